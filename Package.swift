@@ -1,0 +1,29 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tutti",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tutti", targets: ["tutti"]),
+        .library(name: "TuttiCore", targets: ["TuttiCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "CTuttiSystem"),
+        .target(
+            name: "TuttiCore",
+            dependencies: ["CTuttiSystem", .product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "tutti",
+            dependencies: ["TuttiCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "tutti-bench", dependencies: ["TuttiCore"]),
+        .testTarget(name: "TuttiCoreTests", dependencies: ["TuttiCore"]),
+        .testTarget(name: "TuttiCLITests", dependencies: ["TuttiCore"]),
+    ]
+)

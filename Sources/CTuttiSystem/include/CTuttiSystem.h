@@ -1,0 +1,26 @@
+#ifndef CTUTTI_SYSTEM_H
+#define CTUTTI_SYSTEM_H
+
+#include <sys/types.h>
+
+/// Spawns `path` with `argv`/`envp` in a new process group of its own, with
+/// stdin from /dev/null and stdout/stderr on the given descriptors, signal
+/// dispositions and mask reset to defaults, in `cwd` when it is not NULL.
+/// Looks the program up on PATH when it contains no slash.
+/// Returns 0 and sets *pid, or an errno value.
+int tutti_spawn(const char *path, char *const argv[], char *const envp[],
+                const char *cwd, int stdout_fd, int stderr_fd, pid_t *pid);
+
+/// pidfd_open(2): a descriptor that becomes readable when `pid` exits; -1 on error.
+int tutti_pidfd_open(pid_t pid);
+
+/// Creates a pipe with O_CLOEXEC on both ends; returns 0 or -1 (errno set).
+int tutti_pipe_cloexec(int fds[2]);
+
+/// Sets O_NONBLOCK on a descriptor; returns 0 or -1.
+int tutti_set_nonblocking(int fd);
+
+/// Decodes a waitpid status: exit code (>= 0) or -(signal number).
+int tutti_decode_wait_status(int status);
+
+#endif

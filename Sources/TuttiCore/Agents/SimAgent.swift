@@ -1,0 +1,172 @@
+import Foundation
+
+/// Settings of the simulated agent, read from a task's `parameters`.
+public struct SimAgentSettings: Sendable, Hashable {
+    /// Shapes of progress over time.
+    public enum Curve: String, Sendable, CaseIterable {
+        case linear, easeIn = "ease_in", easeOut = "ease_out", sCurve = "s_curve"
+
+        /// Progress (0...1) at time fraction `t` (0...1).
+        public func progress(at t: Double) -> Double {
+            switch self {
+            case .linear: return t
+            case .easeIn: return t * t
+            case .easeOut: return 1 - (1 - t) * (1 - t)
+            case .sCurve: return t * t * (3 - 2 * t)
+            }
+        }
+    }
+
+    public var durationSeconds: Double = 1
+    public var steps: Int = 20
+    public var curve: Curve = .linear
+    public var seed: UInt64 = 1
+    public var metrics: [String: JSONValue] = [:]
+    /// Exit with `exitCode` (default 1) when progress reaches this percent.
+    public var failAtPercent: Double?
+    /// Final exit code (a non-zero one fails the task at the end).
+    public var exitCode: Int32 = 0
+    /// Stop reporting and never exit once progress reaches `hangAtPercent` (default 50).
+    public var hang = false
+    public var hangAtPercent: Double = 50
+    /// Fail the first N attempts (exit 1 at the end), then succeed: for retry demos.
+    public var failAttempts = 0
+    /// Print one log line every this many steps.
+    public var logEvery = 4
+
+    public static let knownKeys = ["duration_seconds", "steps", "curve", "seed", "metrics", "fail_at_percent", "exit_code",
+                                   "hang", "hang_at_percent", "fail_attempts", "log_every"]
+
+    public init() {}
+
+    /// Reads parameters; throws a message naming the bad key.
+    public init(parameters: [String: JSONValue]) throws(SimAgentError) {
+        for key in parameters.keys where !Self.knownKeys.contains(key) {
+            let hint = Suggestion.closest(to: key, in: Self.knownKeys).map { " (did you mean '\($0)'?)" } ?? ""
+            throw SimAgentError("unknown sim parameter '\(key)'\(hint); known: \(Self.knownKeys.joined(separator: ", "))")
+        }
+        func number(_ key: String) throws(SimAgentError) -> Double? {
+            guard let value = parameters[key] else { return nil }
+            guard let number = value.number ?? value.string.flatMap(Double.init) else {
+                throw SimAgentError("sim parameter '\(key)' must be a number, got \(value)")
+            }
+            return number
+        }
+        if let value = try number("duration_seconds") {
+            guard value >= 0 else { throw SimAgentError("duration_seconds must be 0 or more") }
+            durationSeconds = value
+        }
+        if let value = try number("steps") { steps = max(1, Int(value)) }
+        if let value = parameters["curve"] {
+            guard let name = value.string, let curve = Curve(rawValue: name) else {
+                throw SimAgentError("curve must be one of \(Curve.allCases.map(\.rawValue).joined(separator: ", ")), got \(value)")
+            }
+            self.curve = curve
+        }
+        if let value = try number("seed") { seed = UInt64(max(0, value)) }
+        if let value = parameters["metrics"] {
+            guard case .object(let metrics) = value else { throw SimAgentError("metrics must be a mapping of name: value") }
+            self.metrics = metrics
+        }
+        failAtPercent = try number("fail_at_percent")
+        if let value = try number("exit_code") { exitCode = Int32(value) }
+        if let value = parameters["hang"] {
+            guard let flag = value.bool else { throw SimAgentError("hang must be true or false") }
+            hang = flag
+        }
+        if let value = try number("hang_at_percent") { hangAtPercent = value }
+        if let value = try number("fail_attempts") { failAttempts = Int(value) }
+        if let value = try number("log_every") { logEvery = max(1, Int(value)) }
+    }
+}
+
+/// A bad sim parameter.
+public struct SimAgentError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The built-in simulated agent: reports progress along a curve for a set duration, then
+/// its metrics; can fail, exit with a code or hang. Deterministic for a given seed.
+public struct SimAgent {
+    public let settings: SimAgentSettings
+    public let attempt: Int
+
+    public init(settings: SimAgentSettings, attempt: Int = 1) {
+        self.settings = settings
+        self.attempt = attempt
+    }
+
+    /// The planned step times (seconds from start), jittered by the seed, ending at the duration.
+    public func stepTimes() -> [Double] {
+        var generator = SplitMix64(seed: settings.seed)
+        let weights = (0..<settings.steps).map { _ in 0.8 + 0.4 * generator.nextUnit() }
+        let total = weights.reduce(0, +)
+        var elapsed = 0.0
+        return weights.map { weight in
+            elapsed += weight / total * settings.durationSeconds
+            return elapsed
+        }
+    }
+
+    /// Runs the simulation, writing protocol and log lines through `emit`, sleeping with
+    /// `sleep`; returns the exit code. Never returns when asked to hang.
+    public func run(emit: (String) -> Void, sleep: (Double) -> Void) -> Int32 {
+        var generator = SplitMix64(seed: settings.seed &+ 7919)
+        let activities = ["scanning", "analysing", "checking", "measuring", "reviewing", "indexing"]
+        emit("sim agent: \(settings.steps) steps over \(NumberFormat.compact(settings.durationSeconds))s, "
+             + "curve \(settings.curve.rawValue), seed \(settings.seed), attempt \(attempt)")
+        var previous = 0.0
+        let times = stepTimes()
+        for (index, time) in times.enumerated() {
+            sleep(time - previous)
+            previous = time
+            let fraction = Double(index + 1) / Double(settings.steps)
+            let percent = (settings.curve.progress(at: fraction) * 1000).rounded() / 10
+            if let failAt = settings.failAtPercent, percent >= failAt {
+                emit("@tutti progress \(NumberFormat.compact(percent))")
+                emit("sim agent: simulated failure at \(NumberFormat.compact(percent))%")
+                return settings.exitCode == 0 ? 1 : settings.exitCode
+            }
+            if settings.hang, percent >= settings.hangAtPercent {
+                emit("@tutti progress \(NumberFormat.compact(percent))")
+                emit("sim agent: simulating a hang at \(NumberFormat.compact(percent))%")
+                while true { Glibc.pause() }
+            }
+            emit("@tutti progress \(NumberFormat.compact(percent))")
+            if (index + 1) % settings.logEvery == 0 {
+                let activity = activities[Int(generator.next() % UInt64(activities.count))]
+                emit("step \(index + 1)/\(settings.steps): \(activity) item \(generator.next() % 500)")
+            }
+        }
+        if attempt <= settings.failAttempts {
+            emit("sim agent: simulated failure of attempt \(attempt) (fail_attempts: \(settings.failAttempts))")
+            return 1
+        }
+        for (name, value) in settings.metrics.sorted(by: { $0.key < $1.key }) {
+            let encoded = (try? JSONEncoder.sortedCompact.encode(JSONValue.object(["metrics": .object([name: value])])))
+                .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            emit("@tutti \(encoded)")
+        }
+        emit("sim agent: done")
+        return settings.exitCode
+    }
+}
+
+/// A small, fast, seedable random generator (SplitMix64).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A value in 0..<1.
+    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}

@@ -1,0 +1,295 @@
+import Foundation
+
+/// The scheduler: runs a workflow's tasks as processes, as many at once as allowed, in
+/// dependency order, with timeouts and retries; evaluates gates; records every event; and
+/// returns the report. Everything it does is published on `bus`.
+public actor RunEngine {
+    public nonisolated let bus: EventBus
+    public nonisolated let runID: String
+    public nonisolated let directory: RunDirectory
+    public nonisolated let workflow: Workflow
+    public nonisolated let parallelism: Int
+    let options: RunOptions
+    let startedAt: Date
+    let failFast: Bool
+
+    private var records: [String: TaskRecord] = [:]
+    private var order: [String] = []
+    private var running: [String: TaskProcess] = [:]
+    private var stopping: (outcome: RunOutcome, reason: String)?
+    private var finished = false
+
+    /// A task's state while the run goes on.
+    struct TaskRecord {
+        var spec: TaskSpec
+        var status: TaskStatus = .pending
+        var attempts: [AttemptRecord] = []
+        var metrics: [String: JSONValue] = [:]
+        var gates: [GateResult] = []
+        var reason: String?
+        var readyAt: Double?
+        var maxAttempts: Int
+    }
+
+    /// Prepares a run: creates its directory and starts its recording.
+    public init(workflow: Workflow, options: RunOptions = RunOptions()) throws {
+        var workflow = workflow
+        if let filter = options.taskFilter {
+            let wanted = Set(filter)
+            let unknown = filter.filter { id in !workflow.tasks.contains { $0.id == id } }
+            guard unknown.isEmpty else { throw RunSetupError.unknownTasks(unknown, known: workflow.tasks.map(\.id)) }
+            workflow.tasks = workflow.tasks.filter { wanted.contains($0.id) }
+            for index in workflow.tasks.indices { workflow.tasks[index].dependsOn.removeAll { !wanted.contains($0) } }
+        }
+        self.workflow = workflow
+        self.options = options
+        let runID = options.runID ?? RunDirectory.newRunID(workflow: workflow.name)
+        self.runID = runID
+        directory = try RunDirectory.create(in: options.runsDirectory, runID: runID)
+        startedAt = Date()
+        let header = RecordingHeader(runID: runID, workflow: workflow.name, workflowFile: workflow.sourcePath,
+                                     host: ProcessInfo.processInfo.hostName, startedAt: startedAt)
+        bus = EventBus(recorder: try EventRecorder(path: directory.eventsPath, header: header))
+        if options.sequential || workflow.execution.mode == .sequential {
+            parallelism = 1
+        } else {
+            parallelism = max(1, options.parallelism ?? workflow.execution.parallelizationFactor ?? workflow.tasks.count)
+        }
+        failFast = options.failFast ?? workflow.execution.failFast
+        for task in workflow.tasks {
+            let attempts = workflow.errorHandling.retryAllowed ? task.retry.count + 1 : 1
+            records[task.id] = TaskRecord(spec: task, maxAttempts: attempts)
+            order.append(task.id)
+        }
+    }
+
+    /// Runs every task to its end and returns the report (also written to the run directory).
+    public func run() async -> RunReport {
+        bus.emit(.runStarted(RunStarted(
+            runID: runID, workflow: workflow.name, parallelism: parallelism, mode: workflow.execution.mode.rawValue,
+            pollingInterval: workflow.polling.intervalSeconds,
+            tasks: order.compactMap { id in
+                records[id].map { TaskInfo(id: id, name: $0.spec.name, agent: $0.spec.agentLabel, dependsOn: $0.spec.dependsOn,
+                                           gates: $0.spec.gates.count, maxAttempts: $0.maxAttempts) }
+            })))
+        for id in order { bus.emit(.taskQueued(TaskRef(task: id))) }
+        markReadyTasks()
+
+        await withTaskGroup(of: Completion.self) { group in
+            if let limit = workflow.execution.timeoutSeconds {
+                group.addTask {
+                    do { try await Task.sleep(for: .seconds(limit)) } catch { return .timerCancelled }
+                    return .workflowTimeout
+                }
+            }
+            var active = dispatch(into: &group)
+            while active > 0, let completion = await group.next() {
+                switch completion {
+                case .timerCancelled: continue
+                case .workflowTimeout:
+                    let limit = NumberFormat.compact(workflow.execution.timeoutSeconds ?? 0)
+                    stop(outcome: .timedOut, status: .timedOut, reason: "workflow timed out after \(limit)s")
+                case .attempt(let id, let attempt, let outcome):
+                    active -= 1
+                    if handle(id, attempt: attempt, outcome: outcome, group: &group) { active += 1 }
+                }
+                active += dispatch(into: &group)
+            }
+            group.cancelAll()
+        }
+        return finish()
+    }
+
+    /// Stops the run: every running task's group gets SIGTERM (then SIGKILL), nothing new
+    /// starts, and the report is marked interrupted.
+    public func interrupt(reason: String = "interrupted") {
+        stop(outcome: .interrupted, status: .cancelled, reason: reason)
+    }
+
+    // MARK: - Scheduling
+
+    private enum Completion: Sendable {
+        case attempt(String, Int, AttemptOutcome)
+        case workflowTimeout
+        case timerCancelled
+    }
+
+    private func dispatch(into group: inout TaskGroup<Completion>) -> Int {
+        guard stopping == nil else { return 0 }
+        var started = 0
+        while running.count < parallelism,
+              let id = order.first(where: { records[$0]?.status == .pending && isReady($0) }) {
+            records[id]?.status = .running
+            startAttempt(id, attempt: 1, delay: 0, group: &group)
+            started += 1
+        }
+        return started
+    }
+
+    private func isReady(_ id: String) -> Bool {
+        records[id]?.spec.dependsOn.allSatisfy { records[$0]?.status == .succeeded } ?? false
+    }
+
+    private func markReadyTasks() {
+        let now = bus.elapsed
+        for id in order where records[id]?.status == .pending && records[id]?.readyAt == nil && isReady(id) {
+            records[id]?.readyAt = now
+        }
+    }
+
+    private func startAttempt(_ id: String, attempt: Int, delay: Double, group: inout TaskGroup<Completion>) {
+        guard let record = records[id] else { return }
+        let process = TaskProcess(
+            taskID: id, attempt: attempt, launch: launchSpec(for: record.spec, attempt: attempt),
+            logPath: directory.logPath(task: id, attempt: attempt), bus: bus, timeout: record.spec.timeoutSeconds,
+            killGrace: options.killGrace, startDelay: delay)
+        running[id] = process
+        group.addTask { .attempt(id, attempt, await process.run()) }
+    }
+
+    /// Records an attempt's end; returns true when a retry was started.
+    private func handle(_ id: String, attempt: Int, outcome: AttemptOutcome, group: inout TaskGroup<Completion>) -> Bool {
+        running[id] = nil
+        guard var record = records[id] else { return false }
+        let log = directory.logPath(task: id, attempt: attempt)
+        let attemptRecord = AttemptRecord(attempt: attempt, start: outcome.startTime, end: outcome.endTime, status: outcome.status,
+                                          exitCode: outcome.exitCode, signal: outcome.signal, reason: outcome.reason,
+                                          log: String(log.dropFirst(directory.path.count + 1)))
+        record.attempts.append(attemptRecord)
+        record.metrics = outcome.metrics
+        bus.emit(.taskFinished(TaskFinished(task: id, attempt: attempt, status: outcome.status, exitCode: outcome.exitCode,
+                                            signal: outcome.signal, reason: outcome.reason, duration: attemptRecord.duration)))
+
+        let retryable = outcome.status == .failed || outcome.status == .timedOut
+        if retryable, attempt < record.maxAttempts, stopping == nil {
+            let delay = record.spec.retry.delay(beforeAttempt: attempt + 1)
+            bus.emit(.taskRetrying(TaskRetrying(task: id, nextAttempt: attempt + 1, delay: delay)))
+            records[id] = record
+            startAttempt(id, attempt: attempt + 1, delay: delay, group: &group)
+            return true
+        }
+
+        record.status = outcome.status
+        record.reason = outcome.reason
+        record.gates = record.spec.gates.map { $0.evaluate(outcome.metrics) }
+        for gate in record.gates { bus.emit(.taskGate(TaskGate(task: id, result: gate))) }
+        records[id] = record
+        writeResult(id)
+
+        if outcome.status == .succeeded {
+            markReadyTasks()
+        } else {
+            skipDependents(of: id)
+            if failFast, stopping == nil {
+                stop(outcome: .failed, status: .cancelled, reason: "fail-fast: task \(id) \(outcome.status.rawValue)")
+            }
+        }
+        return false
+    }
+
+    private func skipDependents(of failed: String) {
+        var queue = [failed]
+        while let current = queue.popLast() {
+            for id in order where records[id]?.status == .pending && records[id]?.spec.dependsOn.contains(current) == true {
+                let reason = current == failed
+                    ? "dependency \(failed) \(records[failed]?.status.rawValue ?? "failed")"
+                    : "dependency \(current) skipped (\(failed) \(records[failed]?.status.rawValue ?? "failed"))"
+                skip(id, reason: reason)
+                queue.append(id)
+            }
+        }
+    }
+
+    private func skip(_ id: String, reason: String) {
+        records[id]?.status = .skipped
+        records[id]?.reason = reason
+        records[id]?.gates = records[id]?.spec.gates.map {
+            GateResult(metric: $0.metric, threshold: $0.expectation.thresholdText, actual: nil, actualText: "—",
+                       passed: false, reason: "task skipped")
+        } ?? []
+        bus.emit(.taskSkipped(TaskSkipped(task: id, reason: reason)))
+        writeResult(id)
+    }
+
+    private func stop(outcome: RunOutcome, status: TaskStatus, reason: String) {
+        guard stopping == nil, !finished else { return }
+        stopping = (outcome, reason)
+        for process in running.values { process.terminate(as: status, reason: reason) }
+        for id in order where records[id]?.status == .pending { skip(id, reason: reason) }
+    }
+
+    // MARK: - Processes
+
+    private func launchSpec(for task: TaskSpec, attempt: Int) -> LaunchSpec {
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in task.environment { environment[key] = value }
+        environment["TUTTI_RUN_ID"] = runID
+        environment["TUTTI_RUN_DIR"] = directory.path
+        environment["TUTTI_TASK_ID"] = task.id
+        environment["TUTTI_ATTEMPT"] = String(attempt)
+        let argv: [String]
+        switch task.launch {
+        case .command(let command): argv = command
+        case .shell(let script): argv = ["/bin/sh", "-c", script]
+        case .agent(let name):
+            let parameters = (try? JSONEncoder.sortedCompact.encode(JSONValue.object(task.parameters)))
+                .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            argv = [options.agentExecutable, "agent", name, "--parameters", parameters]
+        }
+        var directoryPath = task.workingDirectory
+        if let relative = directoryPath, !relative.hasPrefix("/") {
+            directoryPath = (workflow.baseDirectory as NSString).appendingPathComponent(relative)
+        }
+        return LaunchSpec(argv: argv, environment: environment, workingDirectory: directoryPath)
+    }
+
+    // MARK: - Results
+
+    private func taskReport(_ id: String) -> TaskReport? {
+        guard let record = records[id] else { return nil }
+        return TaskReport(id: id, name: record.spec.name, agent: record.spec.agentLabel, status: record.status,
+                          dependsOn: record.spec.dependsOn, attempts: record.attempts, metrics: record.metrics,
+                          gates: record.gates, reason: record.reason, readyAt: record.readyAt)
+    }
+
+    private func writeResult(_ id: String) {
+        guard let report = taskReport(id) else { return }
+        JSONFile.write(report, to: directory.resultPath(task: id))
+        if let root = options.compatibilityOutputDirectory {
+            JSONFile.write(report, to: "\(root)/.conductor/task-results/task-\(id).json")
+        }
+    }
+
+    private func finish() -> RunReport {
+        finished = true
+        let wall = bus.elapsed
+        let outcome = stopping?.outcome ?? .passed
+        var report = RunMetrics.report(runID: runID, workflow: workflow, tasks: order.compactMap(taskReport),
+                                       parallelism: parallelism, startedAt: startedAt, wallSeconds: wall,
+                                       outcome: outcome, outcomeReason: stopping?.reason)
+        if report.outcome == .failed, report.tasks.allSatisfy({ $0.status != .succeeded }),
+           let message = workflow.errorHandling.allTasksFailedMessage {
+            report.outcomeReason = message
+        }
+        JSONFile.write(report, to: directory.reportPath)
+        if let root = options.compatibilityOutputDirectory {
+            JSONFile.write(report, to: "\(root)/test-results/\(workflow.name)-results.json")
+        }
+        bus.emit(.runFinished(RunFinished(outcome: report.outcome, reason: report.outcomeReason)))
+        bus.finish()
+        return report
+    }
+}
+
+/// A run that cannot start as asked.
+public enum RunSetupError: Error, Sendable, CustomStringConvertible {
+    case unknownTasks([String], known: [String])
+
+    public var description: String {
+        switch self {
+        case .unknownTasks(let unknown, let known):
+            return "unknown task id\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); "
+                + "this workflow has: \(known.joined(separator: ", "))"
+        }
+    }
+}

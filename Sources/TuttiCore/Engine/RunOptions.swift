@@ -1,0 +1,43 @@
+import Foundation
+
+/// How to run a workflow: where files go, how wide, which tasks.
+public struct RunOptions: Sendable {
+    /// Folder that holds one sub-folder per run.
+    public var runsDirectory: String
+    /// A fixed run id (otherwise a new one is made).
+    public var runID: String?
+    /// Overrides the workflow's parallelization_factor.
+    public var parallelism: Int?
+    /// Overrides the workflow's fail-fast setting.
+    public var failFast: Bool?
+    /// Run one task at a time whatever the workflow says.
+    public var sequential: Bool
+    /// Only these task ids (nil: all).
+    public var taskFilter: [String]?
+    /// The `tutti` binary that built-in agents run as (`tutti agent NAME`).
+    public var agentExecutable: String
+    /// Seconds between SIGTERM and SIGKILL when a task is stopped.
+    public var killGrace: Double
+    /// Where the seed's `.conductor/task-results/` and `test-results/` files go; nil: not written.
+    public var compatibilityOutputDirectory: String?
+
+    public init(runsDirectory: String = ".tutti/runs", runID: String? = nil, parallelism: Int? = nil,
+                failFast: Bool? = nil, sequential: Bool = false, taskFilter: [String]? = nil,
+                agentExecutable: String = RunOptions.currentExecutable, killGrace: Double = 5,
+                compatibilityOutputDirectory: String? = nil) {
+        self.runsDirectory = runsDirectory
+        self.runID = runID
+        self.parallelism = parallelism
+        self.failFast = failFast
+        self.sequential = sequential
+        self.taskFilter = taskFilter
+        self.agentExecutable = agentExecutable
+        self.killGrace = killGrace
+        self.compatibilityOutputDirectory = compatibilityOutputDirectory
+    }
+
+    /// The path of the running executable.
+    public static var currentExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}

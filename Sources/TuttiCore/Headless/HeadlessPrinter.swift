@@ -1,0 +1,112 @@
+import Foundation
+import Synchronization
+
+/// Prints a run as plain lines for logs and CI: start lines, a progress line at the polling
+/// interval (`t=30s   Task 4: 35% | Task 5: 28%`), a line per completion, failure, retry or
+/// skip. It folds the same event stream the dashboard uses.
+public final class HeadlessPrinter: Sendable {
+    private struct TaskLine {
+        var name: String
+        var agent: String
+        var maxAttempts: Int
+        var percent: Double = 0
+        var running = false
+    }
+
+    private struct State {
+        var order: [String] = []
+        var tasks: [String: TaskLine] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let glyphs: Glyphs
+    private let write: @Sendable (String) -> Void
+
+    /// A printer that hands each line to `write`.
+    public init(glyphs: Glyphs = .forEnvironment(), write: @escaping @Sendable (String) -> Void) {
+        self.glyphs = glyphs
+        self.write = write
+    }
+
+    /// Prints lines for events until the stream ends.
+    public func consume(_ events: AsyncStream<RunEvent>) async {
+        for await event in events { handle(event) }
+    }
+
+    /// The line for one event, if it deserves one; also updates the progress table.
+    public func handle(_ event: RunEvent) {
+        for line in lines(for: event) { write(line) }
+    }
+
+    func lines(for event: RunEvent) -> [String] {
+        state.withLock { state in
+            switch event.kind {
+            case .runStarted(let started):
+                state.order = started.tasks.map(\.id)
+                for task in started.tasks {
+                    state.tasks[task.id] = TaskLine(name: task.name, agent: task.agent, maxAttempts: task.maxAttempts)
+                }
+                let mode = started.parallelism > 1 ? "Parallel" : "Sequential"
+                return ["Starting \(mode) Workflow: \(started.workflow)",
+                        "Run ID: \(started.runID)",
+                        "Tasks: \(started.tasks.count), up to \(started.parallelism) at once", ""]
+            case .taskStarted(let started):
+                guard var task = state.tasks[started.task] else { return [] }
+                task.running = true
+                task.percent = 0
+                state.tasks[started.task] = task
+                let attempt = started.attempt > 1 ? " (attempt \(started.attempt) of \(task.maxAttempts))" : ""
+                return ["\(glyphs.start) Task \(started.task) (\(task.agent)): START \(glyphs.arrow) Running\(attempt) "
+                        + "[t=\(Int(event.time))s]"]
+            case .taskProgress(let progress):
+                state.tasks[progress.task]?.percent = progress.percent
+                return []
+            case .taskFinished(let finished):
+                guard var task = state.tasks[finished.task] else { return [] }
+                task.running = false
+                if finished.status == .succeeded { task.percent = 100 }
+                state.tasks[finished.task] = task
+                let took = DurationText.format(finished.duration)
+                switch finished.status {
+                case .succeeded: return ["\(glyphs.done) Task \(finished.task) Complete! (\(task.name), \(took))"]
+                case .timedOut:
+                    return ["\(glyphs.timedOut) Task \(finished.task) Timed out (\(task.name), \(took)): \(finished.reason ?? "")"]
+                case .cancelled:
+                    return ["\(glyphs.cancelled) Task \(finished.task) Cancelled (\(task.name), \(took)): \(finished.reason ?? "")"]
+                default:
+                    return ["\(glyphs.failed) Task \(finished.task) Failed (\(task.name), \(took)): \(finished.reason ?? "failed")"]
+                }
+            case .taskRetrying(let retry):
+                let total = state.tasks[retry.task]?.maxAttempts ?? retry.nextAttempt
+                return ["\(glyphs.retry) Task \(retry.task) will retry in \(DurationText.format(retry.delay)) "
+                        + "(attempt \(retry.nextAttempt) of \(total))"]
+            case .taskSkipped(let skipped):
+                return ["\(glyphs.skipped) Task \(skipped.task) Skipped: \(skipped.reason)"]
+            case .taskGate(let gate) where !gate.result.passed:
+                let result = gate.result
+                return ["   \(glyphs.fail) Task \(gate.task) gate \(result.metric) \(result.threshold): "
+                        + "\(result.actualText) (\(result.reason ?? "failed"))"]
+            case .taskLogDropped, .taskLog, .taskMetric, .taskMessage, .taskGate, .taskQueued, .runFinished:
+                return []
+            }
+        }
+    }
+
+    /// The periodic progress line for time `elapsed`, or nil when nothing is running.
+    public func progressLine(elapsed: Double) -> String? {
+        state.withLock { state in
+            let running = state.order.compactMap { id in
+                state.tasks[id].flatMap { $0.running ? "Task \(id): \(Int($0.percent))%" : nil }
+            }
+            guard !running.isEmpty else { return nil }
+            let time = "t=\(Int(elapsed.rounded()))s"
+            return time.padding(toLength: max(time.count + 2, 8), withPad: " ", startingAt: 0)
+                + running.joined(separator: " | ")
+        }
+    }
+
+    /// Prints the progress line now.
+    public func tick(elapsed: Double) {
+        if let line = progressLine(elapsed: elapsed) { write(line) }
+    }
+}

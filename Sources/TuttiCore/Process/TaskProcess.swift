@@ -1,0 +1,358 @@
+import CTuttiSystem
+import Foundation
+import Synchronization
+
+/// What to execute for one attempt: argv, environment and working directory.
+public struct LaunchSpec: Sendable, Hashable {
+    public var argv: [String]
+    public var environment: [String: String]
+    public var workingDirectory: String?
+
+    public init(argv: [String], environment: [String: String], workingDirectory: String? = nil) {
+        self.argv = argv
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+    }
+}
+
+/// How one attempt ended, with what the agent reported along the way.
+public struct AttemptOutcome: Sendable {
+    public var status: TaskStatus
+    public var exitCode: Int32?
+    public var signal: Int32?
+    public var reason: String?
+    public var metrics: [String: JSONValue]
+    public var pid: Int32?
+    public var startTime: Double
+    public var endTime: Double
+}
+
+/// One attempt of a task as a real child process in its own process group. A dedicated
+/// thread waits on the process (pidfd) and its output pipes with poll(2), writes every line
+/// to the attempt's log file, turns protocol lines into events, and enforces the timeout:
+/// SIGTERM to the group, SIGKILL after the grace period. When the process exits, whatever is
+/// left of its group is killed, so no grandchild outlives the task.
+public final class TaskProcess: Sendable {
+    public let taskID: String
+    public let attempt: Int
+    let launch: LaunchSpec
+    let logPath: String
+    let bus: EventBus
+    let timeout: Double?
+    let killGrace: Double
+    let startDelay: Double
+
+    private struct Control {
+        var requested: (status: TaskStatus, reason: String)?
+        var pid: Int32?
+    }
+
+    private let control = Mutex(Control())
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+
+    public init(taskID: String, attempt: Int, launch: LaunchSpec, logPath: String, bus: EventBus,
+                timeout: Double?, killGrace: Double, startDelay: Double = 0) {
+        self.taskID = taskID
+        self.attempt = attempt
+        self.launch = launch
+        self.logPath = logPath
+        self.bus = bus
+        self.timeout = timeout
+        self.killGrace = killGrace
+        self.startDelay = startDelay
+        var fds: [Int32] = [-1, -1]
+        _ = tutti_pipe_cloexec(&fds)
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        _ = tutti_set_nonblocking(wakeWrite)
+    }
+
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    /// Runs the attempt to its end on a thread of its own.
+    public func run() async -> AttemptOutcome {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { [self] in continuation.resume(returning: self.execute()) }
+            thread.stackSize = 512 * 1024
+            thread.start()
+        }
+    }
+
+    /// Asks the attempt to stop: SIGTERM to its group now, SIGKILL after the grace period.
+    /// The attempt ends with `status` (cancelled, timed_out...) and `reason`.
+    public func terminate(as status: TaskStatus, reason: String) {
+        let first = control.withLock { control -> Bool in
+            guard control.requested == nil else { return false }
+            control.requested = (status, reason)
+            return true
+        }
+        if first {
+            var byte: UInt8 = 1
+            _ = write(wakeWrite, &byte, 1)
+        }
+    }
+
+    /// The process id while it runs.
+    public var pid: Int32? { control.withLock { $0.pid } }
+
+    // MARK: - The attempt's thread
+
+    private func execute() -> AttemptOutcome {
+        if startDelay > 0 {
+            var wake = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
+            _ = poll(&wake, 1, Int32(startDelay * 1000))
+        }
+        let startTime = bus.elapsed
+        if let request = control.withLock({ $0.requested }) {
+            return AttemptOutcome(status: request.status, exitCode: nil, signal: nil, reason: request.reason, metrics: [:],
+                                  pid: nil, startTime: startTime, endTime: startTime)
+        }
+        var outcome = AttemptOutcome(status: .failed, exitCode: nil, signal: nil, reason: nil, metrics: [:],
+                                     pid: nil, startTime: startTime, endTime: startTime)
+        let logFD = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        defer { if logFD >= 0 { close(logFD) } }
+
+        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+        guard tutti_pipe_cloexec(&outPipe) == 0, tutti_pipe_cloexec(&errPipe) == 0 else {
+            outcome.reason = "cannot create pipes: \(String(cString: strerror(errno)))"
+            outcome.endTime = bus.elapsed
+            return outcome
+        }
+        let spawnResult = spawn(stdout: outPipe[1], stderr: errPipe[1])
+        close(outPipe[1])
+        close(errPipe[1])
+        guard case .success(let pid) = spawnResult else {
+            close(outPipe[0])
+            close(errPipe[0])
+            if case .failure(let message) = spawnResult { outcome.reason = message }
+            outcome.endTime = bus.elapsed
+            writeLog(logFD, "tutti: \(outcome.reason ?? "cannot start")\n")
+            return outcome
+        }
+        outcome.pid = pid
+        control.withLock { $0.pid = pid }
+        bus.emit(.taskStarted(TaskStarted(task: taskID, attempt: attempt, pid: pid, command: launch.argv)))
+
+        var reader = OutputReader(taskID: taskID, bus: bus, logFD: logFD, now: bus.elapsed)
+        let pidFD = tutti_pidfd_open(pid)
+        var openPipes: [Int32: OutputStream] = [outPipe[0]: .stdout, errPipe[0]: .stderr]
+        var exited = false
+        var waitStatus: Int32 = 0
+        var termination: (status: TaskStatus, reason: String)?
+        var killAt: Double?
+        var killed = false
+        var drainUntil: Double?
+        let deadline = timeout.map { startTime + $0 }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+        func signalGroup(_ signal: Int32) { _ = kill(-pid, signal) }
+        func beginTermination(_ status: TaskStatus, _ reason: String) {
+            guard termination == nil, !exited else { return }
+            termination = (status, reason)
+            signalGroup(SIGTERM)
+            signalGroup(SIGCONT)
+            killAt = bus.elapsed + killGrace
+        }
+
+        if let request = control.withLock({ $0.requested }) { beginTermination(request.status, request.reason) }
+
+        while !(exited && openPipes.isEmpty) {
+            let now = bus.elapsed
+            var wakeAt: [Double] = []
+            if !exited, termination == nil, let deadline { wakeAt.append(deadline) }
+            if !killed, let killAt { wakeAt.append(killAt) }
+            if let drainUntil { wakeAt.append(drainUntil) }
+            if pidFD < 0, !exited { wakeAt.append(now + 0.02) }
+            let timeoutMS: Int32 = wakeAt.min().map { Int32(max(0, min(60_000, ($0 - now) * 1000)).rounded(.up)) } ?? -1
+
+            var pollFDs: [pollfd] = openPipes.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            if pidFD >= 0, !exited { pollFDs.append(pollfd(fd: pidFD, events: Int16(POLLIN), revents: 0)) }
+            pollFDs.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
+            let ready = poll(&pollFDs, nfds_t(pollFDs.count), timeoutMS)
+            if ready < 0, errno != EINTR { break }
+
+            let after = bus.elapsed
+            if let deadline, !exited, termination == nil, after >= deadline {
+                beginTermination(.timedOut, "timed out after \(NumberFormat.compact(timeout ?? 0))s")
+            }
+            if let killAt, !killed, after >= killAt {
+                signalGroup(SIGKILL)
+                killed = true
+            }
+            for entry in pollFDs where entry.revents != 0 {
+                if entry.fd == wakeRead {
+                    var sink = [UInt8](repeating: 0, count: 16)
+                    _ = read(wakeRead, &sink, 16)
+                    if let request = control.withLock({ $0.requested }) { beginTermination(request.status, request.reason) }
+                } else if entry.fd == pidFD {
+                    reap(pid, &waitStatus, &exited, &drainUntil)
+                } else if let stream = openPipes[entry.fd] {
+                    let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                    if count > 0 {
+                        buffer.withUnsafeBytes { reader.consume(UnsafeRawBufferPointer(rebasing: $0[0..<count]), from: stream, now: after) }
+                    } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                        reader.finish(stream, now: after)
+                        close(entry.fd)
+                        openPipes[entry.fd] = nil
+                    }
+                }
+            }
+            if pidFD < 0, !exited { reapIfExited(pid, &waitStatus, &exited, &drainUntil) }
+            if let drainUntil, bus.elapsed >= drainUntil {
+                for (fd, stream) in openPipes {
+                    reader.finish(stream, now: bus.elapsed)
+                    close(fd)
+                }
+                openPipes.removeAll()
+            }
+        }
+        if pidFD >= 0 { close(pidFD) }
+        if !exited { waitpid(pid, &waitStatus, 0) }
+        control.withLock { $0.pid = nil }
+        reader.flushDropped(now: bus.elapsed)
+
+        outcome.metrics = reader.metrics
+        outcome.endTime = bus.elapsed
+        let decoded = tutti_decode_wait_status(waitStatus)
+        if decoded >= 0 { outcome.exitCode = decoded } else { outcome.signal = -decoded }
+        if let termination {
+            outcome.status = termination.status
+            outcome.reason = termination.reason
+        } else if decoded == 0 {
+            outcome.status = .succeeded
+        } else if decoded > 0 {
+            outcome.status = .failed
+            outcome.reason = "exited with status \(decoded)"
+        } else {
+            outcome.status = .failed
+            outcome.reason = "killed by signal \(-decoded) (\(String(cString: strsignal(-decoded))))"
+        }
+        return outcome
+    }
+
+    private func reap(_ pid: Int32, _ status: inout Int32, _ exited: inout Bool, _ drainUntil: inout Double?) {
+        guard waitpid(pid, &status, 0) == pid else { return }
+        exited = true
+        _ = kill(-pid, SIGKILL)
+        drainUntil = bus.elapsed + 1.0
+    }
+
+    private func reapIfExited(_ pid: Int32, _ status: inout Int32, _ exited: inout Bool, _ drainUntil: inout Double?) {
+        guard waitpid(pid, &status, WNOHANG) == pid else { return }
+        exited = true
+        _ = kill(-pid, SIGKILL)
+        drainUntil = bus.elapsed + 1.0
+    }
+
+    private enum SpawnResult { case success(Int32), failure(String) }
+
+    private func spawn(stdout: Int32, stderr: Int32) -> SpawnResult {
+        guard let program = launch.argv.first, !program.isEmpty else { return .failure("the command is empty") }
+        var cArgs: [UnsafeMutablePointer<CChar>?] = launch.argv.map { strdup($0) } + [nil]
+        var cEnv: [UnsafeMutablePointer<CChar>?] = launch.environment.sorted { $0.key < $1.key }
+            .map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = tutti_spawn(program, &cArgs, &cEnv, launch.workingDirectory, stdout, stderr, &pid)
+        guard rc == 0 else {
+            var why = String(cString: strerror(rc))
+            if let directory = launch.workingDirectory, !FileManager.default.fileExists(atPath: directory) {
+                why = "working directory \(directory) does not exist"
+            }
+            return .failure("cannot start '\(program)': \(why)")
+        }
+        return .success(pid)
+    }
+
+    private func writeLog(_ fd: Int32, _ text: String) {
+        guard fd >= 0 else { return }
+        var bytes = Array(text.utf8)
+        _ = write(fd, &bytes, bytes.count)
+    }
+}
+
+/// Turns a task's output into log-file lines, events and collected metrics.
+struct OutputReader {
+    let taskID: String
+    let bus: EventBus
+    let logFD: Int32
+    private var splitters: [OutputStream: LineSplitter] = [.stdout: LineSplitter(), .stderr: LineSplitter()]
+    private var throttle: LogThrottle
+    private var lastProgress: Double?
+    private(set) var metrics: [String: JSONValue] = [:]
+
+    init(taskID: String, bus: EventBus, logFD: Int32, now: Double) {
+        self.taskID = taskID
+        self.bus = bus
+        self.logFD = logFD
+        throttle = LogThrottle(now: now)
+    }
+
+    mutating func consume(_ bytes: UnsafeRawBufferPointer, from stream: OutputStream, now: Double) {
+        let lines = splitters[stream]!.feed(bytes)
+        handle(lines, stream: stream, now: now)
+    }
+
+    mutating func finish(_ stream: OutputStream, now: Double) {
+        if let last = splitters[stream]!.finish() { handle([last], stream: stream, now: now) }
+    }
+
+    mutating func flushDropped(now: Double) {
+        let dropped = throttle.takeDropped()
+        if dropped > 0 { bus.emit(.taskLogDropped(TaskLogDropped(task: taskID, count: dropped))) }
+    }
+
+    private mutating func handle(_ lines: [String], stream: OutputStream, now: Double) {
+        guard !lines.isEmpty else { return }
+        var logText: [UInt8] = []
+        for line in lines {
+            let meaning: AgentProtocol.Line = stream == .stdout ? AgentProtocol.parse(line) : .log
+            switch meaning {
+            case .reports(let reports):
+                for report in reports { apply(report) }
+            case .log, .malformed:
+                logText.append(contentsOf: line.utf8)
+                logText.append(0x0A)
+                if case .malformed(let why) = meaning {
+                    bus.emit(.taskMessage(TaskMessage(task: taskID, text: "malformed protocol line kept as log: \(why)")))
+                }
+                if throttle.allow(now: now) {
+                    let dropped = throttle.takeDropped()
+                    if dropped > 0 { bus.emit(.taskLogDropped(TaskLogDropped(task: taskID, count: dropped))) }
+                    bus.emit(.taskLog(TaskLog(task: taskID, stream: stream, line: line)))
+                }
+            }
+        }
+        if logFD >= 0, !logText.isEmpty {
+            logText.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = write(logFD, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written <= 0 { if errno == EINTR { continue } else { break } }
+                    offset += written
+                }
+            }
+        }
+    }
+
+    private mutating func apply(_ report: AgentReport) {
+        switch report {
+        case .progress(let percent):
+            guard percent != lastProgress else { return }
+            lastProgress = percent
+            bus.emit(.taskProgress(TaskProgress(task: taskID, percent: percent)))
+        case .metric(let name, let value):
+            metrics[name] = value
+            bus.emit(.taskMetric(TaskMetric(task: taskID, name: name, value: value)))
+        case .message(let text):
+            bus.emit(.taskMessage(TaskMessage(task: taskID, text: text)))
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// Computes a run's figures (efficiency, critical path, gates, criteria) from its tasks.
+public enum RunMetrics {
+    /// Tolerance, in seconds, for "no task blocked by another": the time a ready task may
+    /// take to be started before it counts as having waited for a slot.
+    public static let blockedTolerance = 1.0
+
+    /// Builds the report for finished tasks.
+    public static func report(
+        runID: String, workflow: Workflow, tasks: [TaskReport], parallelism: Int, startedAt: Date,
+        wallSeconds: Double, outcome: RunOutcome, outcomeReason: String?
+    ) -> RunReport {
+        let sum = tasks.reduce(0) { $0 + $1.duration }
+        let longest = tasks.map(\.duration).max() ?? 0
+        let efficiency = wallSeconds > 0 ? sum / wallSeconds : 0
+        let slowest = tasks.filter { !$0.attempts.isEmpty }.max { $0.duration < $1.duration }
+        let durations = Dictionary(uniqueKeysWithValues: tasks.map { ($0.id, $0.duration) })
+        let graph = DependencyGraph(workflow.tasks.filter { durations[$0.id] != nil })
+        let critical = graph.longestPath { id in
+            guard let duration = durations[id], duration > 0 else { return nil }
+            return duration
+        }
+        let gates = GateTally(passed: tasks.reduce(0) { $0 + $1.gatesPassed }, total: tasks.reduce(0) { $0 + $1.gates.count })
+        var report = RunReport(
+            runID: runID, workflow: workflow.name, workflowFile: workflow.sourcePath,
+            mode: workflow.execution.mode.rawValue, parallelism: parallelism, outcome: outcome, outcomeReason: outcomeReason,
+            startedAt: startedAt, wallSeconds: wallSeconds, sumOfDurations: sum, parallelEfficiency: efficiency,
+            maximumEfficiency: longest > 0 ? sum / longest : 0, timeSavedSeconds: max(0, sum - wallSeconds),
+            slowestTask: slowest?.id, criticalPath: critical.path, criticalPathSeconds: critical.total, gates: gates,
+            successCriteria: [], tasks: tasks, exitCode: ExitStatus.success)
+        report.successCriteria = workflow.successCriteria.map { evaluate($0, report: report) }
+        let allSucceeded = tasks.allSatisfy { $0.status == .succeeded }
+        let passed = allSucceeded && gates.passed == gates.total && report.successCriteria.allSatisfy(\.passed)
+        switch outcome {
+        case .interrupted: report.exitCode = ExitStatus.interrupted
+        case .passed, .failed, .timedOut:
+            if outcome == .passed && !passed { report.outcome = .failed }
+            report.exitCode = report.outcome == .passed ? ExitStatus.success : ExitStatus.failure
+        }
+        if report.outcome == .failed && report.outcomeReason == nil {
+            report.outcomeReason = failureReason(report, allSucceeded: allSucceeded)
+        }
+        return report
+    }
+
+    static func failureReason(_ report: RunReport, allSucceeded: Bool) -> String {
+        if !allSucceeded {
+            let failed = report.tasks.filter { $0.status != .succeeded }.map(\.id)
+            if failed.count == report.tasks.count { return "all tasks failed" }
+            return "task\(failed.count == 1 ? "" : "s") \(failed.joined(separator: ", ")) did not succeed"
+        }
+        if report.gates.passed < report.gates.total {
+            return "\(report.gates.total - report.gates.passed) quality gate(s) failed"
+        }
+        let criteria = report.successCriteria.filter { !$0.passed }.map(\.criterion)
+        return "success criteria not met: \(criteria.joined(separator: ", "))"
+    }
+
+    /// Evaluates one success criterion against a report's figures.
+    public static func evaluate(_ criterion: SuccessCriterion, report: RunReport) -> CriterionResult {
+        switch criterion {
+        case .allTasksCompleted:
+            let done = report.tasks.filter { $0.status == .succeeded }.count
+            return CriterionResult(criterion: criterion.text, passed: done == report.tasks.count,
+                                   detail: "\(done)/\(report.tasks.count) tasks completed")
+        case .noTaskBlockedByAnother:
+            let blocked = report.tasks.compactMap { task -> (String, Double)? in
+                guard let ready = task.readyAt, let start = task.start else { return nil }
+                let waited = start - ready
+                return waited > blockedTolerance ? (task.id, waited) : nil
+            }
+            let detail = blocked.isEmpty ? "every task started as soon as its dependencies were done"
+                : blocked.map { "task \($0.0) waited \(Duration.seconds($0.1).formattedShort) for a slot" }.joined(separator: "; ")
+            return CriterionResult(criterion: criterion.text, passed: blocked.isEmpty, detail: detail)
+        case .measure(let measure, let op, let threshold):
+            let value: Double
+            let shown: String
+            switch measure {
+            case .totalTime:
+                value = report.wallSeconds
+                shown = "total time \(NumberFormat.compact(value))s"
+            case .parallelEfficiency:
+                value = report.parallelEfficiency
+                shown = "parallel efficiency \(String(format: "%.2f", value))x"
+            case .gatesPassRate:
+                value = report.gates.rate
+                shown = "gates pass rate \(String(format: "%.1f", value))%"
+            }
+            return CriterionResult(criterion: criterion.text, passed: op.holds(value, threshold),
+                                   detail: "\(shown) (needs \(op.rawValue) \(NumberFormat.compact(threshold)))")
+        }
+    }
+}
+
+extension Duration {
+    /// "13m 14s", "8.2s", "1h 02m".
+    public var formattedShort: String {
+        let seconds = EventBus.seconds(self)
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        let whole = Int(seconds.rounded())
+        if whole < 3600 { return "\(whole / 60)m \(String(format: "%02d", whole % 60))s" }
+        return "\(whole / 3600)h \(String(format: "%02d", whole / 60 % 60))m"
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+
+/// A loaded, validated workflow: its tasks and how to run them.
+public struct Workflow: Sendable {
+    public var name: String
+    public var description: String?
+    public var version: String?
+    public var tasks: [TaskSpec]
+    public var execution: ExecutionSettings
+    public var polling: PollingSettings
+    public var successCriteria: [SuccessCriterion]
+    public var errorHandling: ErrorHandling
+    /// The file it was loaded from, if any.
+    public var sourcePath: String?
+    /// Relative working directories are resolved against this directory.
+    public var baseDirectory: String
+
+    public init(
+        name: String, description: String? = nil, version: String? = nil, tasks: [TaskSpec],
+        execution: ExecutionSettings = .init(), polling: PollingSettings = .init(),
+        successCriteria: [SuccessCriterion] = [], errorHandling: ErrorHandling = .init(),
+        sourcePath: String? = nil, baseDirectory: String = FileManager.default.currentDirectoryPath
+    ) {
+        self.name = name
+        self.description = description
+        self.version = version
+        self.tasks = tasks
+        self.execution = execution
+        self.polling = polling
+        self.successCriteria = successCriteria
+        self.errorHandling = errorHandling
+        self.sourcePath = sourcePath
+        self.baseDirectory = baseDirectory
+    }
+
+    /// The task with this id.
+    public func task(_ id: String) -> TaskSpec? { tasks.first { $0.id == id } }
+}
+
+/// What one task runs and under which rules.
+public struct TaskSpec: Sendable {
+    public var id: String
+    public var name: String
+    public var description: String?
+    public var type: String?
+    public var agentType: String?
+    public var launch: TaskLaunch
+    public var parameters: [String: JSONValue]
+    public var environment: [String: String]
+    public var workingDirectory: String?
+    public var timeoutSeconds: Double?
+    public var dependsOn: [String]
+    public var retry: RetryPolicy
+    public var gates: [QualityGate]
+    public var location: SourceLocation?
+
+    public init(
+        id: String, name: String? = nil, description: String? = nil, type: String? = nil,
+        agentType: String? = nil, launch: TaskLaunch, parameters: [String: JSONValue] = [:],
+        environment: [String: String] = [:], workingDirectory: String? = nil,
+        timeoutSeconds: Double? = nil, dependsOn: [String] = [], retry: RetryPolicy = .none,
+        gates: [QualityGate] = [], location: SourceLocation? = nil
+    ) {
+        self.id = id
+        self.name = name ?? "Task \(id)"
+        self.description = description
+        self.type = type
+        self.agentType = agentType
+        self.launch = launch
+        self.parameters = parameters
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.timeoutSeconds = timeoutSeconds
+        self.dependsOn = dependsOn
+        self.retry = retry
+        self.gates = gates
+        self.location = location
+    }
+
+    /// A short label for the agent: "TestingAgent", "sim", or the program name.
+    public var agentLabel: String {
+        if let agentType { return agentType }
+        switch launch {
+        case .agent(let name): return name
+        case .command(let argv): return argv.first.map { ($0 as NSString).lastPathComponent } ?? "command"
+        case .shell: return "shell"
+        }
+    }
+}
+
+/// How a task's process is started.
+public enum TaskLaunch: Sendable, Hashable {
+    /// An argv array, executed directly with no shell.
+    case command([String])
+    /// A script run by `/bin/sh -c`, only when the workflow asks for a shell.
+    case shell(String)
+    /// A built-in agent, run as `tutti agent NAME` with the task's parameters.
+    case agent(String)
+}
+
+/// When and how often a failed task is tried again.
+public struct RetryPolicy: Sendable, Hashable {
+    /// How the delay grows between attempts.
+    public enum Backoff: String, Sendable, Hashable, CaseIterable {
+        case fixed, linear, exponential
+    }
+
+    public var count: Int
+    public var backoff: Backoff
+    public var delaySeconds: Double
+    public var maxDelaySeconds: Double?
+
+    public init(count: Int, backoff: Backoff = .fixed, delaySeconds: Double = 1, maxDelaySeconds: Double? = nil) {
+        self.count = count
+        self.backoff = backoff
+        self.delaySeconds = delaySeconds
+        self.maxDelaySeconds = maxDelaySeconds
+    }
+
+    /// No retries.
+    public static let none = RetryPolicy(count: 0)
+
+    /// The delay before attempt `attempt` (2 for the first retry).
+    public func delay(beforeAttempt attempt: Int) -> Double {
+        let retryIndex = Double(max(1, attempt - 1))
+        let raw: Double
+        switch backoff {
+        case .fixed: raw = delaySeconds
+        case .linear: raw = delaySeconds * retryIndex
+        case .exponential: raw = delaySeconds * pow(2, retryIndex - 1)
+        }
+        return min(raw, maxDelaySeconds ?? .infinity)
+    }
+}
+
+/// The `execution` section: how many tasks run at once and the run's limits.
+public struct ExecutionSettings: Sendable {
+    /// Parallel or one task at a time.
+    public enum Mode: String, Sendable, CaseIterable { case parallel, sequential }
+
+    public var mode: Mode
+    public var parallelizationFactor: Int?
+    public var waitForAll: Bool
+    public var timeoutSeconds: Double?
+    public var failFast: Bool
+
+    public init(mode: Mode = .parallel, parallelizationFactor: Int? = nil, waitForAll: Bool = true,
+                timeoutSeconds: Double? = nil, failFast: Bool = false) {
+        self.mode = mode
+        self.parallelizationFactor = parallelizationFactor
+        self.waitForAll = waitForAll
+        self.timeoutSeconds = timeoutSeconds
+        self.failFast = failFast
+    }
+}
+
+/// The `polling` section: how often progress is reported.
+public struct PollingSettings: Sendable {
+    public var intervalSeconds: Double
+    public var timeoutSeconds: Double?
+
+    public init(intervalSeconds: Double = 5, timeoutSeconds: Double? = nil) {
+        self.intervalSeconds = intervalSeconds
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// The `error_handling` section.
+public struct ErrorHandling: Sendable {
+    /// What happens to the rest of the run when one task fails.
+    public enum OnFailure: String, Sendable, CaseIterable { case `continue`, failFast = "fail_fast" }
+
+    public var oneTaskFailure: OnFailure
+    public var retryAllowed: Bool
+    public var oneTaskFailureMessage: String?
+    public var allTasksFailedMessage: String?
+
+    public init(oneTaskFailure: OnFailure = .continue, retryAllowed: Bool = true,
+                oneTaskFailureMessage: String? = nil, allTasksFailedMessage: String? = nil) {
+        self.oneTaskFailure = oneTaskFailure
+        self.retryAllowed = retryAllowed
+        self.oneTaskFailureMessage = oneTaskFailureMessage
+        self.allTasksFailedMessage = allTasksFailedMessage
+    }
+}

@@ -1,0 +1,316 @@
+import Foundation
+import Yams
+
+/// Loads workflow files: YAML to a validated `Workflow`, or every problem with its position.
+public enum WorkflowLoader {
+    static let topLevelKeys = ["name", "description", "version", "metadata", "tasks", "execution",
+                               "dependencies", "polling", "success_criteria", "error_handling"]
+    static let taskKeys = ["task_id", "name", "description", "type", "agent_type", "timeout_seconds",
+                           "depends_on", "parameters", "quality_gates", "command", "shell", "agent", "env",
+                           "working_directory", "retries"]
+    static let executionKeys = ["mode", "parallel_allowed", "parallelization_factor", "wait_for_all",
+                                "timeout_seconds", "fail_fast"]
+    static let pollingKeys = ["strategy", "interval_seconds", "max_attempts", "timeout_seconds"]
+    static let retryKeys = ["count", "backoff", "delay_seconds", "max_delay_seconds"]
+    static let errorHandlingKeys = ["one_task_failure", "all_tasks_failed"]
+    static let oneFailureKeys = ["action", "message", "retry_allowed"]
+    static let allFailedKeys = ["action", "message"]
+    static let dependencyKeys = ["task_id", "depends_on"]
+    /// Agents built into the `tutti` binary, by name.
+    public static let builtInAgents = ["sim"]
+
+    /// Reads and validates the workflow file at `path`.
+    public static func load(path: String) throws(WorkflowLoadError) -> Workflow {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw WorkflowLoadError([Diagnostic("cannot read the file: \(error.localizedDescription)",
+                                                at: SourceLocation(file: path, line: 1, column: 1),
+                                                hint: "check the path and its permissions")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw WorkflowLoadError([Diagnostic("the file is not UTF-8 text",
+                                                at: SourceLocation(file: path, line: 1, column: 1))])
+        }
+        let base = (URL(fileURLWithPath: path).deletingLastPathComponent().path as NSString).standardizingPath
+        return try parse(yaml: text, file: path, baseDirectory: base)
+    }
+
+    /// Parses and validates workflow YAML; `file` names it in diagnostics.
+    public static func parse(yaml: String, file: String = "<workflow>",
+                             baseDirectory: String = FileManager.default.currentDirectoryPath)
+        throws(WorkflowLoadError) -> Workflow {
+        let diagnostics = DiagnosticCollector(file: file)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw WorkflowLoadError([syntaxDiagnostic(error, file: file)])
+        }
+        guard let root else {
+            throw WorkflowLoadError([Diagnostic("the file is empty", at: SourceLocation(file: file, line: 1, column: 1),
+                                                hint: "a workflow needs at least 'name:' and 'tasks:'")])
+        }
+        let workflow = read(root, diagnostics: diagnostics, file: file, baseDirectory: baseDirectory)
+        if let workflow {
+            WorkflowValidator.validate(workflow, diagnostics: diagnostics)
+        }
+        guard diagnostics.diagnostics.isEmpty, let workflow else {
+            throw WorkflowLoadError(diagnostics.diagnostics.sorted {
+                ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column)
+            })
+        }
+        return workflow
+    }
+
+    static func syntaxDiagnostic(_ error: Error, file: String) -> Diagnostic {
+        let hint = "fix the YAML syntax (indentation, quotes, colons) at this position"
+        switch error as? YamlError {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let where_ = context.map { " \($0.text)" } ?? ""
+            return Diagnostic("YAML syntax error: \(problem)\(where_)",
+                              at: SourceLocation(file: file, line: mark.line, column: mark.column), hint: hint)
+        default:
+            return Diagnostic("YAML syntax error: \(error)", at: SourceLocation(file: file, line: 1, column: 1), hint: hint)
+        }
+    }
+
+    static func read(_ root: Node, diagnostics: DiagnosticCollector, file: String, baseDirectory: String) -> Workflow? {
+        guard let top = MappingReader(root, section: "the workflow", allowed: topLevelKeys, diagnostics: diagnostics)
+        else { return nil }
+        let name = top.required("name").flatMap { _ in top.string("name") } ?? ""
+        var tasks: [TaskSpec] = []
+        if let taskNodes = top.required("tasks").flatMap({ _ in top.sequence("tasks") }) {
+            if taskNodes.isEmpty { diagnostics.error("'tasks' is empty: a workflow needs at least one task", at: top["tasks"]) }
+            tasks = taskNodes.compactMap { readTask($0, diagnostics: diagnostics) }
+        }
+        readExtraDependencies(top, into: &tasks, diagnostics: diagnostics)
+
+        var workflow = Workflow(name: name, description: top.string("description"), version: top.string("version"),
+                                tasks: tasks, sourcePath: file, baseDirectory: baseDirectory)
+        if let node = top["execution"],
+           let section = MappingReader(node, section: "execution", allowed: executionKeys, diagnostics: diagnostics) {
+            workflow.execution = readExecution(section, diagnostics: diagnostics)
+        }
+        if let node = top["polling"],
+           let section = MappingReader(node, section: "polling", allowed: pollingKeys, diagnostics: diagnostics) {
+            _ = section.string("strategy")
+            _ = section.integer("max_attempts")
+            workflow.polling = PollingSettings(intervalSeconds: section.positiveNumber("interval_seconds") ?? 5,
+                                               timeoutSeconds: section.positiveNumber("timeout_seconds"))
+        }
+        if let node = top["error_handling"] {
+            workflow.errorHandling = readErrorHandling(node, diagnostics: diagnostics)
+            if workflow.errorHandling.oneTaskFailure == .failFast { workflow.execution.failFast = true }
+        }
+        for entry in top.sequence("success_criteria") ?? [] {
+            guard let text = entry.string, entry.scalar != nil, let criterion = SuccessCriterion.parse(text) else {
+                let written = entry.string ?? "\(entry.any)"
+                let word = String(written.prefix { $0.isLetter || $0 == "_" })
+                let hint = Suggestion.closest(to: word, in: SuccessCriterion.knownNames).map { "did you mean '\($0)'?" }
+                    ?? "known criteria: all_tasks_completed, no_task_blocked_by_another, total_time < N, "
+                    + "parallel_efficiency >= N, gates_pass_rate >= N"
+                diagnostics.error("unknown success criterion '\(written)'", at: entry, hint: hint)
+                continue
+            }
+            workflow.successCriteria.append(criterion)
+        }
+        if let metadata = top["metadata"], metadata.null == nil, metadata.mapping == nil {
+            diagnostics.error("'metadata' must be a mapping", at: metadata)
+        }
+        return workflow
+    }
+
+    static func readTask(_ node: Node, diagnostics: DiagnosticCollector) -> TaskSpec? {
+        guard let task = MappingReader(node, section: "a task", allowed: taskKeys, diagnostics: diagnostics) else { return nil }
+        guard let idNode = task.required("task_id") else { return nil }
+        guard let id = idNode.identifier else {
+            diagnostics.error("task_id must be a number or a name", at: idNode)
+            return nil
+        }
+        let section = "task \(id)"
+        var spec = TaskSpec(id: id, name: task.string("name"), description: task.string("description"),
+                            type: task.string("type"), agentType: task.string("agent_type"),
+                            launch: .command([]), location: diagnostics.location(node))
+        spec.launch = readLaunch(task, section: section, agentType: spec.agentType, diagnostics: diagnostics)
+        if task["timeout_seconds"] != nil { spec.timeoutSeconds = task.positiveNumber("timeout_seconds") }
+        spec.dependsOn = readIdentifiers(task.sequence("depends_on") ?? [], diagnostics: diagnostics)
+        if let parameters = task["parameters"], parameters.null == nil {
+            if case .object(let object) = parameters.jsonValue {
+                spec.parameters = object
+            } else {
+                diagnostics.error("'parameters' in \(section) must be a mapping", at: parameters)
+            }
+        }
+        if let env = task["env"], env.null == nil {
+            if let mapping = env.mapping {
+                for (key, value) in mapping {
+                    guard let name = key.string, value.scalar != nil else {
+                        diagnostics.error("env values in \(section) must be single values", at: value)
+                        continue
+                    }
+                    spec.environment[name] = value.null == nil ? (value.string ?? "") : ""
+                }
+            } else {
+                diagnostics.error("'env' in \(section) must be a mapping of names to values", at: env)
+            }
+        }
+        spec.workingDirectory = task.string("working_directory")
+        if let retries = task["retries"] {
+            spec.retry = readRetry(retries, section: section, diagnostics: diagnostics)
+        }
+        for gateNode in task.sequence("quality_gates") ?? [] {
+            if let gate = readGate(gateNode, section: section, diagnostics: diagnostics) { spec.gates.append(gate) }
+        }
+        return spec
+    }
+
+    static func readLaunch(_ task: MappingReader, section: String, agentType: String?,
+                           diagnostics: DiagnosticCollector) -> TaskLaunch {
+        let useShell = task.bool("shell") ?? false
+        if let commandNode = task["command"], task["agent"] != nil {
+            diagnostics.error("\(section) has both 'command' and 'agent'", at: commandNode,
+                              hint: "a task runs either a command or a built-in agent; remove one")
+        }
+        if let commandNode = task["command"] {
+            if let items = commandNode.sequence {
+                let argv = items.compactMap { item -> String? in
+                    guard item.scalar != nil, let text = item.string else {
+                        diagnostics.error("each item of 'command' must be a single value", at: item)
+                        return nil
+                    }
+                    return text
+                }
+                if argv.isEmpty { diagnostics.error("'command' in \(section) is empty", at: commandNode) }
+                if useShell { return .shell(argv.joined(separator: " ")) }
+                return .command(argv)
+            }
+            if let text = commandNode.string, commandNode.scalar != nil {
+                if useShell { return .shell(text) }
+                diagnostics.error("'command' in \(section) is a string, but no shell was asked for", at: commandNode,
+                                  hint: "write it as an argv list, e.g. [\"make\", \"test\"], or add 'shell: true'")
+                return .command([text])
+            }
+            diagnostics.error("'command' in \(section) must be a list of arguments", at: commandNode)
+            return .command([])
+        }
+        if let agentNode = task["agent"], let agent = task.string("agent") {
+            if !builtInAgents.contains(agent) {
+                let hint = Suggestion.closest(to: agent, in: builtInAgents).map { "did you mean '\($0)'?" }
+                    ?? "built-in agents: \(builtInAgents.joined(separator: ", ")); or give a 'command'"
+                diagnostics.error("unknown built-in agent '\(agent)' in \(section)", at: agentNode, hint: hint)
+            }
+            return .agent(agent)
+        }
+        if let agentType {
+            return .agent(AgentCatalog.builtInName(forAgentType: agentType))
+        }
+        diagnostics.error("\(section) has nothing to run", at: task.node,
+                          hint: "add 'command: [program, args...]', 'agent: sim' or 'agent_type:'")
+        return .command([])
+    }
+
+    static func readIdentifiers(_ nodes: [Node], diagnostics: DiagnosticCollector) -> [String] {
+        nodes.compactMap { node in
+            guard let id = node.identifier else {
+                diagnostics.error("expected a task id", at: node)
+                return nil
+            }
+            return id
+        }
+    }
+
+    static func readRetry(_ node: Node, section: String, diagnostics: DiagnosticCollector) -> RetryPolicy {
+        if let count = node.int, node.scalar != nil {
+            if count < 0 { diagnostics.error("'retries' in \(section) must be 0 or more", at: node) }
+            return RetryPolicy(count: max(0, count))
+        }
+        guard let retry = MappingReader(node, section: "retries of \(section)", allowed: retryKeys,
+                                        diagnostics: diagnostics) else { return .none }
+        var policy = RetryPolicy(count: retry.integer("count") ?? 0)
+        if policy.count < 0 {
+            diagnostics.error("'count' in retries of \(section) must be 0 or more", at: retry["count"])
+            policy.count = 0
+        }
+        policy.backoff = retry.choice("backoff", RetryPolicy.Backoff.self) ?? .fixed
+        if let delay = retry.number("delay_seconds") {
+            if delay < 0 { diagnostics.error("'delay_seconds' must be 0 or more", at: retry["delay_seconds"]) }
+            policy.delaySeconds = max(0, delay)
+        }
+        if retry["max_delay_seconds"] != nil { policy.maxDelaySeconds = retry.positiveNumber("max_delay_seconds") }
+        return policy
+    }
+
+    static func readGate(_ node: Node, section: String, diagnostics: DiagnosticCollector) -> QualityGate? {
+        let hint = "write a gate as '- metric: \">= 95%\"' (also \"100%\", \">= 90/100\", \"== 0\", <, <=, >, !=, required, true)"
+        guard let mapping = node.mapping, mapping.count == 1, let (keyNode, valueNode) = mapping.first else {
+            diagnostics.error("a quality gate in \(section) must be one 'metric: threshold' pair", at: node, hint: hint)
+            return nil
+        }
+        guard let metric = keyNode.string, !metric.isEmpty else {
+            diagnostics.error("a quality gate needs a metric name", at: keyNode, hint: hint)
+            return nil
+        }
+        guard valueNode.scalar != nil, let expectation = GateExpectation.parse(valueNode.jsonValue) else {
+            let written = valueNode.string ?? "\(valueNode.any)"
+            diagnostics.error("invalid gate expression '\(written)' for \(metric) in \(section)", at: valueNode, hint: hint)
+            return nil
+        }
+        return QualityGate(metric: metric, expectation: expectation, location: diagnostics.location(keyNode))
+    }
+
+    static func readExecution(_ section: MappingReader, diagnostics: DiagnosticCollector) -> ExecutionSettings {
+        var execution = ExecutionSettings()
+        execution.mode = section.choice("mode", ExecutionSettings.Mode.self) ?? .parallel
+        if let factor = section.integer("parallelization_factor") {
+            if factor < 1 {
+                diagnostics.error("parallelization_factor must be at least 1, got \(factor)",
+                                  at: section["parallelization_factor"], hint: "use 1 to run one task at a time")
+            }
+            execution.parallelizationFactor = max(1, factor)
+        }
+        if section.bool("parallel_allowed") == false { execution.mode = .sequential }
+        execution.waitForAll = section.bool("wait_for_all") ?? true
+        if section["timeout_seconds"] != nil { execution.timeoutSeconds = section.positiveNumber("timeout_seconds") }
+        execution.failFast = section.bool("fail_fast") ?? false
+        return execution
+    }
+
+    static func readErrorHandling(_ node: Node, diagnostics: DiagnosticCollector) -> ErrorHandling {
+        var handling = ErrorHandling()
+        guard let section = MappingReader(node, section: "error_handling", allowed: errorHandlingKeys,
+                                          diagnostics: diagnostics) else { return handling }
+        if let one = section["one_task_failure"],
+           let reader = MappingReader(one, section: "one_task_failure", allowed: oneFailureKeys, diagnostics: diagnostics) {
+            handling.oneTaskFailure = reader.choice("action", ErrorHandling.OnFailure.self) ?? .continue
+            handling.retryAllowed = reader.bool("retry_allowed") ?? true
+            handling.oneTaskFailureMessage = reader.string("message")
+        }
+        if let all = section["all_tasks_failed"],
+           let reader = MappingReader(all, section: "all_tasks_failed", allowed: allFailedKeys, diagnostics: diagnostics) {
+            if let action = reader.string("action"), !["fail", "continue"].contains(action) {
+                diagnostics.error("'\(action)' is not a valid action in all_tasks_failed", at: reader["action"],
+                                  hint: "expected one of: fail, continue")
+            }
+            handling.allTasksFailedMessage = reader.string("message")
+        }
+        return handling
+    }
+
+    /// The top-level `dependencies` list: entries `{task_id: 7, depends_on: [6]}` add edges.
+    static func readExtraDependencies(_ top: MappingReader, into tasks: inout [TaskSpec], diagnostics: DiagnosticCollector) {
+        for entry in top.sequence("dependencies") ?? [] {
+            guard let reader = MappingReader(entry, section: "a dependencies entry", allowed: dependencyKeys,
+                                             diagnostics: diagnostics),
+                  let idNode = reader.required("task_id"), let id = idNode.identifier else { continue }
+            let extra = readIdentifiers(reader.sequence("depends_on") ?? [], diagnostics: diagnostics)
+            guard let index = tasks.firstIndex(where: { $0.id == id }) else {
+                diagnostics.error("dependencies entry names task \(id), which does not exist", at: idNode)
+                continue
+            }
+            for dep in extra where !tasks[index].dependsOn.contains(dep) { tasks[index].dependsOn.append(dep) }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Yams
+
+/// Collects diagnostics while a workflow file is read, with positions from the YAML nodes.
+final class DiagnosticCollector {
+    let file: String
+    private(set) var diagnostics: [Diagnostic] = []
+
+    init(file: String) { self.file = file }
+
+    func location(_ node: Node?) -> SourceLocation {
+        guard let mark = node?.mark else { return SourceLocation(file: file, line: 1, column: 1) }
+        return SourceLocation(file: file, line: mark.line, column: mark.column)
+    }
+
+    func error(_ message: String, at node: Node?, hint: String? = nil) {
+        diagnostics.append(Diagnostic(message, at: location(node), hint: hint))
+    }
+
+    func error(_ message: String, at location: SourceLocation, hint: String? = nil) {
+        diagnostics.append(Diagnostic(message, at: location, hint: hint))
+    }
+}
+
+/// Reads one YAML mapping: checks its keys against the allowed ones and converts values,
+/// reporting every problem to the collector instead of stopping at the first.
+struct MappingReader {
+    let node: Node
+    let pairs: [(key: String, keyNode: Node, value: Node)]
+    let section: String
+    let diagnostics: DiagnosticCollector
+
+    /// Nil (after reporting an error) when `node` is not a mapping.
+    init?(_ node: Node, section: String, allowed: [String], diagnostics: DiagnosticCollector) {
+        guard let mapping = node.mapping else {
+            diagnostics.error("\(section) must be a mapping of keys to values", at: node)
+            return nil
+        }
+        self.node = node
+        self.section = section
+        self.diagnostics = diagnostics
+        var pairs: [(String, Node, Node)] = []
+        var seen: Set<String> = []
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? "\(keyNode.any)"
+            if !seen.insert(key).inserted {
+                diagnostics.error("duplicate key '\(key)' in \(section)", at: keyNode)
+            }
+            if !allowed.contains(key) {
+                let hint = Suggestion.closest(to: key, in: allowed).map { "did you mean '\($0)'?" }
+                    ?? "allowed keys: \(allowed.joined(separator: ", "))"
+                diagnostics.error("unknown key '\(key)' in \(section)", at: keyNode, hint: hint)
+            }
+            pairs.append((key, keyNode, value))
+        }
+        self.pairs = pairs
+    }
+
+    subscript(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+
+    func keyNode(_ key: String) -> Node? { pairs.first { $0.key == key }?.keyNode }
+
+    /// The value of a key that must be present.
+    func required(_ key: String) -> Node? {
+        if let value = self[key], value.null == nil { return value }
+        diagnostics.error("missing required key '\(key)' in \(section)", at: node,
+                          hint: "add '\(key):' to \(section)")
+        return nil
+    }
+
+    func string(_ key: String) -> String? {
+        guard let value = self[key] else { return nil }
+        guard value.scalar != nil, value.null == nil else {
+            diagnostics.error("'\(key)' in \(section) must be a single value", at: value)
+            return nil
+        }
+        return value.string
+    }
+
+    func bool(_ key: String) -> Bool? {
+        guard let value = self[key] else { return nil }
+        guard let flag = value.bool else {
+            diagnostics.error("'\(key)' in \(section) must be true or false", at: value)
+            return nil
+        }
+        return flag
+    }
+
+    func number(_ key: String) -> Double? {
+        guard let value = self[key] else { return nil }
+        guard value.scalar != nil, let number = value.float ?? value.int.map(Double.init), number.isFinite else {
+            diagnostics.error("'\(key)' in \(section) must be a number", at: value)
+            return nil
+        }
+        return number
+    }
+
+    func positiveNumber(_ key: String) -> Double? {
+        guard let number = number(key) else { return nil }
+        guard number > 0 else {
+            diagnostics.error("'\(key)' in \(section) must be greater than 0, got \(NumberFormat.compact(number))",
+                              at: self[key])
+            return nil
+        }
+        return number
+    }
+
+    func integer(_ key: String) -> Int? {
+        guard let value = self[key] else { return nil }
+        guard let number = value.int else {
+            diagnostics.error("'\(key)' in \(section) must be a whole number", at: value)
+            return nil
+        }
+        return number
+    }
+
+    /// An enum-valued key, with "did you mean" for a near miss.
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) -> T? where T.RawValue == String {
+        guard let text = string(key) else { return nil }
+        if let value = T(rawValue: text) { return value }
+        let names = T.allCases.map(\.rawValue)
+        let hint = Suggestion.closest(to: text, in: names).map { "did you mean '\($0)'?" }
+            ?? "expected one of: \(names.joined(separator: ", "))"
+        diagnostics.error("'\(text)' is not a valid \(key) in \(section)", at: self[key], hint: hint)
+        return nil
+    }
+
+    func sequence(_ key: String) -> [Node]? {
+        guard let value = self[key] else { return nil }
+        if value.null != nil { return [] }
+        guard let items = value.sequence else {
+            diagnostics.error("'\(key)' in \(section) must be a list", at: value)
+            return nil
+        }
+        return Array(items)
+    }
+}
+
+extension Node {
+    /// Converts a YAML node to a JSON-shaped value (for parameters and metrics).
+    var jsonValue: JSONValue {
+        switch self {
+        case .scalar:
+            if null != nil { return .null }
+            if tag.rawValue == Tag.Name.bool.rawValue, let flag = bool { return .bool(flag) }
+            if tag.rawValue == Tag.Name.int.rawValue || tag.rawValue == Tag.Name.float.rawValue, let number = int.map(Double.init) ?? float, number.isFinite {
+                return .number(number)
+            }
+            return .string(string ?? "")
+        case .sequence(let items): return .array(items.map(\.jsonValue))
+        case .mapping(let mapping):
+            var object: [String: JSONValue] = [:]
+            for (key, value) in mapping { object[key.string ?? "\(key.any)"] = value.jsonValue }
+            return .object(object)
+        case .alias: return .null
+        }
+    }
+
+    /// A scalar as an identifier string (task ids may be numbers or names).
+    var identifier: String? {
+        guard scalar != nil, null == nil, let text = string, !text.isEmpty else { return nil }
+        return text
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import TuttiCore
+
+/// `tutti run FILE`: runs a workflow and reports it.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a workflow's tasks in parallel.",
+        discussion: "Exit codes: 0 everything passed; 1 a task, gate or success criterion failed; "
+            + "2 invalid input; 130 interrupted."
+    )
+
+    @Argument(help: "The workflow file.")
+    var file: String = "workflows/demo.yaml"
+
+    @Flag(help: "Print plain progress lines (the default when stdout is not a terminal).")
+    var headless = false
+
+    @Flag(help: "Print the final report as JSON on stdout (progress lines go to stderr).")
+    var json = false
+
+    @Option(name: .customLong("parallel"), help: "Run at most N tasks at once (overrides parallelization_factor).")
+    var parallelism: Int?
+
+    @Flag(help: "Run one task at a time.")
+    var sequential = false
+
+    @Flag(help: "Stop the run at the first task that fails.")
+    var failFast = false
+
+    @Option(help: "Run only these task ids (comma-separated).")
+    var tasks: String?
+
+    @Option(help: "Folder for run directories.")
+    var runsDir = ".tutti/runs"
+
+    @Option(help: "Seconds between SIGTERM and SIGKILL when a task is stopped.")
+    var killGrace: Double = 5
+
+    func run() async throws {
+        let workflow: Workflow
+        do { workflow = try WorkflowLoader.load(path: file) } catch {
+            Console.err(error.description)
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        if let parallelism, parallelism < 1 {
+            Console.err("--parallel must be at least 1")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        let options = RunOptions(
+            runsDirectory: runsDir, parallelism: parallelism, failFast: failFast ? true : nil, sequential: sequential,
+            taskFilter: tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
+            killGrace: killGrace, compatibilityOutputDirectory: FileManager.default.currentDirectoryPath)
+        let engine: RunEngine
+        do { engine = try RunEngine(workflow: workflow, options: options) } catch {
+            Console.err("tutti run: \(error)")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+
+        let write: @Sendable (String) -> Void = json ? Console.err : Console.out
+        let printer = HeadlessPrinter(write: write)
+        let events = engine.bus.subscribe()
+        let signals = SignalForwarder { signal in
+            Task { await engine.interrupt(reason: "interrupted by \(signal)") }
+        }
+        let printing = Task { await printer.consume(events) }
+        let interval = workflow.polling.intervalSeconds
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(interval))
+                if Task.isCancelled { break }
+                printer.tick(elapsed: engine.bus.elapsed)
+            }
+        }
+        let report = await engine.run()
+        ticker.cancel()
+        await printing.value
+        signals.stop()
+
+        if json {
+            let data = try JSONEncoder.sortedPretty.withISODates.encode(report)
+            Console.out(String(decoding: data, as: UTF8.self))
+        }
+        for line in SummaryFormatter.lines(for: report) { write(line) }
+        write("Run directory: \(engine.directory.path)")
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}
+
+/// Turns SIGINT, SIGTERM and SIGHUP into a callback instead of killing the process.
+final class SignalForwarder {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ handler: @escaping @Sendable (String) -> Void) {
+        signal(SIGPIPE, SIG_IGN)
+        let names: [(Int32, String)] = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")]
+        sources = names.map { number, name in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(name) }
+            source.resume()
+            return source
+        }
+    }
+
+    func stop() {
+        for source in sources { source.cancel() }
+    }
+}
