@@ -53,6 +53,8 @@ public struct TaskSpec: Sendable {
     public var retry: RetryPolicy
     public var gates: [QualityGate]
     public var location: SourceLocation?
+    /// Where each dependency is named in the file, for error messages.
+    public var dependencyLocations: [String: SourceLocation] = [:]
 
     public init(
         id: String, name: String? = nil, description: String? = nil, type: String? = nil,

@@ -69,7 +69,7 @@ public enum WorkflowLoader {
         switch error as? YamlError {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
-            let where_ = context.map { " \($0.text)" } ?? ""
+            let where_ = context.map { " \($0.text) (which began at \($0.mark.line):\($0.mark.column))" } ?? ""
             return Diagnostic("YAML syntax error: \(problem)\(where_)",
                               at: SourceLocation(file: file, line: mark.line, column: mark.column), hint: hint)
         default:
@@ -136,7 +136,14 @@ public enum WorkflowLoader {
                             launch: .command([]), location: diagnostics.location(node))
         spec.launch = readLaunch(task, section: section, agentType: spec.agentType, diagnostics: diagnostics)
         if task["timeout_seconds"] != nil { spec.timeoutSeconds = task.positiveNumber("timeout_seconds") }
-        spec.dependsOn = readIdentifiers(task.sequence("depends_on") ?? [], diagnostics: diagnostics)
+        for depNode in task.sequence("depends_on") ?? [] {
+            guard let dep = depNode.identifier else {
+                diagnostics.error("expected a task id in depends_on of \(section)", at: depNode)
+                continue
+            }
+            spec.dependsOn.append(dep)
+            spec.dependencyLocations[dep] = diagnostics.location(depNode)
+        }
         if let parameters = task["parameters"], parameters.null == nil {
             if case .object(let object) = parameters.jsonValue {
                 spec.parameters = object

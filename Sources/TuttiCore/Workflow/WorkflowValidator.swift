@@ -1,3 +1,5 @@
+import Foundation
+
 /// Checks a workflow's structure: unique ids, known dependencies, no cycles, sane limits.
 enum WorkflowValidator {
     static func validate(_ workflow: Workflow, diagnostics: DiagnosticCollector) {
@@ -16,17 +18,21 @@ enum WorkflowValidator {
         }
         for task in workflow.tasks {
             for dep in task.dependsOn {
+                let at = task.dependencyLocations[dep] ?? location(task)
                 if dep == task.id {
-                    diagnostics.error("task \(task.id) depends on itself", at: location(task))
+                    diagnostics.error("task \(task.id) depends on itself", at: at, hint: "remove \(dep) from its depends_on")
                 } else if firstByID[dep] == nil {
-                    let hint = Suggestion.closest(to: dep, in: Array(firstByID.keys)).map { "did you mean task \($0)?" }
-                        ?? "known tasks: \(workflow.tasks.map(\.id).joined(separator: ", "))"
-                    diagnostics.error("task \(task.id) depends on task \(dep), which does not exist", at: location(task), hint: hint)
+                    let others = firstByID.keys.filter { $0 != task.id }.sorted { $0.localizedStandardCompare($1) == .orderedAscending }
+                    let isNumber = Int(dep) != nil
+                    let hint = (isNumber ? nil : Suggestion.closest(to: dep, in: others)).map { "did you mean task \($0)?" }
+                        ?? "known tasks: \(others.joined(separator: ", "))"
+                    diagnostics.error("task \(task.id) depends on task \(dep), which does not exist", at: at, hint: hint)
                 }
             }
         }
         if let cycle = DependencyGraph(workflow.tasks).findCycle(), let first = firstByID[cycle[0]] {
-            diagnostics.error("dependency cycle: \(cycle.joined(separator: " -> "))", at: location(first),
+            let at = cycle.count > 1 ? (first.dependencyLocations[cycle[1]] ?? location(first)) : location(first)
+            diagnostics.error("dependency cycle: \(cycle.joined(separator: " -> ")) (each task depends on the next)", at: at,
                               hint: "remove one of these depends_on entries")
         }
     }
@@ -45,7 +51,7 @@ public struct DependencyGraph: Sendable {
         self.dependencies = dependencies
     }
 
-    /// A cycle as a path that starts and ends on the same task, or nil.
+    /// A cycle as a path that starts and ends on the same task, each depending on the next; or nil.
     public func findCycle() -> [String]? {
         enum Mark { case visiting, done }
         var marks: [String: Mark] = [:]
@@ -66,7 +72,7 @@ public struct DependencyGraph: Sendable {
             return nil
         }
         for id in ids {
-            if let cycle = visit(id) { return Array(cycle.reversed()) }
+            if let cycle = visit(id) { return cycle }
         }
         return nil
     }
