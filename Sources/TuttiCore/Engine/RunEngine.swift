@@ -46,7 +46,7 @@ public actor RunEngine {
         let runID = options.runID ?? RunDirectory.newRunID(workflow: workflow.name)
         self.runID = runID
         directory = try RunDirectory.create(in: options.runsDirectory, runID: runID)
-        startedAt = Date()
+        startedAt = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let header = RecordingHeader(runID: runID, workflow: workflow.name, workflowFile: workflow.sourcePath,
                                      host: ProcessInfo.processInfo.hostName, startedAt: startedAt)
         bus = EventBus(recorder: try EventRecorder(path: directory.eventsPath, header: header))
@@ -201,12 +201,14 @@ public actor RunEngine {
     }
 
     private func skip(_ id: String, reason: String) {
-        records[id]?.status = .skipped
-        records[id]?.reason = reason
-        records[id]?.gates = records[id]?.spec.gates.map {
+        guard var record = records[id] else { return }
+        record.status = .skipped
+        record.reason = reason
+        record.gates = record.spec.gates.map {
             GateResult(metric: $0.metric, threshold: $0.expectation.thresholdText, actual: nil, actualText: "—",
                        passed: false, reason: "task skipped")
-        } ?? []
+        }
+        records[id] = record
         bus.emit(.taskSkipped(TaskSkipped(task: id, reason: reason)))
         writeResult(id)
     }

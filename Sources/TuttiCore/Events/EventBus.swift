@@ -34,7 +34,7 @@ public final class EventBus: Sendable {
     @discardableResult
     public func emit(_ kind: EventKind) -> RunEvent {
         state.withLock { state in
-            let event = RunEvent(seq: state.nextSeq, time: elapsed, kind: kind)
+            let event = RunEvent(seq: state.nextSeq, time: (elapsed * 1_000_000).rounded() / 1_000_000, kind: kind)
             state.nextSeq += 1
             state.recorder?.append(event)
             for continuation in state.subscribers.values { continuation.yield(event) }

@@ -24,7 +24,7 @@ public struct RunEvent: Sendable, Hashable, Codable {
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(seq, forKey: .seq)
-        try container.encode((time * 1_000_000).rounded() / 1_000_000, forKey: .time)
+        try container.encode(time, forKey: .time)
         try container.encode(kind.type, forKey: .type)
         try kind.encodePayload(to: encoder)
     }
