@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import TuttiCore
+
+/// `tutti run` as a user runs it: output, files, exit codes and signals.
+@Suite struct RunCommandTests {
+    static let passing = """
+    name: quick
+    polling: {interval_seconds: 0.2}
+    success_criteria: [all_tasks_completed, "total_time < 600"]
+    tasks:
+      - {task_id: 1, name: First, command: [sh, -c, "echo '@tutti progress 50'; sleep 0.6; echo '@tutti metric score 97'"], quality_gates: [{score: ">= 95%"}]}
+      - {task_id: 2, name: Second, command: [sh, -c, "sleep 0.6"], depends_on: []}
+    """
+
+    @Test func aPassingRunPrintsTheSummaryAndExitsZero() throws {
+        let scratch = Scratch()
+        scratch.write("quick.yaml", Self.passing)
+        let result = try tutti(["run", "quick.yaml", "--headless"], in: scratch.path)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let out = result.stdout
+        #expect(out.contains("Starting Parallel Workflow: quick"))
+        #expect(out.contains("🚀 Task 1 (sh): START → Running"))
+        #expect(out.contains("✅ Task 1 Complete! (First, "))
+        #expect(out.contains("Parallel Workflow Summary:"))
+        #expect(out.contains("- Total quality gates passed: 1/1 (100.0%)"))
+        #expect(out.contains("✅ all_tasks_completed: 2/2 tasks completed"))
+        #expect(out.contains("Result: PASSED (exit 0)"))
+        #expect(out.split(separator: "\n").contains { $0.hasPrefix("t=") && $0.contains("Task 1: ") },
+                "a progress line at the polling interval")
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/.conductor/task-results/task-1.json"))
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/test-results/quick-results.json"))
+    }
+
+    @Test func jsonPrintsTheReport() throws {
+        let scratch = Scratch()
+        scratch.write("quick.yaml", Self.passing)
+        let result = try tutti(["run", "quick.yaml", "--json"], in: scratch.path)
+        #expect(result.status == 0)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let report = try decoder.decode(RunReport.self, from: Data(result.stdout.utf8))
+        #expect(report.workflow == "quick")
+        #expect(report.tasks.map(\.status) == [.succeeded, .succeeded])
+        #expect(report.gates == GateTally(passed: 1, total: 1))
+        #expect(result.stderr.contains("Parallel Workflow Summary:"), "human lines go to stderr with --json")
+    }
+
+    @Test func aFailedGateOrTaskExitsOne() throws {
+        let scratch = Scratch()
+        scratch.write("gate.yaml", """
+        name: gate
+        tasks:
+          - {task_id: 1, command: [sh, -c, "echo '@tutti metric score 80'"], quality_gates: [{score: ">= 95%"}]}
+        """)
+        scratch.write("task.yaml", "name: task\ntasks:\n  - {task_id: 1, command: [\"false\"]}\n")
+        let gate = try tutti(["run", "gate.yaml", "--headless"], in: scratch.path)
+        #expect(gate.status == 1)
+        #expect(gate.stdout.contains("❌ Task 1 gate score ≥ 95%: 80%"))
+        #expect(gate.stdout.contains("Result: FAILED (exit 1)"))
+        let task = try tutti(["run", "task.yaml"], in: scratch.path)
+        #expect(task.status == 1)
+        #expect(task.stdout.contains("❌ Task 1 Failed"))
+    }
+
+    @Test func invalidInputExitsTwo() throws {
+        let scratch = Scratch()
+        scratch.write("bad.yaml", "name: bad\ntasks:\n  - {task_id: 1, command: [\"true\"], depends_on: [1]}\n")
+        let invalid = try tutti(["run", "bad.yaml"], in: scratch.path)
+        #expect(invalid.status == 2)
+        #expect(invalid.stderr.contains("bad.yaml:3:50: error: task 1 depends on itself"))
+        let missing = try tutti(["run", "missing.yaml"], in: scratch.path)
+        #expect(missing.status == 2)
+        let unknownTask = try tutti(["run", "bad.yaml", "--tasks", "9"], in: scratch.path)
+        #expect(unknownTask.status == 2)
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalStopsEveryTaskAndExits130(signal: Int32) async throws {
+        let scratch = Scratch()
+        scratch.write("long.yaml", """
+        name: long
+        tasks:
+          - {task_id: 1, command: [sh, -c, "sleep 300 & echo $! > child-1; wait"]}
+          - {task_id: 2, command: [sleep, "300"]}
+        """)
+        let running = try TuttiProcess(["run", "long.yaml", "--runs-dir", "runs"], in: scratch.path)
+        let runs = scratch.path + "/runs"
+        func eventsFile() -> String? {
+            guard let run = try? FileManager.default.contentsOfDirectory(atPath: runs).first else { return nil }
+            return runs + "/" + run + "/events.ndjson"
+        }
+        let started = await eventually {
+            guard let file = eventsFile(), let text = try? String(contentsOfFile: file, encoding: .utf8) else { return false }
+            return text.components(separatedBy: "\"task_started\"").count == 3
+                && FileManager.default.fileExists(atPath: scratch.path + "/child-1")
+        }
+        #expect(started)
+        kill(running.process.processIdentifier, signal)
+        let result = running.finish()
+        #expect(result.status == 130)
+        #expect(result.stdout.contains("Run interrupted"))
+        let recording = try Recording.read(path: try #require(eventsFile()))
+        guard case .runFinished(let finished)? = recording.events.last?.kind else {
+            Issue.record("the events file does not end with run_finished")
+            return
+        }
+        #expect(finished.outcome == .interrupted)
+        let child = Int32((try String(contentsOfFile: scratch.path + "/child-1", encoding: .utf8))
+            .trimmingCharacters(in: .whitespacesAndNewlines))!
+        #expect(await eventually {
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8) else { return true }
+            return stat.contains(") Z")
+        }, "the task's child process is gone")
+    }
+
+    @Test func unknownBuiltInAgentIsRefused() throws {
+        let result = try tutti(["agent", "nonexistent"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("'nonexistent' is not a built-in agent"))
+    }
+}
