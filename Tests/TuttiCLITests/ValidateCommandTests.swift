@@ -30,10 +30,10 @@ import Testing
         let result = try tutti(["validate", "good.yaml", "bad.yaml"], in: scratch.path)
         #expect(result.status == 2)
         #expect(result.stdout.contains("good.yaml: valid"))
-        #expect(result.stderr.contains("bad.yaml:4:5: error: unknown key 'nmae' in a task"))
+        #expect(result.stderr.contains("bad.yaml:4:5: error: unknown key 'nmae' in task 1"))
         #expect(result.stderr.contains("hint: did you mean 'name'?"))
         #expect(result.stderr.contains("bad.yaml:7:21: error: task 2 depends on task 9, which does not exist"))
-        #expect(result.stderr.contains("bad.yaml:9:22: error: 'timeout_seconds' in a task must be greater than 0"))
+        #expect(result.stderr.contains("bad.yaml:9:22: error: 'timeout_seconds' in task 2 must be greater than 0"))
         #expect(result.stderr.contains("bad.yaml: 3 errors"))
     }
 

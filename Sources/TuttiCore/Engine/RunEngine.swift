@@ -15,9 +15,15 @@ public actor RunEngine {
 
     private var records: [String: TaskRecord] = [:]
     private var order: [String] = []
+    /// Tasks whose dependencies have all succeeded, in the order they became ready.
+    private var readyQueue: [String] = []
+    private var readyHead = 0
+    private var unmetDependencies: [String: Int] = [:]
+    private var dependents: [String: [String]] = [:]
     private var running: [String: TaskProcess] = [:]
     private var stopping: (outcome: RunOutcome, reason: String)?
     private var finished = false
+    private let fileWriter = DispatchQueue(label: "tutti.run-files")
 
     /// A task's state while the run goes on.
     struct TaskRecord {
@@ -60,6 +66,8 @@ public actor RunEngine {
             let attempts = workflow.errorHandling.retryAllowed ? task.retry.count + 1 : 1
             records[task.id] = TaskRecord(spec: task, maxAttempts: attempts)
             order.append(task.id)
+            unmetDependencies[task.id] = task.dependsOn.count
+            for dep in task.dependsOn { dependents[dep, default: []].append(task.id) }
         }
     }
 
@@ -73,7 +81,7 @@ public actor RunEngine {
                                            gates: $0.spec.gates.count, maxAttempts: $0.maxAttempts) }
             })))
         for id in order { bus.emit(.taskQueued(TaskRef(task: id))) }
-        markReadyTasks()
+        for id in order where unmetDependencies[id] == 0 { enqueueReady(id) }
 
         await withTaskGroup(of: Completion.self) { group in
             if let limit = workflow.execution.timeoutSeconds {
@@ -117,8 +125,10 @@ public actor RunEngine {
     private func dispatch(into group: inout TaskGroup<Completion>) -> Int {
         guard stopping == nil else { return 0 }
         var started = 0
-        while running.count < parallelism,
-              let id = order.first(where: { records[$0]?.status == .pending && isReady($0) }) {
+        while running.count < parallelism, readyHead < readyQueue.count {
+            let id = readyQueue[readyHead]
+            readyHead += 1
+            guard records[id]?.status == .pending else { continue }
             records[id]?.status = .running
             startAttempt(id, attempt: 1, delay: 0, group: &group)
             started += 1
@@ -126,14 +136,17 @@ public actor RunEngine {
         return started
     }
 
-    private func isReady(_ id: String) -> Bool {
-        records[id]?.spec.dependsOn.allSatisfy { records[$0]?.status == .succeeded } ?? false
+    private func enqueueReady(_ id: String) {
+        records[id]?.readyAt = bus.elapsed
+        readyQueue.append(id)
     }
 
-    private func markReadyTasks() {
-        let now = bus.elapsed
-        for id in order where records[id]?.status == .pending && records[id]?.readyAt == nil && isReady(id) {
-            records[id]?.readyAt = now
+    /// A task succeeded: dependents whose dependencies are now all done become ready.
+    private func releaseDependents(of id: String) {
+        for dependent in dependents[id] ?? [] {
+            let unmet = (unmetDependencies[dependent] ?? 1) - 1
+            unmetDependencies[dependent] = unmet
+            if unmet == 0, records[dependent]?.status == .pending { enqueueReady(dependent) }
         }
     }
 
@@ -177,7 +190,7 @@ public actor RunEngine {
         writeResult(id)
 
         if outcome.status == .succeeded {
-            markReadyTasks()
+            releaseDependents(of: id)
         } else {
             skipDependents(of: id)
             if failFast, stopping == nil {
@@ -190,7 +203,7 @@ public actor RunEngine {
     private func skipDependents(of failed: String) {
         var queue = [failed]
         while let current = queue.popLast() {
-            for id in order where records[id]?.status == .pending && records[id]?.spec.dependsOn.contains(current) == true {
+            for id in dependents[current] ?? [] where records[id]?.status == .pending {
                 let reason = current == failed
                     ? "dependency \(failed) \(records[failed]?.status.rawValue ?? "failed")"
                     : "dependency \(current) skipped (\(failed) \(records[failed]?.status.rawValue ?? "failed"))"
@@ -256,9 +269,9 @@ public actor RunEngine {
 
     private func writeResult(_ id: String) {
         guard let report = taskReport(id) else { return }
-        JSONFile.write(report, to: directory.resultPath(task: id))
+        JSONFile.writeInBackground(report, to: directory.resultPath(task: id), on: fileWriter)
         if let root = options.compatibilityOutputDirectory {
-            JSONFile.write(report, to: "\(root)/.conductor/task-results/task-\(id).json")
+            JSONFile.writeInBackground(report, to: "\(root)/.conductor/task-results/task-\(id).json", on: fileWriter)
         }
     }
 
@@ -273,6 +286,7 @@ public actor RunEngine {
            let message = workflow.errorHandling.allTasksFailedMessage {
             report.outcomeReason = message
         }
+        fileWriter.sync {}
         JSONFile.write(report, to: directory.reportPath)
         if let root = options.compatibilityOutputDirectory {
             JSONFile.write(report, to: "\(root)/test-results/\(workflow.name)-results.json")

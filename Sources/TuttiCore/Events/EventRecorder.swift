@@ -113,14 +113,8 @@ public struct Recording: Sendable {
         guard header.version <= RecordingHeader.currentVersion else { throw RunFileError.newerSchema(path, header.version) }
         var events: [RunEvent] = []
         var truncated = false
-        let endsWithNewline = data.last == 0x0A
-        for (index, line) in lines.dropFirst().enumerated() where !line.isEmpty {
-            let isLast = index == lines.count - 2
+        for line in lines.dropFirst() where !line.isEmpty {
             guard let event = try? decoder.decode(RunEvent.self, from: Data(line)) else {
-                truncated = true
-                break
-            }
-            if isLast && !endsWithNewline {
                 truncated = true
                 break
             }

@@ -113,8 +113,8 @@ public final class TaskProcess: Sendable {
         }
         var outcome = AttemptOutcome(status: .failed, exitCode: nil, signal: nil, reason: nil, metrics: [:],
                                      pid: nil, startTime: startTime, endTime: startTime)
-        let logFD = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        defer { if logFD >= 0 { close(logFD) } }
+        var log = LogFile(path: logPath)
+        defer { log.close() }
 
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard tutti_pipe_cloexec(&outPipe) == 0, tutti_pipe_cloexec(&errPipe) == 0 else {
@@ -130,14 +130,15 @@ public final class TaskProcess: Sendable {
             close(errPipe[0])
             if case .failure(let message) = spawnResult { outcome.reason = message }
             outcome.endTime = bus.elapsed
-            writeLog(logFD, "tutti: \(outcome.reason ?? "cannot start")\n")
+            log.append(Array("tutti: \(outcome.reason ?? "cannot start")\n".utf8))
             return outcome
         }
         outcome.pid = pid
         control.withLock { $0.pid = pid }
         bus.emit(.taskStarted(TaskStarted(task: taskID, attempt: attempt, pid: pid, command: launch.argv)))
 
-        var reader = OutputReader(taskID: taskID, bus: bus, logFD: logFD, now: bus.elapsed)
+        var reader = OutputReader(taskID: taskID, bus: bus, log: log, now: bus.elapsed)
+        defer { reader.log.close() }
         let pidFD = tutti_pidfd_open(pid)
         var openPipes: [Int32: OutputStream] = [outPipe[0]: .stdout, errPipe[0]: .stderr]
         var exited = false
@@ -271,27 +272,22 @@ public final class TaskProcess: Sendable {
         return .success(pid)
     }
 
-    private func writeLog(_ fd: Int32, _ text: String) {
-        guard fd >= 0 else { return }
-        var bytes = Array(text.utf8)
-        _ = write(fd, &bytes, bytes.count)
-    }
 }
 
 /// Turns a task's output into log-file lines, events and collected metrics.
 struct OutputReader {
     let taskID: String
     let bus: EventBus
-    let logFD: Int32
+    var log: LogFile
     private var splitters: [OutputStream: LineSplitter] = [.stdout: LineSplitter(), .stderr: LineSplitter()]
     private var throttle: LogThrottle
     private var lastProgress: Double?
     private(set) var metrics: [String: JSONValue] = [:]
 
-    init(taskID: String, bus: EventBus, logFD: Int32, now: Double) {
+    init(taskID: String, bus: EventBus, log: LogFile, now: Double) {
         self.taskID = taskID
         self.bus = bus
-        self.logFD = logFD
+        self.log = log
         throttle = LogThrottle(now: now)
     }
 
@@ -330,16 +326,7 @@ struct OutputReader {
                 }
             }
         }
-        if logFD >= 0, !logText.isEmpty {
-            logText.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = write(logFD, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { if errno == EINTR { continue } else { break } }
-                    offset += written
-                }
-            }
-        }
+        if !logText.isEmpty { log.append(logText) }
     }
 
     private mutating func apply(_ report: AgentReport) {
@@ -354,5 +341,39 @@ struct OutputReader {
         case .message(let text):
             bus.emit(.taskMessage(TaskMessage(task: taskID, text: text)))
         }
+    }
+}
+
+/// An attempt's log file, created on the first line of output (a task that prints nothing
+/// leaves no file: creating thousands of empty files costs more than running the tasks).
+struct LogFile {
+    let path: String
+    private var fd: Int32 = -1
+    private var failed = false
+
+    init(path: String) { self.path = path }
+
+    mutating func append(_ bytes: [UInt8]) {
+        if fd < 0 && !failed {
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            failed = fd < 0
+        }
+        guard fd >= 0 else { return }
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+
+    mutating func close() {
+        if fd >= 0 { _ = Glibc.close(fd) }
+        fd = -1
     }
 }

@@ -72,9 +72,31 @@ public enum WorkflowLoader {
             let where_ = context.map { " \($0.text) (which began at \($0.mark.line):\($0.mark.column))" } ?? ""
             return Diagnostic("YAML syntax error: \(problem)\(where_)",
                               at: SourceLocation(file: file, line: mark.line, column: mark.column), hint: hint)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.first ?? ""
+            let first = context.mark
+            let again = secondOccurrence(of: key, after: first, in: context.text) ?? (first.line, first.column)
+            return Diagnostic("duplicate key '\(key)' (first given at line \(first.line))",
+                              at: SourceLocation(file: file, line: again.line, column: again.column),
+                              hint: "a key may appear once in a mapping; remove or rename one of them")
         default:
             return Diagnostic("YAML syntax error: \(error)", at: SourceLocation(file: file, line: 1, column: 1), hint: hint)
         }
+    }
+
+    /// Where `key:` is written again at the same column, after its first place.
+    static func secondOccurrence(of key: String, after first: Mark, in yaml: String) -> (line: Int, column: Int)? {
+        let lines = yaml.components(separatedBy: "\n")
+        guard first.line >= 1, first.line <= lines.count else { return nil }
+        for index in first.line..<lines.count {
+            let line = lines[index]
+            let indent = line.prefix { $0 == " " || $0 == "-" }.count
+            let rest = line.dropFirst(indent)
+            if indent + 1 == first.column, rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") {
+                return (index + 1, indent + 1)
+            }
+        }
+        return nil
     }
 
     static func read(_ root: Node, diagnostics: DiagnosticCollector, file: String, baseDirectory: String) -> Workflow? {
@@ -124,7 +146,9 @@ public enum WorkflowLoader {
     }
 
     static func readTask(_ node: Node, diagnostics: DiagnosticCollector) -> TaskSpec? {
-        guard let task = MappingReader(node, section: "a task", allowed: taskKeys, diagnostics: diagnostics) else { return nil }
+        let declaredID = node.mapping?.first { $0.key.string == "task_id" }?.value.identifier
+        guard let task = MappingReader(node, section: declaredID.map { "task \($0)" } ?? "a task", allowed: taskKeys,
+                                       diagnostics: diagnostics) else { return nil }
         guard let idNode = task.required("task_id") else { return nil }
         guard let id = idNode.identifier else {
             diagnostics.error("task_id must be a number or a name", at: idNode)

@@ -101,7 +101,8 @@ public struct DependencyGraph: Sendable {
             }
             best[id] = (bestDep.0 + own, bestDep.1)
         }
-        guard let end = best.max(by: { $0.value.0 < $1.value.0 || ($0.value.0 == $1.value.0 && $0.key > $1.key) })
+        let later = { (a: String, b: String) in a.localizedStandardCompare(b) == .orderedDescending }
+        guard let end = best.max(by: { $0.value.0 < $1.value.0 || ($0.value.0 == $1.value.0 && later($0.key, $1.key)) })
         else { return ([], 0) }
         var path: [String] = [end.key]
         var cursor = end.value.1
