@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 int tutti_spawn(const char *path, char *const argv[], char *const envp[],
-                const char *cwd, int stdout_fd, int stderr_fd, pid_t *pid) {
+                const char *cwd, int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     int rc;
@@ -19,15 +19,28 @@ int tutti_spawn(const char *path, char *const argv[], char *const envp[],
         posix_spawn_file_actions_destroy(&actions);
         return rc;
     }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (stdin_fd >= 0) {
+        posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    }
     posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
     posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
     if (cwd != NULL) posix_spawn_file_actions_addchdir_np(&actions, cwd);
 
-    sigset_t all, none;
-    sigfillset(&all);
+    /* exec already resets caught signals; only ignored ones survive it. Resetting just
+       those (not all 64) saves a system call per signal in every child. */
+    sigset_t reset, none;
+    sigemptyset(&reset);
+    int ignorable[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2};
+    for (size_t i = 0; i < sizeof(ignorable) / sizeof(ignorable[0]); i++) {
+        struct sigaction current;
+        if (sigaction(ignorable[i], NULL, &current) == 0 && current.sa_handler == SIG_IGN) {
+            sigaddset(&reset, ignorable[i]);
+        }
+    }
     sigemptyset(&none);
-    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setsigdefault(&attr, &reset);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setpgroup(&attr, 0);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |

@@ -65,9 +65,9 @@ struct RunCommand: AsyncParsableCommand {
         let signals = SignalForwarder { signal in
             Task { await engine.interrupt(reason: "interrupted by \(signal)") }
         }
-        let printing = Task { await printer.consume(events) }
+        let printing = Task.detached { await printer.consume(events) }
         let interval = workflow.polling.intervalSeconds
-        let ticker = Task {
+        let ticker = Task.detached {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(interval))
                 if Task.isCancelled { break }

@@ -26,8 +26,11 @@ import TuttiCore
         #expect(out.contains("- Total quality gates passed: 1/1 (100.0%)"))
         #expect(out.contains("✅ all_tasks_completed: 2/2 tasks completed"))
         #expect(out.contains("Result: PASSED (exit 0)"))
-        #expect(out.split(separator: "\n").contains { $0.hasPrefix("t=") && $0.contains("Task 1: ") },
-                "a progress line at the polling interval")
+        let lines = out.split(separator: "\n")
+        let firstProgress = lines.firstIndex { $0.hasPrefix("t=") && $0.contains("Task 1: 50%") }
+        let completion = lines.firstIndex { $0.hasPrefix("✅ Task 1 Complete!") }
+        #expect(firstProgress != nil, "a progress line at the polling interval")
+        #expect(firstProgress ?? .max < completion ?? .min, "progress is printed while the task runs, not after")
         #expect(FileManager.default.fileExists(atPath: scratch.path + "/.conductor/task-results/task-1.json"))
         #expect(FileManager.default.fileExists(atPath: scratch.path + "/test-results/quick-results.json"))
     }

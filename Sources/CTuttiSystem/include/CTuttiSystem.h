@@ -4,12 +4,12 @@
 #include <sys/types.h>
 
 /// Spawns `path` with `argv`/`envp` in a new process group of its own, with
-/// stdin from /dev/null and stdout/stderr on the given descriptors, signal
-/// dispositions and mask reset to defaults, in `cwd` when it is not NULL.
-/// Looks the program up on PATH when it contains no slash.
-/// Returns 0 and sets *pid, or an errno value.
+/// stdin from `stdin_fd` (or /dev/null when it is -1) and stdout/stderr on the
+/// given descriptors, ignored signals and the signal mask reset to defaults, in
+/// `cwd` when it is not NULL. Looks the program up on PATH when it contains no
+/// slash. Returns 0 and sets *pid, or an errno value.
 int tutti_spawn(const char *path, char *const argv[], char *const envp[],
-                const char *cwd, int stdout_fd, int stderr_fd, pid_t *pid);
+                const char *cwd, int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
 
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits; -1 on error.
 int tutti_pidfd_open(pid_t pid);

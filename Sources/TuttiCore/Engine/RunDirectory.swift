@@ -43,38 +43,43 @@ public struct RunDirectory: Sendable {
     }
 }
 
-/// Writes JSON files (task results, reports) atomically.
+/// Writes JSON files (task results, reports).
 enum JSONFile {
-    /// Writes on a serial queue of its own, so the scheduler never waits for the disk.
-    static func writeInBackground<T: Encodable & Sendable>(_ value: T, to path: String, on queue: DispatchQueue) {
-        queue.async { write(value, to: path) }
+    /// Encodes once and writes to every path on a serial queue of its own, so the scheduler
+    /// never waits for the disk.
+    static func writeInBackground<T: Encodable & Sendable>(_ value: T, to paths: [String], on queue: DispatchQueue) {
+        queue.async {
+            guard let data = try? JSONEncoder.sortedPretty.withISODates.encode(value) else { return }
+            for path in paths { write(data, to: path) }
+        }
     }
 
     static func write<T: Encodable>(_ value: T, to path: String) {
         guard let data = try? JSONEncoder.sortedPretty.withISODates.encode(value) else { return }
+        write(data, to: path)
+    }
+
+    static func write(_ data: Data, to path: String) {
         let directory = (path as NSString).deletingLastPathComponent
         if access(directory, F_OK) != 0 {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        // Written beside and renamed over, so readers never see half a file. Plain POSIX calls:
-        // Foundation's file writing syncs to disk, which costs more than a whole trivial task.
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // Plain POSIX calls: Foundation's file writing syncs to disk, and a rename doubles the
+        // directory work; both cost more than a whole trivial task. Each file is written once.
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return }
-        let complete = data.withUnsafeBytes { buffer -> Bool in
+        data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if written <= 0 {
                     if errno == EINTR { continue }
-                    return false
+                    return
                 }
                 offset += written
             }
-            return true
         }
         close(fd)
-        if complete { _ = rename(temporary, path) } else { unlink(temporary) }
     }
 }
 

@@ -24,6 +24,9 @@ public actor RunEngine {
     private var stopping: (outcome: RunOutcome, reason: String)?
     private var finished = false
     private let fileWriter = DispatchQueue(label: "tutti.run-files")
+    private let baseEnvironment = ProcessInfo.processInfo.environment
+    private var executables = ExecutableLookup()
+    private var completed: AsyncStream<Completion>.Continuation?
 
     /// A task's state while the run goes on.
     struct TaskRecord {
@@ -83,28 +86,33 @@ public actor RunEngine {
         for id in order { bus.emit(.taskQueued(TaskRef(task: id))) }
         for id in order where unmetDependencies[id] == 0 { enqueueReady(id) }
 
-        await withTaskGroup(of: Completion.self) { group in
-            if let limit = workflow.execution.timeoutSeconds {
-                group.addTask {
-                    do { try await Task.sleep(for: .seconds(limit)) } catch { return .timerCancelled }
-                    return .workflowTimeout
-                }
+        // Attempts report their end on this stream straight from their threads: one hop to
+        // the engine, then the next attempt starts at once.
+        let (completions, completed) = AsyncStream<Completion>.makeStream()
+        self.completed = completed
+        let timer = workflow.execution.timeoutSeconds.map { limit in
+            Task {
+                guard (try? await Task.sleep(for: .seconds(limit))) != nil else { return }
+                completed.yield(.workflowTimeout)
             }
-            var active = dispatch(into: &group)
-            while active > 0, let completion = await group.next() {
+        }
+        var active = dispatch()
+        if active > 0 {
+            for await completion in completions {
                 switch completion {
-                case .timerCancelled: continue
                 case .workflowTimeout:
                     let limit = NumberFormat.compact(workflow.execution.timeoutSeconds ?? 0)
                     stop(outcome: .timedOut, status: .timedOut, reason: "workflow timed out after \(limit)s")
                 case .attempt(let id, let attempt, let outcome):
                     active -= 1
-                    if handle(id, attempt: attempt, outcome: outcome, group: &group) { active += 1 }
+                    if handle(id, attempt: attempt, outcome: outcome) { active += 1 }
                 }
-                active += dispatch(into: &group)
+                active += dispatch()
+                if active == 0 { break }
             }
-            group.cancelAll()
         }
+        timer?.cancel()
+        completed.finish()
         return finish()
     }
 
@@ -119,10 +127,9 @@ public actor RunEngine {
     private enum Completion: Sendable {
         case attempt(String, Int, AttemptOutcome)
         case workflowTimeout
-        case timerCancelled
     }
 
-    private func dispatch(into group: inout TaskGroup<Completion>) -> Int {
+    private func dispatch() -> Int {
         guard stopping == nil else { return 0 }
         var started = 0
         while running.count < parallelism, readyHead < readyQueue.count {
@@ -130,7 +137,7 @@ public actor RunEngine {
             readyHead += 1
             guard records[id]?.status == .pending else { continue }
             records[id]?.status = .running
-            startAttempt(id, attempt: 1, delay: 0, group: &group)
+            startAttempt(id, attempt: 1, delay: 0)
             started += 1
         }
         return started
@@ -150,18 +157,19 @@ public actor RunEngine {
         }
     }
 
-    private func startAttempt(_ id: String, attempt: Int, delay: Double, group: inout TaskGroup<Completion>) {
+    private func startAttempt(_ id: String, attempt: Int, delay: Double) {
         guard let record = records[id] else { return }
         let process = TaskProcess(
             taskID: id, attempt: attempt, launch: launchSpec(for: record.spec, attempt: attempt),
             logPath: directory.logPath(task: id, attempt: attempt), bus: bus, timeout: record.spec.timeoutSeconds,
             killGrace: options.killGrace, startDelay: delay)
         running[id] = process
-        group.addTask { .attempt(id, attempt, await process.run()) }
+        let completed = self.completed
+        process.start { outcome in completed?.yield(.attempt(id, attempt, outcome)) }
     }
 
     /// Records an attempt's end; returns true when a retry was started.
-    private func handle(_ id: String, attempt: Int, outcome: AttemptOutcome, group: inout TaskGroup<Completion>) -> Bool {
+    private func handle(_ id: String, attempt: Int, outcome: AttemptOutcome) -> Bool {
         running[id] = nil
         guard var record = records[id] else { return false }
         let log = directory.logPath(task: id, attempt: attempt)
@@ -178,7 +186,7 @@ public actor RunEngine {
             let delay = record.spec.retry.delay(beforeAttempt: attempt + 1)
             bus.emit(.taskRetrying(TaskRetrying(task: id, nextAttempt: attempt + 1, delay: delay)))
             records[id] = record
-            startAttempt(id, attempt: attempt + 1, delay: delay, group: &group)
+            startAttempt(id, attempt: attempt + 1, delay: delay)
             return true
         }
 
@@ -236,13 +244,13 @@ public actor RunEngine {
     // MARK: - Processes
 
     private func launchSpec(for task: TaskSpec, attempt: Int) -> LaunchSpec {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = baseEnvironment
         for (key, value) in task.environment { environment[key] = value }
         environment["TUTTI_RUN_ID"] = runID
         environment["TUTTI_RUN_DIR"] = directory.path
         environment["TUTTI_TASK_ID"] = task.id
         environment["TUTTI_ATTEMPT"] = String(attempt)
-        let argv: [String]
+        var argv: [String]
         switch task.launch {
         case .command(let command): argv = command
         case .shell(let script): argv = ["/bin/sh", "-c", script]
@@ -250,6 +258,9 @@ public actor RunEngine {
             let parameters = (try? JSONEncoder.sortedCompact.encode(JSONValue.object(task.parameters)))
                 .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
             argv = [options.agentExecutable, "agent", name, "--parameters", parameters]
+        }
+        if let program = argv.first {
+            argv[0] = executables.resolve(program, searchPath: environment["PATH"])
         }
         var directoryPath = task.workingDirectory
         if let relative = directoryPath, !relative.hasPrefix("/") {
@@ -269,10 +280,9 @@ public actor RunEngine {
 
     private func writeResult(_ id: String) {
         guard let report = taskReport(id) else { return }
-        JSONFile.writeInBackground(report, to: directory.resultPath(task: id), on: fileWriter)
-        if let root = options.compatibilityOutputDirectory {
-            JSONFile.writeInBackground(report, to: "\(root)/.conductor/task-results/task-\(id).json", on: fileWriter)
-        }
+        var paths = [directory.resultPath(task: id)]
+        if let root = options.compatibilityOutputDirectory { paths.append("\(root)/.conductor/task-results/task-\(id).json") }
+        JSONFile.writeInBackground(report, to: paths, on: fileWriter)
     }
 
     private func finish() -> RunReport {

@@ -16,6 +16,7 @@ public final class HeadlessPrinter: Sendable {
     private struct State {
         var order: [String] = []
         var tasks: [String: TaskLine] = [:]
+        var pollingInterval = 5.0
     }
 
     private let state = Mutex(State())
@@ -43,6 +44,7 @@ public final class HeadlessPrinter: Sendable {
             switch event.kind {
             case .runStarted(let started):
                 state.order = started.tasks.map(\.id)
+                state.pollingInterval = started.pollingInterval
                 for task in started.tasks {
                     state.tasks[task.id] = TaskLine(name: task.name, agent: task.agent, maxAttempts: task.maxAttempts)
                 }
@@ -99,7 +101,7 @@ public final class HeadlessPrinter: Sendable {
                 state.tasks[id].flatMap { $0.running ? "Task \(id): \(Int($0.percent))%" : nil }
             }
             guard !running.isEmpty else { return nil }
-            let time = "t=\(Int(elapsed.rounded()))s"
+            let time = state.pollingInterval < 1 ? String(format: "t=%.1fs", elapsed) : "t=\(Int(elapsed.rounded()))s"
             return time.padding(toLength: max(time.count + 2, 8), withPad: " ", startingAt: 0)
                 + running.joined(separator: " | ")
         }

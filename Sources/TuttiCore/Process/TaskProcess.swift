@@ -73,12 +73,24 @@ public final class TaskProcess: Sendable {
         close(wakeWrite)
     }
 
-    /// Runs the attempt to its end on a thread of its own.
+    /// The attempt blocks its thread in poll(2) for its whole life, so it must run neither on
+    /// Swift's cooperative pool nor on a width-limited global queue (it would starve them).
+    /// A serial queue of its own draws a thread from dispatch's overcommitting pool, which
+    /// reuses idle threads instead of creating one per attempt.
+    private let thread = DispatchQueue(label: "tutti.attempt")
+
+    /// Every task's stdin: /dev/null, opened once.
+    private static let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+
+    /// Starts the attempt on a thread of its own; `onEnd` is called there when it has ended.
+    public func start(onEnd: @escaping @Sendable (AttemptOutcome) -> Void) {
+        thread.async { [self] in onEnd(self.execute()) }
+    }
+
+    /// Runs the attempt to its end.
     public func run() async -> AttemptOutcome {
         await withCheckedContinuation { continuation in
-            let thread = Thread { [self] in continuation.resume(returning: self.execute()) }
-            thread.stackSize = 512 * 1024
-            thread.start()
+            start { continuation.resume(returning: $0) }
         }
     }
 
@@ -261,7 +273,7 @@ public final class TaskProcess: Sendable {
             cEnv.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let rc = tutti_spawn(program, &cArgs, &cEnv, launch.workingDirectory, stdout, stderr, &pid)
+        let rc = tutti_spawn(program, &cArgs, &cEnv, launch.workingDirectory, Self.devNull, stdout, stderr, &pid)
         guard rc == 0 else {
             var why = String(cString: strerror(rc))
             if let directory = launch.workingDirectory, !FileManager.default.fileExists(atPath: directory) {
