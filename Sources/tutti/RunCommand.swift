@@ -15,7 +15,7 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The workflow file.")
     var file: String = "workflows/demo.yaml"
 
-    @Flag(help: "Print plain progress lines (the default when stdout is not a terminal).")
+    @Flag(help: "Print plain progress lines (this version has no dashboard yet: every run is headless).")
     var headless = false
 
     @Flag(help: "Print the final report as JSON on stdout (progress lines go to stderr).")

@@ -59,7 +59,7 @@ import TuttiCore
         scratch.write("task.yaml", "name: task\ntasks:\n  - {task_id: 1, command: [\"false\"]}\n")
         let gate = try tutti(["run", "gate.yaml", "--headless"], in: scratch.path)
         #expect(gate.status == 1)
-        #expect(gate.stdout.contains("❌ Task 1 gate score ≥ 95%: 80%"))
+        #expect(gate.stdout.contains("❌ Task 1 gate score: 80% (needs ≥ 95%)"))
         #expect(gate.stdout.contains("Result: FAILED (exit 1)"))
         let task = try tutti(["run", "task.yaml"], in: scratch.path)
         #expect(task.status == 1)

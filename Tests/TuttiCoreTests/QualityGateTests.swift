@@ -80,7 +80,7 @@ private func evaluate(_ threshold: String, _ value: JSONValue?) throws -> GateRe
         let result = try evaluate(">= 95%", .number(94.99))
         #expect(!result.passed)
         #expect(result.actualText == "94.99%")
-        #expect(result.reason == "94.99% is not ≥ 95%")
+        #expect(result.reason == "needs ≥ 95%")
     }
 
     @Test func exactPercent() throws {
@@ -98,7 +98,7 @@ private func evaluate(_ threshold: String, _ value: JSONValue?) throws -> GateRe
         let fail = try evaluate(">= 90/100", .number(89.5))
         #expect(!fail.passed)
         #expect(fail.actualText == "89.5/100")
-        #expect(fail.reason == "89.5/100 is not ≥ 90/100")
+        #expect(fail.reason == "needs ≥ 90/100")
     }
 
     @Test func equalPassesAndFails() throws {
@@ -106,7 +106,7 @@ private func evaluate(_ threshold: String, _ value: JSONValue?) throws -> GateRe
         let fail = try evaluate("== 0", .number(2))
         #expect(!fail.passed)
         #expect(fail.actualText == "2")
-        #expect(fail.reason == "2 is not = 0")
+        #expect(fail.reason == "needs = 0")
     }
 
     @Test func greaterPassesAndFails() throws {
@@ -128,7 +128,7 @@ private func evaluate(_ threshold: String, _ value: JSONValue?) throws -> GateRe
         #expect(try evaluate("!= 1", .number(0)).passed)
         let fail = try evaluate("!= 1", .number(1))
         #expect(!fail.passed)
-        #expect(fail.reason == "1 is not ≠ 1")
+        #expect(fail.reason == "needs ≠ 1")
     }
 
     @Test func metricNeverReportedFails() throws {
@@ -188,7 +188,7 @@ private func evaluate(_ threshold: String, _ value: JSONValue?) throws -> GateRe
         #expect(percent.actualText == "96.5%")
         let low = try evaluate(">= 95%", .string("94%"))
         #expect(!low.passed)
-        #expect(low.reason == "94% is not ≥ 95%")
+        #expect(low.reason == "needs ≥ 95%")
         #expect(try evaluate(">= 90/100", .string("92/100")).passed)
         let text = try evaluate(">= 95%", .string("n/a"))
         #expect(!text.passed)

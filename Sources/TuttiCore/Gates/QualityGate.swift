@@ -189,7 +189,7 @@ extension QualityGate {
             guard let value = actual.number ?? actual.string.flatMap(Self.number(from:)) else {
                 return result(false, "not a number: \(actual.description)")
             }
-            return result(op.holds(value, number), "\(text) is not \(threshold)")
+            return result(op.holds(value, number), "needs \(threshold)")
         }
     }
 

@@ -86,8 +86,8 @@ public final class HeadlessPrinter: Sendable {
                 return ["\(glyphs.skipped) Task \(skipped.task) Skipped: \(skipped.reason)"]
             case .taskGate(let gate) where !gate.result.passed:
                 let result = gate.result
-                return ["   \(glyphs.fail) Task \(gate.task) gate \(result.metric) \(result.threshold): "
-                        + "\(result.actualText) (\(result.reason ?? "failed"))"]
+                return ["   \(glyphs.fail) Task \(gate.task) gate \(result.metric): \(result.actualText) "
+                        + "(\(result.reason ?? "needs \(result.threshold)"))"]
             case .taskLogDropped, .taskLog, .taskMetric, .taskMessage, .taskGate, .taskQueued, .runFinished:
                 return []
             }
