@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "Tutti",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tutti", targets: ["tutti"]),
         .library(name: "TuttiCore", targets: ["TuttiCore"]),

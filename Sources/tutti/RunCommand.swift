@@ -46,7 +46,11 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalidInput)
         }
         if let parallelism, parallelism < 1 {
-            Console.err("--parallel must be at least 1")
+            Console.err("tutti run: --parallel must be at least 1")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        guard killGrace.isFinite, killGrace >= 0, killGrace <= 3600 else {
+            Console.err("tutti run: --kill-grace must be from 0 to 3600 seconds")
             throw ExitCode(ExitStatus.invalidInput)
         }
         let options = RunOptions(
@@ -80,7 +84,7 @@ struct RunCommand: AsyncParsableCommand {
         signals.stop()
 
         if json {
-            let data = try JSONEncoder.sortedPretty.withISODates.encode(report)
+            let data = try JSONEncoder.report.encode(report)
             Console.out(String(decoding: data, as: UTF8.self))
         }
         for line in SummaryFormatter.lines(for: report) { write(line) }

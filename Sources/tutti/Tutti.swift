@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import TuttiCore
 
 /// The `tutti` command: run workflows in parallel and watch them.
 @main
@@ -10,4 +12,23 @@ struct Tutti: AsyncParsableCommand {
         subcommands: [RunCommand.self, ValidateCommand.self, AgentCommand.self],
         defaultSubcommand: RunCommand.self
     )
+
+    /// Parses and runs the command; a bad option or argument exits 2 (invalid input), like
+    /// a bad workflow file, instead of the parser's usual 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Console.err(fullMessage(for: error))
+                Foundation.exit(ExitStatus.invalidInput)
+            }
+            exit(withError: error)
+        }
+    }
 }

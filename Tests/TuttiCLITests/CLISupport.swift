@@ -50,7 +50,9 @@ final class TuttiProcess {
     private let out = Pipe()
     private let err = Pipe()
 
-    init(_ arguments: [String], in directory: String) throws {
+    /// Starts `tutti`; with `closeStdout`, the reading end of its stdout is closed at once,
+    /// as when its output is piped into a program that exits early.
+    init(_ arguments: [String], in directory: String, closeStdout: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: tuttiBinary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
@@ -60,12 +62,18 @@ final class TuttiProcess {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        if closeStdout { try out.fileHandleForReading.close() }
     }
 
-    /// Waits for the process to end and collects its output.
+    /// Waits for the process to end and collects its output (both pipes at once, so a
+    /// process that fills one while the other is read cannot block).
     func finish() -> CommandResult {
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let errReader = err.fileHandleForReading
+        let stderrData = ThreadResult<Data>()
+        let thread = Thread { stderrData.set(errReader.readDataToEndOfFile()) }
+        thread.start()
+        let stdout = (try? out.fileHandleForReading.readToEnd()) ?? nil ?? Data()
+        let stderr = stderrData.wait()
         process.waitUntilExit()
         return CommandResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                              stderr: String(decoding: stderr, as: UTF8.self))
@@ -86,4 +94,24 @@ func eventually(limit: Double = 20, _ condition: () -> Bool) async -> Bool {
         try? await Task.sleep(for: .milliseconds(20))
     }
     return condition()
+}
+
+/// A value handed from one thread to another once.
+final class ThreadResult<Value: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var value: Value?
+
+    func set(_ newValue: Value) {
+        condition.lock()
+        value = newValue
+        condition.signal()
+        condition.unlock()
+    }
+
+    func wait() -> Value {
+        condition.lock()
+        defer { condition.unlock() }
+        while value == nil { condition.wait() }
+        return value!
+    }
 }

@@ -9,8 +9,8 @@ import TuttiCore
     polling: {interval_seconds: 0.2}
     success_criteria: [all_tasks_completed, "total_time < 600"]
     tasks:
-      - {task_id: 1, name: First, command: [sh, -c, "echo '@tutti progress 50'; sleep 0.6; echo '@tutti metric score 97'"], quality_gates: [{score: ">= 95%"}]}
-      - {task_id: 2, name: Second, command: [sh, -c, "sleep 0.6"], depends_on: []}
+      - {task_id: 1, name: First, command: [sh, -c, "echo '@tutti progress 50'; sleep 2; echo '@tutti metric score 97'"], quality_gates: [{score: ">= 95%"}]}
+      - {task_id: 2, name: Second, command: [sh, -c, "sleep 1"], depends_on: []}
     """
 
     @Test func aPassingRunPrintsTheSummaryAndExitsZero() throws {
@@ -78,7 +78,26 @@ import TuttiCore
         #expect(unknownTask.status == 2)
     }
 
-    @Test(arguments: [SIGINT, SIGTERM])
+    @Test func badOptionsAreInvalidInput() throws {
+        let unknown = try tutti(["run", "--bogus"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("Unknown option '--bogus'"))
+        #expect(try tutti(["run", "workflows/demo.yaml", "--parallel", "x"]).status == 2)
+        #expect(try tutti(["run", "workflows/demo.yaml", "--kill-grace", "-1"]).status == 2)
+        #expect(try tutti(["validate"]).status == 2)
+    }
+
+    @Test func aClosedStdoutDoesNotStopTheRun() throws {
+        let scratch = Scratch()
+        scratch.write("quick.yaml", "name: closed\ntasks:\n  - {task_id: 1, command: [sh, -c, \"sleep 0.3\"]}\n")
+        let running = try TuttiProcess(["run", "quick.yaml", "--runs-dir", "runs"], in: scratch.path, closeStdout: true)
+        let result = running.finish()
+        #expect(result.status == 0)
+        let runs = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/runs")
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/runs/\(runs[0])/report.json"))
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func aSignalStopsEveryTaskAndExits130(signal: Int32) async throws {
         let scratch = Scratch()
         scratch.write("long.yaml", """

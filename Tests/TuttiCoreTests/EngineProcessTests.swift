@@ -28,9 +28,11 @@ import Testing
         let yaml = """
         name: stubborn
         tasks:
-          - {task_id: 1, command: [sh, -c, 'trap "" TERM; echo ready; while :; do sleep 0.05; done'], timeout_seconds: 0.3}
+          - {task_id: 1, command: [sh, -c, 'trap "" TERM; echo ready; while :; do sleep 0.05; done'], timeout_seconds: 2}
         """
         let run = try await runWorkflow(yaml, in: scratch) { $0.killGrace = 0.3 }
+        let log = try String(contentsOfFile: run.directory.logPath(task: "1", attempt: 1), encoding: .utf8)
+        #expect(log.hasPrefix("ready\n"), "the trap was in place before the timeout")
         let attempt = try #require(run.report.task("1")?.attempts.first)
         #expect(attempt.status == .timedOut)
         #expect(attempt.signal == SIGKILL, "only SIGKILL can end a process that ignores SIGTERM")
@@ -238,5 +240,32 @@ import Testing
         let progress = run.events(for: "1").compactMap { if case .taskProgress(let p) = $0 { p.percent } else { nil } }
         #expect(progress.last == 100)
         #expect(run.report.task("2")?.status == .failed)
+    }
+
+    @Test func aProtocolFloodIsBoundedButKeepsTheFinalValues() async throws {
+        let scratch = ScratchDirectory()
+        let script = "i=0; while [ $i -lt 20000 ]; do echo \"@tutti progress $((i / 200))\"; "
+            + "echo \"@tutti metric count $i\"; echo \"@tutti message step $i\"; i=$((i + 1)); done; "
+            + "echo '@tutti metric count 20000'; echo '@tutti progress 100'"
+        try script.write(toFile: scratch.file("flood.sh"), atomically: true, encoding: .utf8)
+        let yaml = """
+        name: protoflood
+        tasks:
+          - {task_id: 1, command: [sh, flood.sh], working_directory: ., quality_gates: [{count: "== 20000"}]}
+        """
+        let run = try await runWorkflow(yaml, in: scratch)
+        let kinds = run.events(for: "1")
+        let reports = kinds.filter {
+            switch $0 {
+            case .taskProgress, .taskMetric, .taskMessage: return true
+            default: return false
+            }
+        }
+        #expect(reports.count < 20_000, "protocol events are throttled, not one per line")
+        let lastMetric = kinds.last { if case .taskMetric = $0 { true } else { false } }
+        #expect(lastMetric == .taskMetric(TaskMetric(task: "1", name: "count", value: .number(20000))))
+        let lastProgress = kinds.last { if case .taskProgress = $0 { true } else { false } }
+        #expect(lastProgress == .taskProgress(TaskProgress(task: "1", percent: 100)))
+        #expect(run.report.task("1")?.gates.first?.passed == true)
     }
 }

@@ -56,7 +56,8 @@ import Testing
         func started(_ id: String) -> Int? { run.firstSeq(id) { if case .taskStarted = $0 { true } else { false } } }
         #expect(try #require(started("b")) > #require(finished("a")))
         #expect(try #require(started("c")) > #require(finished("b")))
-        #expect(run.report.criticalPath == ["a", "b", "c"] || run.report.criticalPath.count >= 1)
+        #expect(run.report.criticalPath == ["a", "b", "c"])
+        #expect(abs(run.report.maximumEfficiency - 1) < 1e-9, "a chain cannot run faster than its sum")
     }
 
     @Test func oneFailureDoesNotStopTheOthersAndSkipsDependents() async throws {
@@ -185,5 +186,41 @@ import Testing
         let run = try await runWorkflow(yaml, in: scratch) { $0.taskFilter = ["2"] }
         #expect(run.report.tasks.map(\.id) == ["2"])
         #expect(run.report.outcome == .passed)
+    }
+
+    @Test func retryAllowedFalseTurnsRetriesOff() async throws {
+        let scratch = ScratchDirectory()
+        let yaml = """
+        name: noretry
+        error_handling: {one_task_failure: {action: continue, retry_allowed: false}, all_tasks_failed: {action: fail, message: "nothing worked"}}
+        tasks:
+          - {task_id: 1, command: [sh, -c, "exit 1"], retries: 3}
+        """
+        let run = try await runWorkflow(yaml, in: scratch)
+        #expect(run.report.task("1")?.attempts.count == 1)
+        #expect(run.report.outcomeReason == "nothing worked", "all_tasks_failed.message names the outcome")
+    }
+
+    @Test func aTimedOutAttemptIsRetried() async throws {
+        let scratch = ScratchDirectory()
+        let yaml = """
+        name: retrytimeout
+        tasks:
+          - task_id: 1
+            command: [sh, -c, 'if [ "$TUTTI_ATTEMPT" = 1 ]; then exec sleep 300; fi']
+            timeout_seconds: 0.5
+            retries: {count: 1, delay_seconds: 0}
+        """
+        let run = try await runWorkflow(yaml, in: scratch)
+        #expect(run.report.task("1")?.attempts.map(\.status) == [.timedOut, .succeeded])
+        #expect(run.report.task("1")?.status == .succeeded)
+    }
+
+    @Test func aWorkflowBuiltInCodeIsValidatedBeforeItRuns() throws {
+        let scratch = ScratchDirectory()
+        let tasks = [TaskSpec(id: "1", launch: .command(["true"])), TaskSpec(id: "1", launch: .command(["true"]))]
+        #expect(throws: WorkflowLoadError.self) {
+            _ = try RunEngine(workflow: Workflow(name: "dup", tasks: tasks), options: RunOptions(runsDirectory: scratch.path))
+        }
     }
 }

@@ -206,3 +206,20 @@ private func evaluate(_ threshold: String, _ value: JSONValue?) throws -> GateRe
         #expect(NumberFormat.compact(0.5) == "0.5")
     }
 }
+
+/// Fractions reported as text, and numbers that are not numbers.
+@Suite struct GateFractionTests {
+    @Test func aFractionIsScaledToTheGatesUnit() {
+        let score = QualityGate(metric: "s", expectation: .compare(.greaterOrEqual, 90, .outOf(100)))
+        #expect(score.evaluate(["s": .string("9/10")]).passed)
+        #expect(!score.evaluate(["s": .string("8/10")]).passed)
+        let percent = QualityGate(metric: "p", expectation: .compare(.greaterOrEqual, 95, .percent))
+        #expect(percent.evaluate(["p": .string("19/20")]).passed)
+        #expect(!percent.evaluate(["p": .string("18/20")]).passed)
+    }
+
+    @Test(arguments: [">= nan%", ">= inf", "== nan", ">= 90/inf"])
+    func notANumberIsNotAThreshold(_ text: String) {
+        #expect(GateExpectation.parse(text) == nil)
+    }
+}

@@ -79,9 +79,11 @@ private func linearSettings(_ extra: [String: JSONValue] = [:]) throws -> SimAge
     }
 
     @Test func numbersWrittenAsStringsAreAccepted() throws {
-        let settings = try SimAgentSettings(parameters: ["duration_seconds": .string("4.5"), "steps": .string("0")])
+        let settings = try SimAgentSettings(parameters: ["duration_seconds": .string("4.5"), "steps": .string("3")])
         #expect(settings.durationSeconds == 4.5)
-        #expect(settings.steps == 1)
+        #expect(settings.steps == 3)
+        #expect(throws: SimAgentError.self) { try SimAgentSettings(parameters: ["steps": .number(0)]) }
+        #expect(throws: SimAgentError.self) { try SimAgentSettings(parameters: ["steps": .number(1e300)]) }
     }
 
     @Test func unknownKeySuggestsTheClosestKey() {

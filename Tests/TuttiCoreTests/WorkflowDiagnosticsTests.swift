@@ -386,3 +386,67 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         }
     }
 }
+
+/// Checks added for inputs that would otherwise fail only at run time, or misbehave.
+@Suite struct RunTimeInputChecksTests {
+    private func messages(_ yaml: String) -> [Diagnostic] {
+        do {
+            _ = try WorkflowLoader.parse(yaml: yaml, file: "w.yaml")
+            return []
+        } catch {
+            return error.diagnostics
+        }
+    }
+
+    @Test func simParametersAreCheckedWhenTheFileIsLoaded() throws {
+        let found = messages("""
+        name: w
+        tasks:
+          - task_id: 1
+            agent: sim
+            parameters: {duraton_seconds: 3}
+        """)
+        let diagnostic = try #require(found.first)
+        #expect(diagnostic.message.contains("unknown sim parameter 'duraton_seconds'"))
+        #expect(diagnostic.message.contains("did you mean 'duration_seconds'?"))
+        #expect(diagnostic.location.line == 5)
+    }
+
+    @Test func taskIDsMustBeSafeInFileNames() throws {
+        let found = messages("name: w\ntasks:\n  - {task_id: a/b, command: [\"true\"]}\n")
+        let diagnostic = try #require(found.first)
+        #expect(diagnostic.message == "task_id 'a/b' may hold only letters, digits, '.', '_' and '-'")
+        #expect(diagnostic.hint?.contains("'a-b'") == true)
+    }
+
+    @Test func aShellScriptMustBeOneString() throws {
+        let found = messages("name: w\ntasks:\n  - {task_id: 1, shell: true, command: [echo, hi]}\n")
+        #expect(found.first?.message == "with 'shell: true', 'command' in task 1 must be one string")
+    }
+
+    @Test func timesLongerThanAYearAreRefused() throws {
+        let found = messages("""
+        name: w
+        tasks:
+          - task_id: 1
+            command: ["true"]
+            timeout_seconds: 1e300
+            retries: {count: 5000, delay_seconds: 1e30}
+        """)
+        #expect(found.count == 3)
+        #expect(found.map(\.location.line) == [5, 6, 6])
+    }
+
+    @Test func shellScriptsAndAllFailedActionAreRead() throws {
+        let workflow = try WorkflowLoader.parse(yaml: """
+        name: w
+        error_handling: {all_tasks_failed: {action: fail, message: none worked}}
+        tasks:
+          - {task_id: 1, shell: true, command: "echo a && echo b"}
+        """)
+        #expect(workflow.tasks[0].launch == .shell("echo a && echo b"))
+        #expect(workflow.errorHandling.allTasksFailedMessage == "none worked")
+        let found = messages("name: w\nerror_handling: {all_tasks_failed: {action: continue}}\ntasks:\n  - {task_id: 1, command: [x]}\n")
+        #expect(found.first?.message == "'continue' is not a valid action in all_tasks_failed")
+    }
+}

@@ -141,16 +141,12 @@ private enum Workflows {
             shell: true
             command: "echo hi && exit 0"
             retries: 2
-          - task_id: joined
-            shell: true
-            command: ["echo", "a", "b"]
         """
         let workflow = try WorkflowLoader.parse(yaml: yaml, file: "scripts.yaml", baseDirectory: "/base")
 
         #expect(workflow.task("script")?.launch == TaskLaunch.shell("echo hi && exit 0"))
         #expect(workflow.task("script")?.retry == RetryPolicy(count: 2))
         #expect(workflow.task("script")?.retry.backoff == .fixed)
-        #expect(workflow.task("joined")?.launch == TaskLaunch.shell("echo a b"))
     }
 
     @Test func exponentialBackoffDoublesUpToTheMaximum() {

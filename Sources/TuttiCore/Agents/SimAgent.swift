@@ -45,38 +45,47 @@ public struct SimAgentSettings: Sendable, Hashable {
             let hint = Suggestion.closest(to: key, in: Self.knownKeys).map { " (did you mean '\($0)'?)" } ?? ""
             throw SimAgentError("unknown sim parameter '\(key)'\(hint); known: \(Self.knownKeys.joined(separator: ", "))")
         }
+        func whole(_ key: String, in range: ClosedRange<Double>) throws(SimAgentError) -> Int? {
+            guard let value = try number(key) else { return nil }
+            guard range.contains(value) else {
+                throw SimAgentError("sim parameter '\(key)' must be from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
+            }
+            return Int(value)
+        }
         func number(_ key: String) throws(SimAgentError) -> Double? {
             guard let value = parameters[key] else { return nil }
-            guard let number = value.number ?? value.string.flatMap(Double.init) else {
+            guard let number = value.number ?? value.string.flatMap(Double.init), number.isFinite else {
                 throw SimAgentError("sim parameter '\(key)' must be a number, got \(value)")
             }
             return number
         }
         if let value = try number("duration_seconds") {
-            guard value >= 0 else { throw SimAgentError("duration_seconds must be 0 or more") }
+            guard value >= 0, value <= WorkflowLoader.maximumSeconds else {
+                throw SimAgentError("duration_seconds must be from 0 to \(Int(WorkflowLoader.maximumSeconds))")
+            }
             durationSeconds = value
         }
-        if let value = try number("steps") { steps = max(1, Int(value)) }
+        if let value = try whole("steps", in: 1...100_000) { steps = value }
         if let value = parameters["curve"] {
             guard let name = value.string, let curve = Curve(rawValue: name) else {
                 throw SimAgentError("curve must be one of \(Curve.allCases.map(\.rawValue).joined(separator: ", ")), got \(value)")
             }
             self.curve = curve
         }
-        if let value = try number("seed") { seed = UInt64(max(0, value)) }
+        if let value = try whole("seed", in: 0...4_294_967_295) { seed = UInt64(value) }
         if let value = parameters["metrics"] {
             guard case .object(let metrics) = value else { throw SimAgentError("metrics must be a mapping of name: value") }
             self.metrics = metrics
         }
         failAtPercent = try number("fail_at_percent")
-        if let value = try number("exit_code") { exitCode = Int32(value) }
+        if let value = try whole("exit_code", in: 0...255) { exitCode = Int32(value) }
         if let value = parameters["hang"] {
             guard let flag = value.bool else { throw SimAgentError("hang must be true or false") }
             hang = flag
         }
         if let value = try number("hang_at_percent") { hangAtPercent = value }
-        if let value = try number("fail_attempts") { failAttempts = Int(value) }
-        if let value = try number("log_every") { logEvery = max(1, Int(value)) }
+        if let value = try whole("fail_attempts", in: 0...1000) { failAttempts = value }
+        if let value = try whole("log_every", in: 1...100_000) { logEvery = value }
     }
 }
 

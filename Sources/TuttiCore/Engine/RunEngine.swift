@@ -42,6 +42,7 @@ public actor RunEngine {
 
     /// Prepares a run: creates its directory and starts its recording.
     public init(workflow: Workflow, options: RunOptions = RunOptions()) throws {
+        try WorkflowLoader.validate(workflow)
         var workflow = workflow
         if let filter = options.taskFilter {
             let wanted = Set(filter)
@@ -77,7 +78,7 @@ public actor RunEngine {
     /// Runs every task to its end and returns the report (also written to the run directory).
     public func run() async -> RunReport {
         bus.emit(.runStarted(RunStarted(
-            runID: runID, workflow: workflow.name, parallelism: parallelism, mode: workflow.execution.mode.rawValue,
+            runID: runID, workflow: workflow.name, parallelism: parallelism, mode: parallelism > 1 ? "parallel" : "sequential",
             pollingInterval: workflow.polling.intervalSeconds,
             tasks: order.compactMap { id in
                 records[id].map { TaskInfo(id: id, name: $0.spec.name, agent: $0.spec.agentLabel, dependsOn: $0.spec.dependsOn,
@@ -299,7 +300,7 @@ public actor RunEngine {
         fileWriter.sync {}
         JSONFile.write(report, to: directory.reportPath)
         if let root = options.compatibilityOutputDirectory {
-            JSONFile.write(report, to: "\(root)/test-results/\(workflow.name)-results.json")
+            JSONFile.write(report, to: "\(root)/test-results/\(RunDirectory.safeFileName(workflow.name))-results.json")
         }
         bus.emit(.runFinished(RunFinished(outcome: report.outcome, reason: report.outcomeReason)))
         bus.finish()

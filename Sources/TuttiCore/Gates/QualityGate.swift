@@ -94,13 +94,14 @@ public enum GateExpectation: Sendable, Hashable {
         }
         guard let (op, rest) = ComparisonOperator.split(trimmed), !rest.isEmpty else { return nil }
         if rest.hasSuffix("%") {
-            guard let number = Double(rest.dropLast().trimmingCharacters(in: .whitespaces)) else { return nil }
+            guard let number = Double(rest.dropLast().trimmingCharacters(in: .whitespaces)), number.isFinite else { return nil }
             return .compare(op, number, .percent)
         }
         if let slash = rest.firstIndex(of: "/") {
             let left = rest[..<slash].trimmingCharacters(in: .whitespaces)
             let right = rest[rest.index(after: slash)...].trimmingCharacters(in: .whitespaces)
-            guard let number = Double(left), let scale = Double(right), scale > 0 else { return nil }
+            guard let number = Double(left), let scale = Double(right), scale > 0, number.isFinite, scale.isFinite
+            else { return nil }
             return .compare(op, number, .outOf(scale))
         }
         guard let number = Double(rest), number.isFinite else { return nil }
@@ -185,19 +186,30 @@ extension QualityGate {
             let value = actual.bool ?? (actual.string.flatMap { Bool($0.lowercased()) })
             guard let value else { return result(false, "expected \(expected), got \(actual.description)") }
             return result(value == expected, "expected \(expected), got \(value)")
-        case .compare(let op, let number, _):
-            guard let value = actual.number ?? actual.string.flatMap(Self.number(from:)) else {
+        case .compare(let op, let number, let unit):
+            guard let value = actual.number ?? actual.string.flatMap({ Self.number(from: $0, unit: unit) }) else {
                 return result(false, "not a number: \(actual.description)")
             }
             return result(op.holds(value, number), "needs \(threshold)")
         }
     }
 
-    /// Reads "96.5", "96.5%" or "92/100" as a number in the gate's unit.
-    static func number(from text: String) -> Double? {
+    /// Reads "96.5", "96.5%" or a fraction "9/10" as a number in the gate's unit: a
+    /// fraction is scaled to the gate's (9/10 is 90 for "≥ 90/100" and for "≥ 90%").
+    static func number(from text: String, unit: GateExpectation.Unit) -> Double? {
         var trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.hasSuffix("%") { trimmed.removeLast() }
-        if let slash = trimmed.firstIndex(of: "/") { trimmed = String(trimmed[..<slash]) }
-        return Double(trimmed.trimmingCharacters(in: .whitespaces))
+        if let slash = trimmed.firstIndex(of: "/") {
+            guard let part = Double(trimmed[..<slash].trimmingCharacters(in: .whitespaces)),
+                  let whole = Double(trimmed[trimmed.index(after: slash)...].trimmingCharacters(in: .whitespaces)),
+                  whole > 0, part.isFinite, whole.isFinite else { return nil }
+            switch unit {
+            case .outOf(let scale): return part / whole * scale
+            case .percent: return part / whole * 100
+            case .plain: return part / whole
+            }
+        }
+        guard let value = Double(trimmed.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
+        return value
     }
 }

@@ -25,7 +25,8 @@ public enum SuccessCriterion: Sendable, Hashable {
         guard let measure = RunMeasure(rawValue: String(trimmed[..<nameEnd])),
               let (op, rest) = ComparisonOperator.split(String(trimmed[nameEnd...])),
               trimmed[nameEnd...].trimmingCharacters(in: .whitespaces).first.map({ "<>=!".contains($0) }) == true,
-              let number = Double(rest.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "s", with: ""))
+              let number = Double(rest.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "s", with: "")),
+              number.isFinite
         else { return nil }
         return .measure(measure, op, number)
     }

@@ -114,10 +114,7 @@ public final class TaskProcess: Sendable {
     // MARK: - The attempt's thread
 
     private func execute() -> AttemptOutcome {
-        if startDelay > 0 {
-            var wake = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
-            _ = poll(&wake, 1, Int32(startDelay * 1000))
-        }
+        if startDelay > 0 { waitForWake(upTo: startDelay) }
         let startTime = bus.elapsed
         if let request = control.withLock({ $0.requested }) {
             return AttemptOutcome(status: request.status, exitCode: nil, signal: nil, reason: request.reason, metrics: [:],
@@ -131,6 +128,7 @@ public final class TaskProcess: Sendable {
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard tutti_pipe_cloexec(&outPipe) == 0, tutti_pipe_cloexec(&errPipe) == 0 else {
             outcome.reason = "cannot create pipes: \(String(cString: strerror(errno)))"
+            for fd in outPipe + errPipe where fd >= 0 { close(fd) }
             outcome.endTime = bus.elapsed
             return outcome
         }
@@ -224,7 +222,12 @@ public final class TaskProcess: Sendable {
             }
         }
         if pidFD >= 0 { close(pidFD) }
-        if !exited { waitpid(pid, &waitStatus, 0) }
+        if !exited {
+            // Only reached if poll(2) itself failed: stop the group rather than wait forever.
+            signalGroup(SIGKILL)
+            waitpid(pid, &waitStatus, 0)
+            for (fd, _) in openPipes { close(fd) }
+        }
         control.withLock { $0.pid = nil }
         reader.flushDropped(now: bus.elapsed)
 
@@ -245,6 +248,17 @@ public final class TaskProcess: Sendable {
             outcome.reason = "killed by signal \(-decoded) (\(String(cString: strsignal(-decoded))))"
         }
         return outcome
+    }
+
+    /// Sleeps until `seconds` have passed or `terminate` wakes the attempt.
+    private func waitForWake(upTo seconds: Double) {
+        let end = bus.elapsed + seconds
+        while true {
+            let left = end - bus.elapsed
+            if left <= 0 || control.withLock({ $0.requested != nil }) { return }
+            var wake = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
+            _ = poll(&wake, 1, Int32(min(60_000, (left * 1000).rounded(.up))))
+        }
     }
 
     private func reap(_ pid: Int32, _ status: inout Int32, _ exited: inout Bool, _ drainUntil: inout Double?) {
@@ -284,108 +298,4 @@ public final class TaskProcess: Sendable {
         return .success(pid)
     }
 
-}
-
-/// Turns a task's output into log-file lines, events and collected metrics.
-struct OutputReader {
-    let taskID: String
-    let bus: EventBus
-    var log: LogFile
-    private var splitters: [OutputStream: LineSplitter] = [.stdout: LineSplitter(), .stderr: LineSplitter()]
-    private var throttle: LogThrottle
-    private var lastProgress: Double?
-    private(set) var metrics: [String: JSONValue] = [:]
-
-    init(taskID: String, bus: EventBus, log: LogFile, now: Double) {
-        self.taskID = taskID
-        self.bus = bus
-        self.log = log
-        throttle = LogThrottle(now: now)
-    }
-
-    mutating func consume(_ bytes: UnsafeRawBufferPointer, from stream: OutputStream, now: Double) {
-        let lines = splitters[stream]!.feed(bytes)
-        handle(lines, stream: stream, now: now)
-    }
-
-    mutating func finish(_ stream: OutputStream, now: Double) {
-        if let last = splitters[stream]!.finish() { handle([last], stream: stream, now: now) }
-    }
-
-    mutating func flushDropped(now: Double) {
-        let dropped = throttle.takeDropped()
-        if dropped > 0 { bus.emit(.taskLogDropped(TaskLogDropped(task: taskID, count: dropped))) }
-    }
-
-    private mutating func handle(_ lines: [String], stream: OutputStream, now: Double) {
-        guard !lines.isEmpty else { return }
-        var logText: [UInt8] = []
-        for line in lines {
-            let meaning: AgentProtocol.Line = stream == .stdout ? AgentProtocol.parse(line) : .log
-            switch meaning {
-            case .reports(let reports):
-                for report in reports { apply(report) }
-            case .log, .malformed:
-                logText.append(contentsOf: line.utf8)
-                logText.append(0x0A)
-                if case .malformed(let why) = meaning {
-                    bus.emit(.taskMessage(TaskMessage(task: taskID, text: "malformed protocol line kept as log: \(why)")))
-                }
-                if throttle.allow(now: now) {
-                    let dropped = throttle.takeDropped()
-                    if dropped > 0 { bus.emit(.taskLogDropped(TaskLogDropped(task: taskID, count: dropped))) }
-                    bus.emit(.taskLog(TaskLog(task: taskID, stream: stream, line: line)))
-                }
-            }
-        }
-        if !logText.isEmpty { log.append(logText) }
-    }
-
-    private mutating func apply(_ report: AgentReport) {
-        switch report {
-        case .progress(let percent):
-            guard percent != lastProgress else { return }
-            lastProgress = percent
-            bus.emit(.taskProgress(TaskProgress(task: taskID, percent: percent)))
-        case .metric(let name, let value):
-            metrics[name] = value
-            bus.emit(.taskMetric(TaskMetric(task: taskID, name: name, value: value)))
-        case .message(let text):
-            bus.emit(.taskMessage(TaskMessage(task: taskID, text: text)))
-        }
-    }
-}
-
-/// An attempt's log file, created on the first line of output (a task that prints nothing
-/// leaves no file: creating thousands of empty files costs more than running the tasks).
-struct LogFile {
-    let path: String
-    private var fd: Int32 = -1
-    private var failed = false
-
-    init(path: String) { self.path = path }
-
-    mutating func append(_ bytes: [UInt8]) {
-        if fd < 0 && !failed {
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            failed = fd < 0
-        }
-        guard fd >= 0 else { return }
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
-    }
-
-    mutating func close() {
-        if fd >= 0 { _ = Glibc.close(fd) }
-        fd = -1
-    }
 }

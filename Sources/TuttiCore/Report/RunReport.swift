@@ -133,7 +133,8 @@ public struct RunReport: Sendable, Hashable, Codable {
     public var wallSeconds: Double
     public var sumOfDurations: Double
     public var parallelEfficiency: Double
-    /// The best efficiency possible for these durations: sum / longest task.
+    /// The best efficiency possible for these durations: sum / the longest of the critical
+    /// path and sum / parallelism (sum / longest task when tasks are independent).
     public var maximumEfficiency: Double
     public var timeSavedSeconds: Double
     public var slowestTask: String?

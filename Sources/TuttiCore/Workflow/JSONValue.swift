@@ -101,4 +101,11 @@ extension JSONEncoder {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return encoder
     }
+
+    /// Pretty output with sorted keys and ISO-8601 dates: reports and result files.
+    public static var report: JSONEncoder {
+        let encoder = sortedPretty
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
 }

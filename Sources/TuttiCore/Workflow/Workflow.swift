@@ -131,7 +131,7 @@ public struct RetryPolicy: Sendable, Hashable {
         case .linear: raw = delaySeconds * retryIndex
         case .exponential: raw = delaySeconds * pow(2, retryIndex - 1)
         }
-        return min(raw, maxDelaySeconds ?? .infinity)
+        return min(raw, maxDelaySeconds ?? .infinity, WorkflowLoader.maximumSeconds)
     }
 }
 

@@ -16,6 +16,10 @@ public enum WorkflowLoader {
     static let oneFailureKeys = ["action", "message", "retry_allowed"]
     static let allFailedKeys = ["action", "message"]
     static let dependencyKeys = ["task_id", "depends_on"]
+    /// The largest number of seconds accepted for a timeout, delay or interval: a year.
+    public static let maximumSeconds: Double = 31_536_000
+    /// The most retries a task may ask for.
+    public static let maximumRetries = 1000
     /// Agents built into the `tutti` binary, by name.
     public static let builtInAgents = ["sim"]
 
@@ -62,6 +66,13 @@ public enum WorkflowLoader {
             })
         }
         return workflow
+    }
+
+    /// Checks a workflow built in code (ids, dependencies, cycles) as a file would be checked.
+    public static func validate(_ workflow: Workflow) throws(WorkflowLoadError) {
+        let diagnostics = DiagnosticCollector(file: workflow.sourcePath ?? "<workflow>")
+        WorkflowValidator.validate(workflow, diagnostics: diagnostics)
+        if !diagnostics.diagnostics.isEmpty { throw WorkflowLoadError(diagnostics.diagnostics) }
     }
 
     static func syntaxDiagnostic(_ error: Error, file: String) -> Diagnostic {
@@ -120,8 +131,8 @@ public enum WorkflowLoader {
            let section = MappingReader(node, section: "polling", allowed: pollingKeys, diagnostics: diagnostics) {
             _ = section.string("strategy")
             _ = section.integer("max_attempts")
-            workflow.polling = PollingSettings(intervalSeconds: section.positiveNumber("interval_seconds") ?? 5,
-                                               timeoutSeconds: section.positiveNumber("timeout_seconds"))
+            workflow.polling = PollingSettings(intervalSeconds: section.seconds("interval_seconds") ?? 5,
+                                               timeoutSeconds: section.seconds("timeout_seconds"))
         }
         if let node = top["error_handling"] {
             workflow.errorHandling = readErrorHandling(node, diagnostics: diagnostics)
@@ -159,7 +170,7 @@ public enum WorkflowLoader {
                             type: task.string("type"), agentType: task.string("agent_type"),
                             launch: .command([]), location: diagnostics.location(node))
         spec.launch = readLaunch(task, section: section, agentType: spec.agentType, diagnostics: diagnostics)
-        if task["timeout_seconds"] != nil { spec.timeoutSeconds = task.positiveNumber("timeout_seconds") }
+        if task["timeout_seconds"] != nil { spec.timeoutSeconds = task.seconds("timeout_seconds") }
         for depNode in task.sequence("depends_on") ?? [] {
             guard let dep = depNode.identifier else {
                 diagnostics.error("expected a task id in depends_on of \(section)", at: depNode)
@@ -186,6 +197,11 @@ public enum WorkflowLoader {
                 }
             } else {
                 diagnostics.error("'env' in \(section) must be a mapping of names to values", at: env)
+            }
+        }
+        if case .agent("sim") = spec.launch {
+            do { _ = try SimAgentSettings(parameters: spec.parameters) } catch {
+                diagnostics.error("\(error.description) in \(section)", at: task["parameters"] ?? node)
             }
         }
         spec.workingDirectory = task.string("working_directory")
@@ -215,7 +231,10 @@ public enum WorkflowLoader {
                     return text
                 }
                 if argv.isEmpty { diagnostics.error("'command' in \(section) is empty", at: commandNode) }
-                if useShell { return .shell(argv.joined(separator: " ")) }
+                if useShell {
+                    diagnostics.error("with 'shell: true', 'command' in \(section) must be one string", at: commandNode,
+                                      hint: "write the script as a string, e.g. command: \"make test && make docs\"")
+                }
                 return .command(argv)
             }
             if let text = commandNode.string, commandNode.scalar != nil {
@@ -255,22 +274,26 @@ public enum WorkflowLoader {
 
     static func readRetry(_ node: Node, section: String, diagnostics: DiagnosticCollector) -> RetryPolicy {
         if let count = node.int, node.scalar != nil {
-            if count < 0 { diagnostics.error("'retries' in \(section) must be 0 or more", at: node) }
-            return RetryPolicy(count: max(0, count))
+            if count < 0 || count > maximumRetries {
+                diagnostics.error("'retries' in \(section) must be from 0 to \(maximumRetries)", at: node)
+            }
+            return RetryPolicy(count: min(maximumRetries, max(0, count)))
         }
         guard let retry = MappingReader(node, section: "retries of \(section)", allowed: retryKeys,
                                         diagnostics: diagnostics) else { return .none }
         var policy = RetryPolicy(count: retry.integer("count") ?? 0)
-        if policy.count < 0 {
-            diagnostics.error("'count' in retries of \(section) must be 0 or more", at: retry["count"])
-            policy.count = 0
+        if policy.count < 0 || policy.count > maximumRetries {
+            diagnostics.error("'count' in retries of \(section) must be from 0 to \(maximumRetries)", at: retry["count"])
+            policy.count = min(maximumRetries, max(0, policy.count))
         }
         policy.backoff = retry.choice("backoff", RetryPolicy.Backoff.self) ?? .fixed
         if let delay = retry.number("delay_seconds") {
-            if delay < 0 { diagnostics.error("'delay_seconds' must be 0 or more", at: retry["delay_seconds"]) }
-            policy.delaySeconds = max(0, delay)
+            if delay < 0 || delay > maximumSeconds {
+                diagnostics.error("'delay_seconds' must be from 0 to \(Int(maximumSeconds)) (a year)", at: retry["delay_seconds"])
+            }
+            policy.delaySeconds = min(maximumSeconds, max(0, delay))
         }
-        if retry["max_delay_seconds"] != nil { policy.maxDelaySeconds = retry.positiveNumber("max_delay_seconds") }
+        if retry["max_delay_seconds"] != nil { policy.maxDelaySeconds = retry.seconds("max_delay_seconds") }
         return policy
     }
 
@@ -304,7 +327,7 @@ public enum WorkflowLoader {
         }
         if section.bool("parallel_allowed") == false { execution.mode = .sequential }
         execution.waitForAll = section.bool("wait_for_all") ?? true
-        if section["timeout_seconds"] != nil { execution.timeoutSeconds = section.positiveNumber("timeout_seconds") }
+        if section["timeout_seconds"] != nil { execution.timeoutSeconds = section.seconds("timeout_seconds") }
         execution.failFast = section.bool("fail_fast") ?? false
         return execution
     }
@@ -321,9 +344,9 @@ public enum WorkflowLoader {
         }
         if let all = section["all_tasks_failed"],
            let reader = MappingReader(all, section: "all_tasks_failed", allowed: allFailedKeys, diagnostics: diagnostics) {
-            if let action = reader.string("action"), !["fail", "continue"].contains(action) {
+            if let action = reader.string("action"), action != "fail" {
                 diagnostics.error("'\(action)' is not a valid action in all_tasks_failed", at: reader["action"],
-                                  hint: "expected one of: fail, continue")
+                                  hint: "the only action is 'fail': a run whose tasks all failed has failed")
             }
             handling.allTasksFailedMessage = reader.string("message")
         }

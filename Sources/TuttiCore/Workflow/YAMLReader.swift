@@ -105,6 +105,17 @@ struct MappingReader {
         return number
     }
 
+    /// A number of seconds: greater than 0 and at most a year.
+    func seconds(_ key: String) -> Double? {
+        guard let number = positiveNumber(key) else { return nil }
+        guard number <= WorkflowLoader.maximumSeconds else {
+            diagnostics.error("'\(key)' in \(section) is too large: at most \(Int(WorkflowLoader.maximumSeconds)) (a year)",
+                              at: self[key])
+            return nil
+        }
+        return number
+    }
+
     func integer(_ key: String) -> Int? {
         guard let value = self[key] else { return nil }
         guard let number = value.int else {

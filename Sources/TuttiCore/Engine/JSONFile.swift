@@ -1,0 +1,41 @@
+import Foundation
+
+/// Writes JSON files (task results, reports).
+enum JSONFile {
+    /// Encodes once and writes to every path on a serial queue of its own, so the scheduler
+    /// never waits for the disk.
+    static func writeInBackground<T: Encodable & Sendable>(_ value: T, to paths: [String], on queue: DispatchQueue) {
+        queue.async {
+            guard let data = try? JSONEncoder.report.encode(value) else { return }
+            for path in paths { write(data, to: path) }
+        }
+    }
+
+    static func write<T: Encodable>(_ value: T, to path: String) {
+        guard let data = try? JSONEncoder.report.encode(value) else { return }
+        write(data, to: path)
+    }
+
+    static func write(_ data: Data, to path: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        if access(directory, F_OK) != 0 {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        // Plain POSIX calls: Foundation's file writing syncs to disk, and a rename doubles the
+        // directory work; both cost more than a whole trivial task. Each file is written once.
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+        close(fd)
+    }
+}

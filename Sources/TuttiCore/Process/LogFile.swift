@@ -1,0 +1,35 @@
+import Foundation
+
+/// An attempt's log file, created on the first line of output (a task that prints nothing
+/// leaves no file: creating thousands of empty files costs more than running the tasks).
+struct LogFile {
+    let path: String
+    private var fd: Int32 = -1
+    private var failed = false
+
+    init(path: String) { self.path = path }
+
+    mutating func append(_ bytes: [UInt8]) {
+        if fd < 0 && !failed {
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            failed = fd < 0
+        }
+        guard fd >= 0 else { return }
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+
+    mutating func close() {
+        if fd >= 0 { _ = Glibc.close(fd) }
+        fd = -1
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Turns a task's output into log-file lines, events and collected metrics.
+struct OutputReader {
+    let taskID: String
+    let bus: EventBus
+    var log: LogFile
+    private var splitters: [OutputStream: LineSplitter] = [.stdout: LineSplitter(), .stderr: LineSplitter()]
+    private var throttle: LogThrottle
+    /// Bounds the events made from protocol lines (progress, metrics, messages, notices):
+    /// an agent reporting in a tight loop cannot flood the recording.
+    private var reportThrottle: LogThrottle
+    private var pendingProgress: Double?
+    private var emittedMetrics: [String: JSONValue] = [:]
+    private var pendingMetrics: [String: JSONValue] = [:]
+    private var droppedMessages = 0
+    /// The most distinct metric names one attempt may report.
+    static let maximumMetrics = 1000
+    private var lastProgress: Double?
+    private(set) var metrics: [String: JSONValue] = [:]
+
+    init(taskID: String, bus: EventBus, log: LogFile, now: Double) {
+        self.taskID = taskID
+        self.bus = bus
+        self.log = log
+        throttle = LogThrottle(now: now)
+        reportThrottle = LogThrottle(capacity: 200, refillPerSecond: 100, now: now)
+    }
+
+    mutating func consume(_ bytes: UnsafeRawBufferPointer, from stream: OutputStream, now: Double) {
+        let lines = splitters[stream]!.feed(bytes)
+        handle(lines, stream: stream, now: now)
+    }
+
+    mutating func finish(_ stream: OutputStream, now: Double) {
+        if let last = splitters[stream]!.finish() { handle([last], stream: stream, now: now) }
+    }
+
+    /// At the end of the attempt: reports what was held back, so the last progress and every
+    /// metric's final value are always recorded.
+    mutating func flushDropped(now: Double) {
+        let dropped = throttle.takeDropped()
+        if dropped > 0 { bus.emit(.taskLogDropped(TaskLogDropped(task: taskID, count: dropped))) }
+        if let percent = pendingProgress {
+            bus.emit(.taskProgress(TaskProgress(task: taskID, percent: percent)))
+            pendingProgress = nil
+        }
+        for (name, value) in pendingMetrics.sorted(by: { $0.key < $1.key }) {
+            bus.emit(.taskMetric(TaskMetric(task: taskID, name: name, value: value)))
+        }
+        pendingMetrics.removeAll()
+        if droppedMessages > 0 {
+            bus.emit(.taskMessage(TaskMessage(task: taskID, text: "\(droppedMessages) messages not recorded (too many too fast)")))
+            droppedMessages = 0
+        }
+    }
+
+    private mutating func handle(_ lines: [String], stream: OutputStream, now: Double) {
+        guard !lines.isEmpty else { return }
+        var logText: [UInt8] = []
+        for line in lines {
+            let meaning: AgentProtocol.Line = stream == .stdout ? AgentProtocol.parse(line) : .log
+            switch meaning {
+            case .reports(let reports):
+                for report in reports { apply(report, now: now) }
+            case .log, .malformed:
+                logText.append(contentsOf: line.utf8)
+                logText.append(0x0A)
+                if case .malformed(let why) = meaning {
+                    message("malformed protocol line kept as log: \(why)", now: now)
+                }
+                if throttle.allow(now: now) {
+                    let dropped = throttle.takeDropped()
+                    if dropped > 0 { bus.emit(.taskLogDropped(TaskLogDropped(task: taskID, count: dropped))) }
+                    bus.emit(.taskLog(TaskLog(task: taskID, stream: stream, line: line)))
+                }
+            }
+        }
+        if !logText.isEmpty { log.append(logText) }
+    }
+
+    private mutating func apply(_ report: AgentReport, now: Double) {
+        switch report {
+        case .progress(let percent):
+            guard percent != lastProgress else { return }
+            lastProgress = percent
+            if reportThrottle.allow(now: now) {
+                bus.emit(.taskProgress(TaskProgress(task: taskID, percent: percent)))
+                pendingProgress = nil
+            } else {
+                pendingProgress = percent
+            }
+        case .metric(let name, let value):
+            guard metrics[name] != nil || metrics.count < Self.maximumMetrics else {
+                message("metric \(name) ignored: at most \(Self.maximumMetrics) metrics per task", now: now)
+                return
+            }
+            metrics[name] = value
+            guard emittedMetrics[name] != value else {
+                pendingMetrics[name] = nil
+                return
+            }
+            if reportThrottle.allow(now: now) {
+                bus.emit(.taskMetric(TaskMetric(task: taskID, name: name, value: value)))
+                emittedMetrics[name] = value
+                pendingMetrics[name] = nil
+            } else {
+                pendingMetrics[name] = value
+            }
+        case .message(let text):
+            message(text, now: now)
+        }
+    }
+
+    private mutating func message(_ text: String, now: Double) {
+        if reportThrottle.allow(now: now) {
+            bus.emit(.taskMessage(TaskMessage(task: taskID, text: text)))
+        } else {
+            droppedMessages += 1
+        }
+    }
+}

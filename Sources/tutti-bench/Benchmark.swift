@@ -1,0 +1,163 @@
+import Foundation
+import TuttiCore
+
+/// Tutti's benchmark: 1000 trivial tasks through the engine (recording on) beside make -j4,
+/// xargs -P4 and GNU parallel -j4; then the demo workflow's efficiency against its maximum.
+/// Run with: `swift run -c release tutti-bench [--tasks N] [--repeat N] [--skip-demo]`.
+@main
+struct Benchmark {
+    let taskCount: Int
+    let repeats: Int
+    let width = 4
+    let scratch: String
+    let tuttiBinary: String
+
+    static func main() async {
+        let arguments = CommandLine.arguments
+        func option(_ name: String, default value: Int) -> Int {
+            guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count,
+                  let number = Int(arguments[index + 1]) else { return value }
+            return number
+        }
+        let benchmark = Benchmark(
+            taskCount: option("--tasks", default: 1000), repeats: option("--repeat", default: 3),
+            scratch: FileManager.default.temporaryDirectory.appendingPathComponent("tutti-bench-\(getpid())").path,
+            tuttiBinary: URL(fileURLWithPath: RunOptions.currentExecutable).deletingLastPathComponent()
+                .appendingPathComponent("tutti").path)
+        guard benchmark.taskCount >= 1, benchmark.repeats >= 1 else {
+            FileHandle.standardError.write(Data("tutti-bench: --tasks and --repeat must be at least 1\n".utf8))
+            exit(2)
+        }
+        do {
+            try await benchmark.run(demo: !arguments.contains("--skip-demo"))
+        } catch {
+            FileHandle.standardError.write(Data("tutti-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    func run(demo: Bool) async throws {
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        print("Tutti benchmark: \(taskCount) trivial tasks (`true`), \(width) at a time, best of \(repeats) runs")
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
+
+        var rows: [(String, Double?)] = []
+        var cpuNotes: [String] = []
+        let disk = try await tuttiRuns(runsRoot: scratch + "/runs")
+        rows.append(("tutti (engine, recorded)", disk.wall))
+        cpuNotes.append(String(format: "engine CPU per task (run dir on disk): %.0f µs", disk.cpuPerTask * 1e6))
+        if FileManager.default.fileExists(atPath: "/dev/shm") {
+            let memoryRoot = "/dev/shm/tutti-bench-\(getpid())"
+            defer { try? FileManager.default.removeItem(atPath: memoryRoot) }
+            let memory = try await tuttiRuns(runsRoot: memoryRoot)
+            rows.append(("tutti, run dir in tmpfs", memory.wall))
+            cpuNotes.append(String(format: "engine CPU per task (run dir on tmpfs): %.0f µs", memory.cpuPerTask * 1e6))
+        }
+        try writeMakefile()
+        rows.append(("make -j\(width)", installed("make") ? best { shell("make -s -j\(width) -f Makefile") } : nil))
+        rows.append(("xargs -P\(width)", best { shell("seq \(taskCount) | xargs -P\(width) -n1 true") }))
+        let hasParallel = installed("parallel") && shell("parallel --version 2>/dev/null | grep -q GNU")
+        rows.append(("GNU parallel -j\(width)", hasParallel ? best { shell("seq \(taskCount) | parallel -j\(width) true") } : nil))
+        printTable(rows)
+        print("\n" + cpuNotes.joined(separator: "\n"))
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print(String(format: "peak memory of the benchmark process (engine + %d-task runs): %.1f MiB", taskCount,
+                     Double(usage.ru_maxrss) / 1024))
+        if let make = rows.first(where: { $0.0.hasPrefix("make") })?.1 {
+            let ratio = disk.wall / make
+            print(String(format: "target: tutti at most 1.0x make's wall time: %.2fx %@", ratio, ratio <= 1 ? "(met)" : "(NOT met)"))
+        }
+        if demo { try await runDemo() }
+    }
+
+    /// Wall time of the best of `repeats` runs of `body`.
+    func best(_ body: () throws -> Void) rethrows -> Double {
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let start = ContinuousClock.now
+            try body()
+            times.append(EventBus.seconds(ContinuousClock.now - start))
+        }
+        return times.min() ?? 0
+    }
+
+    /// The trivial workflow through the engine: best wall time and this process's CPU per task.
+    func tuttiRuns(runsRoot: String) async throws -> (wall: Double, cpuPerTask: Double) {
+        let workflow = Workflow(name: "bench", tasks: (1...taskCount).map { TaskSpec(id: String($0), launch: .command(["true"])) },
+                                execution: ExecutionSettings(parallelizationFactor: width))
+        let cpuBefore = Self.ownCPUSeconds()
+        var times: [Double] = []
+        for run in 1...repeats {
+            let options = RunOptions(runsDirectory: runsRoot, runID: "bench-\(run)", agentExecutable: tuttiBinary)
+            let start = ContinuousClock.now
+            let report = await try RunEngine(workflow: workflow, options: options).run()
+            times.append(EventBus.seconds(ContinuousClock.now - start))
+            guard report.outcome == .passed else { throw BenchmarkError("a benchmark run failed: \(report.outcomeReason ?? "")") }
+        }
+        let cpu = (Self.ownCPUSeconds() - cpuBefore) / Double(repeats * taskCount)
+        return (times.min() ?? 0, cpu)
+    }
+
+    func runDemo() async throws {
+        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let demoPath = FileManager.default.fileExists(atPath: "workflows/demo.yaml") ? "workflows/demo.yaml"
+            : here.appendingPathComponent("workflows/demo.yaml").path
+        let demo = try WorkflowLoader.load(path: demoPath)
+        print("\nDemo workflow (\(demo.tasks.count) simulated agents, about 15 s)...")
+        let options = RunOptions(runsDirectory: scratch + "/runs", agentExecutable: tuttiBinary)
+        let report = await try RunEngine(workflow: demo, options: options).run()
+        let share = report.maximumEfficiency > 0 ? report.parallelEfficiency / report.maximumEfficiency * 100 : 0
+        print(String(format: "efficiency %.3fx of a possible %.3fx (sum %.2fs / longest task): %.1f%% of the maximum; "
+                     + "target at least 99%%: %@", report.parallelEfficiency, report.maximumEfficiency, report.sumOfDurations,
+                     share, share >= 99 ? "(met)" : "(NOT met)"))
+        print("gates passed: \(report.gates.passed)/\(report.gates.total), outcome: \(report.outcome.rawValue)")
+    }
+
+    func writeMakefile() throws {
+        let targets = (1...taskCount).map { "t\($0)" }
+        try (".PHONY: all \(targets.joined(separator: " "))\nall: \(targets.joined(separator: " "))\n"
+             + targets.map { "\($0):\n\ttrue\n" }.joined()).write(toFile: scratch + "/Makefile", atomically: true, encoding: .utf8)
+    }
+
+    func printTable(_ rows: [(String, Double?)]) {
+        let make = rows.first { $0.0.hasPrefix("make") }?.1
+        print("tool                          wall time   vs make")
+        for (name, time) in rows {
+            let wall = time.map { String(format: "%8.3fs", $0) } ?? "     n/a"
+            let ratio = time.flatMap { t in make.map { String(format: "%6.2fx", t / $0) } } ?? (time == nil ? "  (not installed)" : "")
+            print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0))  \(wall)   \(ratio)")
+        }
+    }
+
+    /// Runs a shell command line in the scratch folder, discarding its output; true when it exited 0.
+    @discardableResult
+    func shell(_ command: String) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    func installed(_ program: String) -> Bool { shell("command -v \(program) >/dev/null 2>&1") }
+
+    /// CPU seconds (user + system) this process has used so far, children excluded.
+    static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+}
+
+/// A benchmark run that did not complete.
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
