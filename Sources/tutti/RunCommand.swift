@@ -67,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
         let printer = HeadlessPrinter(write: write)
         let events = engine.bus.subscribe()
         let signals = SignalForwarder { signal in
-            Task { await engine.interrupt(reason: "interrupted by \(signal)") }
+            engine.interrupt(reason: "interrupted by \(signal)")
         }
         let printing = Task.detached { await printer.consume(events) }
         let interval = workflow.polling.intervalSeconds

@@ -82,7 +82,7 @@ import Testing
                 if case .taskStarted = event.kind { started += 1 }
                 if started == 2 { break }
             }
-            await engine.interrupt(reason: "interrupted by test")
+            engine.interrupt(reason: "interrupted by test")
         })
         #expect(run.report.outcome == .interrupted)
         #expect(run.report.exitCode == 130)

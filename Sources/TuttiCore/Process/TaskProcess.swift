@@ -73,24 +73,17 @@ public final class TaskProcess: Sendable {
         close(wakeWrite)
     }
 
-    /// The attempt blocks its thread in poll(2) for its whole life, so it must run neither on
-    /// Swift's cooperative pool nor on a width-limited global queue (it would starve them).
-    /// A serial queue of its own draws a thread from dispatch's overcommitting pool, which
-    /// reuses idle threads instead of creating one per attempt.
-    private let thread = DispatchQueue(label: "tutti.attempt")
-
     /// Every task's stdin: /dev/null, opened once.
     private static let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
 
-    /// Starts the attempt on a thread of its own; `onEnd` is called there when it has ended.
-    public func start(onEnd: @escaping @Sendable (AttemptOutcome) -> Void) {
-        thread.async { [self] in onEnd(self.execute()) }
-    }
+    /// Runs the attempt to its end on the calling thread, which it blocks in poll(2): call it
+    /// from a thread of its own, never from Swift's cooperative pool.
+    func runToEnd() -> AttemptOutcome { execute() }
 
-    /// Runs the attempt to its end.
+    /// Runs the attempt to its end on a thread of its own.
     public func run() async -> AttemptOutcome {
         await withCheckedContinuation { continuation in
-            start { continuation.resume(returning: $0) }
+            DispatchQueue(label: "tutti.attempt").async { [self] in continuation.resume(returning: execute()) }
         }
     }
 
