@@ -4,9 +4,9 @@ import Foundation
 enum JSONFile {
     /// Encodes once and writes to every path on a serial queue of its own, so the scheduler
     /// never waits for the disk.
-    static func writeInBackground<T: Encodable & Sendable>(_ value: T, to paths: [String], on queue: DispatchQueue) {
+    static func writeInBackground(_ report: TaskReport, to paths: [String], on queue: DispatchQueue) {
         queue.async {
-            guard let data = try? JSONEncoder.report.encode(value) else { return }
+            let data = Data(report.jsonBytes())
             for path in paths { write(data, to: path) }
         }
     }

@@ -41,12 +41,12 @@ public final class EventRecorder {
         guard fd >= 0 else { throw RunFileError.cannotWrite(path, String(cString: strerror(errno))) }
         encoder = JSONEncoder.sortedCompact
         encoder.dateEncodingStrategy = .iso8601
-        if let data = try? encoder.encode(header) { Self.writeLine(fd, data) }
+        if let data = try? encoder.encode(header) { Self.writeLine(fd, Array(data)) }
     }
 
     func append(_ event: RunEvent) {
-        guard fd >= 0, let data = try? encoder.encode(event) else { return }
-        Self.writeLine(fd, data)
+        guard fd >= 0 else { return }
+        Self.writeLine(fd, EventJSON.encode(event))
     }
 
     func close() {
@@ -56,8 +56,8 @@ public final class EventRecorder {
 
     deinit { close() }
 
-    private static func writeLine(_ fd: Int32, _ data: Data) {
-        var line = data
+    private static func writeLine(_ fd: Int32, _ bytes: [UInt8]) {
+        var line = bytes
         line.append(0x0A)
         line.withUnsafeBytes { buffer in
             var offset = 0

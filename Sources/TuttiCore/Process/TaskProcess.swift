@@ -273,7 +273,7 @@ public final class TaskProcess: Sendable {
     private func spawn(stdout: Int32, stderr: Int32) -> SpawnResult {
         guard let program = launch.argv.first, !program.isEmpty else { return .failure("the command is empty") }
         var cArgs: [UnsafeMutablePointer<CChar>?] = launch.argv.map { strdup($0) } + [nil]
-        var cEnv: [UnsafeMutablePointer<CChar>?] = launch.environment.sorted { $0.key < $1.key }
+        var cEnv: [UnsafeMutablePointer<CChar>?] = launch.environment
             .map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             cArgs.forEach { free($0) }

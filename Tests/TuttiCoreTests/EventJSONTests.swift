@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import TuttiCore
+
+/// The hand-written event writer matches JSONEncoder (sorted keys) byte for byte.
+@Suite struct EventJSONTests {
+    static let gate = GateResult(metric: "cov", threshold: "≥ 95%", actual: .number(96.5), actualText: "96.5%",
+                                 passed: true, reason: nil)
+    static let kinds: [EventKind] = [
+        .runStarted(RunStarted(runID: "r-1", workflow: "demo", parallelism: 4, mode: "parallel", pollingInterval: 2.5,
+                               tasks: [TaskInfo(id: "4", name: "Testing \"Framework\"", agent: "TestingAgent", dependsOn: ["1", "2"],
+                                                gates: 3, maxAttempts: 2)])),
+        .runFinished(RunFinished(outcome: .failed, reason: "task 5 failed")),
+        .runFinished(RunFinished(outcome: .passed)),
+        .taskQueued(TaskRef(task: "7")),
+        .taskStarted(TaskStarted(task: "4", attempt: 1, pid: 4242, command: ["/bin/sh", "-c", "echo 'a/b' \\ \t"])),
+        .taskProgress(TaskProgress(task: "4", percent: 33.3)),
+        .taskProgress(TaskProgress(task: "4", percent: 100)),
+        .taskLog(TaskLog(task: "4", stream: .stderr, line: "tab\there, bell \u{07}, é, 😀, \"quoted\"")),
+        .taskLogDropped(TaskLogDropped(task: "4", count: 12)),
+        .taskMetric(TaskMetric(task: "4", name: "coverage", value: .number(96.4))),
+        .taskMetric(TaskMetric(task: "4", name: "ok", value: .bool(true))),
+        .taskMetric(TaskMetric(task: "4", name: "level", value: .string("SOC2"))),
+        .taskMetric(TaskMetric(task: "4", name: "list", value: .array([.number(1), .null, .object(["b": .number(2), "a": .bool(false)])]))),
+        .taskMessage(TaskMessage(task: "4", text: "halfway\nthere")),
+        .taskGate(TaskGate(task: "4", result: gate)),
+        .taskGate(TaskGate(task: "4", result: GateResult(metric: "x", threshold: "required", actual: nil, actualText: "—",
+                                                         passed: false, reason: "not reported"))),
+        .taskFinished(TaskFinished(task: "4", attempt: 2, status: .failed, exitCode: 3, signal: nil, reason: "exited with status 3",
+                                   duration: 1.234567)),
+        .taskFinished(TaskFinished(task: "4", attempt: 1, status: .timedOut, exitCode: nil, signal: 9, reason: nil, duration: 0.000123)),
+        .taskRetrying(TaskRetrying(task: "4", nextAttempt: 2, delay: 0.5)),
+        .taskSkipped(TaskSkipped(task: "8", reason: "dependency 5 failed")),
+    ]
+
+    @Test(arguments: Array(kinds.enumerated()))
+    func matchesJSONEncoder(_ item: (offset: Int, element: EventKind)) throws {
+        let event = RunEvent(seq: item.offset + 1, time: 12.345678, kind: item.element)
+        let fast = String(decoding: EventJSON.encode(event), as: UTF8.self)
+        let reference = String(decoding: try JSONEncoder.sortedCompact.encode(event), as: UTF8.self)
+        #expect(fast == reference)
+        let decoded = try JSONDecoder().decode(RunEvent.self, from: Data(fast.utf8))
+        #expect(decoded == event)
+    }
+}
+
+/// The hand-written result file reads back as the same report.
+@Suite struct TaskReportJSONTests {
+    @Test func aResultFileReadsBackEqual() throws {
+        let attempts = [
+            AttemptRecord(attempt: 1, start: 0.25, end: 1.5, status: .failed, exitCode: 2, signal: nil, reason: "exited with status 2",
+                          log: "logs/task-4.log"),
+            AttemptRecord(attempt: 2, start: 2, end: 3.75, status: .succeeded, exitCode: 0, signal: nil, reason: nil,
+                          log: "logs/task-4.attempt-2.log"),
+        ]
+        let report = TaskReport(id: "4", name: "Testing \"Framework\"", agent: "TestingAgent", status: .succeeded,
+                                dependsOn: ["1"], attempts: attempts,
+                                metrics: ["coverage": .number(96.4), "ok": .bool(true), "level": .string("SOC2")],
+                                gates: [EventJSONTests.gate], reason: nil, readyAt: 0.1)
+        let bytes = report.jsonBytes()
+        let decoded = try JSONDecoder().decode(TaskReport.self, from: Data(bytes))
+        #expect(decoded == report)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("{\n  \"agent\" : \"TestingAgent\",\n  \"attempts\" : [\n    {\n"))
+        let skipped = TaskReport(id: "9", name: "n", agent: "a", status: .skipped, dependsOn: [], attempts: [], metrics: [:],
+                                 gates: [], reason: "dependency 4 failed", readyAt: nil)
+        #expect(try JSONDecoder().decode(TaskReport.self, from: Data(skipped.jsonBytes())) == skipped)
+    }
+}
