@@ -43,7 +43,8 @@ struct Benchmark {
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
 
         var rows: [(String, Double?)] = []
-        var cpuNotes: [String] = []
+        var cpuNotes: [String] = [String(format: "creating a file on this disk (the scratch folder): %.0f µs each",
+                                         fileCreationSeconds() * 1e6)]
         let disk = try await tuttiRuns(runsRoot: scratch + "/runs")
         rows.append(("tutti (engine, recorded)", disk.wall))
         cpuNotes.append(String(format: "engine CPU per task (run dir on disk): %.0f µs", disk.cpuPerTask * 1e6))
@@ -70,6 +71,19 @@ struct Benchmark {
             print(String(format: "target: tutti at most 1.0x make's wall time: %.2fx %@", ratio, ratio <= 1 ? "(met)" : "(NOT met)"))
         }
         if demo { try await runDemo() }
+    }
+
+    /// Time to create one small file in the scratch folder (Tutti writes one result file a
+    /// task; on some disks, right after many files were deleted, this costs more than a task).
+    func fileCreationSeconds() -> Double {
+        let folder = scratch + "/files"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let start = ContinuousClock.now
+        for index in 0..<200 {
+            let fd = open("\(folder)/\(index).json", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            if fd >= 0 { close(fd) }
+        }
+        return EventBus.seconds(ContinuousClock.now - start) / 200
     }
 
     /// Wall time of the best of `repeats` runs of `body`.

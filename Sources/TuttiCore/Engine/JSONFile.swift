@@ -2,13 +2,10 @@ import Foundation
 
 /// Writes JSON files (task results, reports).
 enum JSONFile {
-    /// Encodes once and writes to every path on a serial queue of its own, so the scheduler
-    /// never waits for the disk.
-    static func writeInBackground(_ report: TaskReport, to paths: [String], on queue: DispatchQueue) {
-        queue.async {
-            let data = Data(report.jsonBytes())
-            for path in paths { write(data, to: path) }
-        }
+    /// Writes a task's result to every path, encoded once.
+    static func write(_ report: TaskReport, to paths: [String]) {
+        let data = Data(report.jsonBytes())
+        for path in paths { write(data, to: path) }
     }
 
     static func write<T: Encodable>(_ value: T, to path: String) {

@@ -49,24 +49,27 @@ public final class RunEngine: Sendable {
         let timer = workflow.execution.timeoutSeconds.map { limit in
             Task { [self] in
                 guard (try? await Task.sleep(for: .seconds(limit))) != nil else { return }
-                state.withLock {
-                    $0.stop(outcome: .timedOut, status: .timedOut,
-                            reason: "workflow timed out after \(NumberFormat.compact(limit))s")
-                }
+                _ = state.withLock { scheduler in
+                    scheduler.stop(outcome: .timedOut, status: .timedOut,
+                                   reason: "workflow timed out after \(NumberFormat.compact(limit))s")
+                    return scheduler.takeWork()
+                }.perform()
             }
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let launches = state.withLock { scheduler -> [TaskProcess] in
+            let work = state.withLock { scheduler in
                 scheduler.whenIdle = continuation
                 scheduler.announce()
                 scheduler.dispatch()
-                return scheduler.takeLaunches()
+                return scheduler.takeWork()
             }
-            launches.forEach(launch)
+            work.perform().forEach(launch)
         }
         timer?.cancel()
-        let (report, fileWriter) = state.withLock { ($0.makeReport(), $0.fileWriter) }
-        fileWriter.sync {}
+        let (report, leftover) = state.withLock { ($0.makeReport(), $0.takeWork()) }
+        _ = leftover.perform()
+        let writes = state.withLock { $0.writesInFlight }
+        await withCheckedContinuation { done in writes.notify(queue: .global()) { done.resume() } }
         JSONFile.write(report, to: directory.reportPath)
         if let root = state.withLock({ $0.options.compatibilityOutputDirectory }) {
             JSONFile.write(report, to: "\(root)/test-results/\(RunDirectory.safeFileName(workflow.name))-results.json")
@@ -79,7 +82,10 @@ public final class RunEngine: Sendable {
     /// Stops the run: every running task's group gets SIGTERM (then SIGKILL), nothing new
     /// starts, and the report is marked interrupted.
     public func interrupt(reason: String = "interrupted") {
-        state.withLock { $0.stop(outcome: .interrupted, status: .cancelled, reason: reason) }
+        _ = state.withLock { scheduler in
+            scheduler.stop(outcome: .interrupted, status: .cancelled, reason: reason)
+            return scheduler.takeWork()
+        }.perform()
     }
 
     /// Runs an attempt on a new thread, then whatever its end lets start, on the same thread.
@@ -88,10 +94,10 @@ public final class RunEngine: Sendable {
             var next: TaskProcess? = first
             while let attempt = next {
                 let outcome = attempt.runToEnd()
-                let launches = state.withLock { scheduler -> [TaskProcess] in
+                let launches = state.withLock { scheduler in
                     scheduler.attemptEnded(attempt.taskID, attempt: attempt.attempt, outcome: outcome)
-                    return scheduler.takeLaunches()
-                }
+                    return scheduler.takeWork()
+                }.perform()
                 next = launches.first
                 launches.dropFirst().forEach(launch)
             }

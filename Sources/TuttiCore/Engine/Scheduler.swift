@@ -12,7 +12,6 @@ struct Scheduler {
     let parallelism: Int
     let failFast: Bool
     let startedAt: Date
-    let fileWriter: DispatchQueue
     let baseEnvironment = ProcessInfo.processInfo.environment
 
     var records: [String: TaskRecord] = [:]
@@ -30,6 +29,10 @@ struct Scheduler {
     var executables = ExecutableLookup()
     /// Attempts decided but not yet handed to a thread.
     var launches: [TaskProcess] = []
+    /// Result files to write, by whoever holds the lock next, once it has let go of it.
+    var resultsToWrite: [(TaskReport, [String])] = []
+    /// Result files being written outside the lock; the report waits for them.
+    let writesInFlight = DispatchGroup()
     /// Resumed when nothing runs any more and nothing can start.
     var whenIdle: CheckedContinuation<Void, Never>?
 
@@ -55,7 +58,6 @@ struct Scheduler {
         self.parallelism = parallelism
         self.startedAt = startedAt
         failFast = options.failFast ?? workflow.execution.failFast
-        fileWriter = DispatchQueue(label: "tutti.run-files")
         for task in workflow.tasks {
             let attempts = workflow.errorHandling.retryAllowed ? task.retry.count + 1 : 1
             records[task.id] = TaskRecord(spec: task, maxAttempts: attempts)
@@ -90,14 +92,36 @@ struct Scheduler {
         }
     }
 
-    /// The attempts to hand to threads now; resumes `whenIdle` when the run has nothing left.
-    mutating func takeLaunches() -> [TaskProcess] {
-        defer { launches.removeAll() }
-        if active == 0, launches.isEmpty, let continuation = whenIdle {
-            whenIdle = nil
-            continuation.resume()
+    /// What the lock holder does next, outside the lock: result files to write, attempts to
+    /// hand to threads, and, when the run has nothing left, the waiting `run()` to resume
+    /// (after the files are written).
+    struct Work {
+        var results: [(TaskReport, [String])]
+        var launches: [TaskProcess]
+        var runDone: CheckedContinuation<Void, Never>?
+        let writes: DispatchGroup
+
+        /// Writes the result files, then resumes the run if it is done; returns the launches.
+        func perform() -> [TaskProcess] {
+            if !results.isEmpty {
+                for (report, paths) in results { JSONFile.write(report, to: paths) }
+                writes.leave()
+            }
+            runDone?.resume()
+            return launches
         }
-        return launches
+    }
+
+    mutating func takeWork() -> Work {
+        var work = Work(results: resultsToWrite, launches: launches, runDone: nil, writes: writesInFlight)
+        if !work.results.isEmpty { writesInFlight.enter() }
+        resultsToWrite.removeAll()
+        launches.removeAll()
+        if active == 0, work.launches.isEmpty, let continuation = whenIdle {
+            whenIdle = nil
+            work.runDone = continuation
+        }
+        return work
     }
 
     mutating func enqueueReady(_ id: String) {
@@ -242,7 +266,7 @@ struct Scheduler {
         guard let report = taskReport(id) else { return }
         var paths = [directory.resultPath(task: id)]
         if let root = options.compatibilityOutputDirectory { paths.append("\(root)/.conductor/task-results/task-\(id).json") }
-        JSONFile.writeInBackground(report, to: paths, on: fileWriter)
+        resultsToWrite.append((report, paths))
     }
 
     /// The final report (the caller writes it once the result files are on disk).
