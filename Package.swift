@@ -17,12 +17,17 @@ let package = Package(
             name: "TuttiCore",
             dependencies: ["CTuttiSystem", .product(name: "Yams", package: "Yams")]
         ),
+        .target(name: "TuttiDashboard", dependencies: ["TuttiCore"]),
+        .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "TuttiTerminal", dependencies: ["CNCurses", "TuttiDashboard", "TuttiCore"]),
         .executableTarget(
             name: "tutti",
-            dependencies: ["TuttiCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TuttiCore", "TuttiDashboard", "TuttiTerminal",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "tutti-bench", dependencies: ["TuttiCore"]),
         .testTarget(name: "TuttiCoreTests", dependencies: ["TuttiCore"]),
         .testTarget(name: "TuttiCLITests", dependencies: ["TuttiCore"]),
+        .testTarget(name: "TuttiDashboardTests", dependencies: ["TuttiDashboard"], exclude: ["Golden"]),
     ]
 )

@@ -2,6 +2,8 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import TuttiCore
+import TuttiDashboard
+import TuttiTerminal
 
 /// `tutti run FILE`: runs a workflow and reports it.
 struct RunCommand: AsyncParsableCommand {
@@ -15,7 +17,7 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The workflow file.")
     var file: String = "workflows/demo.yaml"
 
-    @Flag(help: "Print plain progress lines (this version has no dashboard yet: every run is headless).")
+    @Flag(help: "Print plain progress lines instead of the dashboard (the default when stdout is not a terminal).")
     var headless = false
 
     @Flag(help: "Print the final report as JSON on stdout (progress lines go to stderr).")
@@ -63,6 +65,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalidInput)
         }
 
+        if !headless, !json, Self.terminalCanShowDashboard() {
+            try await runWithDashboard(engine)
+            return
+        }
         let write: @Sendable (String) -> Void = json ? Console.err : Console.out
         let printer = HeadlessPrinter(write: write)
         let events = engine.bus.subscribe()
@@ -89,6 +95,44 @@ struct RunCommand: AsyncParsableCommand {
         }
         for line in SummaryFormatter.lines(for: report) { write(line) }
         write("Run directory: \(engine.directory.path)")
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}
+
+extension RunCommand {
+    /// Whether stdin and stdout are a terminal that can draw the dashboard.
+    static func terminalCanShowDashboard(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        let term = environment["TERM"] ?? ""
+        return isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1 && !term.isEmpty && term != "dumb"
+    }
+
+    /// Runs with the live dashboard; when the user leaves it, prints the summary below.
+    func runWithDashboard(_ engine: RunEngine) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let app = DashboardApp(glyphs: DashboardGlyphs.forEnvironment(environment), useColor: environment["NO_COLOR"] == nil)
+        let events = engine.bus.subscribe()
+        let feeding = Task.detached { for await event in events { app.post(event) } }
+        let signals = SignalForwarder { signal in
+            engine.interrupt(reason: "interrupted by \(signal)")
+            app.exitWhenDone()
+        }
+        let bus = engine.bus
+        let screenClosed = Task.detached {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                let thread = Thread {
+                    app.run(clock: { bus.elapsed }, stopRun: { engine.interrupt(reason: "stopped from the dashboard") })
+                    done.resume()
+                }
+                thread.start()
+            }
+        }
+        let report = await engine.run()
+        await feeding.value
+        app.finish(report: report)
+        await screenClosed.value
+        signals.stop()
+        for line in SummaryFormatter.lines(for: report) { Console.out(line) }
+        Console.out("Run directory: \(engine.directory.path)")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 }

@@ -13,6 +13,18 @@ public struct AttemptRecord: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey { case attempt, start, end, status, exitCode = "exit_code", signal, reason, log }
 
+    public init(attempt: Int, start: Double, end: Double, status: TaskStatus, exitCode: Int32?, signal: Int32?,
+                reason: String?, log: String) {
+        self.attempt = attempt
+        self.start = start
+        self.end = end
+        self.status = status
+        self.exitCode = exitCode
+        self.signal = signal
+        self.reason = reason
+        self.log = log
+    }
+
     public var duration: Double { max(0, end - start) }
 }
 

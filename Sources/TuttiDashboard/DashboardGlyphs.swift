@@ -1,0 +1,67 @@
+import TuttiCore
+
+/// The dashboard's symbols: box drawing and blocks in a UTF-8 locale, ASCII otherwise.
+public struct DashboardGlyphs: Sendable {
+    public var fill: Character
+    public var empty: Character
+    /// Partial blocks for an eighth, a quarter... of a cell (unicode only).
+    public var partial: [Character]
+    public var horizontal: Character
+    public var vertical: Character
+    public var corners: (Character, Character, Character, Character)
+    public var separator: String
+    public var status: [TaskStatus: Character]
+    public var up, down, enter: String
+    /// Stands for "nothing yet" and joins ranges.
+    public var dash: String
+    public var arrow: String
+    public var times: String
+
+    public static let unicode = DashboardGlyphs(
+        fill: "█", empty: "░", partial: ["▏", "▎", "▍", "▌", "▋", "▊", "▉"], horizontal: "─", vertical: "│",
+        corners: ("┌", "┐", "└", "┘"), separator: " · ",
+        status: [.pending: "○", .running: "●", .succeeded: "✓", .failed: "✗", .timedOut: "✗", .cancelled: "■", .skipped: "»"],
+        up: "↑", down: "↓", enter: "⏎", dash: "–", arrow: "→", times: "×")
+
+    public static let ascii = DashboardGlyphs(
+        fill: "#", empty: "-", partial: [], horizontal: "-", vertical: "|", corners: ("+", "+", "+", "+"), separator: " | ",
+        status: [.pending: ".", .running: ">", .succeeded: "+", .failed: "x", .timedOut: "T", .cancelled: "#", .skipped: "-"],
+        up: "^", down: "v", enter: "Enter", dash: "-", arrow: "->", times: "x")
+
+    /// Unicode when the locale is UTF-8.
+    public static func forEnvironment(_ environment: [String: String]) -> DashboardGlyphs {
+        Glyphs.forEnvironment(environment).start == Glyphs.unicode.start ? .unicode : .ascii
+    }
+}
+
+extension TaskStatus {
+    /// The role a task in this state is drawn with.
+    var role: Role {
+        switch self {
+        case .pending: return .pending
+        case .running: return .running
+        case .succeeded: return .succeeded
+        case .failed: return .failed
+        case .timedOut: return .timedOut
+        case .cancelled: return .cancelled
+        case .skipped: return .skipped
+        }
+    }
+}
+
+/// Short times for table cells: "9.8s", "8m34s", "1h02m".
+enum ShortTime {
+    static func format(_ seconds: Double) -> String {
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        let whole = Int(seconds.rounded())
+        if whole < 3600 { return "\(whole / 60)m\(String(format: "%02d", whole % 60))s" }
+        return "\(whole / 3600)h\(String(format: "%02d", whole / 60 % 60))m"
+    }
+
+    /// "0:15", "12:03", "1:02:03": the header's clock.
+    static func clock(_ seconds: Double) -> String {
+        let whole = Int(seconds)
+        if whole < 3600 { return "\(whole / 60):\(String(format: "%02d", whole % 60))" }
+        return "\(whole / 3600):\(String(format: "%02d", whole / 60 % 60)):\(String(format: "%02d", whole % 60))"
+    }
+}

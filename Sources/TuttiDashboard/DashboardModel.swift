@@ -1,0 +1,244 @@
+import TuttiCore
+
+/// A key the dashboard understands, decoded by the terminal backend.
+public enum KeyInput: Sendable, Hashable {
+    case character(Character)
+    case up, down, pageUp, pageDown, home, end, enter, escape, tab, interrupt
+}
+
+/// What the dashboard asks of the program around it.
+public enum DashboardCommand: Sendable, Hashable {
+    /// Leave the dashboard (the run has ended, or the user confirmed stopping it).
+    case quit
+    /// Stop the run (then the dashboard shows its end and waits for `q`).
+    case stopRun
+}
+
+/// Something that happened, shown for a while under the task list.
+public struct Notice: Sendable, Hashable {
+    public var time: Double
+    public var text: String
+    public var role: Role
+}
+
+/// The dashboard's state: a fold over the engine's events plus the user's navigation.
+/// Pure: no terminal, no clock; time comes from events and `tick(now:)`.
+public struct DashboardModel: Sendable {
+    /// One task as the dashboard shows it.
+    public struct TaskRow: Sendable, Hashable {
+        public var id: String
+        public var name: String
+        public var agent: String
+        public var status: TaskStatus = .pending
+        public var percent: Double = 0
+        public var attempt = 0
+        public var maxAttempts: Int
+        public var gatesTotal: Int
+        public var gatesPassed = 0
+        public var gatesFailed = 0
+        public var startedAt: Double?
+        public var attemptStartedAt: Double?
+        public var endedAt: Double?
+        public var pid: Int32?
+        public var command: [String] = []
+        public var reason: String?
+        public var exitCode: Int32?
+        public var signal: Int32?
+        public var metrics: [String: JSONValue] = [:]
+        /// Busy time of finished attempts.
+        public var finishedBusy: Double = 0
+
+        /// Seconds the task has run so far (all attempts).
+        public func elapsed(now: Double) -> Double {
+            finishedBusy + (status == .running ? max(0, now - (attemptStartedAt ?? now)) : 0)
+        }
+
+        /// Seconds left at the current attempt's rate of progress, when it can be told.
+        public func eta(now: Double) -> Double? {
+            guard status == .running, percent > 0, percent < 100, let start = attemptStartedAt, now > start else { return nil }
+            let rate = percent / (now - start)
+            return (100 - percent) / rate
+        }
+    }
+
+    /// Overlays drawn over the main screen.
+    public enum Overlay: Sendable, Hashable { case help, details, confirmStop }
+
+    public var workflow = ""
+    public var runID = ""
+    public var parallelism = 0
+    public var tasks: [TaskRow] = []
+    public var now: Double = 0
+    public var outcome: RunOutcome?
+    public var outcomeReason: String?
+    public var notices: [Notice] = []
+    public var selected = 0
+    public var overlay: Overlay?
+    /// The final report, once the run has ended.
+    public var report: RunReport?
+    /// True when this is a replay (control actions are refused).
+    public var isReplay = false
+    private var index: [String: Int] = [:]
+
+    public init() {}
+
+    /// The state the run is in, as the header says it.
+    public var stateText: String {
+        if let outcome {
+            switch outcome {
+            case .passed: return "FINISHED"
+            case .failed: return "FAILED"
+            case .interrupted: return "INTERRUPTED"
+            case .timedOut: return "TIMED OUT"
+            }
+        }
+        return tasks.isEmpty ? "STARTING" : "RUNNING"
+    }
+
+    public var doneCount: Int { tasks.filter { $0.status.isFinal }.count }
+    public var gatesPassed: Int { tasks.reduce(0) { $0 + $1.gatesPassed } }
+    public var gatesTotal: Int { tasks.reduce(0) { $0 + $1.gatesTotal } }
+
+    /// Sum of the tasks' busy time over the wall time so far.
+    public var liveEfficiency: Double {
+        guard now > 0 else { return 0 }
+        return tasks.reduce(0) { $0 + $1.elapsed(now: now) } / now
+    }
+
+    /// Folds one event into the state.
+    public mutating func apply(_ event: RunEvent) {
+        now = max(now, event.time)
+        switch event.kind {
+        case .runStarted(let started):
+            workflow = started.workflow
+            runID = started.runID
+            parallelism = started.parallelism
+            tasks = started.tasks.map {
+                TaskRow(id: $0.id, name: $0.name, agent: $0.agent, maxAttempts: $0.maxAttempts, gatesTotal: $0.gates)
+            }
+            index = Dictionary(uniqueKeysWithValues: tasks.enumerated().map { ($1.id, $0) })
+        case .runFinished(let finished):
+            outcome = finished.outcome
+            outcomeReason = finished.reason
+        case .taskStarted(let started):
+            update(started.task) { task in
+                task.status = .running
+                task.attempt = started.attempt
+                task.percent = 0
+                task.pid = started.pid
+                task.command = started.command
+                task.startedAt = task.startedAt ?? event.time
+                task.attemptStartedAt = event.time
+                task.endedAt = nil
+                task.reason = nil
+                task.exitCode = nil
+                task.signal = nil
+            }
+        case .taskProgress(let progress):
+            update(progress.task) { $0.percent = progress.percent }
+        case .taskMetric(let metric):
+            update(metric.task) { $0.metrics[metric.name] = metric.value }
+        case .taskGate(let gate):
+            update(gate.task) { task in
+                if gate.result.passed { task.gatesPassed += 1 } else { task.gatesFailed += 1 }
+            }
+        case .taskFinished(let finished):
+            update(finished.task) { task in
+                task.status = finished.status
+                task.endedAt = event.time
+                task.finishedBusy += finished.duration
+                task.reason = finished.reason
+                task.exitCode = finished.exitCode
+                task.signal = finished.signal
+                task.pid = nil
+                if finished.status == .succeeded { task.percent = 100 }
+            }
+            if let task = row(finished.task) { notice(for: task, finished: finished, at: event.time) }
+        case .taskRetrying(let retry):
+            update(retry.task) { $0.status = .running; $0.reason = "retrying in \(DurationText.format(retry.delay))" }
+            if let task = row(retry.task) {
+                notices.append(Notice(time: event.time, text: "Task \(task.id) retrying (attempt \(retry.nextAttempt) of \(task.maxAttempts))",
+                                      role: .timedOut))
+            }
+        case .taskSkipped(let skipped):
+            update(skipped.task) { $0.status = .skipped; $0.reason = skipped.reason }
+        case .taskQueued, .taskLog, .taskLogDropped, .taskMessage:
+            break
+        }
+        if notices.count > 20 { notices.removeFirst(notices.count - 20) }
+    }
+
+    /// Moves the clock forward between events (elapsed times, ETAs).
+    public mutating func tick(now: Double) {
+        if outcome == nil { self.now = max(self.now, now) }
+    }
+
+    /// Handles a key; returns what the program must do, if anything.
+    public mutating func handle(_ key: KeyInput) -> DashboardCommand? {
+        if overlay == .confirmStop {
+            switch key {
+            case .character("y"), .character("Y"):
+                overlay = nil
+                return .stopRun
+            default:
+                overlay = nil
+                return nil
+            }
+        }
+        switch key {
+        case .character("q"), .character("Q"), .interrupt:
+            if outcome != nil { return .quit }
+            overlay = .confirmStop
+        case .character("?"):
+            overlay = overlay == .help ? nil : .help
+        case .escape:
+            overlay = nil
+        case .enter:
+            overlay = overlay == .details ? nil : .details
+        case .down, .character("j"):
+            select(selected + 1)
+        case .up, .character("k"):
+            select(selected - 1)
+        case .pageDown:
+            select(selected + 10)
+        case .pageUp:
+            select(selected - 10)
+        case .home, .character("g"):
+            select(0)
+        case .end, .character("G"):
+            select(tasks.count - 1)
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// The selected task.
+    public var selectedTask: TaskRow? { tasks.indices.contains(selected) ? tasks[selected] : nil }
+
+    private mutating func select(_ row: Int) {
+        selected = min(max(0, row), max(0, tasks.count - 1))
+    }
+
+    private func row(_ id: String) -> TaskRow? { index[id].map { tasks[$0] } }
+
+    private mutating func update(_ id: String, _ change: (inout TaskRow) -> Void) {
+        guard let position = index[id] else { return }
+        change(&tasks[position])
+    }
+
+    private mutating func notice(for task: TaskRow, finished: TaskFinished, at time: Double) {
+        let took = DurationText.format(task.finishedBusy)
+        switch finished.status {
+        case .succeeded:
+            notices.append(Notice(time: time, text: "Task \(task.id) Complete! (\(task.name), \(took))", role: .succeeded))
+        case .timedOut:
+            notices.append(Notice(time: time, text: "Task \(task.id) timed out (\(task.name), \(took))", role: .timedOut))
+        case .cancelled:
+            notices.append(Notice(time: time, text: "Task \(task.id) cancelled (\(task.name))", role: .cancelled))
+        default:
+            notices.append(Notice(time: time, text: "Task \(task.id) failed (\(task.name), \(took)): \(finished.reason ?? "")",
+                                  role: .failed))
+        }
+    }
+}

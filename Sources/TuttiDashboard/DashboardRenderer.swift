@@ -1,0 +1,297 @@
+import Foundation
+import TuttiCore
+
+/// Draws the dashboard into a grid of any size: header, task table, notices or summary,
+/// footer, and overlays (help, details, confirmation).
+public struct DashboardRenderer: Sendable {
+    /// Below this size the dashboard says so instead of drawing.
+    public static let minimumWidth = 60
+    public static let minimumHeight = 15
+
+    public var glyphs: DashboardGlyphs
+
+    public init(glyphs: DashboardGlyphs = .unicode) { self.glyphs = glyphs }
+
+    public func render(_ model: DashboardModel, width: Int, height: Int) -> ScreenGrid {
+        var grid = ScreenGrid(width: width, height: height)
+        guard width >= Self.minimumWidth, height >= Self.minimumHeight else {
+            let lines = ["Terminal too small: \(width)\(glyphs.times)\(height).",
+                         "Tutti needs at least \(Self.minimumWidth)\(glyphs.times)\(Self.minimumHeight).", "Resize it, or press q."]
+            for (offset, line) in lines.enumerated() {
+                grid.put(line, x: 0, y: height / 2 - 1 + offset, style: CellStyle(offset == 0 ? .failed : .text))
+            }
+            return grid
+        }
+        drawHeader(model, into: &grid)
+        let bottomHeight = model.report != nil ? 5 : (height >= 30 ? 6 : 4)
+        let tableRows = height - 3 - bottomHeight
+        drawTable(model, into: &grid, top: 1, rows: tableRows)
+        let bottomTop = 1 + 1 + tableRows
+        if let report = model.report {
+            drawSummary(report, into: &grid, top: bottomTop, rows: bottomHeight)
+        } else {
+            drawNotices(model, into: &grid, top: bottomTop, rows: bottomHeight)
+        }
+        drawFooter(model, into: &grid)
+        switch model.overlay {
+        case .help: drawHelp(into: &grid)
+        case .details: if let task = model.selectedTask { drawDetails(task, model: model, into: &grid) }
+        case .confirmStop:
+            drawBox(title: "Stop the run?", lines: ["The run is still going.", "Stop every task and end it? (y/n)"],
+                    into: &grid, role: .failed)
+        case nil: break
+        }
+        return grid
+    }
+
+    // MARK: - Header and footer
+
+    func drawHeader(_ model: DashboardModel, into grid: inout ScreenGrid) {
+        let bar = CellStyle(.title, reverse: true)
+        grid.fill(x: 0, y: 0, width: grid.width, height: 1, style: bar)
+        let stateRole: Role = switch model.outcome {
+        case .passed: .succeeded
+        case .failed, .timedOut: .failed
+        case .interrupted: .cancelled
+        case nil: .running
+        }
+        let state = (model.isReplay ? "REPLAY " : "") + model.stateText
+        let right = "\(ShortTime.clock(model.now))\(glyphs.separator)\(model.doneCount)/\(model.tasks.count) done"
+            + "\(glyphs.separator)eff \(String(format: "%.2f", model.liveEfficiency))x"
+            + "\(glyphs.separator)gates \(model.gatesPassed)/\(model.gatesTotal) "
+        var left = " \(model.workflow)\(glyphs.separator)\(model.runID) "
+        if left.count + state.count + right.count + 2 > grid.width { left = " \(model.workflow) " }
+        var x = grid.put(left, x: 0, y: 0, style: CellStyle(.title, bold: true, reverse: true))
+        x = grid.put(" \(state) ", x: x, y: 0, style: CellStyle(stateRole, bold: true, reverse: true))
+        grid.put(right, x: max(x + 1, grid.width - right.count), y: 0, style: bar)
+    }
+
+    func drawFooter(_ model: DashboardModel, into grid: inout ScreenGrid) {
+        let y = grid.height - 1
+        let hints: [(String, String)] = [("q", "quit"), ("\(glyphs.up)\(glyphs.down) j k", "select"), (glyphs.enter, "details"),
+                                         ("?", "help")]
+        var x = 1
+        for (key, action) in hints {
+            x = grid.put(key, x: x, y: y, style: CellStyle(.key, bold: true))
+            x = grid.put(" \(action)   ", x: x, y: y, style: CellStyle(.dim))
+        }
+    }
+
+    // MARK: - Task table
+
+    struct Columns {
+        var id, name, agent, bar: Int
+        static let percent = 4, time = 6, eta = 6, attempt = 3, gates = 5
+    }
+
+    func columns(for model: DashboardModel, width: Int) -> Columns {
+        let id = min(6, max(2, model.tasks.map(\.id.count).max() ?? 2))
+        let fixed = 2 + id + 1 + 1 + 1 + Columns.percent + 1 + Columns.time + 1 + Columns.eta + 1 + Columns.attempt + 1 + Columns.gates + 1
+        var agent = min(width >= 100 ? 18 : 12, max(5, model.tasks.map { Self.agentLabel($0.agent).count }.max() ?? 5))
+        var free = width - fixed - agent - 1
+        if free < 24 {
+            agent = 0
+            free = width - fixed
+        }
+        let longestName = max(8, model.tasks.map(\.name.count).max() ?? 8)
+        let name = max(8, min(longestName, free - max(10, free / 3)))
+        return Columns(id: id, name: name, agent: agent, bar: max(5, free - name))
+    }
+
+    /// "TestingAgent" → "Testing": the table has no room for the suffix every agent shares.
+    static func agentLabel(_ agent: String) -> String {
+        agent.hasSuffix("Agent") && agent.count > 5 ? String(agent.dropLast(5)) : agent
+    }
+
+    func drawTable(_ model: DashboardModel, into grid: inout ScreenGrid, top: Int, rows: Int) {
+        let columns = columns(for: model, width: grid.width)
+        let heading = CellStyle(.dim, bold: true)
+        var x = 2
+        x = grid.put("ID".padding(to: columns.id), x: x, y: top, style: heading) + 1
+        x = grid.put("Task".padding(to: columns.name), x: x, y: top, style: heading) + 1
+        if columns.agent > 0 { x = grid.put("Agent".padding(to: columns.agent), x: x, y: top, style: heading) + 1 }
+        x = grid.put("Progress".padding(to: columns.bar), x: x, y: top, style: heading) + 1
+        x = grid.put("   %", x: x, y: top, style: heading) + 1
+        x = grid.put("  Time", x: x, y: top, style: heading) + 1
+        x = grid.put("   ETA", x: x, y: top, style: heading) + 1
+        x = grid.put("Try", x: x, y: top, style: heading) + 1
+        grid.put("Gates", x: x, y: top, style: heading)
+
+        let first = firstVisibleRow(selected: model.selected, count: model.tasks.count, rows: rows)
+        for (offset, task) in model.tasks.dropFirst(first).prefix(rows).enumerated() {
+            drawRow(task, model: model, selected: first + offset == model.selected, columns: columns,
+                    into: &grid, y: top + 1 + offset)
+        }
+        if model.tasks.count > rows {
+            let label = " \(first + 1)\(glyphs.dash)\(min(model.tasks.count, first + rows)) of \(model.tasks.count) "
+            grid.put(label, x: grid.width - label.count - 1, y: top + rows, style: CellStyle(.dim))
+        }
+    }
+
+    /// The first row shown so that the selected task stays in view.
+    func firstVisibleRow(selected: Int, count: Int, rows: Int) -> Int {
+        guard count > rows, rows > 0 else { return 0 }
+        return min(max(0, selected - rows / 2), count - rows)
+    }
+
+    func drawRow(_ task: DashboardModel.TaskRow, model: DashboardModel, selected: Bool, columns: Columns,
+                 into grid: inout ScreenGrid, y: Int) {
+        let base = CellStyle(selected ? .selection : .text, reverse: selected)
+        if selected { grid.fill(x: 0, y: y, width: grid.width, height: 1, style: base) }
+        let role = task.status.role
+        var x = grid.put("\(glyphs.status[task.status] ?? " ") ", x: 0, y: y, style: CellStyle(role, bold: true, reverse: selected))
+        x = grid.put(task.id.padding(to: columns.id), x: x, y: y, style: base, limit: columns.id) + 1
+        x = grid.put(task.name.padding(to: columns.name), x: x, y: y, style: base, limit: columns.name) + 1
+        if columns.agent > 0 {
+            x = grid.put(Self.agentLabel(task.agent).padding(to: columns.agent), x: x, y: y, style: CellStyle(selected ? .selection : .dim,
+                                                                                              reverse: selected),
+                         limit: columns.agent) + 1
+        }
+        drawBar(percent: task.percent, status: task.status, x: x, y: y, width: columns.bar, into: &grid)
+        x += columns.bar + 1
+        x = grid.put(String(format: "%3d%%", Int(task.percent.rounded(.down))), x: x, y: y, style: base) + 1
+        let elapsed = task.startedAt == nil ? "" : ShortTime.format(task.elapsed(now: model.now))
+        x = grid.put(elapsed.leftPadding(to: Columns.time), x: x, y: y, style: base) + 1
+        let eta = task.eta(now: model.now).map(ShortTime.format) ?? ""
+        x = grid.put(eta.leftPadding(to: Columns.eta), x: x, y: y, style: CellStyle(selected ? .selection : .dim, reverse: selected)) + 1
+        let attempt = task.attempt == 0 ? "" : "\(task.attempt)/\(task.maxAttempts)"
+        x = grid.put(attempt.padding(to: Columns.attempt), x: x, y: y, style: base) + 1
+        let evaluated = task.gatesPassed + task.gatesFailed
+        let gates = task.gatesTotal == 0 ? "" : evaluated == 0 ? "\(glyphs.dash)/\(task.gatesTotal)" : "\(task.gatesPassed)/\(task.gatesTotal)"
+        let gateRole: Role = evaluated == 0 ? .dim : (task.gatesFailed > 0 ? .gateFail : .gatePass)
+        grid.put(gates, x: x, y: y, style: CellStyle(selected ? .selection : gateRole, reverse: selected))
+    }
+
+    func drawBar(percent: Double, status: TaskStatus, x: Int, y: Int, width: Int, into grid: inout ScreenGrid) {
+        let fraction = min(1, max(0, percent / 100))
+        let exact = fraction * Double(width)
+        let full = Int(exact)
+        let fillRole: Role = status == .running || status == .succeeded ? .progressFill : status.role
+        for column in 0..<width {
+            if column < full {
+                grid[x + column, y] = Cell(character: glyphs.fill, style: CellStyle(fillRole))
+            } else if column == full, !glyphs.partial.isEmpty, exact - Double(full) >= 1.0 / 8 {
+                let eighths = min(7, Int((exact - Double(full)) * 8))
+                grid[x + column, y] = Cell(character: glyphs.partial[eighths - 1], style: CellStyle(fillRole))
+            } else {
+                grid[x + column, y] = Cell(character: glyphs.empty, style: CellStyle(.progressEmpty))
+            }
+        }
+    }
+
+    // MARK: - Lower area
+
+    func drawRule(_ title: String, into grid: inout ScreenGrid, y: Int) {
+        grid.fill(x: 0, y: y, width: grid.width, height: 1, character: glyphs.horizontal, style: CellStyle(.border))
+        grid.put(" \(title) ", x: 2, y: y, style: CellStyle(.title, bold: true))
+    }
+
+    func drawNotices(_ model: DashboardModel, into grid: inout ScreenGrid, top: Int, rows: Int) {
+        drawRule("Notices", into: &grid, y: top)
+        let shown = model.notices.suffix(rows - 1)
+        if shown.isEmpty {
+            grid.put("Tasks report here as they finish.", x: 2, y: top + 1, style: CellStyle(.dim))
+        }
+        for (offset, notice) in shown.enumerated() {
+            let time = "t=\(ShortTime.format(notice.time))".leftPadding(to: 9)
+            let x = grid.put(time, x: 1, y: top + 1 + offset, style: CellStyle(.dim)) + 1
+            grid.put(notice.text, x: x, y: top + 1 + offset, style: CellStyle(notice.role))
+        }
+    }
+
+    func drawSummary(_ report: RunReport, into grid: inout ScreenGrid, top: Int, rows: Int) {
+        drawRule("Summary", into: &grid, y: top)
+        let headline: String
+        switch report.outcome {
+        case .passed: headline = "All tasks complete!"
+        case .failed: headline = "Run failed: \(report.outcomeReason ?? "")"
+        case .timedOut: headline = "Run timed out: \(report.outcomeReason ?? "")"
+        case .interrupted: headline = "Run interrupted: \(report.outcomeReason ?? "")"
+        }
+        let slowest = report.slowestTask.flatMap(report.task).map {
+            "Slowest: Task \($0.id) (\($0.name)) \(ShortTime.format($0.duration))"
+        } ?? "No task ran"
+        let criteria = report.successCriteria.filter(\.passed).count
+        let saved = report.sumOfDurations > 0 ? Int((report.timeSavedSeconds / report.sumOfDurations * 100).rounded()) : 0
+        let lines: [(String, Role)] = [
+            (headline, report.outcome == .passed ? .succeeded : .failed),
+            (slowest + "\(glyphs.separator)critical path: " + report.criticalPath.joined(separator: " \(glyphs.arrow) "), .text),
+            ("Efficiency \(String(format: "%.2f", report.parallelEfficiency))x of \(String(format: "%.2f", report.maximumEfficiency))x"
+             + "\(glyphs.separator)sequential \(ShortTime.format(report.sumOfDurations)), actual \(ShortTime.format(report.wallSeconds))"
+             + "\(glyphs.separator)saved \(ShortTime.format(report.timeSavedSeconds)) (\(saved)%)", .text),
+            ("Gates \(report.gates.passed)/\(report.gates.total) passed\(glyphs.separator)criteria \(criteria)/"
+             + "\(report.successCriteria.count) met\(glyphs.separator)press q to leave", report.gates.passed == report.gates.total ? .gatePass : .gateFail),
+        ]
+        for (offset, line) in lines.prefix(rows - 1).enumerated() {
+            grid.put(line.0, x: 2, y: top + 1 + offset, style: CellStyle(line.1, bold: offset == 0))
+        }
+    }
+
+    // MARK: - Overlays
+
+    func drawHelp(into grid: inout ScreenGrid) {
+        drawBox(title: "Keys", lines: [
+            "q / Ctrl-C    quit (asks first while the run goes on)",
+            "\(glyphs.up) \(glyphs.down) / j k     select a task",
+            "PgUp PgDn     move by ten",
+            "Home End g G  first / last task",
+            "Enter         details of the selected task",
+            "Esc           close this window",
+            "?             this help",
+        ], into: &grid, role: .text)
+    }
+
+    func drawDetails(_ task: DashboardModel.TaskRow, model: DashboardModel, into grid: inout ScreenGrid) {
+        var lines = [
+            "Agent     \(task.agent)",
+            "Status    \(task.status.rawValue)" + (task.attempt > 0 ? ", attempt \(task.attempt) of \(task.maxAttempts)" : ""),
+            "Command   \(task.command.joined(separator: " "))",
+            "PID       \(task.pid.map(String.init) ?? glyphs.dash)",
+        ]
+        if let exit = task.exitCode { lines.append("Exit      status \(exit)") }
+        if let signal = task.signal { lines.append("Exit      signal \(signal)") }
+        if let reason = task.reason { lines.append("Reason    \(reason)") }
+        let metrics = task.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        lines.append("Metrics   \(metrics.isEmpty ? "none reported yet" : metrics)")
+        lines.append("Time      \(ShortTime.format(task.elapsed(now: model.now)))")
+        drawBox(title: "Task \(task.id): \(task.name)", lines: lines, into: &grid, role: task.status.role)
+    }
+
+    func drawBox(title: String, lines: [String], into grid: inout ScreenGrid, role: Role) {
+        let inner = min(grid.width - 4, max(title.count + 4, lines.map(\.count).max() ?? 0) + 2)
+        let height = min(grid.height - 2, lines.count + 2)
+        let x = (grid.width - inner - 2) / 2
+        let y = max(1, (grid.height - height) / 2)
+        let border = CellStyle(role == .text ? .border : role, bold: true)
+        grid.fill(x: x, y: y, width: inner + 2, height: height, style: CellStyle())
+        let (topLeft, topRight, bottomLeft, bottomRight) = glyphs.corners
+        grid[x, y] = Cell(character: topLeft, style: border)
+        grid[x + inner + 1, y] = Cell(character: topRight, style: border)
+        grid[x, y + height - 1] = Cell(character: bottomLeft, style: border)
+        grid[x + inner + 1, y + height - 1] = Cell(character: bottomRight, style: border)
+        for column in 1...inner {
+            grid[x + column, y] = Cell(character: glyphs.horizontal, style: border)
+            grid[x + column, y + height - 1] = Cell(character: glyphs.horizontal, style: border)
+        }
+        for row in 1..<(height - 1) {
+            grid[x, y + row] = Cell(character: glyphs.vertical, style: border)
+            grid[x + inner + 1, y + row] = Cell(character: glyphs.vertical, style: border)
+        }
+        grid.put(" \(title) ", x: x + 2, y: y, style: CellStyle(.title, bold: true), limit: inner - 2)
+        for (offset, line) in lines.prefix(height - 2).enumerated() {
+            grid.put(line, x: x + 2, y: y + 1 + offset, style: CellStyle(), limit: inner - 2)
+        }
+    }
+}
+
+extension String {
+    /// The string padded with spaces (or cut) to exactly `width` characters.
+    func padding(to width: Int) -> String {
+        count >= width ? String(prefix(width)) : self + String(repeating: " ", count: width - count)
+    }
+
+    /// The string right-aligned in `width` characters.
+    func leftPadding(to width: Int) -> String {
+        count >= width ? String(suffix(width)) : String(repeating: " ", count: width - count) + self
+    }
+}

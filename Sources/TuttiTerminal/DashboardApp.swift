@@ -1,0 +1,123 @@
+import Foundation
+import Synchronization
+import TuttiCore
+import TuttiDashboard
+
+/// The live dashboard: one thread owns the terminal and runs the loop — wait for a key, an
+/// event or the clock (poll(2), no busy waiting), fold, render at most `maximumFPS` times a
+/// second, paint only changed cells. Other threads post events and the report to it.
+public final class DashboardApp: Sendable {
+    private struct Inbox {
+        var events: [RunEvent] = []
+        var report: RunReport?
+        var exitWhenDone = false
+    }
+
+    private let inbox = Mutex(Inbox())
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let glyphs: DashboardGlyphs
+    private let useColor: Bool
+    static let maximumFPS = 30.0
+
+    /// A dashboard drawing with `glyphs`, in colour unless `useColor` is false.
+    public init(glyphs: DashboardGlyphs, useColor: Bool) {
+        self.glyphs = glyphs
+        self.useColor = useColor
+        var fds: [Int32] = [-1, -1]
+        _ = pipe(&fds)
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        _ = fcntl(wakeRead, F_SETFL, O_NONBLOCK)
+        _ = fcntl(wakeWrite, F_SETFL, O_NONBLOCK)
+    }
+
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    /// Hands an engine event to the dashboard (any thread).
+    public func post(_ event: RunEvent) {
+        inbox.withLock { $0.events.append(event) }
+        wake()
+    }
+
+    /// The run has ended with this report: the dashboard shows the summary and waits for `q`.
+    public func finish(report: RunReport) {
+        inbox.withLock { $0.report = report }
+        wake()
+    }
+
+    /// Leave as soon as the run has ended, without waiting for `q` (SIGTERM, SIGHUP).
+    public func exitWhenDone() {
+        inbox.withLock { $0.exitWhenDone = true }
+        wake()
+    }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    /// Runs the dashboard on the calling thread until the user leaves; the terminal is
+    /// restored before it returns. `stopRun` is called when the user confirms stopping.
+    public func run(clock: @escaping () -> Double, stopRun: () -> Void) {
+        let screen = TerminalScreen(useColor: useColor)
+        defer { screen.restore() }
+        let renderer = DashboardRenderer(glyphs: glyphs)
+        var model = DashboardModel()
+        var dirty = true
+        var lastFrame = -Double.infinity
+        var lastSize = (width: 0, height: 0)
+        var exitWhenDone = false
+
+        while true {
+            let now = clock()
+            let size = screen.size()
+            if size != lastSize {
+                lastSize = size
+                dirty = true
+            }
+            if dirty, now - lastFrame >= 1 / Self.maximumFPS {
+                model.tick(now: now)
+                screen.draw(renderer.render(model, width: size.width, height: size.height))
+                lastFrame = now
+                dirty = false
+            }
+            if exitWhenDone, model.report != nil { return }
+
+            // Sleep until a key, a posted event, the next frame if one is due, or the clock
+            // tick that moves elapsed times and notices resizes.
+            let tick = model.report == nil ? 0.5 : 1.0
+            let wait = dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : tick
+            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, 2, Int32((wait * 1000).rounded(.up)))
+            if fds[1].revents != 0 {
+                var sink = [UInt8](repeating: 0, count: 64)
+                while read(wakeRead, &sink, sink.count) > 0 {}
+            }
+            let (events, report, exitRequested) = inbox.withLock { inbox -> ([RunEvent], RunReport?, Bool) in
+                defer { inbox.events.removeAll(keepingCapacity: true) }
+                return (inbox.events, inbox.report, inbox.exitWhenDone)
+            }
+            for event in events { model.apply(event) }
+            if !events.isEmpty { dirty = true }
+            if let report, model.report == nil {
+                model.report = report
+                dirty = true
+            }
+            exitWhenDone = exitRequested
+            if model.report == nil, fds[1].revents == 0, fds[0].revents == 0 { dirty = true }
+            for key in screen.readKeys() {
+                dirty = true
+                switch model.handle(key) {
+                case .quit: return
+                case .stopRun: stopRun()
+                case nil: break
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import CNCurses
+import Foundation
+import TuttiDashboard
+
+/// The ncurses terminal: puts it in raw mode, paints changed cells of a grid, reads keys,
+/// and restores it. The only type that touches ncurses; use it from one thread.
+final class TerminalScreen {
+    private var previous: ScreenGrid?
+    private var active = false
+    private let colors: Bool
+
+    /// Takes over the terminal. `useColor` false draws with attributes only (NO_COLOR).
+    init(useColor: Bool) {
+        tutti_set_locale()
+        tutti_short_escape_delay()
+        initscr()
+        raw()
+        noecho()
+        nonl()
+        keypad(tutti_stdscr(), true)
+        nodelay(tutti_stdscr(), true)
+        curs_set(0)
+        active = true
+        var colors = false
+        if useColor, has_colors() {
+            start_color()
+            use_default_colors()
+            colors = true
+            for role in Role.allCases {
+                let (foreground, background) = Palette.colors(for: role, available: Int(tutti_colors()))
+                init_pair(Int16(Palette.pair(for: role)), Int16(foreground), Int16(background))
+            }
+        }
+        self.colors = colors
+    }
+
+    deinit { restore() }
+
+    /// Gives the terminal back as it was: cooked mode, echo, cursor, normal screen.
+    func restore() {
+        guard active else { return }
+        active = false
+        curs_set(1)
+        endwin()
+    }
+
+    /// The terminal's size now (rows and columns), following resizes.
+    func size() -> (width: Int, height: Int) {
+        var window = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &window) == 0, window.ws_col > 0, window.ws_row > 0 {
+            if Int(window.ws_col) != Int(tutti_cols()) || Int(window.ws_row) != Int(tutti_lines()) {
+                resizeterm(Int32(window.ws_row), Int32(window.ws_col))
+                previous = nil
+            }
+            return (Int(window.ws_col), Int(window.ws_row))
+        }
+        return (Int(tutti_cols()), Int(tutti_lines()))
+    }
+
+    /// Paints the cells that changed since the last frame; returns how many it wrote.
+    @discardableResult
+    func draw(_ grid: ScreenGrid) -> Int {
+        let changed = grid.changes(from: previous)
+        if previous == nil || previous?.width != grid.width || previous?.height != grid.height { erase() }
+        for position in changed {
+            let cell = grid[position.x, position.y]
+            attrset(attributes(for: cell.style))
+            // The bottom-right cell cannot be written without scrolling on some terminals.
+            if position.x == grid.width - 1, position.y == grid.height - 1 { continue }
+            mvaddstr(Int32(position.y), Int32(position.x), String(cell.character))
+        }
+        attrset(0)
+        refresh()
+        previous = grid
+        return changed.count
+    }
+
+    /// Keys waiting on stdin, decoded; `.resize` never appears here (sizes are polled).
+    func readKeys() -> [KeyInput] {
+        var keys: [KeyInput] = []
+        var character: wint_t = 0
+        while true {
+            let result = wget_wch(tutti_stdscr(), &character)
+            if result == ERR { break }
+            if result == KEY_CODE_YES {
+                switch Int32(character) {
+                case KEY_UP: keys.append(.up)
+                case KEY_DOWN: keys.append(.down)
+                case KEY_PPAGE: keys.append(.pageUp)
+                case KEY_NPAGE: keys.append(.pageDown)
+                case KEY_HOME: keys.append(.home)
+                case KEY_END: keys.append(.end)
+                case KEY_ENTER: keys.append(.enter)
+                default: break
+                }
+                continue
+            }
+            switch character {
+            case 3: keys.append(.interrupt)
+            case 9: keys.append(.tab)
+            case 10, 13: keys.append(.enter)
+            case 27: keys.append(.escape)
+            default:
+                if let scalar = Unicode.Scalar(UInt32(character)) { keys.append(.character(Character(scalar))) }
+            }
+        }
+        return keys
+    }
+
+    private func attributes(for style: CellStyle) -> Int32 {
+        var attributes: UInt32 = 0
+        if colors { attributes |= UInt32(tutti_color_pair(Int32(Palette.pair(for: style.role)))) }
+        if style.bold || Palette.isBold(style.role) { attributes |= UInt32(NCURSES_BITS(1, 13)) }
+        if style.reverse { attributes |= UInt32(NCURSES_BITS(1, 10)) }
+        if !colors, style.role == .dim || style.role == .pending || style.role == .progressEmpty {
+            attributes |= UInt32(NCURSES_BITS(1, 12))
+        }
+        return Int32(bitPattern: attributes)
+    }
+
+    private func NCURSES_BITS(_ mask: UInt32, _ shift: UInt32) -> UInt32 { mask << (shift + 8) }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+/// The dashboard in a real terminal (tmux), driven as a person would: keys in, screen out.
+@Suite(.serialized) struct DashboardTerminalTests {
+    /// A tmux server of its own, killed when the test ends.
+    final class Tmux {
+        let socket = "tutti-test-\(UUID().uuidString.prefix(8))"
+
+        /// Runs a tmux command with posix_spawn and waitpid, reading its output only when
+        /// asked for (the command that starts the server would otherwise hold the pipe open
+        /// for the server's whole life).
+        @discardableResult
+        func run(_ arguments: [String], output: Bool = false) -> String {
+            var fds: [Int32] = [-1, -1]
+            guard pipe(&fds) == 0 else { return "" }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            if output {
+                posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+            } else {
+                posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            }
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addclose(&actions, fds[0])
+            posix_spawn_file_actions_addclose(&actions, fds[1])
+            let argv = ["tmux", "-L", socket] + arguments
+            var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+            var cEnv: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer {
+                cArgs.forEach { free($0) }
+                cEnv.forEach { free($0) }
+            }
+            // The test runner's threads block most signals; a child must not inherit that, or
+            // the tmux server (and what runs in it) could not be stopped.
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var none = sigset_t()
+            sigemptyset(&none)
+            var defaults = sigset_t()
+            sigemptyset(&defaults)
+            for signal in [SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
+            posix_spawnattr_setsigmask(&attributes, &none)
+            posix_spawnattr_setsigdefault(&attributes, &defaults)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+            var pid: pid_t = 0
+            let spawned = posix_spawnp(&pid, "tmux", &actions, &attributes, &cArgs, &cEnv) == 0
+            close(fds[1])
+            var data = [UInt8]()
+            if spawned, output {
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let count = read(fds[0], &buffer, buffer.count)
+                    if count <= 0 { break }
+                    data.append(contentsOf: buffer[0..<count])
+                }
+            }
+            close(fds[0])
+            if spawned {
+                var status: Int32 = 0
+                waitpid(pid, &status, 0)
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        var screen: String { run(["capture-pane", "-p", "-t", "main"], output: true) }
+
+        /// The screen and everything scrolled off it.
+        var history: String { run(["capture-pane", "-p", "-S", "-", "-t", "main"], output: true) }
+
+        func keys(_ keys: String...) { run(["send-keys", "-t", "main"] + keys) }
+
+        /// Polls the screen until `condition` holds; false after `limit` seconds.
+        func waitFor(_ limit: Double = 20, _ condition: (String) -> Bool) async -> Bool {
+            await eventually(limit: limit) { condition(self.screen) }
+        }
+
+        /// Stops the server and everything running in it.
+        func kill() { run(["kill-server"]) }
+    }
+
+    static var tmuxInstalled: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
+    }
+
+    @Test(.enabled(if: tmuxInstalled)) func theDemoPlaysOutLiveAndTheTerminalIsRestored() async throws {
+        let scratch = Scratch()
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let command = "cd \(repositoryRoot) && \(tuttiBinary) run workflows/demo.yaml --runs-dir \(scratch.path)/runs; "
+            + "echo EXIT=$?; stty -a > \(scratch.path)/stty.txt; echo STTY-SAVED; sleep 120"
+        tmux.run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "-e", "LANG=C.UTF-8", command])
+
+        #expect(await tmux.waitFor { $0.contains("RUNNING") && $0.contains("Security Hardening") })
+        let running = tmux.screen
+        #expect(running.contains("demo"))
+        #expect(running.contains("q quit"))
+
+        tmux.keys("j")
+        tmux.keys("Enter")
+        #expect(await tmux.waitFor { $0.contains("Task 5: Security Hardening") && $0.contains("Command") })
+        tmux.keys("Escape")
+        #expect(await tmux.waitFor { !$0.contains("Task 5: Security Hardening") })
+
+        tmux.keys("?")
+        #expect(await tmux.waitFor { $0.contains("Keys") && $0.contains("select a task") })
+        tmux.keys("Escape")
+        #expect(await tmux.waitFor { !$0.contains("select a task") })
+
+        tmux.run(["resize-window", "-t", "main", "-x", "120", "-y", "30"])
+        #expect(await tmux.waitFor { screen in screen.split(separator: "\n").first.map { $0.contains("demo-") } == true },
+                "at 120 columns the header has room for the run id")
+        tmux.run(["resize-window", "-t", "main", "-x", "50", "-y", "12"])
+        #expect(await tmux.waitFor { $0.contains("Terminal too small") })
+        tmux.run(["resize-window", "-t", "main", "-x", "80", "-y", "24"])
+
+        #expect(await tmux.waitFor(60) { $0.contains("FINISHED") && $0.contains("All tasks complete!") })
+        tmux.keys("q")
+        #expect(await tmux.waitFor { $0.contains("EXIT=0") && $0.contains("STTY-SAVED") })
+        #expect(tmux.history.contains("Parallel Workflow Summary:"), "the summary stays on the normal screen")
+        let stty = try String(contentsOfFile: scratch.path + "/stty.txt", encoding: .utf8)
+        let flags = stty.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" })
+        #expect(flags.contains("icanon") && flags.contains("echo"), "the terminal is back in cooked mode with echo")
+    }
+
+    @Test(.enabled(if: tmuxInstalled)) func ctrlCAsksBeforeStoppingTheRun() async throws {
+        let scratch = Scratch()
+        scratch.write("long.yaml", "name: long\ntasks:\n  - {task_id: 1, name: Sleeper, command: [sleep, \"300\"]}\n")
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let command = "cd \(scratch.path) && \(tuttiBinary) run long.yaml; echo EXIT=$?; sleep 120"
+        tmux.run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "-e", "LANG=C.UTF-8", command])
+        #expect(await tmux.waitFor { $0.contains("RUNNING") && $0.contains("Sleeper") })
+        tmux.keys("C-c")
+        #expect(await tmux.waitFor { $0.contains("Stop the run?") })
+        tmux.keys("n")
+        #expect(await tmux.waitFor { !$0.contains("Stop the run?") && $0.contains("RUNNING") })
+        tmux.keys("C-c")
+        #expect(await tmux.waitFor { $0.contains("Stop the run?") })
+        tmux.keys("y")
+        #expect(await tmux.waitFor { $0.contains("INTERRUPTED") })
+        tmux.keys("q")
+        #expect(await tmux.waitFor { $0.contains("EXIT=130") })
+    }
+}

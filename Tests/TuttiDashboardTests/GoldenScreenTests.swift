@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import TuttiDashboard
+
+/// The dashboard at fixed sizes, compared as text with files in Golden/.
+/// Re-record with `TUTTI_RECORD_GOLDEN=1 swift test --filter GoldenScreenTests`.
+@Suite struct GoldenScreenTests {
+    static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    static let cases: [(name: String, model: @Sendable () -> DashboardModel)] = [
+        ("starting", { DashboardFixtures.model(at: 0.05) }),
+        ("midrun-failure", { DashboardFixtures.model(at: 8.5, selected: 1) }),
+        ("finished", { DashboardFixtures.finished() }),
+        ("help", { var model = DashboardFixtures.model(at: 8.5); _ = model.handle(.character("?")); return model }),
+        ("details", { var model = DashboardFixtures.model(at: 8.5, selected: 1); _ = model.handle(.enter); return model }),
+    ]
+
+    @Test(arguments: [(80, 24), (120, 40)])
+    func screensMatchTheirGoldenFiles(width: Int, height: Int) throws {
+        for (name, makeModel) in Self.cases {
+            let screen = DashboardRenderer(glyphs: .unicode).render(makeModel(), width: width, height: height).text + "\n"
+            let file = Self.goldenDirectory.appendingPathComponent("\(name)-\(width)x\(height).txt")
+            if ProcessInfo.processInfo.environment["TUTTI_RECORD_GOLDEN"] != nil {
+                try FileManager.default.createDirectory(at: Self.goldenDirectory, withIntermediateDirectories: true)
+                try screen.write(to: file, atomically: true, encoding: .utf8)
+                continue
+            }
+            let golden = try String(contentsOf: file, encoding: .utf8)
+            #expect(screen == golden, "\(name) at \(width)×\(height) differs from \(file.lastPathComponent)")
+        }
+    }
+
+    @Test func aTooSmallTerminalSaysSo() {
+        let screen = DashboardRenderer().render(DashboardFixtures.model(at: 1), width: 40, height: 10).text
+        #expect(screen.contains("Terminal too small: 40×10."))
+        #expect(screen.contains("at least 60×15"))
+    }
+
+    @Test func asciiGlyphsWhenTheLocaleIsNotUTF8() {
+        let screen = DashboardRenderer(glyphs: .ascii).render(DashboardFixtures.model(at: 8.5), width: 80, height: 24).text
+        #expect(screen.contains("#"))
+        #expect(!screen.contains("█"))
+        #expect(screen.allSatisfy { $0.isASCII })
+    }
+}
