@@ -16,17 +16,19 @@ public struct DashboardGlyphs: Sendable {
     public var dash: String
     public var arrow: String
     public var times: String
+    /// A tick on the timeline's axis.
+    public var tick: Character
 
     public static let unicode = DashboardGlyphs(
         fill: "█", empty: "░", partial: ["▏", "▎", "▍", "▌", "▋", "▊", "▉"], horizontal: "─", vertical: "│",
         corners: ("┌", "┐", "└", "┘"), separator: " · ",
         status: [.pending: "○", .running: "●", .succeeded: "✓", .failed: "✗", .timedOut: "✗", .cancelled: "■", .skipped: "»"],
-        up: "↑", down: "↓", enter: "⏎", dash: "–", arrow: "→", times: "×")
+        up: "↑", down: "↓", enter: "⏎", dash: "–", arrow: "→", times: "×", tick: "┴")
 
     public static let ascii = DashboardGlyphs(
         fill: "#", empty: "-", partial: [], horizontal: "-", vertical: "|", corners: ("+", "+", "+", "+"), separator: " | ",
         status: [.pending: ".", .running: ">", .succeeded: "+", .failed: "x", .timedOut: "T", .cancelled: "#", .skipped: "-"],
-        up: "^", down: "v", enter: "Enter", dash: "-", arrow: "->", times: "x")
+        up: "^", down: "v", enter: "Enter", dash: "-", arrow: "->", times: "x", tick: "+")
 
     /// Unicode when the locale is UTF-8.
     public static func forEnvironment(_ environment: [String: String]) -> DashboardGlyphs {

@@ -47,6 +47,15 @@ public struct DashboardModel: Sendable {
         public var metrics: [String: JSONValue] = [:]
         /// Busy time of finished attempts.
         public var finishedBusy: Double = 0
+        /// One entry per attempt, for the timeline.
+        public var segments: [Segment] = []
+
+        /// An attempt on the timeline: when it ran and how it ended (nil while it runs).
+        public struct Segment: Sendable, Hashable {
+            public var start: Double
+            public var end: Double?
+            public var status: TaskStatus
+        }
 
         /// Seconds the task has run so far (all attempts).
         public func elapsed(now: Double) -> Double {
@@ -133,6 +142,7 @@ public struct DashboardModel: Sendable {
                 task.reason = nil
                 task.exitCode = nil
                 task.signal = nil
+                task.segments.append(TaskRow.Segment(start: event.time, end: nil, status: .running))
             }
         case .taskProgress(let progress):
             update(progress.task) { $0.percent = progress.percent }
@@ -152,6 +162,10 @@ public struct DashboardModel: Sendable {
                 task.signal = finished.signal
                 task.pid = nil
                 if finished.status == .succeeded { task.percent = 100 }
+                if let last = task.segments.indices.last, task.segments[last].end == nil {
+                    task.segments[last].end = event.time
+                    task.segments[last].status = finished.status
+                }
             }
             if let task = row(finished.task) { notice(for: task, finished: finished, at: event.time) }
         case .taskRetrying(let retry):

@@ -24,9 +24,15 @@ public struct DashboardRenderer: Sendable {
         }
         drawHeader(model, into: &grid)
         let bottomHeight = model.report != nil ? 5 : (height >= 30 ? 6 : 4)
-        let tableRows = height - 3 - bottomHeight
+        let middle = height - 3 - bottomHeight
+        // The task table and the timeline share the middle: the table as tall as it needs,
+        // up to half; the timeline (a rule, a row per task, an axis) gets the rest.
+        let tableRows = max(1, min(model.tasks.count, (middle - 3) / 2 + 1, middle - 3))
         drawTable(model, into: &grid, top: 1, rows: tableRows)
-        let bottomTop = 1 + 1 + tableRows
+        let timelineTop = 2 + tableRows
+        drawTimeline(model, into: &grid, top: timelineTop, rows: middle - tableRows, first: firstVisibleRow(
+            selected: model.selected, count: model.tasks.count, rows: tableRows))
+        let bottomTop = 1 + 1 + middle
         if let report = model.report {
             drawSummary(report, into: &grid, top: bottomTop, rows: bottomHeight)
         } else {
@@ -176,6 +182,64 @@ public struct DashboardRenderer: Sendable {
             } else {
                 grid[x + column, y] = Cell(character: glyphs.empty, style: CellStyle(.progressEmpty))
             }
+        }
+    }
+
+    // MARK: - Timeline
+
+    /// A Gantt chart: a row per task, a segment per attempt coloured by how it ended, a "now"
+    /// line while the run goes on, the critical path marked once it is known, a time axis.
+    func drawTimeline(_ model: DashboardModel, into grid: inout ScreenGrid, top: Int, rows: Int, first: Int) {
+        guard rows >= 3 else { return }
+        drawRule("Timeline", into: &grid, y: top)
+        let label = min(6, max(2, model.tasks.map(\.id.count).max() ?? 2)) + 2
+        let x0 = label + 1
+        let width = grid.width - x0 - 2
+        guard width > 10 else { return }
+        let finished = model.report != nil || model.outcome != nil
+        let end = model.tasks.flatMap(\.segments).compactMap(\.end).max() ?? 0
+        // While running, leave room on the right so the "now" line stays in view.
+        let span = max(1, finished ? max(end, model.now) : model.now * 1.15)
+        func column(_ time: Double) -> Int { min(width - 1, max(0, Int((time / span * Double(width)).rounded(.down)))) }
+        let critical = Set(model.report?.criticalPath ?? [])
+        let taskRows = rows - 2
+        for (offset, task) in model.tasks.dropFirst(first).prefix(taskRows).enumerated() {
+            let y = top + 1 + offset
+            let marker = critical.contains(task.id) ? "*" : " "
+            grid.put(marker + task.id, x: 0, y: y, style: CellStyle(critical.contains(task.id) ? .title : .dim, bold: true),
+                     limit: label)
+            for segment in task.segments {
+                let from = column(segment.start)
+                let to = max(from, column(segment.end ?? model.now))
+                for x in from...to {
+                    grid[x0 + x, y] = Cell(character: glyphs.fill, style: CellStyle(segment.status.role,
+                                                                                    bold: critical.contains(task.id)))
+                }
+            }
+        }
+        if !finished {
+            let now = column(model.now)
+            for row in 0..<min(taskRows, max(0, model.tasks.count - first)) where grid[x0 + now, top + 1 + row].character == " " {
+                grid[x0 + now, top + 1 + row] = Cell(character: glyphs.vertical, style: CellStyle(.key))
+            }
+        }
+        drawAxis(span: span, x0: x0, width: width, y: top + rows - 1, into: &grid)
+    }
+
+    /// Ticks at round intervals: 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10 min...
+    func drawAxis(span: Double, x0: Int, width: Int, y: Int, into grid: inout ScreenGrid) {
+        let steps: [Double] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200]
+        let step = steps.first { span / $0 <= Double(max(1, width / 10)) } ?? 7200
+        grid.fill(x: x0, y: y, width: width, height: 1, character: glyphs.horizontal, style: CellStyle(.border))
+        var tick = 0.0
+        while tick <= span {
+            let x = x0 + min(width - 1, Int((tick / span * Double(width)).rounded(.down)))
+            let text = step >= 60 ? "\(Int(tick / 60))m" : "\(Int(tick))s"
+            if x + text.count <= grid.width {
+                grid[x, y] = Cell(character: glyphs.tick, style: CellStyle(.border))
+                grid.put(text, x: x + 1, y: y, style: CellStyle(.dim))
+            }
+            tick += step
         }
     }
 
