@@ -17,13 +17,13 @@ public final class DashboardApp: Sendable {
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let glyphs: DashboardGlyphs
-    private let useColor: Bool
+    private let theme: Theme
     static let maximumFPS = 30.0
 
-    /// A dashboard drawing with `glyphs`, in colour unless `useColor` is false.
-    public init(glyphs: DashboardGlyphs, useColor: Bool) {
+    /// A dashboard drawing with `glyphs` in the colours of `theme`.
+    public init(glyphs: DashboardGlyphs, theme: Theme) {
         self.glyphs = glyphs
-        self.useColor = useColor
+        self.theme = theme
         var fds: [Int32] = [-1, -1]
         _ = pipe(&fds)
         wakeRead = fds[0]
@@ -63,7 +63,7 @@ public final class DashboardApp: Sendable {
     /// Runs the dashboard on the calling thread until the user leaves; the terminal is
     /// restored before it returns. `stopRun` is called when the user confirms stopping.
     public func run(clock: @escaping () -> Double, stopRun: () -> Void) {
-        let screen = TerminalScreen(useColor: useColor)
+        let screen = TerminalScreen(theme: theme)
         defer { screen.restore() }
         let renderer = DashboardRenderer(glyphs: glyphs)
         var model = DashboardModel()

@@ -8,9 +8,12 @@ final class TerminalScreen {
     private var previous: ScreenGrid?
     private var active = false
     private let colors: Bool
+    private let theme: Theme
 
-    /// Takes over the terminal. `useColor` false draws with attributes only (NO_COLOR).
-    init(useColor: Bool) {
+    /// Takes over the terminal, drawing with `theme` (attributes only when it is monochrome
+    /// or the terminal has no colours).
+    init(theme: Theme) {
+        self.theme = theme
         tutti_set_locale()
         tutti_short_escape_delay()
         initscr()
@@ -22,13 +25,15 @@ final class TerminalScreen {
         curs_set(0)
         active = true
         var colors = false
-        if useColor, has_colors() {
+        if !theme.monochrome, has_colors() {
             start_color()
             use_default_colors()
             colors = true
+            let available = Int(tutti_colors())
             for role in Role.allCases {
-                let (foreground, background) = Palette.colors(for: role, available: Int(tutti_colors()))
-                init_pair(Int16(Palette.pair(for: role)), Int16(foreground), Int16(background))
+                let style = theme.style(for: role)
+                init_pair(Int16(Self.pair(for: role)), Int16(style.foreground.index(forTerminalWith: available)),
+                          Int16(style.background.index(forTerminalWith: available)))
             }
         }
         self.colors = colors
@@ -109,14 +114,17 @@ final class TerminalScreen {
 
     private func attributes(for style: CellStyle) -> Int32 {
         var attributes: UInt32 = 0
-        if colors { attributes |= UInt32(tutti_color_pair(Int32(Palette.pair(for: style.role)))) }
-        if style.bold || Palette.isBold(style.role) { attributes |= UInt32(NCURSES_BITS(1, 13)) }
+        if colors { attributes |= UInt32(tutti_color_pair(Int32(Self.pair(for: style.role)))) }
+        if style.bold || theme.style(for: style.role).bold { attributes |= UInt32(NCURSES_BITS(1, 13)) }
         if style.reverse { attributes |= UInt32(NCURSES_BITS(1, 10)) }
         if !colors, style.role == .dim || style.role == .pending || style.role == .progressEmpty {
             attributes |= UInt32(NCURSES_BITS(1, 12))
         }
         return Int32(bitPattern: attributes)
     }
+
+    /// Each role has its own colour pair.
+    static func pair(for role: Role) -> Int { (Role.allCases.firstIndex(of: role) ?? 0) + 1 }
 
     private func NCURSES_BITS(_ mask: UInt32, _ shift: UInt32) -> UInt32 { mask << (shift + 8) }
 }

@@ -41,6 +41,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds between SIGTERM and SIGKILL when a task is stopped.")
     var killGrace: Double = 5
 
+    @Option(help: "Dashboard theme: a name (dark, light, monochrome) or a path to a .theme file. Also TUTTI_THEME.")
+    var theme: String?
+
     func run() async throws {
         let workflow: Workflow
         do { workflow = try WorkflowLoader.load(path: file) } catch {
@@ -59,6 +62,11 @@ struct RunCommand: AsyncParsableCommand {
             runsDirectory: runsDir, parallelism: parallelism, failFast: failFast ? true : nil, sequential: sequential,
             taskFilter: tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
             killGrace: killGrace, compatibilityOutputDirectory: FileManager.default.currentDirectoryPath)
+        let chosenTheme: Theme
+        do { chosenTheme = try Self.theme(named: theme) } catch {
+            Console.err(error.description)
+            throw ExitCode(ExitStatus.invalidInput)
+        }
         let engine: RunEngine
         do { engine = try RunEngine(workflow: workflow, options: options) } catch {
             Console.err("tutti run: \(error)")
@@ -66,7 +74,7 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         if !headless, !json, Self.terminalCanShowDashboard() {
-            try await runWithDashboard(engine)
+            try await runWithDashboard(engine, theme: chosenTheme)
             return
         }
         let write: @Sendable (String) -> Void = json ? Console.err : Console.out
@@ -106,10 +114,24 @@ extension RunCommand {
         return isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1 && !term.isEmpty && term != "dumb"
     }
 
+    /// The theme asked for with --theme or TUTTI_THEME (the dark default otherwise); NO_COLOR
+    /// turns colours off whatever the theme.
+    static func theme(named name: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(WorkflowLoadError) -> Theme {
+        if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return .noColor }
+        guard let name = name ?? environment["TUTTI_THEME"], !name.isEmpty else { return .dark }
+        let executable = URL(fileURLWithPath: RunOptions.currentExecutable).deletingLastPathComponent()
+        let installed: [String] = [executable.appendingPathComponent("themes").path,
+                                   executable.deletingLastPathComponent().appendingPathComponent("share/tutti/themes").path]
+        let directories = (environment["TUTTI_THEMES_DIR"].map { [$0] } ?? [])
+            + [FileManager.default.currentDirectoryPath + "/themes"] + installed
+        return try Theme.load(name, searchDirectories: directories)
+    }
+
     /// Runs with the live dashboard; when the user leaves it, prints the summary below.
-    func runWithDashboard(_ engine: RunEngine) async throws {
+    func runWithDashboard(_ engine: RunEngine, theme: Theme) async throws {
         let environment = ProcessInfo.processInfo.environment
-        let app = DashboardApp(glyphs: DashboardGlyphs.forEnvironment(environment), useColor: environment["NO_COLOR"] == nil)
+        let app = DashboardApp(glyphs: DashboardGlyphs.forEnvironment(environment), theme: theme)
         let events = engine.bus.subscribe()
         let feeding = Task.detached { for await event in events { app.post(event) } }
         let signals = SignalForwarder { signal in
