@@ -25,7 +25,7 @@ let package = Package(
             dependencies: ["TuttiCore", "TuttiDashboard", "TuttiTerminal",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "tutti-bench", dependencies: ["TuttiCore"]),
+        .executableTarget(name: "tutti-bench", dependencies: ["CTuttiSystem", "TuttiCore", "TuttiDashboard", "TuttiTerminal"]),
         .testTarget(name: "TuttiCoreTests", dependencies: ["TuttiCore"]),
         .testTarget(name: "TuttiCLITests", dependencies: ["TuttiCore"]),
         .testTarget(name: "TuttiDashboardTests", dependencies: ["TuttiDashboard"], exclude: ["Golden"]),

@@ -4,7 +4,7 @@ import TuttiDashboard
 
 /// The ncurses terminal: puts it in raw mode, paints changed cells of a grid, reads keys,
 /// and restores it. The only type that touches ncurses; use it from one thread.
-final class TerminalScreen {
+public final class TerminalScreen {
     private var previous: ScreenGrid?
     private var active = false
     private let colors: Bool
@@ -12,11 +12,28 @@ final class TerminalScreen {
 
     /// Takes over the terminal, drawing with `theme` (attributes only when it is monochrome
     /// or the terminal has no colours).
-    init(theme: Theme) {
+    public convenience init(theme: Theme) {
+        self.init(theme: theme, terminal: nil)
+    }
+
+    /// Draws on another terminal than the process's own: `output` and `input` are a pty's
+    /// streams, as the benchmark uses to count the bytes a frame writes.
+    public convenience init(theme: Theme, output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>) {
+        self.init(theme: theme, terminal: (output, input))
+    }
+
+    private var screenHandle: OpaquePointer?
+
+    private init(theme: Theme, terminal: (UnsafeMutablePointer<FILE>, UnsafeMutablePointer<FILE>)?) {
         self.theme = theme
         tutti_set_locale()
         tutti_short_escape_delay()
-        initscr()
+        if let (output, input) = terminal {
+            screenHandle = newterm("xterm-256color", output, input)
+            set_term(screenHandle)
+        } else {
+            initscr()
+        }
         raw()
         noecho()
         nonl()
@@ -42,15 +59,17 @@ final class TerminalScreen {
     deinit { restore() }
 
     /// Gives the terminal back as it was: cooked mode, echo, cursor, normal screen.
-    func restore() {
+    public func restore() {
         guard active else { return }
         active = false
         curs_set(1)
         endwin()
+        if let screenHandle { delscreen(screenHandle) }
+        screenHandle = nil
     }
 
     /// The terminal's size now (rows and columns), following resizes.
-    func size() -> (width: Int, height: Int) {
+    public func size() -> (width: Int, height: Int) {
         var window = winsize()
         if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &window) == 0, window.ws_col > 0, window.ws_row > 0 {
             if Int(window.ws_col) != Int(tutti_cols()) || Int(window.ws_row) != Int(tutti_lines()) {
@@ -64,7 +83,7 @@ final class TerminalScreen {
 
     /// Paints the cells that changed since the last frame; returns how many it wrote.
     @discardableResult
-    func draw(_ grid: ScreenGrid) -> Int {
+    public func draw(_ grid: ScreenGrid) -> Int {
         let changed = grid.changes(from: previous)
         if previous == nil || previous?.width != grid.width || previous?.height != grid.height { erase() }
         for position in changed {

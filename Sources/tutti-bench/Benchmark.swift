@@ -3,7 +3,7 @@ import TuttiCore
 
 /// Tutti's benchmark: 1000 trivial tasks through the engine (recording on) beside make -j4,
 /// xargs -P4 and GNU parallel -j4; then the demo workflow's efficiency against its maximum.
-/// Run with: `swift run -c release tutti-bench [--tasks N] [--repeat N] [--skip-demo]`.
+/// Run with: `swift run -c release tutti-bench [--tasks N] [--repeat N] [--skip-demo] [--skip-dashboard]`.
 @main
 struct Benchmark {
     let taskCount: Int
@@ -71,6 +71,7 @@ struct Benchmark {
             print(String(format: "target: tutti at most 1.0x make's wall time: %.2fx %@", ratio, ratio <= 1 ? "(met)" : "(NOT met)"))
         }
         if demo { try await runDemo() }
+        if !CommandLine.arguments.contains("--skip-dashboard") { await dashboardFigures() }
     }
 
     /// Time to create one small file in the scratch folder (Tutti writes one result file a

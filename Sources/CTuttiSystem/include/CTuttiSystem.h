@@ -1,6 +1,7 @@
 #ifndef CTUTTI_SYSTEM_H
 #define CTUTTI_SYSTEM_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /// Spawns `path` with `argv`/`envp` in a new process group of its own, with
@@ -22,5 +23,9 @@ int tutti_set_nonblocking(int fd);
 
 /// Decodes a waitpid status: exit code (>= 0) or -(signal number).
 int tutti_decode_wait_status(int status);
+
+/// Opens a pseudo-terminal: sets *master and writes the slave's path into name.
+/// Returns 0, or -1 (errno set).
+int tutti_open_pty(int *master, char *name, size_t length);
 
 #endif

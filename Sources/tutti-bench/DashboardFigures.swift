@@ -1,0 +1,154 @@
+import CTuttiSystem
+import Foundation
+import TuttiCore
+import TuttiDashboard
+import TuttiTerminal
+
+/// The dashboard's figures: frame render time with 1000 tasks, bytes written to a real
+/// terminal (a pty driven by ncurses) for one progress tick, and the CPU the dashboard uses
+/// over 10 s of a run whose tasks only sleep.
+extension Benchmark {
+    func dashboardFigures() async {
+        print("\nDashboard")
+        let (model, taskID) = Self.bigRun(tasks: 1000)
+        let renderer = DashboardRenderer(glyphs: .unicode)
+        for (width, height) in [(120, 40), (80, 24)] {
+            let frames = 200
+            let start = ContinuousClock.now
+            for _ in 0..<frames { _ = renderer.render(model, width: width, height: height) }
+            let milliseconds = EventBus.seconds(ContinuousClock.now - start) / Double(frames) * 1000
+            print(String(format: "frame render with 1000 tasks at %d×%d: %.2f ms (target under 5 ms)", width, height, milliseconds))
+        }
+        if let bytes = Self.bytesForOneProgressTick(model: model, taskID: taskID) {
+            print("bytes written to the terminal for one progress tick: \(bytes) (target under 200)")
+        }
+        if let share = await idleDashboardCPU() {
+            print(String(format: "dashboard CPU over 10 s of sleeping tasks: %.2f%% of one core (target at most 1%%)", share))
+        } else {
+            print("dashboard CPU over 10 s of sleeping tasks: n/a (tmux not installed)")
+        }
+    }
+
+    /// A run of `tasks` tasks, a hundred of them running with some progress.
+    static func bigRun(tasks: Int) -> (DashboardModel, String) {
+        var model = DashboardModel()
+        let infos = (1...tasks).map { TaskInfo(id: "\($0)", name: "Task number \($0)", agent: "sim", dependsOn: [], gates: 2, maxAttempts: 1) }
+        var seq = 0
+        func apply(_ time: Double, _ kind: EventKind) {
+            seq += 1
+            model.apply(RunEvent(seq: seq, time: time, kind: kind))
+        }
+        apply(0, .runStarted(RunStarted(runID: "bench", workflow: "bench", parallelism: 100, mode: "parallel",
+                                        pollingInterval: 5, tasks: infos)))
+        for index in 1...min(100, tasks) {
+            apply(0.1, .taskStarted(TaskStarted(task: "\(index)", attempt: 1, pid: Int32(1000 + index), command: ["sleep"])))
+            apply(5, .taskProgress(TaskProgress(task: "\(index)", percent: Double(index % 90))))
+        }
+        model.tick(now: 10)
+        return (model, "1")
+    }
+
+    /// Draws a frame on a pty through ncurses, applies one progress event, draws again, and
+    /// counts the bytes the second frame wrote.
+    static func bytesForOneProgressTick(model: DashboardModel, taskID: String) -> Int? {
+        var master: Int32 = -1
+        var nameBuffer = [CChar](repeating: 0, count: 128)
+        guard tutti_open_pty(&master, &nameBuffer, nameBuffer.count) == 0 else { return nil }
+        defer { close(master) }
+        let name = String(cString: nameBuffer)
+        var size = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+        let slave = open(name, O_RDWR | O_NOCTTY)
+        guard slave >= 0, let output = fdopen(slave, "w"), let input = fdopen(dup(slave), "r") else { return nil }
+        defer {
+            fclose(output)
+            fclose(input)
+        }
+        _ = fcntl(master, F_SETFL, O_NONBLOCK)
+        func drain() -> Int {
+            var total = 0
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = read(master, &buffer, buffer.count)
+                if count <= 0 { return total }
+                total += count
+            }
+        }
+        let screen = TerminalScreen(theme: .dark, output: output, input: input)
+        defer { screen.restore() }
+        let renderer = DashboardRenderer(glyphs: .unicode)
+        var model = model
+        screen.draw(renderer.render(model, width: 120, height: 40))
+        fflush(output)
+        _ = drain()
+        let current = model.tasks.first { $0.id == taskID }?.percent ?? 0
+        model.apply(RunEvent(seq: 1_000_000, time: model.now, kind: .taskProgress(TaskProgress(task: taskID, percent: current + 1))))
+        screen.draw(renderer.render(model, width: 120, height: 40))
+        fflush(output)
+        return drain()
+    }
+
+    /// Runs a workflow of four 10 s sleeps under the dashboard in tmux and reads the CPU time
+    /// of the `tutti` process from /proc; percent of one core over the run's wall time.
+    func idleDashboardCPU() async -> Double? {
+        guard installed("tmux") else { return nil }
+        let workflow = scratch + "/idle.yaml"
+        try? """
+        name: idle
+        tasks:
+        \((1...4).map { "  - {task_id: \($0), command: [sleep, \"10\"]}" }.joined(separator: "\n"))
+        """.write(toFile: workflow, atomically: true, encoding: .utf8)
+        let socket = "tutti-bench-\(getpid())"
+        defer { Self.spawnWithCleanSignals(["tmux", "-L", socket, "kill-server"]) }
+        Self.spawnWithCleanSignals(["tmux", "-L", socket, "new-session", "-d", "-s", "main", "-x", "120", "-y", "40",
+                                    "-e", "LANG=C.UTF-8", "exec \(tuttiBinary) run \(workflow) --runs-dir \(scratch)/runs"])
+        let pidFile = scratch + "/pane.pid"
+        Self.spawnWithCleanSignals(["sh", "-c", "tmux -L \(socket) display -p -t main '#{pane_pid}' > \(pidFile)"])
+        guard let pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        else { return nil }
+        let start = ContinuousClock.now
+        let screenFile = scratch + "/screen.txt"
+        for _ in 0..<600 {
+            Self.spawnWithCleanSignals(["sh", "-c", "tmux -L \(socket) capture-pane -p -t main > \(screenFile)"])
+            if (try? String(contentsOfFile: screenFile, encoding: .utf8))?.contains("FINISHED") == true { break }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        let wall = EventBus.seconds(ContinuousClock.now - start)
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let cpu = (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        return cpu / wall * 100
+    }
+
+    /// Runs a program to its end with an empty signal mask (this process's threads block
+    /// signals, which a tmux server must not inherit), output discarded.
+    @discardableResult
+    static func spawnWithCleanSignals(_ argv: [String]) -> Int32 {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        var cEnv: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        guard posix_spawnp(&pid, argv[0], &actions, &attributes, &cArgs, &cEnv) == 0 else { return -1 }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return status
+    }
+}
