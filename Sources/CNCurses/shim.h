@@ -18,4 +18,9 @@ static inline void tutti_set_locale(void) { setlocale(LC_ALL, ""); }
 /* Escape alone must close a window at once, not after ncurses' default second. */
 static inline void tutti_short_escape_delay(void) { set_escdelay(25); }
 
+/* For atexit: gives the terminal back if the program exits while the dashboard is up. */
+static inline void tutti_restore_terminal(void) {
+    if (tutti_stdscr() != NULL && !isendwin()) endwin();
+}
+
 #endif

@@ -49,6 +49,12 @@ public struct DashboardModel: Sendable {
         public var finishedBusy: Double = 0
         /// One entry per attempt, for the timeline.
         public var segments: [Segment] = []
+        /// Gate verdicts as the engine reported them.
+        public var gateResults: [GateResult] = []
+        /// The latest output lines (at most `DashboardModel.logLimit`; the full log is on disk).
+        public var log: [String] = []
+        /// Lines the engine kept out of events (they are in the log file).
+        public var logDropped = 0
 
         /// An attempt on the timeline: when it ran and how it ended (nil while it runs).
         public struct Segment: Sendable, Hashable {
@@ -72,6 +78,18 @@ public struct DashboardModel: Sendable {
 
     /// Overlays drawn over the main screen.
     public enum Overlay: Sendable, Hashable { case help, details, confirmStop }
+
+    /// What the lower panel shows; Tab moves to the next.
+    public enum Panel: String, Sendable, Hashable, CaseIterable { case timeline, gates, log }
+
+    /// Output lines kept per task in memory.
+    public static let logLimit = 500
+
+    public var panel: Panel = .timeline
+    /// The log filter: only lines containing it are shown (`/` to type it).
+    public var search: String?
+    /// The search being typed, while `/` is active.
+    public var typing: String?
 
     public var workflow = ""
     public var runID = ""
@@ -143,6 +161,9 @@ public struct DashboardModel: Sendable {
                 task.exitCode = nil
                 task.signal = nil
                 task.segments.append(TaskRow.Segment(start: event.time, end: nil, status: .running))
+                task.gateResults = []
+                task.gatesPassed = 0
+                task.gatesFailed = 0
             }
         case .taskProgress(let progress):
             update(progress.task) { $0.percent = progress.percent }
@@ -151,7 +172,15 @@ public struct DashboardModel: Sendable {
         case .taskGate(let gate):
             update(gate.task) { task in
                 if gate.result.passed { task.gatesPassed += 1 } else { task.gatesFailed += 1 }
+                task.gateResults.append(gate.result)
             }
+        case .taskLog(let line):
+            update(line.task) { task in
+                task.log.append(line.line)
+                if task.log.count > Self.logLimit { task.log.removeFirst(task.log.count - Self.logLimit) }
+            }
+        case .taskLogDropped(let dropped):
+            update(dropped.task) { $0.logDropped += dropped.count }
         case .taskFinished(let finished):
             update(finished.task) { task in
                 task.status = finished.status
@@ -176,7 +205,7 @@ public struct DashboardModel: Sendable {
             }
         case .taskSkipped(let skipped):
             update(skipped.task) { $0.status = .skipped; $0.reason = skipped.reason }
-        case .taskQueued, .taskLog, .taskLogDropped, .taskMessage:
+        case .taskQueued, .taskMessage:
             break
         }
         if notices.count > 20 { notices.removeFirst(notices.count - 20) }
@@ -189,6 +218,24 @@ public struct DashboardModel: Sendable {
 
     /// Handles a key; returns what the program must do, if anything.
     public mutating func handle(_ key: KeyInput) -> DashboardCommand? {
+        if var query = typing {
+            switch key {
+            case .enter:
+                search = query.isEmpty ? nil : query
+                typing = nil
+            case .escape:
+                typing = nil
+            case .character("\u{7f}"), .character("\u{8}"):
+                if !query.isEmpty { query.removeLast() }
+                typing = query
+            case .character(let character):
+                query.append(character)
+                typing = query
+            default:
+                break
+            }
+            return nil
+        }
         if overlay == .confirmStop {
             switch key {
             case .character("y"), .character("Y"):
@@ -206,7 +253,14 @@ public struct DashboardModel: Sendable {
         case .character("?"):
             overlay = overlay == .help ? nil : .help
         case .escape:
+            if overlay == nil { search = nil }
             overlay = nil
+        case .tab:
+            let panels = Panel.allCases
+            panel = panels[(panels.firstIndex(of: panel)! + 1) % panels.count]
+        case .character("/"):
+            panel = .log
+            typing = ""
         case .enter:
             overlay = overlay == .details ? nil : .details
         case .down, .character("j"):

@@ -30,8 +30,14 @@ public struct DashboardRenderer: Sendable {
         let tableRows = max(1, min(model.tasks.count, (middle - 3) / 2 + 1, middle - 3))
         drawTable(model, into: &grid, top: 1, rows: tableRows)
         let timelineTop = 2 + tableRows
-        drawTimeline(model, into: &grid, top: timelineTop, rows: middle - tableRows, first: firstVisibleRow(
-            selected: model.selected, count: model.tasks.count, rows: tableRows))
+        let panelRows = middle - tableRows
+        switch model.panel {
+        case .timeline:
+            drawTimeline(model, into: &grid, top: timelineTop, rows: panelRows, first: firstVisibleRow(
+                selected: model.selected, count: model.tasks.count, rows: tableRows))
+        case .gates: drawGates(model, into: &grid, top: timelineTop, rows: panelRows)
+        case .log: drawLog(model, into: &grid, top: timelineTop, rows: panelRows)
+        }
         let bottomTop = 1 + 1 + middle
         if let report = model.report {
             drawSummary(report, into: &grid, top: bottomTop, rows: bottomHeight)
@@ -75,11 +81,11 @@ public struct DashboardRenderer: Sendable {
     func drawFooter(_ model: DashboardModel, into grid: inout ScreenGrid) {
         let y = grid.height - 1
         let hints: [(String, String)] = [("q", "quit"), ("\(glyphs.up)\(glyphs.down) j k", "select"), (glyphs.enter, "details"),
-                                         ("?", "help")]
+                                         ("Tab", "panel"), ("/", "search"), ("?", "help")]
         var x = 1
         for (key, action) in hints {
             x = grid.put(key, x: x, y: y, style: CellStyle(.key, bold: true))
-            x = grid.put(" \(action)   ", x: x, y: y, style: CellStyle(.dim))
+            x = grid.put(" \(action)  ", x: x, y: y, style: CellStyle(.dim))
         }
     }
 
@@ -191,7 +197,7 @@ public struct DashboardRenderer: Sendable {
     /// line while the run goes on, the critical path marked once it is known, a time axis.
     func drawTimeline(_ model: DashboardModel, into grid: inout ScreenGrid, top: Int, rows: Int, first: Int) {
         guard rows >= 3 else { return }
-        drawRule("Timeline", into: &grid, y: top)
+        drawPanelRule(model.panel, into: &grid, y: top)
         let label = min(6, max(2, model.tasks.map(\.id.count).max() ?? 2)) + 2
         let x0 = label + 1
         let width = grid.width - x0 - 2
@@ -224,6 +230,68 @@ public struct DashboardRenderer: Sendable {
             }
         }
         drawAxis(span: span, x0: x0, width: width, y: top + rows - 1, into: &grid)
+    }
+
+    /// The panel's rule: its name and the others', Tab to switch.
+    func drawPanelRule(_ panel: DashboardModel.Panel, into grid: inout ScreenGrid, y: Int) {
+        grid.fill(x: 0, y: y, width: grid.width, height: 1, character: glyphs.horizontal, style: CellStyle(.border))
+        var x = 2
+        for candidate in DashboardModel.Panel.allCases {
+            let active = candidate == panel
+            let name = candidate.rawValue.capitalized
+            x = grid.put(active ? "[\(name)]" : " \(name) ", x: x, y: y,
+                         style: CellStyle(active ? .title : .dim, bold: active, reverse: false)) + 1
+        }
+        let hint = " Tab: next panel "
+        grid.put(hint, x: grid.width - hint.count - 1, y: y, style: CellStyle(.dim))
+    }
+
+    /// The selected task's gates: threshold, actual value, verdict; and totals.
+    func drawGates(_ model: DashboardModel, into grid: inout ScreenGrid, top: Int, rows: Int) {
+        guard rows >= 2 else { return }
+        drawPanelRule(.gates, into: &grid, y: top)
+        guard let task = model.selectedTask else { return }
+        let title = "Task \(task.id): \(task.name)\(glyphs.separator)gates \(task.gatesPassed)/\(task.gatesTotal) passed"
+            + "\(glyphs.separator)all tasks \(model.gatesPassed)/\(model.gatesTotal)"
+        grid.put(title, x: 2, y: top + 1, style: CellStyle(.text, bold: true))
+        if task.gateResults.isEmpty {
+            let text = task.gatesTotal == 0 ? "This task has no quality gates."
+                : "\(task.gatesTotal) gate\(task.gatesTotal == 1 ? "" : "s") not evaluated yet: the engine evaluates them when the task ends."
+            grid.put(text, x: 2, y: top + 2, style: CellStyle(.dim))
+            return
+        }
+        let metricWidth = min(28, task.gateResults.map(\.metric.count).max() ?? 10)
+        for (offset, gate) in task.gateResults.prefix(rows - 2).enumerated() {
+            let y = top + 2 + offset
+            let role: Role = gate.passed ? .gatePass : .gateFail
+            var x = grid.put(String(glyphs.status[gate.passed ? .succeeded : .failed] ?? " "), x: 2, y: y, style: CellStyle(role, bold: true)) + 1
+            x = grid.put(gate.metric.padding(to: metricWidth), x: x, y: y, style: CellStyle()) + 2
+            x = grid.put(gate.threshold.padding(to: 10), x: x, y: y, style: CellStyle(.dim)) + 2
+            x = grid.put(gate.actualText.padding(to: 10), x: x, y: y, style: CellStyle()) + 2
+            grid.put(gate.passed ? "pass" : "FAIL \(gate.reason.map { "(\($0))" } ?? "")", x: x, y: y, style: CellStyle(role))
+        }
+    }
+
+    /// The selected task's latest output, filtered by the `/` search.
+    func drawLog(_ model: DashboardModel, into grid: inout ScreenGrid, top: Int, rows: Int) {
+        guard rows >= 2 else { return }
+        drawPanelRule(.log, into: &grid, y: top)
+        guard let task = model.selectedTask else { return }
+        var status = "Task \(task.id) output, latest \(task.log.count) lines (the full log is in the run directory)"
+        if let typing = model.typing {
+            status = "/\(typing)"
+        } else if let search = model.search {
+            status = "lines with \"\(search)\" (Esc clears)"
+        }
+        grid.put(status, x: 2, y: top + 1, style: CellStyle(model.typing != nil ? .key : .dim, bold: model.typing != nil))
+        let filter = model.typing ?? model.search
+        let lines = filter.map { query in task.log.filter { $0.localizedCaseInsensitiveContains(query) } } ?? task.log
+        if lines.isEmpty {
+            grid.put(filter == nil ? "No output yet." : "No line matches.", x: 2, y: top + 2, style: CellStyle(.dim))
+        }
+        for (offset, line) in lines.suffix(rows - 2).enumerated() {
+            grid.put(line, x: 2, y: top + 2 + offset, style: CellStyle(), limit: grid.width - 3)
+        }
     }
 
     /// Ticks at round intervals: 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10 min...
@@ -300,7 +368,9 @@ public struct DashboardRenderer: Sendable {
             "PgUp PgDn     move by ten",
             "Home End g G  first / last task",
             "Enter         details of the selected task",
-            "Esc           close this window",
+            "Tab           next panel: timeline, gates, log",
+            "/             search the selected task's log",
+            "Esc           close this window, clear the search",
             "?             this help",
         ], into: &grid, role: .text)
     }

@@ -41,6 +41,8 @@ public final class TerminalScreen {
         nodelay(tutti_stdscr(), true)
         curs_set(0)
         active = true
+        // Whatever path ends the process (exit() from anywhere), the terminal comes back.
+        atexit { tutti_restore_terminal() }
         var colors = false
         if !theme.monochrome, has_colors() {
             start_color()
@@ -115,6 +117,7 @@ public final class TerminalScreen {
                 case KEY_HOME: keys.append(.home)
                 case KEY_END: keys.append(.end)
                 case KEY_ENTER: keys.append(.enter)
+                case KEY_BACKSPACE: keys.append(.character("\u{7f}"))
                 default: break
                 }
                 continue

@@ -109,6 +109,16 @@ import Testing
         tmux.keys("Escape")
         #expect(await tmux.waitFor { !$0.contains("select a task") })
 
+        tmux.keys("Tab")
+        tmux.keys("Tab")
+        #expect(await tmux.waitFor { $0.contains("[Log]") && $0.contains("Task 5 output") })
+        tmux.keys("/")
+        tmux.keys("step")
+        tmux.keys("Enter")
+        #expect(await tmux.waitFor { $0.contains("lines with \"step\"") })
+        tmux.keys("Escape")
+        tmux.keys("Tab")
+
         tmux.run(["resize-window", "-t", "main", "-x", "120", "-y", "30"])
         #expect(await tmux.waitFor { screen in screen.split(separator: "\n").first.map { $0.contains("demo-") } == true },
                 "at 120 columns the header has room for the run id")
@@ -143,5 +153,50 @@ import Testing
         #expect(await tmux.waitFor { $0.contains("INTERRUPTED") })
         tmux.keys("q")
         #expect(await tmux.waitFor { $0.contains("EXIT=130") })
+    }
+
+    /// The pid of the process whose command line contains `text`.
+    static func pid(commandContaining text: String) -> Int32? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry),
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if arguments.first?.hasSuffix("/tutti") == true, arguments.contains(text) { return pid }
+        }
+        return nil
+    }
+
+    @Test(.enabled(if: tmuxInstalled), arguments: [SIGTERM, SIGHUP])
+    func aSignalStopsTheRunAndRestoresTheTerminal(signal: Int32) async throws {
+        let scratch = Scratch()
+        let workflow = scratch.write("sleepy.yaml", "name: sleepy\ntasks:\n  - {task_id: 1, name: Sleeper, command: [sleep, \"300\"]}\n")
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let command = "cd \(scratch.path) && \(tuttiBinary) run \(workflow); echo EXIT=$?; stty -a > \(scratch.path)/stty.txt; "
+            + "echo STTY-SAVED; sleep 120"
+        tmux.run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "-e", "LANG=C.UTF-8", command])
+        #expect(await tmux.waitFor { $0.contains("RUNNING") && $0.contains("Sleeper") })
+        let pid = try #require(Self.pid(commandContaining: workflow))
+        kill(pid, signal)
+        #expect(await tmux.waitFor { $0.contains("EXIT=130") && $0.contains("STTY-SAVED") })
+        #expect(tmux.history.contains("Run interrupted: interrupted by SIG"))
+        let stty = try String(contentsOfFile: scratch.path + "/stty.txt", encoding: .utf8)
+        let flags = stty.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" })
+        #expect(flags.contains("icanon") && flags.contains("echo"))
+    }
+
+    @Test(.enabled(if: tmuxInstalled)) func aDumbTerminalGetsThePlainOutput() async throws {
+        let scratch = Scratch()
+        scratch.write("quick.yaml", "name: quick\ntasks:\n  - {task_id: 1, name: Quick, command: [\"true\"]}\n")
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let command = "cd \(scratch.path) && TERM=dumb \(tuttiBinary) run quick.yaml; echo EXIT=$?; sleep 120"
+        tmux.run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "-e", "LANG=C.UTF-8", command])
+        #expect(await tmux.waitFor { $0.contains("EXIT=0") })
+        let screen = tmux.history
+        #expect(screen.contains("Starting Parallel Workflow: quick") || screen.contains("Starting Sequential Workflow: quick"))
+        #expect(screen.contains("Task 1 Complete!"))
+        #expect(!screen.contains("q quit"))
     }
 }

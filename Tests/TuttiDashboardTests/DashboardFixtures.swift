@@ -28,6 +28,10 @@ enum DashboardFixtures {
         add(2, .taskProgress(TaskProgress(task: "4", percent: 17)))
         add(2, .taskProgress(TaskProgress(task: "5", percent: 13)))
         add(2, .taskProgress(TaskProgress(task: "6", percent: 20)))
+        for step in 1...6 {
+            add(0.5 * Double(step), .taskLog(TaskLog(task: "5", stream: step == 3 ? .stderr : .stdout,
+                                                     line: step == 3 ? "warning: weak cipher in config/tls.yaml" : "step \(step)/40: scanning item \(step * 7)")))
+        }
         add(4, .taskProgress(TaskProgress(task: "4", percent: 34)))
         add(4.5, .taskProgress(TaskProgress(task: "5", percent: 30)))
         add(5, .taskFinished(TaskFinished(task: "5", attempt: 1, status: .failed, exitCode: 1, signal: nil,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TuttiCore
 @testable import TuttiDashboard
 
 /// The dashboard at fixed sizes, compared as text with files in Golden/.
@@ -13,6 +14,14 @@ import Testing
         ("finished", { DashboardFixtures.finished() }),
         ("help", { var model = DashboardFixtures.model(at: 8.5); _ = model.handle(.character("?")); return model }),
         ("details", { var model = DashboardFixtures.model(at: 8.5, selected: 1); _ = model.handle(.enter); return model }),
+        ("gates", { var model = DashboardFixtures.model(at: 12, selected: 0); _ = model.handle(.tab); return model }),
+        ("log-search", {
+            var model = DashboardFixtures.model(at: 8.5, selected: 1)
+            for key: KeyInput in [.character("/"), .character("w"), .character("a"), .character("r"), .character("n"), .enter] {
+                _ = model.handle(key)
+            }
+            return model
+        }),
     ]
 
     @Test(arguments: [(80, 24), (120, 40)])
@@ -41,5 +50,30 @@ import Testing
         #expect(screen.contains("#"))
         #expect(!screen.contains("█"))
         #expect(screen.allSatisfy { $0.isASCII })
+    }
+
+    @Test func tabCyclesThePanelsAndEscapeClearsTheSearch() {
+        var model = DashboardFixtures.model(at: 8.5)
+        #expect(model.panel == .timeline)
+        _ = model.handle(.tab)
+        #expect(model.panel == .gates)
+        _ = model.handle(.tab)
+        #expect(model.panel == .log)
+        _ = model.handle(.tab)
+        #expect(model.panel == .timeline)
+        for key: KeyInput in [.character("/"), .character("x"), .character("\u{7f}"), .character("s"), .enter] { _ = model.handle(key) }
+        #expect(model.search == "s")
+        #expect(model.panel == .log)
+        _ = model.handle(.escape)
+        #expect(model.search == nil)
+    }
+
+    @Test func theLogKeepsABoundedNumberOfLines() {
+        var model = DashboardFixtures.model(at: 0.05)
+        for index in 0..<(DashboardModel.logLimit + 100) {
+            model.apply(RunEvent(seq: 10_000 + index, time: 1, kind: .taskLog(TaskLog(task: "4", stream: .stdout, line: "line \(index)"))))
+        }
+        #expect(model.tasks[0].log.count == DashboardModel.logLimit)
+        #expect(model.tasks[0].log.last == "line \(DashboardModel.logLimit + 99)")
     }
 }
