@@ -41,6 +41,7 @@ public struct DashboardModel: Sendable {
         public var endedAt: Double?
         public var pid: Int32?
         public var command: [String] = []
+        public var workingDirectory: String?
         public var reason: String?
         public var exitCode: Int32?
         public var signal: Int32?
@@ -90,6 +91,8 @@ public struct DashboardModel: Sendable {
     public var search: String?
     /// The search being typed, while `/` is active.
     public var typing: String?
+    /// Lines scrolled back from the end of the log (PgUp/PgDn while the log shows).
+    public var logScroll = 0
 
     public var workflow = ""
     public var runID = ""
@@ -154,6 +157,7 @@ public struct DashboardModel: Sendable {
                 task.percent = 0
                 task.pid = started.pid
                 task.command = started.command
+                task.workingDirectory = started.workingDirectory
                 task.startedAt = task.startedAt ?? event.time
                 task.attemptStartedAt = event.time
                 task.endedAt = nil
@@ -268,9 +272,9 @@ public struct DashboardModel: Sendable {
         case .up, .character("k"):
             select(selected - 1)
         case .pageDown:
-            select(selected + 10)
+            if panel == .log { logScroll = max(0, logScroll - 10) } else { select(selected + 10) }
         case .pageUp:
-            select(selected - 10)
+            if panel == .log { logScroll += 10 } else { select(selected - 10) }
         case .home, .character("g"):
             select(0)
         case .end, .character("G"):
@@ -285,7 +289,9 @@ public struct DashboardModel: Sendable {
     public var selectedTask: TaskRow? { tasks.indices.contains(selected) ? tasks[selected] : nil }
 
     private mutating func select(_ row: Int) {
-        selected = min(max(0, row), max(0, tasks.count - 1))
+        let newSelection = min(max(0, row), max(0, tasks.count - 1))
+        if newSelection != selected { logScroll = 0 }
+        selected = newSelection
     }
 
     private func row(_ id: String) -> TaskRow? { index[id].map { tasks[$0] } }

@@ -289,7 +289,13 @@ public struct DashboardRenderer: Sendable {
         if lines.isEmpty {
             grid.put(filter == nil ? "No output yet." : "No line matches.", x: 2, y: top + 2, style: CellStyle(.dim))
         }
-        for (offset, line) in lines.suffix(rows - 2).enumerated() {
+        let visible = rows - 2
+        let scroll = min(model.logScroll, max(0, lines.count - visible))
+        if scroll > 0 {
+            let label = " \(scroll) lines back, PgDn for newer "
+            grid.put(label, x: grid.width - label.count - 1, y: top + 1, style: CellStyle(.key))
+        }
+        for (offset, line) in lines.dropLast(scroll).suffix(visible).enumerated() {
             grid.put(line, x: 2, y: top + 2 + offset, style: CellStyle(), limit: grid.width - 3)
         }
     }
@@ -365,7 +371,7 @@ public struct DashboardRenderer: Sendable {
         drawBox(title: "Keys", lines: [
             "q / Ctrl-C    quit (asks first while the run goes on)",
             "\(glyphs.up) \(glyphs.down) / j k     select a task",
-            "PgUp PgDn     move by ten",
+            "PgUp PgDn     move by ten (scroll the log when it shows)",
             "Home End g G  first / last task",
             "Enter         details of the selected task",
             "Tab           next panel: timeline, gates, log",
@@ -380,8 +386,13 @@ public struct DashboardRenderer: Sendable {
             "Agent     \(task.agent)",
             "Status    \(task.status.rawValue)" + (task.attempt > 0 ? ", attempt \(task.attempt) of \(task.maxAttempts)" : ""),
             "Command   \(task.command.joined(separator: " "))",
+            "Directory \(task.workingDirectory ?? "(the run's working directory)")",
             "PID       \(task.pid.map(String.init) ?? glyphs.dash)",
         ]
+        for (index, segment) in task.segments.enumerated() {
+            let end = segment.end.map { "t=\(ShortTime.format($0))" } ?? "now"
+            lines.append("Attempt \(index + 1) t=\(ShortTime.format(segment.start)) to \(end): \(segment.status.rawValue)")
+        }
         if let exit = task.exitCode { lines.append("Exit      status \(exit)") }
         if let signal = task.signal { lines.append("Exit      signal \(signal)") }
         if let reason = task.reason { lines.append("Reason    \(reason)") }

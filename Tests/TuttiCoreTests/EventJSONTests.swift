@@ -14,6 +14,7 @@ import Testing
         .runFinished(RunFinished(outcome: .passed)),
         .taskQueued(TaskRef(task: "7")),
         .taskStarted(TaskStarted(task: "4", attempt: 1, pid: 4242, command: ["/bin/sh", "-c", "echo 'a/b' \\ \t"])),
+        .taskStarted(TaskStarted(task: "4", attempt: 2, pid: 4243, command: ["make"], workingDirectory: "/srv/app")),
         .taskProgress(TaskProgress(task: "4", percent: 33.3)),
         .taskProgress(TaskProgress(task: "4", percent: 100)),
         .taskLog(TaskLog(task: "4", stream: .stderr, line: "tab\there, bell \u{07}, é, 😀, \"quoted\"")),

@@ -76,4 +76,21 @@ import TuttiCore
         #expect(model.tasks[0].log.count == DashboardModel.logLimit)
         #expect(model.tasks[0].log.last == "line \(DashboardModel.logLimit + 99)")
     }
+
+    @Test func pageUpScrollsTheLogBack() {
+        var model = DashboardFixtures.model(at: 0.05)
+        for index in 0..<40 {
+            model.apply(RunEvent(seq: 20_000 + index, time: 1, kind: .taskLog(TaskLog(task: "4", stream: .stdout, line: "line \(index)"))))
+        }
+        _ = model.handle(.tab)
+        _ = model.handle(.tab)
+        let latest = DashboardRenderer().render(model, width: 80, height: 24).text
+        #expect(latest.contains("line 39"))
+        _ = model.handle(.pageUp)
+        let back = DashboardRenderer().render(model, width: 80, height: 24).text
+        #expect(!back.contains("line 39"))
+        #expect(back.contains("10 lines back"))
+        _ = model.handle(.pageDown)
+        #expect(DashboardRenderer().render(model, width: 80, height: 24).text.contains("line 39"))
+    }
 }

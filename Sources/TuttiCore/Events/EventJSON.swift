@@ -30,6 +30,7 @@ enum EventJSON {
         case .taskStarted(let e):
             return [("attempt", .int(e.attempt)), ("command", .array(e.command.map(JSONBytes.string))),
                     ("pid", .int(Int(e.pid))), ("task", .string(e.task))]
+                + optional("working_directory", e.workingDirectory.map(JSONBytes.string))
         case .taskProgress(let e):
             return [("percent", .number(e.percent)), ("task", .string(e.task))]
         case .taskLog(let e):

@@ -195,12 +195,17 @@ public struct TaskStarted: Sendable, Hashable, Codable {
     public var attempt: Int
     public var pid: Int32
     public var command: [String]
+    /// Where it runs (absolute), when not the engine's own working directory.
+    public var workingDirectory: String?
 
-    public init(task: String, attempt: Int, pid: Int32, command: [String]) {
+    enum CodingKeys: String, CodingKey { case task, attempt, pid, command, workingDirectory = "working_directory" }
+
+    public init(task: String, attempt: Int, pid: Int32, command: [String], workingDirectory: String? = nil) {
         self.task = task
         self.attempt = attempt
         self.pid = pid
         self.command = command
+        self.workingDirectory = workingDirectory
     }
 }
 

@@ -138,7 +138,8 @@ public final class TaskProcess: Sendable {
         }
         outcome.pid = pid
         control.withLock { $0.pid = pid }
-        bus.emit(.taskStarted(TaskStarted(task: taskID, attempt: attempt, pid: pid, command: launch.argv)))
+        bus.emit(.taskStarted(TaskStarted(task: taskID, attempt: attempt, pid: pid, command: launch.argv,
+                                          workingDirectory: launch.workingDirectory)))
 
         var reader = OutputReader(taskID: taskID, bus: bus, log: log, now: bus.elapsed)
         defer { reader.log.close() }
