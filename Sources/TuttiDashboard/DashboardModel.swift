@@ -66,7 +66,7 @@ public struct DashboardModel: Sendable {
 
         /// Seconds the task has run so far (all attempts).
         public func elapsed(now: Double) -> Double {
-            finishedBusy + (status == .running ? max(0, now - (attemptStartedAt ?? now)) : 0)
+            finishedBusy + (status == .running ? attemptStartedAt.map { max(0, now - $0) } ?? 0 : 0)
         }
 
         /// Seconds left at the current attempt's rate of progress, when it can be told.
@@ -83,8 +83,9 @@ public struct DashboardModel: Sendable {
     /// What the lower panel shows; Tab moves to the next.
     public enum Panel: String, Sendable, Hashable, CaseIterable { case timeline, gates, log }
 
-    /// Output lines kept per task in memory.
+    /// Output lines kept per task in memory, and characters kept of each.
     public static let logLimit = 500
+    public static let logLineLimit = 400
 
     public var panel: Panel = .timeline
     /// The log filter: only lines containing it are shown (`/` to type it).
@@ -136,18 +137,21 @@ public struct DashboardModel: Sendable {
     }
 
     /// Folds one event into the state.
+    /// The display clock (`now`) moves only with `tick(now:)` and at the run's end, so a
+    /// progress event redraws only what it changed, not every elapsed time on screen.
     public mutating func apply(_ event: RunEvent) {
-        now = max(now, event.time)
         switch event.kind {
         case .runStarted(let started):
             workflow = started.workflow
             runID = started.runID
             parallelism = started.parallelism
             tasks = started.tasks.map {
-                TaskRow(id: $0.id, name: $0.name, agent: $0.agent, maxAttempts: $0.maxAttempts, gatesTotal: $0.gates)
+                TaskRow(id: $0.id.terminalSafe, name: $0.name.terminalSafe, agent: $0.agent.terminalSafe,
+                        maxAttempts: $0.maxAttempts, gatesTotal: $0.gates)
             }
-            index = Dictionary(uniqueKeysWithValues: tasks.enumerated().map { ($1.id, $0) })
+            index = Dictionary(uniqueKeysWithValues: started.tasks.enumerated().map { ($1.id, $0) })
         case .runFinished(let finished):
+            now = max(now, event.time)
             outcome = finished.outcome
             outcomeReason = finished.reason
         case .taskStarted(let started):
@@ -172,7 +176,7 @@ public struct DashboardModel: Sendable {
         case .taskProgress(let progress):
             update(progress.task) { $0.percent = progress.percent }
         case .taskMetric(let metric):
-            update(metric.task) { $0.metrics[metric.name] = metric.value }
+            update(metric.task) { $0.metrics[metric.name.terminalSafe] = metric.value }
         case .taskGate(let gate):
             update(gate.task) { task in
                 if gate.result.passed { task.gatesPassed += 1 } else { task.gatesFailed += 1 }
@@ -180,7 +184,7 @@ public struct DashboardModel: Sendable {
             }
         case .taskLog(let line):
             update(line.task) { task in
-                task.log.append(line.line)
+                task.log.append(String(line.line.terminalSafe.prefix(Self.logLineLimit)))
                 if task.log.count > Self.logLimit { task.log.removeFirst(task.log.count - Self.logLimit) }
             }
         case .taskLogDropped(let dropped):
@@ -190,7 +194,7 @@ public struct DashboardModel: Sendable {
                 task.status = finished.status
                 task.endedAt = event.time
                 task.finishedBusy += finished.duration
-                task.reason = finished.reason
+                task.reason = finished.reason?.terminalSafe
                 task.exitCode = finished.exitCode
                 task.signal = finished.signal
                 task.pid = nil
@@ -202,13 +206,18 @@ public struct DashboardModel: Sendable {
             }
             if let task = row(finished.task) { notice(for: task, finished: finished, at: event.time) }
         case .taskRetrying(let retry):
-            update(retry.task) { $0.status = .running; $0.reason = "retrying in \(DurationText.format(retry.delay))" }
+            update(retry.task) { task in
+                // Waiting for the next attempt: no attempt runs, so no time is counted.
+                task.status = .running
+                task.attemptStartedAt = nil
+                task.reason = "retrying in \(DurationText.format(retry.delay))"
+            }
             if let task = row(retry.task) {
                 notices.append(Notice(time: event.time, text: "Task \(task.id) retrying (attempt \(retry.nextAttempt) of \(task.maxAttempts))",
                                       role: .timedOut))
             }
         case .taskSkipped(let skipped):
-            update(skipped.task) { $0.status = .skipped; $0.reason = skipped.reason }
+            update(skipped.task) { $0.status = .skipped; $0.reason = skipped.reason.terminalSafe }
         case .taskQueued, .taskMessage:
             break
         }
@@ -224,6 +233,9 @@ public struct DashboardModel: Sendable {
     public mutating func handle(_ key: KeyInput) -> DashboardCommand? {
         if var query = typing {
             switch key {
+            case .interrupt:
+                typing = nil
+                return handle(.interrupt)
             case .enter:
                 search = query.isEmpty ? nil : query
                 typing = nil
@@ -274,7 +286,11 @@ public struct DashboardModel: Sendable {
         case .pageDown:
             if panel == .log { logScroll = max(0, logScroll - 10) } else { select(selected + 10) }
         case .pageUp:
-            if panel == .log { logScroll += 10 } else { select(selected - 10) }
+            if panel == .log {
+                logScroll = min(logScroll + 10, max(0, (selectedTask?.log.count ?? 0) - 1))
+            } else {
+                select(selected - 10)
+            }
         case .home, .character("g"):
             select(0)
         case .end, .character("G"):
@@ -311,7 +327,7 @@ public struct DashboardModel: Sendable {
         case .cancelled:
             notices.append(Notice(time: time, text: "Task \(task.id) cancelled (\(task.name))", role: .cancelled))
         default:
-            notices.append(Notice(time: time, text: "Task \(task.id) failed (\(task.name), \(took)): \(finished.reason ?? "")",
+            notices.append(Notice(time: time, text: "Task \(task.id) failed (\(task.name), \(took)): \(finished.reason?.terminalSafe ?? "")",
                                   role: .failed))
         }
     }

@@ -20,6 +20,9 @@ public struct DashboardRenderer: Sendable {
             for (offset, line) in lines.enumerated() {
                 grid.put(line, x: 0, y: height / 2 - 1 + offset, style: CellStyle(offset == 0 ? .failed : .text))
             }
+            if model.overlay == .confirmStop {
+                grid.put("Stop the run? (y/n)", x: 0, y: height / 2 + 2, style: CellStyle(.failed, bold: true))
+            }
             return grid
         }
         drawHeader(model, into: &grid)
@@ -33,8 +36,9 @@ public struct DashboardRenderer: Sendable {
         let panelRows = middle - tableRows
         switch model.panel {
         case .timeline:
+            let shownRows = model.tasks.count > tableRows ? max(1, tableRows - 1) : tableRows
             drawTimeline(model, into: &grid, top: timelineTop, rows: panelRows, first: firstVisibleRow(
-                selected: model.selected, count: model.tasks.count, rows: tableRows))
+                selected: model.selected, count: model.tasks.count, rows: shownRows))
         case .gates: drawGates(model, into: &grid, top: timelineTop, rows: panelRows)
         case .log: drawLog(model, into: &grid, top: timelineTop, rows: panelRows)
         }
@@ -129,14 +133,18 @@ public struct DashboardRenderer: Sendable {
         x = grid.put("Try", x: x, y: top, style: heading) + 1
         grid.put("Gates", x: x, y: top, style: heading)
 
-        let first = firstVisibleRow(selected: model.selected, count: model.tasks.count, rows: rows)
-        for (offset, task) in model.tasks.dropFirst(first).prefix(rows).enumerated() {
+        // With more tasks than rows, the last row says which ones show.
+        let scrolling = model.tasks.count > rows
+        let taskRows = scrolling ? max(1, rows - 1) : rows
+        let first = firstVisibleRow(selected: model.selected, count: model.tasks.count, rows: taskRows)
+        for (offset, task) in model.tasks.dropFirst(first).prefix(taskRows).enumerated() {
             drawRow(task, model: model, selected: first + offset == model.selected, columns: columns,
                     into: &grid, y: top + 1 + offset)
         }
-        if model.tasks.count > rows {
-            let label = " \(first + 1)\(glyphs.dash)\(min(model.tasks.count, first + rows)) of \(model.tasks.count) "
-            grid.put(label, x: grid.width - label.count - 1, y: top + rows, style: CellStyle(.dim))
+        if scrolling {
+            let label = "\(first + 1)\(glyphs.dash)\(min(model.tasks.count, first + taskRows)) of \(model.tasks.count) tasks"
+                + " (\(glyphs.up)\(glyphs.down) to scroll)"
+            grid.put(label, x: 2, y: top + rows, style: CellStyle(.dim))
         }
     }
 
@@ -204,8 +212,9 @@ public struct DashboardRenderer: Sendable {
         guard width > 10 else { return }
         let finished = model.report != nil || model.outcome != nil
         let end = model.tasks.flatMap(\.segments).compactMap(\.end).max() ?? 0
-        // While running, leave room on the right so the "now" line stays in view.
-        let span = max(1, finished ? max(end, model.now) : model.now * 1.15)
+        // While running, leave room on the right so the "now" line stays in view, and round the
+        // span up to a whole axis step so it changes (and the bars rescale) only now and then.
+        let span = finished ? max(1, end, model.now) : Self.roundedSpan(model.now * 1.15, width: width)
         func column(_ time: Double) -> Int { min(width - 1, max(0, Int((time / span * Double(width)).rounded(.down)))) }
         let critical = Set(model.report?.criticalPath ?? [])
         let taskRows = rows - 2
@@ -300,16 +309,29 @@ public struct DashboardRenderer: Sendable {
         }
     }
 
+    static let axisSteps: [Double] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400]
+
+    /// The axis step for a span: ticks at most every ten columns.
+    static func axisStep(span: Double, width: Int) -> Double {
+        axisSteps.first { span / $0 <= Double(max(1, width / 10)) } ?? 86400
+    }
+
+    /// `span` rounded up to a whole number of axis steps.
+    static func roundedSpan(_ span: Double, width: Int) -> Double {
+        let raw = max(1, span)
+        let step = axisStep(span: raw, width: width)
+        return (raw / step).rounded(.up) * step
+    }
+
     /// Ticks at round intervals: 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10 min...
     func drawAxis(span: Double, x0: Int, width: Int, y: Int, into grid: inout ScreenGrid) {
-        let steps: [Double] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200]
-        let step = steps.first { span / $0 <= Double(max(1, width / 10)) } ?? 7200
+        let step = Self.axisStep(span: span, width: width)
         grid.fill(x: x0, y: y, width: width, height: 1, character: glyphs.horizontal, style: CellStyle(.border))
         var tick = 0.0
         while tick <= span {
             let x = x0 + min(width - 1, Int((tick / span * Double(width)).rounded(.down)))
             let text = step >= 60 ? "\(Int(tick / 60))m" : "\(Int(tick))s"
-            if x + text.count <= grid.width {
+            if x + 1 + text.count <= grid.width {
                 grid[x, y] = Cell(character: glyphs.tick, style: CellStyle(.border))
                 grid.put(text, x: x + 1, y: y, style: CellStyle(.dim))
             }

@@ -57,6 +57,11 @@ public enum ThemeColor: Sendable, Hashable {
     }
 
     static func nearestBasic(to color: (Int, Int, Int), available: Int) -> Int {
+        // Greys go to black, grey or white, never to a colour that happens to be as near.
+        if color.0 == color.1, color.1 == color.2 {
+            if available >= 16 { return color.0 < 64 ? 0 : color.0 < 160 ? 8 : color.0 < 240 ? 7 : 15 }
+            return color.0 < 64 ? 0 : 7
+        }
         let candidates = basic.prefix(available >= 16 ? 16 : 8).enumerated()
         let best = candidates.min { a, b in distance(a.element, color) < distance(b.element, color) }
         return best?.offset ?? 7

@@ -1,3 +1,4 @@
+import CNCurses
 import Foundation
 import Synchronization
 import TuttiCore
@@ -11,6 +12,8 @@ public final class DashboardApp: Sendable {
         var events: [RunEvent] = []
         var report: RunReport?
         var exitWhenDone = false
+        var terminalGone = false
+        var lastClockTick = -Double.infinity
     }
 
     private let inbox = Mutex(Inbox())
@@ -20,6 +23,13 @@ public final class DashboardApp: Sendable {
     private let theme: Theme
     static let maximumFPS = 30.0
 
+    /// Whether this terminal can show the dashboard: terminfo knows it (initscr would exit the
+    /// process otherwise). Call before the run starts.
+    public static var terminalIsSupported: Bool { tutti_terminal_is_known() }
+
+    /// Sets the locale; true when it is really UTF-8, so the Unicode glyphs will show.
+    public static func localeIsUTF8() -> Bool { tutti_locale_is_utf8() }
+
     /// A dashboard drawing with `glyphs` in the colours of `theme`.
     public init(glyphs: DashboardGlyphs, theme: Theme) {
         self.glyphs = glyphs
@@ -28,8 +38,10 @@ public final class DashboardApp: Sendable {
         _ = pipe(&fds)
         wakeRead = fds[0]
         wakeWrite = fds[1]
-        _ = fcntl(wakeRead, F_SETFL, O_NONBLOCK)
-        _ = fcntl(wakeWrite, F_SETFL, O_NONBLOCK)
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
     }
 
     deinit {
@@ -71,6 +83,8 @@ public final class DashboardApp: Sendable {
         var lastFrame = -Double.infinity
         var lastSize = (width: 0, height: 0)
         var exitWhenDone = false
+        var terminalGone = false
+        var lastClockTick = -Double.infinity
 
         while true {
             let now = clock()
@@ -79,8 +93,14 @@ public final class DashboardApp: Sendable {
                 lastSize = size
                 dirty = true
             }
-            if dirty, now - lastFrame >= 1 / Self.maximumFPS {
+            let tick = model.report == nil ? 0.5 : 1.0
+            if now - lastClockTick >= tick {
+                // The clock moves elapsed times, ETAs and the timeline twice a second.
                 model.tick(now: now)
+                lastClockTick = now
+                dirty = true
+            }
+            if dirty, now - lastFrame >= 1 / Self.maximumFPS {
                 screen.draw(renderer.render(model, width: size.width, height: size.height))
                 lastFrame = now
                 dirty = false
@@ -89,11 +109,15 @@ public final class DashboardApp: Sendable {
 
             // Sleep until a key, a posted event, the next frame if one is due, or the clock
             // tick that moves elapsed times and notices resizes.
-            let tick = model.report == nil ? 0.5 : 1.0
-            let wait = dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : tick
-            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+            let wait = dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : max(0, lastClockTick + tick - now)
+            // A hung-up terminal reports POLLHUP for ever: stop watching it (SIGHUP ends the run).
+            var fds = [pollfd(fd: terminalGone ? -1 : STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, Int32((wait * 1000).rounded(.up)))
+            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+                terminalGone = true
+                exitWhenDone = true
+            }
             if fds[1].revents != 0 {
                 var sink = [UInt8](repeating: 0, count: 64)
                 while read(wakeRead, &sink, sink.count) > 0 {}
@@ -108,9 +132,8 @@ public final class DashboardApp: Sendable {
                 model.report = report
                 dirty = true
             }
-            exitWhenDone = exitRequested
-            if model.report == nil, fds[1].revents == 0, fds[0].revents == 0 { dirty = true }
-            for key in screen.readKeys() {
+            exitWhenDone = exitWhenDone || exitRequested
+            for key in terminalGone ? [] : screen.readKeys() {
                 dirty = true
                 switch model.handle(key) {
                 case .quit: return

@@ -112,26 +112,29 @@ extension RunCommand {
     static func terminalCanShowDashboard(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
         let term = environment["TERM"] ?? ""
         return isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1 && !term.isEmpty && term != "dumb"
+            && DashboardApp.terminalIsSupported
     }
 
     /// The theme asked for with --theme or TUTTI_THEME (the dark default otherwise); NO_COLOR
     /// turns colours off whatever the theme.
     static func theme(named name: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(WorkflowLoadError) -> Theme {
-        if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return .noColor }
-        guard let name = name ?? environment["TUTTI_THEME"], !name.isEmpty else { return .dark }
+        let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        guard let name = name ?? environment["TUTTI_THEME"], !name.isEmpty else { return noColor ? .noColor : .dark }
         let executable = URL(fileURLWithPath: RunOptions.currentExecutable).deletingLastPathComponent()
         let installed: [String] = [executable.appendingPathComponent("themes").path,
                                    executable.deletingLastPathComponent().appendingPathComponent("share/tutti/themes").path]
         let directories = (environment["TUTTI_THEMES_DIR"].map { [$0] } ?? [])
             + [FileManager.default.currentDirectoryPath + "/themes"] + installed
-        return try Theme.load(name, searchDirectories: directories)
+        var theme = try Theme.load(name, searchDirectories: directories)
+        if noColor { theme.monochrome = true }
+        return theme
     }
 
     /// Runs with the live dashboard; when the user leaves it, prints the summary below.
     func runWithDashboard(_ engine: RunEngine, theme: Theme) async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let app = DashboardApp(glyphs: DashboardGlyphs.forEnvironment(environment), theme: theme)
+        let glyphs: DashboardGlyphs = DashboardApp.localeIsUTF8() ? .unicode : .ascii
+        let app = DashboardApp(glyphs: glyphs, theme: theme)
         let events = engine.bus.subscribe()
         let feeding = Task.detached { for await event in events { app.post(event) } }
         let signals = SignalForwarder { signal in

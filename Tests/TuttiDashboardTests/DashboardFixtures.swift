@@ -78,20 +78,27 @@ enum DashboardFixtures {
         let workflow = Workflow(name: "demo", tasks: infos.map { TaskSpec(id: $0.id, name: $0.name, launch: .agent("sim"),
                                                                            dependsOn: $0.dependsOn) },
                                 successCriteria: [.allTasksCompleted, .measure(.parallelEfficiency, .greaterOrEqual, 2.5)])
+        func gates(_ passed: Int, _ total: Int) -> [GateResult] {
+            (0..<total).map { index in
+                GateResult(metric: "gate_\(index + 1)", threshold: "required", actual: index < passed ? .bool(true) : nil,
+                           actualText: index < passed ? "true" : "—", passed: index < passed,
+                           reason: index < passed ? nil : "not reported")
+            }
+        }
         func attempt(_ n: Int, _ start: Double, _ end: Double, _ status: TaskStatus) -> AttemptRecord {
             AttemptRecord(attempt: n, start: start, end: end, status: status, exitCode: status == .succeeded ? 0 : 1, signal: nil,
                           reason: nil, log: "logs/x.log")
         }
         let tasks = [
             TaskReport(id: "4", name: "Testing Framework", agent: "TestingAgent", status: .succeeded, dependsOn: [],
-                       attempts: [attempt(1, 0, 11.8, .succeeded)], metrics: [:], gates: [], reason: nil, readyAt: 0),
+                       attempts: [attempt(1, 0, 11.8, .succeeded)], metrics: [:], gates: gates(2, 3), reason: nil, readyAt: 0),
             TaskReport(id: "5", name: "Security Hardening", agent: "SecurityAgent", status: .timedOut, dependsOn: [],
-                       attempts: [attempt(1, 0, 5, .failed), attempt(2, 6, 15, .timedOut)], metrics: [:], gates: [],
+                       attempts: [attempt(1, 0, 5, .failed), attempt(2, 6, 15, .timedOut)], metrics: [:], gates: gates(0, 3),
                        reason: "timed out after 9s", readyAt: 0),
             TaskReport(id: "6", name: "Architecture Review", agent: "ArchitectureAgent", status: .succeeded, dependsOn: [],
-                       attempts: [attempt(1, 0, 9.7, .succeeded)], metrics: [:], gates: [], reason: nil, readyAt: 0),
+                       attempts: [attempt(1, 0, 9.7, .succeeded)], metrics: [:], gates: gates(3, 3), reason: nil, readyAt: 0),
             TaskReport(id: "7", name: "Pattern Library", agent: "CodeGenAgent", status: .succeeded, dependsOn: ["6"],
-                       attempts: [attempt(1, 9.72, 16, .succeeded)], metrics: [:], gates: [], reason: nil, readyAt: 9.71),
+                       attempts: [attempt(1, 9.72, 16, .succeeded)], metrics: [:], gates: gates(3, 3), reason: nil, readyAt: 9.71),
         ]
         model.report = RunMetrics.report(runID: model.runID, workflow: workflow, tasks: tasks, parallelism: 4,
                                          startedAt: Date(timeIntervalSince1970: 0), wallSeconds: 16.01, outcome: .failed,

@@ -93,4 +93,42 @@ import TuttiCore
         _ = model.handle(.pageDown)
         #expect(DashboardRenderer().render(model, width: 80, height: 24).text.contains("line 39"))
     }
+
+    @Test func outputIsMadeSafeForTheGrid() {
+        #expect("\u{1B}[31mred\u{1B}[0m text".terminalSafe == "red text")
+        #expect("a\tb".terminalSafe == "a    b")
+        #expect("bell\u{07}!".terminalSafe == "bell !")
+        #expect("wide 漢字 and 😀".terminalSafe == "wide ?? and ?")
+        #expect("é and e\u{301}".terminalSafe == "é and e")
+        #expect("box █ ░ ✓".terminalSafe == "box █ ░ ✓")
+    }
+
+    @Test func waitingForARetryCountsNoTime() {
+        var model = DashboardFixtures.model(at: 5.5)
+        let task = model.tasks[1]
+        #expect(task.reason == "retrying in 1.0s")
+        #expect(abs(task.elapsed(now: 5.9) - 4.98) < 1e-9)
+        model.tick(now: 5.9)
+        #expect(model.tasks[1].eta(now: 5.9) == nil)
+    }
+
+    @Test func ctrlCWhileTypingASearchStillAsksToStop() {
+        var model = DashboardFixtures.model(at: 8.5)
+        _ = model.handle(.character("/"))
+        _ = model.handle(.interrupt)
+        #expect(model.typing == nil)
+        #expect(model.overlay == .confirmStop)
+    }
+
+    @Test func manyTasksScrollWithARowSayingWhichShow() {
+        var model = DashboardModel()
+        let infos = (1...22).map { TaskInfo(id: "\($0)", name: "Task \($0)", agent: "sim", dependsOn: [], gates: 0, maxAttempts: 1) }
+        model.apply(RunEvent(seq: 1, time: 0, kind: .runStarted(RunStarted(runID: "r", workflow: "w", parallelism: 4,
+                                                                          mode: "parallel", pollingInterval: 2, tasks: infos))))
+        model.selected = 21
+        let screen = DashboardRenderer().render(model, width: 80, height: 24).text
+        #expect(screen.contains("of 22 tasks"))
+        #expect(screen.contains(" 22 "))
+        #expect(!screen.contains("○ 1  "))
+    }
 }

@@ -56,5 +56,7 @@ import TuttiCore
         #expect(ThemeColor.indexed(9).index(forTerminalWith: 8) == 1)
         #expect(ThemeColor.indexed(208).index(forTerminalWith: 256) == 208)
         #expect(ThemeColor.terminalDefault.index(forTerminalWith: 8) == -1)
+        #expect(ThemeColor.indexed(8).index(forTerminalWith: 8) == 7, "grey stays grey (white), not yellow")
+        #expect(ThemeColor.rgb(0x80, 0x80, 0x80).index(forTerminalWith: 16) == 8)
     }
 }

@@ -1,0 +1,44 @@
+extension String {
+    /// The text made safe for one grid cell per character: escape sequences removed, tabs
+    /// expanded, other control characters and characters that take two columns or none
+    /// (wide East Asian, emoji, combining marks) replaced, so nothing shifts the screen.
+    public var terminalSafe: String {
+        var result = ""
+        var scalars = unicodeScalars.makeIterator()
+        while let scalar = scalars.next() {
+            switch scalar.value {
+            case 0x1B:
+                // ESC [ ... final byte, or ESC and one more character.
+                if let next = scalars.next(), next == "[" {
+                    while let byte = scalars.next(), !(0x40...0x7E).contains(byte.value) {}
+                }
+            case 0x09:
+                result += "    "
+            case 0..<0x20, 0x7F...0x9F:
+                result += " "
+            default:
+                if Self.isWide(scalar) {
+                    result += "?"
+                } else if scalar.properties.generalCategory == .nonspacingMark
+                            || scalar.properties.generalCategory == .enclosingMark || scalar.value == 0x200D
+                            || (0xFE00...0xFE0F).contains(scalar.value) {
+                    continue
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result
+    }
+
+    private static func isWide(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+             0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F,
+             0x1F900...0x1F9FF, 0x1FA70...0x1FAFF, 0x20000...0x3FFFD:
+            return true
+        default:
+            return false
+        }
+    }
+}
