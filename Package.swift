@@ -19,7 +19,7 @@ let package = Package(
         ),
         .target(name: "TuttiDashboard", dependencies: ["TuttiCore"]),
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
-        .target(name: "TuttiTerminal", dependencies: ["CNCurses", "TuttiDashboard", "TuttiCore"]),
+        .target(name: "TuttiTerminal", dependencies: ["CNCurses", "CTuttiSystem", "TuttiDashboard", "TuttiCore"]),
         .executableTarget(
             name: "tutti",
             dependencies: ["TuttiCore", "TuttiDashboard", "TuttiTerminal",

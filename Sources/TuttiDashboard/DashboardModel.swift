@@ -62,6 +62,8 @@ public struct DashboardModel: Sendable {
             public var start: Double
             public var end: Double?
             public var status: TaskStatus
+            /// How it ended: "exit 1", "signal 9", and the reason, once it has.
+            public var outcome: String?
         }
 
         /// Seconds the task has run so far (all attempts).
@@ -88,6 +90,8 @@ public struct DashboardModel: Sendable {
     public static let logLineLimit = 400
 
     public var panel: Panel = .timeline
+    /// The gates panel lists every task's gates, not just the selected task's (`a`).
+    public var allGates = false
     /// The log filter: only lines containing it are shown (`/` to type it).
     public var search: String?
     /// The search being typed, while `/` is active.
@@ -202,6 +206,8 @@ public struct DashboardModel: Sendable {
                 if let last = task.segments.indices.last, task.segments[last].end == nil {
                     task.segments[last].end = event.time
                     task.segments[last].status = finished.status
+                    let exit = finished.exitCode.map { "exit \($0)" } ?? finished.signal.map { "signal \($0)" }
+                    task.segments[last].outcome = [exit, finished.reason?.terminalSafe].compactMap { $0 }.joined(separator: ", ")
                 }
             }
             if let task = row(finished.task) { notice(for: task, finished: finished, at: event.time) }
@@ -277,6 +283,9 @@ public struct DashboardModel: Sendable {
         case .character("/"):
             panel = .log
             typing = ""
+        case .character("a"):
+            panel = .gates
+            allGates.toggle()
         case .enter:
             overlay = overlay == .details ? nil : .details
         case .down, .character("j"):

@@ -259,9 +259,13 @@ public struct DashboardRenderer: Sendable {
     func drawGates(_ model: DashboardModel, into grid: inout ScreenGrid, top: Int, rows: Int) {
         guard rows >= 2 else { return }
         drawPanelRule(.gates, into: &grid, y: top)
+        if model.allGates {
+            drawAllGates(model, into: &grid, top: top, rows: rows)
+            return
+        }
         guard let task = model.selectedTask else { return }
         let title = "Task \(task.id): \(task.name)\(glyphs.separator)gates \(task.gatesPassed)/\(task.gatesTotal) passed"
-            + "\(glyphs.separator)all tasks \(model.gatesPassed)/\(model.gatesTotal)"
+            + "\(glyphs.separator)all tasks \(model.gatesPassed)/\(model.gatesTotal) (a: all)"
         grid.put(title, x: 2, y: top + 1, style: CellStyle(.text, bold: true))
         if task.gateResults.isEmpty {
             let text = task.gatesTotal == 0 ? "This task has no quality gates."
@@ -278,6 +282,25 @@ public struct DashboardRenderer: Sendable {
             x = grid.put(gate.threshold.padding(to: 10), x: x, y: y, style: CellStyle(.dim)) + 2
             x = grid.put(gate.actualText.padding(to: 10), x: x, y: y, style: CellStyle()) + 2
             grid.put(gate.passed ? "pass" : "FAIL \(gate.reason.map { "(\($0))" } ?? "")", x: x, y: y, style: CellStyle(role))
+        }
+    }
+
+    /// Every task's evaluated gates, one line each, with the totals.
+    func drawAllGates(_ model: DashboardModel, into grid: inout ScreenGrid, top: Int, rows: Int) {
+        let evaluated = model.tasks.reduce(0) { $0 + $1.gateResults.count }
+        grid.put("All tasks\(glyphs.separator)gates \(model.gatesPassed)/\(model.gatesTotal) passed\(glyphs.separator)"
+                 + "\(model.gatesTotal - evaluated) not evaluated yet (a: selected task only)", x: 2, y: top + 1,
+                 style: CellStyle(.text, bold: true))
+        let rowsOut = model.tasks.flatMap { task in task.gateResults.map { (task.id, $0) } }
+        for (offset, (id, gate)) in rowsOut.prefix(rows - 2).enumerated() {
+            let y = top + 2 + offset
+            let role: Role = gate.passed ? .gatePass : .gateFail
+            var x = grid.put(String(glyphs.status[gate.passed ? .succeeded : .failed] ?? " "), x: 2, y: y, style: CellStyle(role, bold: true)) + 1
+            x = grid.put("Task \(id)".padding(to: 9), x: x, y: y, style: CellStyle(.dim)) + 1
+            x = grid.put(gate.metric.padding(to: 24), x: x, y: y, style: CellStyle()) + 1
+            x = grid.put(gate.threshold.padding(to: 10), x: x, y: y, style: CellStyle(.dim)) + 1
+            x = grid.put(gate.actualText.padding(to: 10), x: x, y: y, style: CellStyle()) + 1
+            grid.put(gate.passed ? "pass" : "FAIL", x: x, y: y, style: CellStyle(role))
         }
     }
 
@@ -348,6 +371,7 @@ public struct DashboardRenderer: Sendable {
 
     func drawNotices(_ model: DashboardModel, into grid: inout ScreenGrid, top: Int, rows: Int) {
         drawRule("Notices", into: &grid, y: top)
+        drawRunID(model, into: &grid, y: top)
         let shown = model.notices.suffix(rows - 1)
         if shown.isEmpty {
             grid.put("Tasks report here as they finish.", x: 2, y: top + 1, style: CellStyle(.dim))
@@ -359,8 +383,16 @@ public struct DashboardRenderer: Sendable {
         }
     }
 
+    /// The run id on the lower rule (the header drops it when narrow).
+    func drawRunID(_ model: DashboardModel, into grid: inout ScreenGrid, y: Int) {
+        guard !model.runID.isEmpty else { return }
+        let label = " run \(model.runID) "
+        if label.count + 14 < grid.width { grid.put(label, x: grid.width - label.count - 1, y: y, style: CellStyle(.dim)) }
+    }
+
     func drawSummary(_ report: RunReport, into grid: inout ScreenGrid, top: Int, rows: Int) {
         drawRule("Summary", into: &grid, y: top)
+        grid.put(" run \(report.runID) ", x: max(12, grid.width - report.runID.count - 7), y: top, style: CellStyle(.dim))
         let headline: String
         switch report.outcome {
         case .passed: headline = "All tasks complete!"
@@ -397,6 +429,7 @@ public struct DashboardRenderer: Sendable {
             "Home End g G  first / last task",
             "Enter         details of the selected task",
             "Tab           next panel: timeline, gates, log",
+            "a             gates of every task / of the selected one",
             "/             search the selected task's log",
             "Esc           close this window, clear the search",
             "?             this help",
@@ -413,7 +446,8 @@ public struct DashboardRenderer: Sendable {
         ]
         for (index, segment) in task.segments.enumerated() {
             let end = segment.end.map { "t=\(ShortTime.format($0))" } ?? "now"
-            lines.append("Attempt \(index + 1) t=\(ShortTime.format(segment.start)) to \(end): \(segment.status.rawValue)")
+            let outcome = segment.outcome.flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""
+            lines.append("Attempt \(index + 1) t=\(ShortTime.format(segment.start)) to \(end): \(segment.status.rawValue)\(outcome)")
         }
         if let exit = task.exitCode { lines.append("Exit      status \(exit)") }
         if let signal = task.signal { lines.append("Exit      signal \(signal)") }

@@ -1,4 +1,5 @@
 import CNCurses
+import CTuttiSystem
 import Foundation
 import TuttiDashboard
 
@@ -43,6 +44,7 @@ public final class TerminalScreen {
         active = true
         // Whatever path ends the process (exit() from anywhere), the terminal comes back.
         atexit { tutti_restore_terminal() }
+        tutti_on_crash { tutti_restore_terminal() }
         var colors = false
         if !theme.monochrome, has_colors() {
             start_color()

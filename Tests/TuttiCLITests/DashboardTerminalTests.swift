@@ -199,4 +199,22 @@ import Testing
         #expect(screen.contains("Task 1 Complete!"))
         #expect(!screen.contains("q quit"))
     }
+
+    @Test(.enabled(if: tmuxInstalled)) func aCrashStillRestoresTheTerminal() async throws {
+        let scratch = Scratch()
+        let workflow = scratch.write("crashy.yaml", "name: crashy\ntasks:\n  - {task_id: 1, name: Sleeper, command: [sleep, \"30\"]}\n")
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let command = "cd \(scratch.path) && SWIFT_BACKTRACE=enable=no \(tuttiBinary) run \(workflow) 2>/dev/null; echo EXIT=$?; "
+            + "stty -a > \(scratch.path)/stty.txt; "
+            + "echo STTY-SAVED; sleep 120"
+        tmux.run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "-e", "LANG=C.UTF-8", command])
+        #expect(await tmux.waitFor { $0.contains("RUNNING") && $0.contains("Sleeper") })
+        let pid = try #require(Self.pid(commandContaining: workflow))
+        kill(pid, SIGSEGV)
+        #expect(await tmux.waitFor(60) { $0.contains("STTY-SAVED") })
+        let stty = try String(contentsOfFile: scratch.path + "/stty.txt", encoding: .utf8)
+        let flags = stty.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" })
+        #expect(flags.contains("icanon") && flags.contains("echo"), "the terminal is restored even after a crash")
+    }
 }

@@ -15,6 +15,7 @@ import TuttiCore
         ("help", { var model = DashboardFixtures.model(at: 8.5); _ = model.handle(.character("?")); return model }),
         ("details", { var model = DashboardFixtures.model(at: 8.5, selected: 1); _ = model.handle(.enter); return model }),
         ("gates", { var model = DashboardFixtures.model(at: 12, selected: 0); _ = model.handle(.tab); return model }),
+        ("gates-all", { var model = DashboardFixtures.model(at: 12); _ = model.handle(.character("a")); return model }),
         ("log-search", {
             var model = DashboardFixtures.model(at: 8.5, selected: 1)
             for key: KeyInput in [.character("/"), .character("w"), .character("a"), .character("r"), .character("n"), .enter] {

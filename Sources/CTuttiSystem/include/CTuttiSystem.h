@@ -28,4 +28,9 @@ int tutti_decode_wait_status(int status);
 /// Returns 0, or -1 (errno set).
 int tutti_open_pty(int *master, char *name, size_t length);
 
+/// On a crash (SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE, SIGTRAP) calls `restore` first
+/// (to give the terminal back), then the handler that was there before (the runtime's
+/// backtracer, or the default action).
+void tutti_on_crash(void (*restore)(void));
+
 #endif
