@@ -87,6 +87,22 @@ import TuttiCore
         #expect(try tutti(["validate"]).status == 2)
     }
 
+    @Test func themesAreCheckedBeforeTheRunStarts() throws {
+        let scratch = Scratch()
+        scratch.write("quick.yaml", "name: quick\ntasks:\n  - {task_id: 1, command: [\"true\"]}\n")
+        scratch.write("broken.theme", "running = cyan\nfailed = purplish\n")
+        let unknown = try tutti(["run", "quick.yaml", "--theme", "solarized", "--runs-dir", "runs"], in: scratch.path)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no theme 'solarized'"))
+        let broken = try tutti(["run", "quick.yaml", "--theme", "broken.theme", "--runs-dir", "runs"], in: scratch.path)
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("broken.theme:2:1: error: unknown colour 'purplish'"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/runs"), "nothing ran")
+        let shipped = try tutti(["run", "quick.yaml", "--theme", repositoryRoot + "/themes/light.theme", "--runs-dir", "runs"],
+                                in: scratch.path)
+        #expect(shipped.status == 0)
+    }
+
     @Test func aClosedStdoutDoesNotStopTheRun() throws {
         let scratch = Scratch()
         scratch.write("quick.yaml", "name: closed\ntasks:\n  - {task_id: 1, command: [sh, -c, \"sleep 0.3\"]}\n")
