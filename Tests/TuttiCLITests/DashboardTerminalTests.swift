@@ -89,7 +89,7 @@ import Testing
         let scratch = Scratch()
         let tmux = Tmux()
         defer { tmux.kill() }
-        let command = "cd \(repositoryRoot) && \(tuttiBinary) run workflows/demo.yaml --runs-dir \(scratch.path)/runs; "
+        let command = "cd \(scratch.path) && \(tuttiBinary) run \(repositoryRoot)/workflows/demo.yaml --runs-dir \(scratch.path)/runs; "
             + "echo EXIT=$?; stty -a > \(scratch.path)/stty.txt; echo STTY-SAVED; sleep 120"
         tmux.run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "-e", "LANG=C.UTF-8", command])
 
