@@ -26,8 +26,9 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "tutti-bench", dependencies: ["CTuttiSystem", "TuttiCore", "TuttiDashboard", "TuttiTerminal"]),
-        .testTarget(name: "TuttiCoreTests", dependencies: ["TuttiCore"]),
-        .testTarget(name: "TuttiCLITests", dependencies: ["TuttiCore"]),
+        .target(name: "TuttiTestSupport", path: "Tests/TuttiTestSupport"),
+        .testTarget(name: "TuttiCoreTests", dependencies: ["TuttiCore", "TuttiTestSupport"]),
+        .testTarget(name: "TuttiCLITests", dependencies: ["TuttiCore", "TuttiTestSupport"]),
         .testTarget(name: "TuttiDashboardTests", dependencies: ["TuttiDashboard"], exclude: ["Golden"]),
     ]
 )

@@ -30,10 +30,6 @@ public struct DashboardGlyphs: Sendable {
         status: [.pending: ".", .running: ">", .succeeded: "+", .failed: "x", .timedOut: "T", .cancelled: "#", .skipped: "-"],
         up: "^", down: "v", enter: "Enter", dash: "-", arrow: "->", times: "x", tick: "+")
 
-    /// Unicode when the locale is UTF-8.
-    public static func forEnvironment(_ environment: [String: String]) -> DashboardGlyphs {
-        Glyphs.forEnvironment(environment).start == Glyphs.unicode.start ? .unicode : .ascii
-    }
 }
 
 extension TaskStatus {
@@ -51,14 +47,9 @@ extension TaskStatus {
     }
 }
 
-/// Short times for table cells: "9.8s", "8m34s", "1h02m".
+/// Short times for table cells: "9.8s", "8m34s", "1h02m"; and the header's clock.
 enum ShortTime {
-    static func format(_ seconds: Double) -> String {
-        if seconds < 60 { return String(format: "%.1fs", seconds) }
-        let whole = Int(seconds.rounded())
-        if whole < 3600 { return "\(whole / 60)m\(String(format: "%02d", whole % 60))s" }
-        return "\(whole / 3600)h\(String(format: "%02d", whole / 60 % 60))m"
-    }
+    static func format(_ seconds: Double) -> String { DurationText.format(seconds, separator: "") }
 
     /// "0:15", "12:03", "1:02:03": the header's clock.
     static func clock(_ seconds: Double) -> String {

@@ -111,8 +111,6 @@ public struct DashboardModel: Sendable {
     public var overlay: Overlay?
     /// The final report, once the run has ended.
     public var report: RunReport?
-    /// True when this is a replay (control actions are refused).
-    public var isReplay = false
     private var index: [String: Int] = [:]
 
     public init() {}
@@ -150,10 +148,9 @@ public struct DashboardModel: Sendable {
             runID = started.runID
             parallelism = started.parallelism
             tasks = started.tasks.map {
-                TaskRow(id: $0.id.terminalSafe, name: $0.name.terminalSafe, agent: $0.agent.terminalSafe,
-                        maxAttempts: $0.maxAttempts, gatesTotal: $0.gates)
+                TaskRow(id: $0.id, name: $0.name, agent: $0.agent, maxAttempts: $0.maxAttempts, gatesTotal: $0.gates)
             }
-            index = Dictionary(uniqueKeysWithValues: started.tasks.enumerated().map { ($1.id, $0) })
+            index = Dictionary(uniqueKeysWithValues: tasks.enumerated().map { ($1.id, $0) })
         case .runFinished(let finished):
             now = max(now, event.time)
             outcome = finished.outcome
@@ -180,7 +177,7 @@ public struct DashboardModel: Sendable {
         case .taskProgress(let progress):
             update(progress.task) { $0.percent = progress.percent }
         case .taskMetric(let metric):
-            update(metric.task) { $0.metrics[metric.name.terminalSafe] = metric.value }
+            update(metric.task) { $0.metrics[metric.name] = metric.value }
         case .taskGate(let gate):
             update(gate.task) { task in
                 if gate.result.passed { task.gatesPassed += 1 } else { task.gatesFailed += 1 }
@@ -188,7 +185,7 @@ public struct DashboardModel: Sendable {
             }
         case .taskLog(let line):
             update(line.task) { task in
-                task.log.append(String(line.line.terminalSafe.prefix(Self.logLineLimit)))
+                task.log.append(String(line.line.prefix(Self.logLineLimit)))
                 if task.log.count > Self.logLimit { task.log.removeFirst(task.log.count - Self.logLimit) }
             }
         case .taskLogDropped(let dropped):
@@ -198,7 +195,7 @@ public struct DashboardModel: Sendable {
                 task.status = finished.status
                 task.endedAt = event.time
                 task.finishedBusy += finished.duration
-                task.reason = finished.reason?.terminalSafe
+                task.reason = finished.reason
                 task.exitCode = finished.exitCode
                 task.signal = finished.signal
                 task.pid = nil
@@ -207,7 +204,7 @@ public struct DashboardModel: Sendable {
                     task.segments[last].end = event.time
                     task.segments[last].status = finished.status
                     let exit = finished.exitCode.map { "exit \($0)" } ?? finished.signal.map { "signal \($0)" }
-                    task.segments[last].outcome = [exit, finished.reason?.terminalSafe].compactMap { $0 }.joined(separator: ", ")
+                    task.segments[last].outcome = [exit, finished.reason].compactMap { $0 }.joined(separator: ", ")
                 }
             }
             if let task = row(finished.task) { notice(for: task, finished: finished, at: event.time) }
@@ -223,7 +220,7 @@ public struct DashboardModel: Sendable {
                                       role: .timedOut))
             }
         case .taskSkipped(let skipped):
-            update(skipped.task) { $0.status = .skipped; $0.reason = skipped.reason.terminalSafe }
+            update(skipped.task) { $0.status = .skipped; $0.reason = skipped.reason }
         case .taskQueued, .taskMessage:
             break
         }
@@ -336,7 +333,7 @@ public struct DashboardModel: Sendable {
         case .cancelled:
             notices.append(Notice(time: time, text: "Task \(task.id) cancelled (\(task.name))", role: .cancelled))
         default:
-            notices.append(Notice(time: time, text: "Task \(task.id) failed (\(task.name), \(took)): \(finished.reason?.terminalSafe ?? "")",
+            notices.append(Notice(time: time, text: "Task \(task.id) failed (\(task.name), \(took)): \(finished.reason ?? "")",
                                   role: .failed))
         }
     }

@@ -71,7 +71,7 @@ public struct DashboardRenderer: Sendable {
         case .interrupted: .cancelled
         case nil: .running
         }
-        let state = (model.isReplay ? "REPLAY " : "") + model.stateText
+        let state = model.stateText
         let right = "\(ShortTime.clock(model.now))\(glyphs.separator)\(model.doneCount)/\(model.tasks.count) done"
             + "\(glyphs.separator)eff \(String(format: "%.2f", model.liveEfficiency))x"
             + "\(glyphs.separator)gates \(model.gatesPassed)/\(model.gatesTotal) "
@@ -310,6 +310,7 @@ public struct DashboardRenderer: Sendable {
         drawPanelRule(.log, into: &grid, y: top)
         guard let task = model.selectedTask else { return }
         var status = "Task \(task.id) output, latest \(task.log.count) lines (the full log is in the run directory)"
+        if task.logDropped > 0 { status += "; \(task.logDropped) more came too fast to show" }
         if let typing = model.typing {
             status = "/\(typing)"
         } else if let search = model.search {

@@ -46,13 +46,15 @@ public struct ScreenGrid: Sendable, Equatable {
     }
 
     /// Writes text from (x, y), clipped at `limit` columns and at the right edge; returns the
-    /// column after the last character written.
+    /// column after the last character written. Text is made `terminalSafe` here, once for
+    /// everything drawn, so output a task prints can never shift the screen.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, style: CellStyle = CellStyle(), limit: Int? = nil) -> Int {
         guard y >= 0, y < height else { return x }
         var column = x
         let end = min(width, limit.map { x + $0 } ?? width)
-        for character in text {
+        let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        for character in plain ? text : text.terminalSafe {
             if column >= end { break }
             if column >= 0 { self[column, y] = Cell(character: character, style: style) }
             column += 1

@@ -17,8 +17,7 @@ public final class DashboardApp: Sendable {
     }
 
     private let inbox = Mutex(Inbox())
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    private let wakePipe = WakePipe()
     private let glyphs: DashboardGlyphs
     private let theme: Theme
     static let maximumFPS = 30.0
@@ -34,19 +33,6 @@ public final class DashboardApp: Sendable {
     public init(glyphs: DashboardGlyphs, theme: Theme) {
         self.glyphs = glyphs
         self.theme = theme
-        var fds: [Int32] = [-1, -1]
-        _ = pipe(&fds)
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
-        for fd in fds {
-            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
-    }
-
-    deinit {
-        close(wakeRead)
-        close(wakeWrite)
     }
 
     /// Hands an engine event to the dashboard (any thread).
@@ -67,10 +53,7 @@ public final class DashboardApp: Sendable {
         wake()
     }
 
-    private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
-    }
+    private func wake() { wakePipe.wake() }
 
     /// Runs the dashboard on the calling thread until the user leaves; the terminal is
     /// restored before it returns. `stopRun` is called when the user confirms stopping.
@@ -112,16 +95,13 @@ public final class DashboardApp: Sendable {
             let wait = dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : max(0, lastClockTick + tick - now)
             // A hung-up terminal reports POLLHUP for ever: stop watching it (SIGHUP ends the run).
             var fds = [pollfd(fd: terminalGone ? -1 : STDIN_FILENO, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+                       pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, Int32((wait * 1000).rounded(.up)))
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
                 terminalGone = true
                 exitWhenDone = true
             }
-            if fds[1].revents != 0 {
-                var sink = [UInt8](repeating: 0, count: 64)
-                while read(wakeRead, &sink, sink.count) > 0 {}
-            }
+            if fds[1].revents != 0 { wakePipe.drain() }
             let (events, report, exitRequested) = inbox.withLock { inbox -> ([RunEvent], RunReport?, Bool) in
                 defer { inbox.events.removeAll(keepingCapacity: true) }
                 return (inbox.events, inbox.report, inbox.exitWhenDone)

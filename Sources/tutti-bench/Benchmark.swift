@@ -56,10 +56,10 @@ struct Benchmark {
             cpuNotes.append(String(format: "engine CPU per task (run dir on tmpfs): %.0f µs", memory.cpuPerTask * 1e6))
         }
         try writeMakefile()
-        rows.append(("make -j\(width)", installed("make") ? best { shell("make -s -j\(width) -f Makefile") } : nil))
-        rows.append(("xargs -P\(width)", best { shell("seq \(taskCount) | xargs -P\(width) -n1 true") }))
+        rows.append(("make -j\(width)", installed("make") ? await best { _ in shell("make -s -j\(width) -f Makefile") } : nil))
+        rows.append(("xargs -P\(width)", await best { _ in shell("seq \(taskCount) | xargs -P\(width) -n1 true") }))
         let hasParallel = installed("parallel") && shell("parallel --version 2>/dev/null | grep -q GNU")
-        rows.append(("GNU parallel -j\(width)", hasParallel ? best { shell("seq \(taskCount) | parallel -j\(width) true") } : nil))
+        rows.append(("GNU parallel -j\(width)", hasParallel ? await best { _ in shell("seq \(taskCount) | parallel -j\(width) true") } : nil))
         printTable(rows)
         print("\n" + cpuNotes.joined(separator: "\n"))
         var usage = rusage()
@@ -87,12 +87,12 @@ struct Benchmark {
         return EventBus.seconds(ContinuousClock.now - start) / 200
     }
 
-    /// Wall time of the best of `repeats` runs of `body`.
-    func best(_ body: () throws -> Void) rethrows -> Double {
+    /// Wall time of the best of `repeats` runs of `body` (given the run's number, from 1).
+    func best(_ body: (Int) async throws -> Void) async rethrows -> Double {
         var times: [Double] = []
-        for _ in 0..<repeats {
+        for run in 1...repeats {
             let start = ContinuousClock.now
-            try body()
+            try await body(run)
             times.append(EventBus.seconds(ContinuousClock.now - start))
         }
         return times.min() ?? 0
@@ -103,16 +103,12 @@ struct Benchmark {
         let workflow = Workflow(name: "bench", tasks: (1...taskCount).map { TaskSpec(id: String($0), launch: .command(["true"])) },
                                 execution: ExecutionSettings(parallelizationFactor: width))
         let cpuBefore = Self.ownCPUSeconds()
-        var times: [Double] = []
-        for run in 1...repeats {
+        let wall = try await best { run in
             let options = RunOptions(runsDirectory: runsRoot, runID: "bench-\(run)", agentExecutable: tuttiBinary)
-            let start = ContinuousClock.now
             let report = await try RunEngine(workflow: workflow, options: options).run()
-            times.append(EventBus.seconds(ContinuousClock.now - start))
             guard report.outcome == .passed else { throw BenchmarkError("a benchmark run failed: \(report.outcomeReason ?? "")") }
         }
-        let cpu = (Self.ownCPUSeconds() - cpuBefore) / Double(repeats * taskCount)
-        return (times.min() ?? 0, cpu)
+        return (wall, (Self.ownCPUSeconds() - cpuBefore) / Double(repeats * taskCount))
     }
 
     func runDemo() async throws {
@@ -149,15 +145,7 @@ struct Benchmark {
     /// Runs a shell command line in the scratch folder, discarding its output; true when it exited 0.
     @discardableResult
     func shell(_ command: String) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.currentDirectoryURL = URL(fileURLWithPath: scratch)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        ChildProcess.run(["/bin/sh", "-c", command], in: scratch).status == 0
     }
 
     func installed(_ program: String) -> Bool { shell("command -v \(program) >/dev/null 2>&1") }

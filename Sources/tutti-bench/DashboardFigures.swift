@@ -106,17 +106,17 @@ extension Benchmark {
         \((1...4).map { "  - {task_id: \($0), command: [sleep, \"10\"]}" }.joined(separator: "\n"))
         """.write(toFile: workflow, atomically: true, encoding: .utf8)
         let socket = "tutti-bench-\(getpid())"
-        defer { Self.spawnWithCleanSignals(["tmux", "-L", socket, "kill-server"]) }
-        Self.spawnWithCleanSignals(["tmux", "-L", socket, "new-session", "-d", "-s", "main", "-x", "120", "-y", "40",
+        defer { ChildProcess.run(["tmux", "-L", socket, "kill-server"]) }
+        ChildProcess.run(["tmux", "-L", socket, "new-session", "-d", "-s", "main", "-x", "120", "-y", "40",
                                     "-e", "LANG=C.UTF-8", "exec \(tuttiBinary) run \(workflow) --runs-dir \(scratch)/runs"])
         let pidFile = scratch + "/pane.pid"
-        Self.spawnWithCleanSignals(["sh", "-c", "tmux -L \(socket) display -p -t main '#{pane_pid}' > \(pidFile)"])
+        ChildProcess.run(["sh", "-c", "tmux -L \(socket) display -p -t main '#{pane_pid}' > \(pidFile)"])
         guard let pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
         else { return nil }
         let start = ContinuousClock.now
         let screenFile = scratch + "/screen.txt"
         for _ in 0..<600 {
-            Self.spawnWithCleanSignals(["sh", "-c", "tmux -L \(socket) capture-pane -p -t main > \(screenFile)"])
+            ChildProcess.run(["sh", "-c", "tmux -L \(socket) capture-pane -p -t main > \(screenFile)"])
             if (try? String(contentsOfFile: screenFile, encoding: .utf8))?.contains("FINISHED") == true { break }
             try? await Task.sleep(for: .milliseconds(100))
         }
@@ -127,35 +127,5 @@ extension Benchmark {
         guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
         let cpu = (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
         return cpu / wall * 100
-    }
-
-    /// Runs a program to its end with an empty signal mask (this process's threads block
-    /// signals, which a tmux server must not inherit), output discarded.
-    @discardableResult
-    static func spawnWithCleanSignals(_ argv: [String]) -> Int32 {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        var cEnv: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            cArgs.forEach { free($0) }
-            cEnv.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        guard posix_spawnp(&pid, argv[0], &actions, &attributes, &cArgs, &cEnv) == 0 else { return -1 }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        return status
     }
 }

@@ -1,41 +1,6 @@
 import Foundation
 import Testing
-
-/// The `tutti` binary built beside the test bundle.
-let tuttiBinary: String = {
-    let bundle = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        ?? CommandLine.arguments[0])
-    var directory = bundle.deletingLastPathComponent()
-    while directory.path != "/" {
-        let candidate = directory.appendingPathComponent("tutti").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        directory = directory.deletingLastPathComponent()
-    }
-    return "tutti"
-}()
-
-/// The repository's root folder.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-
-/// A scratch folder for one test, removed afterwards.
-final class Scratch {
-    let path: String
-
-    init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("tutti-cli-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) -> String {
-        let file = path + "/" + name
-        try? text.write(toFile: file, atomically: true, encoding: .utf8)
-        return file
-    }
-}
+@_exported import TuttiTestSupport
 
 /// What a finished `tutti` process printed and returned.
 struct CommandResult {
@@ -83,17 +48,6 @@ final class TuttiProcess {
 /// Runs `tutti` with arguments in a folder and waits for it.
 func tutti(_ arguments: [String], in directory: String = repositoryRoot) throws -> CommandResult {
     try TuttiProcess(arguments, in: directory).finish()
-}
-
-/// Polls a condition until it holds or `limit` seconds pass.
-func eventually(limit: Double = 20, _ condition: () -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + .seconds(limit)
-    while clock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return condition()
 }
 
 /// A value handed from one thread to another once.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TuttiCore
 
 /// The dashboard in a real terminal (tmux), driven as a person would: keys in, screen out.
 @Suite(.serialized) struct DashboardTerminalTests {
@@ -7,62 +8,16 @@ import Testing
     final class Tmux {
         let socket = "tutti-test-\(UUID().uuidString.prefix(8))"
 
-        /// Runs a tmux command with posix_spawn and waitpid, reading its output only when
-        /// asked for (the command that starts the server would otherwise hold the pipe open
-        /// for the server's whole life).
+        /// Runs a tmux command; its output is read only when asked for (the command that
+        /// starts the server would otherwise hold the pipe open for the server's whole life).
         @discardableResult
         func run(_ arguments: [String], output: Bool = false) -> String {
-            var fds: [Int32] = [-1, -1]
-            guard pipe(&fds) == 0 else { return "" }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            if output {
-                posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-            } else {
-                posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            }
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addclose(&actions, fds[0])
-            posix_spawn_file_actions_addclose(&actions, fds[1])
-            let argv = ["tmux", "-L", socket] + arguments
-            var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-            var cEnv: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-            defer {
-                cArgs.forEach { free($0) }
-                cEnv.forEach { free($0) }
-            }
-            // The test runner's threads block most signals; a child must not inherit that, or
-            // the tmux server (and what runs in it) could not be stopped.
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            var none = sigset_t()
-            sigemptyset(&none)
-            var defaults = sigset_t()
-            sigemptyset(&defaults)
-            for signal in [SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
-            posix_spawnattr_setsigmask(&attributes, &none)
-            posix_spawnattr_setsigdefault(&attributes, &defaults)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-            var pid: pid_t = 0
-            let spawned = posix_spawnp(&pid, "tmux", &actions, &attributes, &cArgs, &cEnv) == 0
-            close(fds[1])
-            var data = [UInt8]()
-            if spawned, output {
-                var buffer = [UInt8](repeating: 0, count: 65536)
-                while true {
-                    let count = read(fds[0], &buffer, buffer.count)
-                    if count <= 0 { break }
-                    data.append(contentsOf: buffer[0..<count])
-                }
-            }
-            close(fds[0])
-            if spawned {
-                var status: Int32 = 0
-                waitpid(pid, &status, 0)
-            }
-            return String(decoding: data, as: UTF8.self)
+            ChildProcess.run(["tmux", "-L", socket] + arguments, captureOutput: output).output
+        }
+
+        /// Starts the session "main", 80×24, running `command` in a UTF-8 locale.
+        func start(_ command: String) {
+            run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "-e", "LANG=C.UTF-8", command])
         }
 
         var screen: String { run(["capture-pane", "-p", "-t", "main"], output: true) }
@@ -91,7 +46,7 @@ import Testing
         defer { tmux.kill() }
         let command = "cd \(scratch.path) && \(tuttiBinary) run \(repositoryRoot)/workflows/demo.yaml --runs-dir \(scratch.path)/runs; "
             + "echo EXIT=$?; stty -a > \(scratch.path)/stty.txt; echo STTY-SAVED; sleep 120"
-        tmux.run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "-e", "LANG=C.UTF-8", command])
+        tmux.start(command)
 
         #expect(await tmux.waitFor { $0.contains("RUNNING") && $0.contains("Security Hardening") })
         let running = tmux.screen
@@ -141,7 +96,7 @@ import Testing
         let tmux = Tmux()
         defer { tmux.kill() }
         let command = "cd \(scratch.path) && \(tuttiBinary) run long.yaml; echo EXIT=$?; sleep 120"
-        tmux.run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "-e", "LANG=C.UTF-8", command])
+        tmux.start(command)
         #expect(await tmux.waitFor { $0.contains("RUNNING") && $0.contains("Sleeper") })
         tmux.keys("C-c")
         #expect(await tmux.waitFor { $0.contains("Stop the run?") })
@@ -175,7 +130,7 @@ import Testing
         defer { tmux.kill() }
         let command = "cd \(scratch.path) && \(tuttiBinary) run \(workflow); echo EXIT=$?; stty -a > \(scratch.path)/stty.txt; "
             + "echo STTY-SAVED; sleep 120"
-        tmux.run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "-e", "LANG=C.UTF-8", command])
+        tmux.start(command)
         #expect(await tmux.waitFor { $0.contains("RUNNING") && $0.contains("Sleeper") })
         let pid = try #require(Self.pid(commandContaining: workflow))
         kill(pid, signal)
@@ -192,7 +147,7 @@ import Testing
         let tmux = Tmux()
         defer { tmux.kill() }
         let command = "cd \(scratch.path) && TERM=dumb \(tuttiBinary) run quick.yaml; echo EXIT=$?; sleep 120"
-        tmux.run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "-e", "LANG=C.UTF-8", command])
+        tmux.start(command)
         #expect(await tmux.waitFor { $0.contains("EXIT=0") })
         let screen = tmux.history
         #expect(screen.contains("Starting Parallel Workflow: quick") || screen.contains("Starting Sequential Workflow: quick"))
@@ -208,7 +163,7 @@ import Testing
         let command = "cd \(scratch.path) && SWIFT_BACKTRACE=enable=no \(tuttiBinary) run \(workflow) 2>/dev/null; echo EXIT=$?; "
             + "stty -a > \(scratch.path)/stty.txt; "
             + "echo STTY-SAVED; sleep 120"
-        tmux.run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "-e", "LANG=C.UTF-8", command])
+        tmux.start(command)
         #expect(await tmux.waitFor { $0.contains("RUNNING") && $0.contains("Sleeper") })
         let pid = try #require(Self.pid(commandContaining: workflow))
         kill(pid, SIGSEGV)

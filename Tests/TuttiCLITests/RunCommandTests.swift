@@ -146,10 +146,7 @@ import TuttiCore
         #expect(finished.outcome == .interrupted)
         let child = Int32((try String(contentsOfFile: scratch.path + "/child-1", encoding: .utf8))
             .trimmingCharacters(in: .whitespacesAndNewlines))!
-        #expect(await eventually {
-            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8) else { return true }
-            return stat.contains(") Z")
-        }, "the task's child process is gone")
+        #expect(await eventually { processIsGone(child) }, "the task's child process is gone")
     }
 
     @Test func unknownBuiltInAgentIsRefused() throws {

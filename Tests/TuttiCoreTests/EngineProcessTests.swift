@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TuttiTestSupport
 @testable import TuttiCore
 
 /// The engine's process handling: timeouts, process groups, output, protocol, interrupts.
 @Suite struct EngineProcessTests {
     @Test func timeoutKillsTheWholeProcessGroupIncludingGrandchildren() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         // The grandchild ignores SIGTERM, so only the SIGKILL escalation can end it.
         let script = "sh -c 'trap \\\"\\\" TERM; echo $$ > \(scratch.path)/grandchild; while :; do sleep 1; done' & "
             + "while [ ! -s \(scratch.path)/grandchild ]; do sleep 0.01; done; echo ready; sleep 300"
@@ -24,7 +25,7 @@ import Testing
     }
 
     @Test func aTaskThatIgnoresSIGTERMIsKilledAfterTheGracePeriod() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: stubborn
         tasks:
@@ -39,7 +40,7 @@ import Testing
     }
 
     @Test func processesLeftBehindByAFinishedTaskAreKilled() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: leftovers
         tasks:
@@ -52,7 +53,7 @@ import Testing
     }
 
     @Test func workflowTimeoutStopsRunningTasksAndSkipsTheRest() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: overall
         execution: {timeout_seconds: 0.5}
@@ -68,7 +69,7 @@ import Testing
     }
 
     @Test func interruptStopsEveryTaskAndMarksTheReport() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: interrupt
         tasks:
@@ -103,7 +104,7 @@ import Testing
     }
 
     @Test func outputFloodKeepsEveryLineOnDiskAndBoundsEvents() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let lines = 200_000
         let yaml = """
         name: flood
@@ -126,7 +127,7 @@ import Testing
     }
 
     @Test func aLongLineWithoutNewlineIsCutIntoBoundedPieces() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: longline
         tasks:
@@ -140,7 +141,7 @@ import Testing
     }
 
     @Test func protocolLinesBecomeEventsAndMalformedOnesStayInTheLog() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let script = """
         echo "@tutti progress 40"; echo "@tutti metric coverage 96.5"; echo "@tutti metric documented true"; \
         echo "@tutti message halfway"; echo "@tutti progress lots"; echo "@tutti {broken"; echo plain output; \
@@ -180,7 +181,7 @@ import Testing
     }
 
     @Test func recordingReadsBackEqualToTheEventsPublished() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: record
         tasks:
@@ -203,7 +204,7 @@ import Testing
     }
 
     @Test func runFilesAreWrittenForTasksAndTheReport() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: files-check
         tasks:
@@ -221,7 +222,7 @@ import Testing
     }
 
     @Test func builtInSimAgentRunsAsAChildProcess() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: sim
         tasks:
@@ -243,7 +244,7 @@ import Testing
     }
 
     @Test func aProtocolFloodIsBoundedButKeepsTheFinalValues() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let script = "i=0; while [ $i -lt 20000 ]; do echo \"@tutti progress $((i / 200))\"; "
             + "echo \"@tutti metric count $i\"; echo \"@tutti message step $i\"; i=$((i + 1)); done; "
             + "echo '@tutti metric count 20000'; echo '@tutti progress 100'"

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TuttiTestSupport
 @testable import TuttiCore
 
 /// The engine with real processes: concurrency, limits, dependency order, failures.
 @Suite struct EngineSchedulingTests {
     @Test func independentTasksRunAtTheSameTime() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         // Each task waits until all three have started: only a concurrent run can finish.
         let script = "touch \(scratch.path)/started-$TUTTI_TASK_ID; "
             + "while [ $(ls \(scratch.path) | grep -c started-) -lt 3 ]; do sleep 0.01; done"
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func parallelizationFactorLimitsRunningTasks() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: limited
         execution: {parallelization_factor: 2}
@@ -43,7 +44,7 @@ import Testing
     }
 
     @Test func dependenciesStartOnlyAfterTheyFinish() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: chain
         tasks:
@@ -61,7 +62,7 @@ import Testing
     }
 
     @Test func oneFailureDoesNotStopTheOthersAndSkipsDependents() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: partial
         tasks:
@@ -87,7 +88,7 @@ import Testing
     }
 
     @Test func failFastCancelsRunningTasks() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: fast
         execution: {fail_fast: true}
@@ -104,7 +105,7 @@ import Testing
     }
 
     @Test func retriesUntilAnAttemptSucceeds() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: retry
         tasks:
@@ -130,7 +131,7 @@ import Testing
     }
 
     @Test func retriesGiveUpAfterTheLastAttempt() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: retry
         tasks:
@@ -143,7 +144,7 @@ import Testing
     }
 
     @Test func aCommandThatCannotStartFailsWithTheReason() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: missing
         tasks:
@@ -157,7 +158,7 @@ import Testing
     }
 
     @Test func environmentAndWorkingDirectoryReachTheProcess() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         try FileManager.default.createDirectory(atPath: scratch.file("work"), withIntermediateDirectories: true)
         let yaml = """
         name: env
@@ -175,7 +176,7 @@ import Testing
     }
 
     @Test func subsetOfTasksRunsAlone() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: subset
         tasks:
@@ -189,7 +190,7 @@ import Testing
     }
 
     @Test func retryAllowedFalseTurnsRetriesOff() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: noretry
         error_handling: {one_task_failure: {action: continue, retry_allowed: false}, all_tasks_failed: {action: fail, message: "nothing worked"}}
@@ -202,7 +203,7 @@ import Testing
     }
 
     @Test func aTimedOutAttemptIsRetried() async throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let yaml = """
         name: retrytimeout
         tasks:
@@ -217,7 +218,7 @@ import Testing
     }
 
     @Test func aWorkflowBuiltInCodeIsValidatedBeforeItRuns() throws {
-        let scratch = ScratchDirectory()
+        let scratch = Scratch()
         let tasks = [TaskSpec(id: "1", launch: .command(["true"])), TaskSpec(id: "1", launch: .command(["true"]))]
         #expect(throws: WorkflowLoadError.self) {
             _ = try RunEngine(workflow: Workflow(name: "dup", tasks: tasks), options: RunOptions(runsDirectory: scratch.path))

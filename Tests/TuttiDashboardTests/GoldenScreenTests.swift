@@ -76,6 +76,10 @@ import TuttiCore
         }
         #expect(model.tasks[0].log.count == DashboardModel.logLimit)
         #expect(model.tasks[0].log.last == "line \(DashboardModel.logLimit + 99)")
+        model.apply(RunEvent(seq: 30_000, time: 1, kind: .taskLogDropped(TaskLogDropped(task: "4", count: 1234))))
+        _ = model.handle(.tab)
+        _ = model.handle(.tab)
+        #expect(DashboardRenderer().render(model, width: 120, height: 40).text.contains("1234 more came too fast to show"))
     }
 
     @Test func pageUpScrollsTheLogBack() {
@@ -102,6 +106,9 @@ import TuttiCore
         #expect("wide 漢字 and 😀".terminalSafe == "wide ?? and ?")
         #expect("é and e\u{301}".terminalSafe == "é and e")
         #expect("box █ ░ ✓".terminalSafe == "box █ ░ ✓")
+        var grid = ScreenGrid(width: 20, height: 1)
+        grid.put("a\tb\u{1B}[1mc漢", x: 0, y: 0)
+        #expect(grid.text == "a    bc?", "everything put on the grid is made safe")
     }
 
     @Test func waitingForARetryCountsNoTime() {

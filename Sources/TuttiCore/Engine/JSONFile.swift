@@ -14,25 +14,12 @@ enum JSONFile {
     }
 
     static func write(_ data: Data, to path: String) {
-        let directory = (path as NSString).deletingLastPathComponent
-        if access(directory, F_OK) != 0 {
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
         // Plain POSIX calls: Foundation's file writing syncs to disk, and a rename doubles the
-        // directory work; both cost more than a whole trivial task. Each file is written once.
+        // directory work; both cost more than a whole trivial task. Each file is written once,
+        // into a folder the engine created when the run began.
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return }
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        FileIO.writeAll(fd, data)
         close(fd)
     }
 }

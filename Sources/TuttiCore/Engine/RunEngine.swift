@@ -31,6 +31,11 @@ public final class RunEngine: Sendable {
         let runID = options.runID ?? RunDirectory.newRunID(workflow: workflow.name)
         self.runID = runID
         directory = try RunDirectory.create(in: options.runsDirectory, runID: runID)
+        if let root = options.compatibilityOutputDirectory {
+            for folder in [".conductor/task-results", "test-results"] {
+                try? FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
+            }
+        }
         let startedAt = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let header = RecordingHeader(runID: runID, workflow: workflow.name, workflowFile: workflow.sourcePath,
                                      host: ProcessInfo.processInfo.hostName, startedAt: startedAt)

@@ -59,16 +59,6 @@ public final class EventRecorder {
     private static func writeLine(_ fd: Int32, _ bytes: [UInt8]) {
         var line = bytes
         line.append(0x0A)
-        line.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        FileIO.writeAll(fd, line)
     }
 }

@@ -20,9 +20,13 @@ public struct Glyphs: Sendable {
     }
 }
 
-/// Formats durations as the seed does: "8m 34s" from a minute on, "11.8s" below.
+/// Formats durations as the seed does: "11.8s" below a minute, "8m 34s", "1h 02m"; with an
+/// empty `separator`, the dashboard's narrow "8m34s".
 public enum DurationText {
-    public static func format(_ seconds: Double) -> String {
-        Duration.milliseconds(Int64((seconds * 1000).rounded())).formattedShort
+    public static func format(_ seconds: Double, separator: String = " ") -> String {
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        let whole = Int(seconds.rounded())
+        if whole < 3600 { return "\(whole / 60)m\(separator)\(String(format: "%02d", whole % 60))s" }
+        return "\(whole / 3600)h\(separator)\(String(format: "%02d", whole / 60 % 60))m"
     }
 }

@@ -15,17 +15,7 @@ struct LogFile {
             failed = fd < 0
         }
         guard fd >= 0 else { return }
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        FileIO.writeAll(fd, bytes)
     }
 
     mutating func close() {

@@ -22,7 +22,6 @@ public struct AttemptOutcome: Sendable {
     public var signal: Int32?
     public var reason: String?
     public var metrics: [String: JSONValue]
-    public var pid: Int32?
     public var startTime: Double
     public var endTime: Double
 }
@@ -42,14 +41,9 @@ public final class TaskProcess: Sendable {
     let killGrace: Double
     let startDelay: Double
 
-    private struct Control {
-        var requested: (status: TaskStatus, reason: String)?
-        var pid: Int32?
-    }
-
-    private let control = Mutex(Control())
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    /// The stop asked for by `terminate`, if any.
+    private let requested = Mutex<(status: TaskStatus, reason: String)?>(nil)
+    private let wakePipe = WakePipe()
 
     public init(taskID: String, attempt: Int, launch: LaunchSpec, logPath: String, bus: EventBus,
                 timeout: Double?, killGrace: Double, startDelay: Double = 0) {
@@ -61,16 +55,6 @@ public final class TaskProcess: Sendable {
         self.timeout = timeout
         self.killGrace = killGrace
         self.startDelay = startDelay
-        var fds: [Int32] = [-1, -1]
-        _ = tutti_pipe_cloexec(&fds)
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
-        _ = tutti_set_nonblocking(wakeWrite)
-    }
-
-    deinit {
-        close(wakeRead)
-        close(wakeWrite)
     }
 
     /// Every task's stdin: /dev/null, opened once.
@@ -80,41 +64,28 @@ public final class TaskProcess: Sendable {
     /// from a thread of its own, never from Swift's cooperative pool.
     func runToEnd() -> AttemptOutcome { execute() }
 
-    /// Runs the attempt to its end on a thread of its own.
-    public func run() async -> AttemptOutcome {
-        await withCheckedContinuation { continuation in
-            DispatchQueue(label: "tutti.attempt").async { [self] in continuation.resume(returning: execute()) }
-        }
-    }
-
     /// Asks the attempt to stop: SIGTERM to its group now, SIGKILL after the grace period.
     /// The attempt ends with `status` (cancelled, timed_out...) and `reason`.
     public func terminate(as status: TaskStatus, reason: String) {
-        let first = control.withLock { control -> Bool in
-            guard control.requested == nil else { return false }
-            control.requested = (status, reason)
+        let first = requested.withLock { requested -> Bool in
+            guard requested == nil else { return false }
+            requested = (status, reason)
             return true
         }
-        if first {
-            var byte: UInt8 = 1
-            _ = write(wakeWrite, &byte, 1)
-        }
+        if first { wakePipe.wake() }
     }
-
-    /// The process id while it runs.
-    public var pid: Int32? { control.withLock { $0.pid } }
 
     // MARK: - The attempt's thread
 
     private func execute() -> AttemptOutcome {
         if startDelay > 0 { waitForWake(upTo: startDelay) }
         let startTime = bus.elapsed
-        if let request = control.withLock({ $0.requested }) {
+        if let request = requested.withLock({ $0 }) {
             return AttemptOutcome(status: request.status, exitCode: nil, signal: nil, reason: request.reason, metrics: [:],
-                                  pid: nil, startTime: startTime, endTime: startTime)
+                                  startTime: startTime, endTime: startTime)
         }
         var outcome = AttemptOutcome(status: .failed, exitCode: nil, signal: nil, reason: nil, metrics: [:],
-                                     pid: nil, startTime: startTime, endTime: startTime)
+                                     startTime: startTime, endTime: startTime)
         var log = LogFile(path: logPath)
         defer { log.close() }
 
@@ -136,8 +107,6 @@ public final class TaskProcess: Sendable {
             log.append(Array("tutti: \(outcome.reason ?? "cannot start")\n".utf8))
             return outcome
         }
-        outcome.pid = pid
-        control.withLock { $0.pid = pid }
         bus.emit(.taskStarted(TaskStarted(task: taskID, attempt: attempt, pid: pid, command: launch.argv,
                                           workingDirectory: launch.workingDirectory)))
 
@@ -163,7 +132,7 @@ public final class TaskProcess: Sendable {
             killAt = bus.elapsed + killGrace
         }
 
-        if let request = control.withLock({ $0.requested }) { beginTermination(request.status, request.reason) }
+        if let request = requested.withLock({ $0 }) { beginTermination(request.status, request.reason) }
 
         while !(exited && openPipes.isEmpty) {
             let now = bus.elapsed
@@ -176,7 +145,7 @@ public final class TaskProcess: Sendable {
 
             var pollFDs: [pollfd] = openPipes.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             if pidFD >= 0, !exited { pollFDs.append(pollfd(fd: pidFD, events: Int16(POLLIN), revents: 0)) }
-            pollFDs.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
+            pollFDs.append(pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0))
             let ready = poll(&pollFDs, nfds_t(pollFDs.count), timeoutMS)
             if ready < 0, errno != EINTR { break }
 
@@ -189,12 +158,11 @@ public final class TaskProcess: Sendable {
                 killed = true
             }
             for entry in pollFDs where entry.revents != 0 {
-                if entry.fd == wakeRead {
-                    var sink = [UInt8](repeating: 0, count: 16)
-                    _ = read(wakeRead, &sink, 16)
-                    if let request = control.withLock({ $0.requested }) { beginTermination(request.status, request.reason) }
+                if entry.fd == wakePipe.readFD {
+                    wakePipe.drain()
+                    if let request = requested.withLock({ $0 }) { beginTermination(request.status, request.reason) }
                 } else if entry.fd == pidFD {
-                    reap(pid, &waitStatus, &exited, &drainUntil)
+                    reap(pid, blocking: true, &waitStatus, &exited, &drainUntil)
                 } else if let stream = openPipes[entry.fd] {
                     let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
                     if count > 0 {
@@ -206,7 +174,7 @@ public final class TaskProcess: Sendable {
                     }
                 }
             }
-            if pidFD < 0, !exited { reapIfExited(pid, &waitStatus, &exited, &drainUntil) }
+            if pidFD < 0, !exited { reap(pid, blocking: false, &waitStatus, &exited, &drainUntil) }
             if let drainUntil, bus.elapsed >= drainUntil {
                 for (fd, stream) in openPipes {
                     reader.finish(stream, now: bus.elapsed)
@@ -222,7 +190,6 @@ public final class TaskProcess: Sendable {
             waitpid(pid, &waitStatus, 0)
             for (fd, _) in openPipes { close(fd) }
         }
-        control.withLock { $0.pid = nil }
         reader.flushDropped(now: bus.elapsed)
 
         outcome.metrics = reader.metrics
@@ -249,21 +216,16 @@ public final class TaskProcess: Sendable {
         let end = bus.elapsed + seconds
         while true {
             let left = end - bus.elapsed
-            if left <= 0 || control.withLock({ $0.requested != nil }) { return }
-            var wake = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
+            if left <= 0 || requested.withLock({ $0 != nil }) { return }
+            var wake = pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)
             _ = poll(&wake, 1, Int32(min(60_000, (left * 1000).rounded(.up))))
         }
     }
 
-    private func reap(_ pid: Int32, _ status: inout Int32, _ exited: inout Bool, _ drainUntil: inout Double?) {
-        guard waitpid(pid, &status, 0) == pid else { return }
-        exited = true
-        _ = kill(-pid, SIGKILL)
-        drainUntil = bus.elapsed + 1.0
-    }
-
-    private func reapIfExited(_ pid: Int32, _ status: inout Int32, _ exited: inout Bool, _ drainUntil: inout Double?) {
-        guard waitpid(pid, &status, WNOHANG) == pid else { return }
+    /// Collects the exited leader, kills what it left in its group, and gives the pipes a
+    /// second to drain. Non-blocking when pidfd is not available and the loop polls instead.
+    private func reap(_ pid: Int32, blocking: Bool, _ status: inout Int32, _ exited: inout Bool, _ drainUntil: inout Double?) {
+        guard waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid else { return }
         exited = true
         _ = kill(-pid, SIGKILL)
         drainUntil = bus.elapsed + 1.0

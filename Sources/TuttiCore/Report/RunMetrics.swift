@@ -74,7 +74,7 @@ public enum RunMetrics {
                 return waited > blockedTolerance ? (task.id, waited) : nil
             }
             let detail = blocked.isEmpty ? "every task started as soon as its dependencies were done"
-                : blocked.map { "task \($0.0) waited \(Duration.seconds($0.1).formattedShort) for a slot" }.joined(separator: "; ")
+                : blocked.map { "task \($0.0) waited \(DurationText.format($0.1)) for a slot" }.joined(separator: "; ")
             return CriterionResult(criterion: criterion.text, passed: blocked.isEmpty, detail: detail)
         case .measure(let measure, let op, let threshold):
             let value: Double
@@ -93,16 +93,5 @@ public enum RunMetrics {
             return CriterionResult(criterion: criterion.text, passed: op.holds(value, threshold),
                                    detail: "\(shown) (needs \(op.rawValue) \(NumberFormat.compact(threshold)))")
         }
-    }
-}
-
-extension Duration {
-    /// "13m 14s", "8.2s", "1h 02m".
-    public var formattedShort: String {
-        let seconds = EventBus.seconds(self)
-        if seconds < 60 { return String(format: "%.1fs", seconds) }
-        let whole = Int(seconds.rounded())
-        if whole < 3600 { return "\(whole / 60)m \(String(format: "%02d", whole % 60))s" }
-        return "\(whole / 3600)h \(String(format: "%02d", whole / 60 % 60))m"
     }
 }

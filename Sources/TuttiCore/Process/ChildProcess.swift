@@ -1,0 +1,42 @@
+import CTuttiSystem
+import Foundation
+
+/// Runs a short helper program to its end (tmux, sh) and returns its exit status and, when
+/// asked, its output. It goes through the engine's own spawn, which resets the signal mask
+/// and ignored signals: a child must not inherit what this process's threads block, or a
+/// server it starts (tmux) could never be stopped.
+public enum ChildProcess {
+    @discardableResult
+    public static func run(_ argv: [String], in workingDirectory: String? = nil,
+                           captureOutput: Bool = false) -> (status: Int32, output: String) {
+        guard let program = argv.first else { return (-1, "") }
+        var fds: [Int32] = [-1, -1]
+        guard tutti_pipe_cloexec(&fds) == 0 else { return (-1, "") }
+        let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { close(devNull) }
+        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        var cEnv: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let spawned = tutti_spawn(program, &cArgs, &cEnv, workingDirectory, -1, captureOutput ? fds[1] : devNull, devNull, &pid) == 0
+        close(fds[1])
+        var output = [UInt8]()
+        if spawned, captureOutput {
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = read(fds[0], &buffer, buffer.count)
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                output.append(contentsOf: buffer[0..<count])
+            }
+        }
+        close(fds[0])
+        guard spawned else { return (-1, "") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return (tutti_decode_wait_status(status), String(decoding: output, as: UTF8.self))
+    }
+}
