@@ -22,12 +22,12 @@ public struct DashboardGlyphs: Sendable {
     public static let unicode = DashboardGlyphs(
         fill: "█", empty: "░", partial: ["▏", "▎", "▍", "▌", "▋", "▊", "▉"], horizontal: "─", vertical: "│",
         corners: ("┌", "┐", "└", "┘"), separator: " · ",
-        status: [.pending: "○", .running: "●", .succeeded: "✓", .failed: "✗", .timedOut: "✗", .cancelled: "■", .skipped: "»"],
+        status: [.pending: "○", .running: "●", .paused: "‖", .succeeded: "✓", .failed: "✗", .timedOut: "✗", .cancelled: "■", .skipped: "»"],
         up: "↑", down: "↓", enter: "⏎", dash: "–", arrow: "→", times: "×", tick: "┴")
 
     public static let ascii = DashboardGlyphs(
         fill: "#", empty: "-", partial: [], horizontal: "-", vertical: "|", corners: ("+", "+", "+", "+"), separator: " | ",
-        status: [.pending: ".", .running: ">", .succeeded: "+", .failed: "x", .timedOut: "T", .cancelled: "#", .skipped: "-"],
+        status: [.pending: ".", .running: ">", .paused: "=", .succeeded: "+", .failed: "x", .timedOut: "T", .cancelled: "#", .skipped: "-"],
         up: "^", down: "v", enter: "Enter", dash: "-", arrow: "->", times: "x", tick: "+")
 
 }
@@ -38,6 +38,7 @@ extension TaskStatus {
         switch self {
         case .pending: return .pending
         case .running: return .running
+        case .paused: return .paused
         case .succeeded: return .succeeded
         case .failed: return .failed
         case .timedOut: return .timedOut

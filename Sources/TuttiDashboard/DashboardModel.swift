@@ -12,6 +12,8 @@ public enum DashboardCommand: Sendable, Hashable {
     case quit
     /// Stop the run (then the dashboard shows its end and waits for `q`).
     case stopRun
+    /// Ask the engine for a control action (its answer comes back as an event).
+    case perform(ControlAction)
 }
 
 /// Something that happened, shown for a while under the task list.
@@ -19,6 +21,12 @@ public struct Notice: Sendable, Hashable {
     public var time: Double
     public var text: String
     public var role: Role
+
+    public init(time: Double, text: String, role: Role) {
+        self.time = time
+        self.text = text
+        self.role = role
+    }
 }
 
 /// The dashboard's state: a fold over the engine's events plus the user's navigation.
@@ -38,6 +46,10 @@ public struct DashboardModel: Sendable {
         public var gatesFailed = 0
         public var startedAt: Double?
         public var attemptStartedAt: Double?
+        /// When the current pause began, while the task is paused.
+        public var pausedSince: Double?
+        /// Time the current attempt spent paused before `pausedSince`.
+        public var attemptPaused: Double = 0
         public var endedAt: Double?
         public var pid: Int32?
         public var command: [String] = []
@@ -66,21 +78,32 @@ public struct DashboardModel: Sendable {
             public var outcome: String?
         }
 
-        /// Seconds the task has run so far (all attempts).
+        /// Seconds the task has run so far (all attempts), not counting time paused.
         public func elapsed(now: Double) -> Double {
-            finishedBusy + (status == .running ? attemptStartedAt.map { max(0, now - $0) } ?? 0 : 0)
+            finishedBusy + attemptBusy(now: now)
+        }
+
+        /// Seconds the current attempt has run, not counting time paused.
+        func attemptBusy(now: Double) -> Double {
+            guard status == .running || status == .paused, let start = attemptStartedAt else { return 0 }
+            let paused = attemptPaused + (pausedSince.map { max(0, now - $0) } ?? 0)
+            return max(0, now - start - paused)
         }
 
         /// Seconds left at the current attempt's rate of progress, when it can be told.
         public func eta(now: Double) -> Double? {
-            guard status == .running, percent > 0, percent < 100, let start = attemptStartedAt, now > start else { return nil }
-            let rate = percent / (now - start)
-            return (100 - percent) / rate
+            let busy = attemptBusy(now: now)
+            guard status == .running, percent > 0, percent < 100, busy > 0 else { return nil }
+            return (100 - percent) / (percent / busy)
         }
     }
 
     /// Overlays drawn over the main screen.
-    public enum Overlay: Sendable, Hashable { case help, details, confirmStop }
+    public enum Overlay: Sendable, Hashable {
+        case help, details, confirmStop
+        /// "Cancel task 4? y/n": a hard action waits for a yes.
+        case confirm(ControlAction)
+    }
 
     /// What the lower panel shows; Tab moves to the next.
     public enum Panel: String, Sendable, Hashable, CaseIterable { case timeline, gates, log }
@@ -105,6 +128,10 @@ public struct DashboardModel: Sendable {
     public var tasks: [TaskRow] = []
     public var now: Double = 0
     public var outcome: RunOutcome?
+    /// Watching a run another process owns: `q` leaves at once, the run goes on.
+    public var detachOnQuit = false
+    /// Whether the run starts new tasks (running), or not (paused, held).
+    public var dispatch: DispatchState = .running
     public var outcomeReason: String?
     public var notices: [Notice] = []
     public var selected = 0
@@ -125,7 +152,11 @@ public struct DashboardModel: Sendable {
             case .timedOut: return "TIMED OUT"
             }
         }
-        return tasks.isEmpty ? "STARTING" : "RUNNING"
+        switch dispatch {
+        case .paused: return "PAUSED"
+        case .held: return "HOLDING"
+        case .running: return tasks.isEmpty ? "STARTING" : "RUNNING"
+        }
     }
 
     public var doneCount: Int { tasks.filter { $0.status.isFinal }.count }
@@ -155,6 +186,8 @@ public struct DashboardModel: Sendable {
             now = max(now, event.time)
             outcome = finished.outcome
             outcomeReason = finished.reason
+            report = finished.report
+            dispatch = .running
         case .taskStarted(let started):
             update(started.task) { task in
                 task.status = .running
@@ -165,6 +198,9 @@ public struct DashboardModel: Sendable {
                 task.workingDirectory = started.workingDirectory
                 task.startedAt = task.startedAt ?? event.time
                 task.attemptStartedAt = event.time
+                task.maxAttempts = max(task.maxAttempts, started.attempt)
+                task.pausedSince = nil
+                task.attemptPaused = 0
                 task.endedAt = nil
                 task.reason = nil
                 task.exitCode = nil
@@ -199,6 +235,7 @@ public struct DashboardModel: Sendable {
                 task.exitCode = finished.exitCode
                 task.signal = finished.signal
                 task.pid = nil
+                task.pausedSince = nil
                 if finished.status == .succeeded { task.percent = 100 }
                 if let last = task.segments.indices.last, task.segments[last].end == nil {
                     task.segments[last].end = event.time
@@ -221,7 +258,40 @@ public struct DashboardModel: Sendable {
             }
         case .taskSkipped(let skipped):
             update(skipped.task) { $0.status = .skipped; $0.reason = skipped.reason }
-        case .taskQueued, .taskMessage:
+        case .taskQueued(let queued):
+            // Queued again after it ended: a retry, or a dependency retried.
+            update(queued.task) { task in
+                guard task.status.isFinal else { return }
+                task.status = .pending
+                task.reason = nil
+                task.percent = 0
+                task.gateResults = []
+                task.gatesPassed = 0
+                task.gatesFailed = 0
+            }
+        case .taskPaused(let paused):
+            update(paused.task) { task in
+                task.status = .paused
+                task.pausedSince = event.time
+            }
+        case .taskResumed(let resumed):
+            update(resumed.task) { task in
+                task.status = .running
+                task.attemptPaused += task.pausedSince.map { event.time - $0 } ?? 0
+                task.pausedSince = nil
+            }
+        case .dispatchChanged(let change):
+            dispatch = change.state
+        case .runReopened(let reopened):
+            outcome = nil
+            outcomeReason = nil
+            report = nil
+            notices.append(Notice(time: event.time, text: "Run reopened: \(reopened.reason)", role: .running))
+        case .action(let action):
+            let text = action.accepted ? "\(action.message.prefix(1).uppercased())\(action.message.dropFirst()) (\(action.actor))"
+                : "Refused \(ControlAction(action.action, task: action.task).description): \(action.message)"
+            notices.append(Notice(time: event.time, text: text, role: action.accepted ? .notice : .failed))
+        case .taskMessage:
             break
         }
         if notices.count > 20 { notices.removeFirst(notices.count - 20) }
@@ -265,9 +335,13 @@ public struct DashboardModel: Sendable {
                 return nil
             }
         }
+        if case .confirm(let action) = overlay {
+            overlay = nil
+            return [.character("y"), .character("Y")].contains(key) ? .perform(action) : nil
+        }
         switch key {
         case .character("q"), .character("Q"), .interrupt:
-            if outcome != nil { return .quit }
+            if outcome != nil || detachOnQuit { return .quit }
             overlay = .confirmStop
         case .character("?"):
             overlay = overlay == .help ? nil : .help
@@ -301,6 +375,23 @@ public struct DashboardModel: Sendable {
             select(0)
         case .end, .character("G"):
             select(tasks.count - 1)
+        case .character("p"):
+            guard let task = selectedTask else { break }
+            return .perform(ControlAction(task.status == .paused ? .resume : .pause, task: task.id))
+        case .character("P"):
+            return .perform(ControlAction(dispatch == .running ? .pause : .resume))
+        case .character("h"):
+            return .perform(ControlAction(dispatch == .held ? .resume : .hold))
+        case .character("r"):
+            guard let task = selectedTask else { break }
+            return .perform(ControlAction(.retry, task: task.id))
+        case .character("R"):
+            overlay = .confirm(ControlAction(.retry))
+        case .character("x"):
+            guard let task = selectedTask else { break }
+            overlay = .confirm(ControlAction(.cancel, task: task.id))
+        case .character("X"):
+            overlay = .confirm(ControlAction(.cancel))
         default:
             break
         }

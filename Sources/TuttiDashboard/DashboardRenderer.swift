@@ -55,6 +55,9 @@ public struct DashboardRenderer: Sendable {
         case .confirmStop:
             drawBox(title: "Stop the run?", lines: ["The run is still going.", "Stop every task and end it? (y/n)"],
                     into: &grid, role: .failed)
+        case .confirm(let action):
+            drawBox(title: "\(action.description.prefix(1).uppercased())\(action.description.dropFirst())?",
+                    lines: [Self.consequence(of: action), "Go ahead? (y/n)"], into: &grid, role: .failed)
         case nil: break
         }
         return grid
@@ -69,7 +72,7 @@ public struct DashboardRenderer: Sendable {
         case .passed: .succeeded
         case .failed, .timedOut: .failed
         case .interrupted: .cancelled
-        case nil: .running
+        case nil: model.dispatch == .running ? .running : .paused
         }
         let state = model.stateText
         let right = "\(ShortTime.clock(model.now))\(glyphs.separator)\(model.doneCount)/\(model.tasks.count) done"
@@ -86,8 +89,9 @@ public struct DashboardRenderer: Sendable {
         let y = grid.height - 1
         let hints: [(String, String)] = [("q", "quit"), ("\(glyphs.up)\(glyphs.down) j k", "select"), (glyphs.enter, "details"),
                                          ("Tab", "panel"), ("/", "search"), ("?", "help")]
+        let controls: [(String, String)] = [("p", "pause"), ("r", "retry"), ("x", "cancel")]
         var x = 1
-        for (key, action) in hints {
+        for (key, action) in hints + (grid.width >= 100 ? controls : []) {
             x = grid.put(key, x: x, y: y, style: CellStyle(.key, bold: true))
             x = grid.put(" \(action)  ", x: x, y: y, style: CellStyle(.dim))
         }
@@ -431,6 +435,11 @@ public struct DashboardRenderer: Sendable {
             "Enter         details of the selected task",
             "Tab           next panel: timeline, gates, log",
             "a             gates of every task / of the selected one",
+            "p             pause / resume the selected task",
+            "P             pause / resume the run (running tasks stop too)",
+            "h             hold dispatch: running tasks go on, none start",
+            "r / R         retry the selected task / every failed task",
+            "x / X         cancel the selected task / the whole run",
             "/             search the selected task's log",
             "Esc           close this window, clear the search",
             "?             this help",
@@ -457,6 +466,16 @@ public struct DashboardRenderer: Sendable {
         lines.append("Metrics   \(metrics.isEmpty ? "none reported yet" : metrics)")
         lines.append("Time      \(ShortTime.format(task.elapsed(now: model.now)))")
         drawBox(title: "Task \(task.id): \(task.name)", lines: lines, into: &grid, role: task.status.role)
+    }
+
+    /// What a hard action will do, for its confirmation.
+    static func consequence(of action: ControlAction) -> String {
+        switch (action.verb, action.task) {
+        case (.cancel, let task?): return "Task \(task)'s processes get SIGTERM, then SIGKILL."
+        case (.cancel, nil): return "Every running task is stopped and the run ends."
+        case (.retry, nil): return "Every failed, timed-out or cancelled task runs again."
+        default: return action.description
+        }
     }
 
     func drawBox(title: String, lines: [String], into grid: inout ScreenGrid, role: Role) {

@@ -1,7 +1,7 @@
 /// What a cell means, not how it looks: themes map roles to colours.
 public enum Role: String, Sendable, Hashable, CaseIterable {
     case text, dim, title, border, selection, key
-    case pending, running, succeeded, failed, timedOut = "timed_out", cancelled, skipped
+    case pending, running, paused, succeeded, failed, timedOut = "timed_out", cancelled, skipped
     case progressFill = "progress_fill", progressEmpty = "progress_empty"
     case gatePass = "gate_pass", gateFail = "gate_fail", notice
 }

@@ -97,7 +97,7 @@ public struct Theme: Sendable, Hashable {
     public static let dark = Theme(name: "dark", styles: [
         .text: RoleStyle(.terminalDefault), .dim: RoleStyle(.indexed(8)), .title: RoleStyle(.indexed(6), bold: true),
         .border: RoleStyle(.indexed(4)), .selection: RoleStyle(.terminalDefault), .key: RoleStyle(.indexed(3), bold: true),
-        .pending: RoleStyle(.indexed(8)), .running: RoleStyle(.indexed(6)), .succeeded: RoleStyle(.indexed(2)),
+        .pending: RoleStyle(.indexed(8)), .running: RoleStyle(.indexed(6)), .paused: RoleStyle(.indexed(3), bold: true), .succeeded: RoleStyle(.indexed(2)),
         .failed: RoleStyle(.indexed(1), bold: true), .timedOut: RoleStyle(.indexed(5), bold: true),
         .cancelled: RoleStyle(.indexed(3)), .skipped: RoleStyle(.indexed(8)), .progressFill: RoleStyle(.indexed(2)),
         .progressEmpty: RoleStyle(.indexed(8)), .gatePass: RoleStyle(.indexed(2)), .gateFail: RoleStyle(.indexed(1), bold: true),

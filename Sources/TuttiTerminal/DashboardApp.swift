@@ -10,10 +10,9 @@ import TuttiDashboard
 public final class DashboardApp: Sendable {
     private struct Inbox {
         var events: [RunEvent] = []
-        var report: RunReport?
+        var notices: [(String, Role)] = []
         var exitWhenDone = false
         var terminalGone = false
-        var lastClockTick = -Double.infinity
     }
 
     private let inbox = Mutex(Inbox())
@@ -29,10 +28,14 @@ public final class DashboardApp: Sendable {
     /// Sets the locale; true when it is really UTF-8, so the Unicode glyphs will show.
     public static func localeIsUTF8() -> Bool { tutti_locale_is_utf8() }
 
-    /// A dashboard drawing with `glyphs` in the colours of `theme`.
-    public init(glyphs: DashboardGlyphs, theme: Theme) {
+    private let watching: Bool
+
+    /// A dashboard drawing with `glyphs` in the colours of `theme`. A `watching` dashboard
+    /// shows a run another process owns: leaving it leaves the run alone.
+    public init(glyphs: DashboardGlyphs, theme: Theme, watching: Bool = false) {
         self.glyphs = glyphs
         self.theme = theme
+        self.watching = watching
     }
 
     /// Hands an engine event to the dashboard (any thread).
@@ -41,9 +44,9 @@ public final class DashboardApp: Sendable {
         wake()
     }
 
-    /// The run has ended with this report: the dashboard shows the summary and waits for `q`.
-    public func finish(report: RunReport) {
-        inbox.withLock { $0.report = report }
+    /// Shows a notice that did not come from an event (a watcher lost its run...).
+    public func post(notice: String, role: Role = .notice) {
+        inbox.withLock { $0.notices.append((notice, role)) }
         wake()
     }
 
@@ -56,12 +59,14 @@ public final class DashboardApp: Sendable {
     private func wake() { wakePipe.wake() }
 
     /// Runs the dashboard on the calling thread until the user leaves; the terminal is
-    /// restored before it returns. `stopRun` is called when the user confirms stopping.
-    public func run(clock: @escaping () -> Double, stopRun: () -> Void) {
+    /// restored before it returns. `stopRun` is called when the user confirms stopping, and
+    /// `perform` with the control actions asked for by keys.
+    public func run(clock: @escaping () -> Double, stopRun: () -> Void, perform: (ControlAction) -> Void) {
         let screen = TerminalScreen(theme: theme)
         defer { screen.restore() }
         let renderer = DashboardRenderer(glyphs: glyphs)
         var model = DashboardModel()
+        model.detachOnQuit = watching
         var dirty = true
         var lastFrame = -Double.infinity
         var lastSize = (width: 0, height: 0)
@@ -102,22 +107,23 @@ public final class DashboardApp: Sendable {
                 exitWhenDone = true
             }
             if fds[1].revents != 0 { wakePipe.drain() }
-            let (events, report, exitRequested) = inbox.withLock { inbox -> ([RunEvent], RunReport?, Bool) in
-                defer { inbox.events.removeAll(keepingCapacity: true) }
-                return (inbox.events, inbox.report, inbox.exitWhenDone)
+            let (events, notices, exitRequested) = inbox.withLock { inbox -> ([RunEvent], [(String, Role)], Bool) in
+                defer {
+                    inbox.events.removeAll(keepingCapacity: true)
+                    inbox.notices.removeAll()
+                }
+                return (inbox.events, inbox.notices, inbox.exitWhenDone)
             }
             for event in events { model.apply(event) }
-            if !events.isEmpty { dirty = true }
-            if let report, model.report == nil {
-                model.report = report
-                dirty = true
-            }
+            for (text, role) in notices { model.notices.append(Notice(time: model.now, text: text, role: role)) }
+            if !events.isEmpty || !notices.isEmpty { dirty = true }
             exitWhenDone = exitWhenDone || exitRequested
             for key in terminalGone ? [] : screen.readKeys() {
                 dirty = true
                 switch model.handle(key) {
                 case .quit: return
                 case .stopRun: stopRun()
+                case .perform(let action): perform(action)
                 case nil: break
                 }
             }

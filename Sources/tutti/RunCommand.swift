@@ -58,10 +58,13 @@ struct RunCommand: AsyncParsableCommand {
             Console.err("tutti run: --kill-grace must be from 0 to 3600 seconds")
             throw ExitCode(ExitStatus.invalidInput)
         }
-        let options = RunOptions(
+        let withDashboard = !headless && !json && Self.terminalCanShowDashboard()
+        var options = RunOptions(
             runsDirectory: runsDir, parallelism: parallelism, failFast: failFast ? true : nil, sequential: sequential,
             taskFilter: tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
             killGrace: killGrace, compatibilityOutputDirectory: FileManager.default.currentDirectoryPath)
+        // The dashboard keeps a finished run open, so a failed task can still be retried.
+        options.staysOpen = withDashboard
         let chosenTheme: Theme
         do { chosenTheme = try Self.theme(named: theme) } catch {
             Console.err(error.description)
@@ -73,7 +76,17 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalidInput)
         }
 
-        if !headless, !json, Self.terminalCanShowDashboard() {
+        let control: ControlServer?
+        do {
+            control = try ControlServer(engine: engine)
+            control?.start()
+        } catch {
+            control = nil
+            Console.err("tutti run: warning: \(error); `tutti ctl` and `tutti watch` will not reach this run")
+        }
+        defer { control?.stop() }
+
+        if withDashboard {
             try await runWithDashboard(engine, theme: chosenTheme)
             return
         }
@@ -142,19 +155,20 @@ extension RunCommand {
             app.exitWhenDone()
         }
         let bus = engine.bus
-        let screenClosed = Task.detached {
-            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                let thread = Thread {
-                    app.run(clock: { bus.elapsed }, stopRun: { engine.interrupt(reason: "stopped from the dashboard") })
-                    done.resume()
-                }
-                thread.start()
+        let running = Task.detached { await engine.run() }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                app.run(clock: { bus.elapsed }, stopRun: { engine.interrupt(reason: "stopped from the dashboard") },
+                        perform: { engine.perform($0, actor: "dashboard") })
+                done.resume()
             }
+            thread.start()
         }
-        let report = await engine.run()
+        // The person has left the dashboard: the run ends (it has, unless the terminal went away).
+        engine.interrupt(reason: "the dashboard was closed")
+        engine.close()
+        let report = await running.value
         await feeding.value
-        app.finish(report: report)
-        await screenClosed.value
         signals.stop()
         for line in SummaryFormatter.lines(for: report) { Console.out(line) }
         Console.out("Run directory: \(engine.directory.path)")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A scratch folder for one test, removed when the value is dropped.
-public final class Scratch {
+public final class Scratch: Sendable {
     public let path: String
 
     public init() {

@@ -33,4 +33,18 @@ int tutti_open_pty(int *master, char *name, size_t length);
 /// backtracer, or the default action).
 void tutti_on_crash(void (*restore)(void));
 
+/// Creates a Unix stream socket listening at `path`, readable and writable by the owner
+/// only (mode 0600), close-on-exec. Replaces a stale socket file. Returns the descriptor,
+/// or -1 (errno set; ENAMETOOLONG when the path does not fit a socket address).
+int tutti_unix_listen(const char *path);
+
+/// Connects to the Unix stream socket at `path`; returns the descriptor, or -1 (errno set).
+int tutti_unix_connect(const char *path);
+
+/// Accepts a connection, close-on-exec; the descriptor or -1.
+int tutti_unix_accept(int fd);
+
+/// The user id of the process at the other end of a Unix socket, or -1.
+long tutti_peer_uid(int fd);
+
 #endif

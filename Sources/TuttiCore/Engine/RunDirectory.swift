@@ -23,6 +23,8 @@ public struct RunDirectory: Sendable {
     public var logsPath: String { path + "/logs" }
     public var resultsPath: String { path + "/results" }
     public var reportPath: String { path + "/report.json" }
+    /// The live run's control socket (gone when the run's process has ended).
+    public var socketPath: String { path + "/control.sock" }
 
     /// The log file of one attempt: `logs/task-<id>.log`, then `task-<id>.attempt-<n>.log`.
     public func logPath(task: String, attempt: Int) -> String {

@@ -36,9 +36,11 @@ public final class RunEngine: Sendable {
                 try? FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
             }
         }
-        let startedAt = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        let header = RecordingHeader(runID: runID, workflow: workflow.name, workflowFile: workflow.sourcePath,
+        let now = Date().timeIntervalSince1970
+        let startedAt = Date(timeIntervalSince1970: now.rounded(.down))
+        var header = RecordingHeader(runID: runID, workflow: workflow.name, workflowFile: workflow.sourcePath,
                                      host: ProcessInfo.processInfo.hostName, startedAt: startedAt)
+        header.clockOrigin = now
         bus = EventBus(recorder: try EventRecorder(path: directory.eventsPath, header: header))
         if options.sequential || workflow.execution.mode == .sequential {
             parallelism = 1
@@ -50,6 +52,8 @@ public final class RunEngine: Sendable {
     }
 
     /// Runs every task to its end and returns the report (also written to the run directory).
+    /// With `RunOptions.staysOpen`, a finished run waits for `close()`, and a retry meanwhile
+    /// reopens it: it ends again, with a new report.
     public func run() async -> RunReport {
         let timer = workflow.execution.timeoutSeconds.map { limit in
             Task { [self] in
@@ -61,27 +65,69 @@ public final class RunEngine: Sendable {
                 }.perform()
             }
         }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let work = state.withLock { scheduler in
-                scheduler.whenIdle = continuation
-                scheduler.announce()
-                scheduler.dispatch()
-                return scheduler.takeWork()
+        var announced = false
+        var report: RunReport
+        while true {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let work = state.withLock { scheduler in
+                    scheduler.whenIdle = continuation
+                    if !announced {
+                        scheduler.announce()
+                        scheduler.dispatch()
+                    }
+                    return scheduler.takeWork()
+                }
+                work.perform().forEach(launch)
             }
-            work.perform().forEach(launch)
+            announced = true
+            let writes = state.withLock { $0.writesInFlight }
+            await withCheckedContinuation { done in writes.notify(queue: .global()) { done.resume() } }
+            // A retry may have come in meanwhile: then the run is not finished after all.
+            let settled: RunReport? = state.withLock { scheduler in
+                guard scheduler.isIdle, scheduler.resultsToWrite.isEmpty else { return nil }
+                let report = scheduler.makeReport()
+                bus.emit(.runFinished(RunFinished(outcome: report.outcome, reason: report.outcomeReason, report: report)))
+                return report
+            }
+            guard let settled else { continue }
+            report = settled
+            JSONFile.write(report, to: directory.reportPath)
+            if let root = state.withLock({ $0.options.compatibilityOutputDirectory }) {
+                JSONFile.write(report, to: "\(root)/test-results/\(RunDirectory.safeFileName(workflow.name))-results.json")
+            }
+            guard await reopened() else { break }
         }
         timer?.cancel()
-        let (report, leftover) = state.withLock { ($0.makeReport(), $0.takeWork()) }
-        _ = leftover.perform()
-        let writes = state.withLock { $0.writesInFlight }
-        await withCheckedContinuation { done in writes.notify(queue: .global()) { done.resume() } }
-        JSONFile.write(report, to: directory.reportPath)
-        if let root = state.withLock({ $0.options.compatibilityOutputDirectory }) {
-            JSONFile.write(report, to: "\(root)/test-results/\(RunDirectory.safeFileName(workflow.name))-results.json")
-        }
-        bus.emit(.runFinished(RunFinished(outcome: report.outcome, reason: report.outcomeReason)))
         bus.finish()
         return report
+    }
+
+    /// After the run finished: true when a retry reopened it, false when it is closed (at
+    /// once unless the run stays open).
+    private func reopened() async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            state.withLock { scheduler in
+                if scheduler.reopenRequested {
+                    scheduler.reopenRequested = false
+                    continuation.resume(returning: true)
+                } else if scheduler.closed || !scheduler.options.staysOpen {
+                    scheduler.closed = true
+                    continuation.resume(returning: false)
+                } else {
+                    scheduler.whenSettledDecided = continuation
+                }
+            }
+        }
+    }
+
+    /// Ends a run kept open after it finished (`RunOptions.staysOpen`): `run()` returns. A run
+    /// still going ends when its tasks do, without waiting again.
+    public func close() {
+        state.withLock { scheduler in
+            scheduler.closed = true
+            scheduler.whenSettledDecided?.resume(returning: false)
+            scheduler.whenSettledDecided = nil
+        }
     }
 
     /// Stops the run: every running task's group gets SIGTERM (then SIGKILL), nothing new
@@ -92,6 +138,27 @@ public final class RunEngine: Sendable {
             return scheduler.takeWork()
         }.perform()
     }
+
+    /// Pauses, resumes, holds, retries or cancels, as `actor` asked. Every request is recorded
+    /// as an event, with the answer; one that does not apply is refused, saying why.
+    @discardableResult
+    public func perform(_ action: ControlAction, actor: String) -> ControlResult {
+        let (result, work) = state.withLock { scheduler in
+            if scheduler.closed, scheduler.finished {
+                return (ControlResult.refused("the run has ended"), scheduler.takeWork())
+            }
+            return (scheduler.perform(action, actor: actor), scheduler.takeWork())
+        }
+        work.perform().forEach(launch)
+        return result
+    }
+
+    /// "running", "paused", "held", "stopping" or "finished".
+    public var stateName: String { state.withLock { $0.stateName } }
+
+    /// A task's status as the engine sees it now (a paused task is `running` with its
+    /// process stopped).
+    public func status(of task: String) -> TaskStatus? { state.withLock { $0.records[task]?.status } }
 
     /// Runs an attempt on a new thread, then whatever its end lets start, on the same thread.
     private func launch(_ first: TaskProcess) {

@@ -20,6 +20,8 @@ public struct RunOptions: Sendable {
     public var killGrace: Double
     /// Where the seed's `.conductor/task-results/` and `test-results/` files go; nil: not written.
     public var compatibilityOutputDirectory: String?
+    /// Keep a finished run open for retries until `RunEngine.close()` (the dashboard does).
+    public var staysOpen = false
 
     public init(runsDirectory: String = ".tutti/runs", runID: String? = nil, parallelism: Int? = nil,
                 failFast: Bool? = nil, sequential: Bool = false, taskFilter: [String]? = nil,

@@ -35,6 +35,18 @@ struct Scheduler {
     let writesInFlight = DispatchGroup()
     /// Resumed when nothing runs any more and nothing can start.
     var whenIdle: CheckedContinuation<Void, Never>?
+    /// Whether ready tasks start (running), or wait (paused, held).
+    var dispatchState: DispatchState = .running
+    /// The paused tasks, and why each is paused.
+    var pausedBy: [String: PauseCause] = [:]
+    /// Every task after the tasks it depends on.
+    let topologicalOrder: [String]
+    /// A finished run waits here to be reopened by a retry (true) or closed (false).
+    var whenSettledDecided: CheckedContinuation<Bool, Never>?
+    /// A retry reopened the run before anyone waited on `whenSettledDecided`.
+    var reopenRequested = false
+    /// The run may not be reopened any more.
+    var closed = false
 
     /// A task's state while the run goes on.
     struct TaskRecord {
@@ -58,6 +70,7 @@ struct Scheduler {
         self.parallelism = parallelism
         self.startedAt = startedAt
         failFast = options.failFast ?? workflow.execution.failFast
+        topologicalOrder = DependencyGraph(workflow.tasks).topologicalOrder()
         for task in workflow.tasks {
             let attempts = workflow.errorHandling.retryAllowed ? task.retry.count + 1 : 1
             records[task.id] = TaskRecord(spec: task, maxAttempts: attempts)
@@ -82,13 +95,13 @@ struct Scheduler {
 
     /// Starts ready tasks while slots are free.
     mutating func dispatch() {
-        guard stopping == nil else { return }
+        guard stopping == nil, dispatchState == .running else { return }
         while running.count < parallelism, readyHead < readyQueue.count {
             let id = readyQueue[readyHead]
             readyHead += 1
-            guard records[id]?.status == .pending else { continue }
+            guard let record = records[id], record.status == .pending else { continue }
             records[id]?.status = .running
-            startAttempt(id, attempt: 1, delay: 0)
+            startAttempt(id, attempt: record.attempts.count + 1, delay: 0)
         }
     }
 
@@ -117,11 +130,19 @@ struct Scheduler {
         if !work.results.isEmpty { writesInFlight.enter() }
         resultsToWrite.removeAll()
         launches.removeAll()
-        if active == 0, work.launches.isEmpty, let continuation = whenIdle {
+        if isIdle, work.launches.isEmpty, let continuation = whenIdle {
             whenIdle = nil
             work.runDone = continuation
         }
         return work
+    }
+
+    /// Nothing runs and nothing more will start. Ready tasks waiting for a paused or held
+    /// run keep it going: they start when it is resumed.
+    var isIdle: Bool {
+        guard active == 0 else { return false }
+        guard stopping == nil, dispatchState != .running else { return true }
+        return !readyQueue[readyHead...].contains { records[$0]?.status == .pending }
     }
 
     mutating func enqueueReady(_ id: String) {
@@ -148,26 +169,30 @@ struct Scheduler {
         running[id] = process
         active += 1
         launches.append(process)
+        if dispatchState == .paused { pauseTask(id, cause: .run) }
     }
 
     /// Records an attempt's end, then starts what can start (collected in `launches`).
     mutating func attemptEnded(_ id: String, attempt: Int, outcome: AttemptOutcome) {
         running[id] = nil
+        pausedBy[id] = nil
         active -= 1
         handle(id, attempt: attempt, outcome: outcome)
         dispatch()
     }
 
-    private mutating func handle(_ id: String, attempt: Int, outcome: AttemptOutcome) {
+    mutating func handle(_ id: String, attempt: Int, outcome: AttemptOutcome) {
         guard var record = records[id] else { return }
         let log = directory.logPath(task: id, attempt: attempt)
         let attemptRecord = AttemptRecord(attempt: attempt, start: outcome.startTime, end: outcome.endTime, status: outcome.status,
                                           exitCode: outcome.exitCode, signal: outcome.signal, reason: outcome.reason,
-                                          log: String(log.dropFirst(directory.path.count + 1)))
+                                          log: String(log.dropFirst(directory.path.count + 1)),
+                                          paused: outcome.pausedSeconds > 0 ? outcome.pausedSeconds : nil)
         record.attempts.append(attemptRecord)
         record.metrics = outcome.metrics
         bus.emit(.taskFinished(TaskFinished(task: id, attempt: attempt, status: outcome.status, exitCode: outcome.exitCode,
-                                            signal: outcome.signal, reason: outcome.reason, duration: attemptRecord.duration)))
+                                            signal: outcome.signal, reason: outcome.reason, duration: attemptRecord.duration,
+                                            paused: attemptRecord.paused)))
 
         let retryable = outcome.status == .failed || outcome.status == .timedOut
         if retryable, attempt < record.maxAttempts, stopping == nil {
@@ -189,7 +214,8 @@ struct Scheduler {
             releaseDependents(of: id)
         } else {
             skipDependents(of: id)
-            if failFast, stopping == nil {
+            // A task cancelled on purpose is not a failure to stop the run for.
+            if failFast, stopping == nil, outcome.status != .cancelled {
                 stop(outcome: .failed, status: .cancelled, reason: "fail-fast: task \(id) \(outcome.status.rawValue)")
             }
         }

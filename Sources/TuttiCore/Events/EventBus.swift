@@ -4,9 +4,21 @@ import Synchronization
 /// The run's one event stream: numbers and times each event, records it, and fans it out
 /// to every subscriber (dashboard, headless printer, remote watchers).
 public final class EventBus: Sendable {
+    /// Someone who gets every event: `deliver` is called under the bus lock, in order, so it
+    /// must only hand the event on.
+    public struct Listener: Sendable {
+        public var deliver: @Sendable (RunEvent) -> Void
+        public var finish: @Sendable () -> Void
+
+        public init(deliver: @escaping @Sendable (RunEvent) -> Void, finish: @escaping @Sendable () -> Void) {
+            self.deliver = deliver
+            self.finish = finish
+        }
+    }
+
     private struct State {
         var nextSeq = 1
-        var subscribers: [Int: AsyncStream<RunEvent>.Continuation] = [:]
+        var subscribers: [Int: Listener] = [:]
         var nextSubscriberID = 0
         var finished = false
         var recorder: EventRecorder?
@@ -37,7 +49,7 @@ public final class EventBus: Sendable {
             let event = RunEvent(seq: state.nextSeq, time: (elapsed * 1_000_000).rounded() / 1_000_000, kind: kind)
             state.nextSeq += 1
             state.recorder?.append(event)
-            for continuation in state.subscribers.values { continuation.yield(event) }
+            for listener in state.subscribers.values { listener.deliver(event) }
             return event
         }
     }
@@ -45,26 +57,36 @@ public final class EventBus: Sendable {
     /// Every event published from now on, until the run finishes.
     public func subscribe() -> AsyncStream<RunEvent> {
         let (stream, continuation) = AsyncStream<RunEvent>.makeStream()
-        let id: Int? = state.withLock { state in
-            guard !state.finished else { return nil }
-            let id = state.nextSubscriberID
-            state.nextSubscriberID += 1
-            state.subscribers[id] = continuation
-            return id
-        }
-        guard let id else {
-            continuation.finish()
-            return stream
-        }
-        continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
+        let attached = attach(Listener(deliver: { continuation.yield($0) }, finish: { continuation.finish() }))
+        if let id = attached.id {
+            continuation.onTermination = { [weak self] _ in self?.detach(id) }
         }
         return stream
     }
 
+    /// Adds a listener for every later event. Returns its id (nil when the run has already
+    /// finished: then `finish` has been called) and the number of the last event published
+    /// before it, so a watcher can take events up to it from the recording with no gap.
+    public func attach(_ listener: Listener) -> (id: Int?, lastSeq: Int) {
+        let attached: (id: Int?, lastSeq: Int) = state.withLock { state in
+            guard !state.finished else { return (nil, state.nextSeq - 1) }
+            let id = state.nextSubscriberID
+            state.nextSubscriberID += 1
+            state.subscribers[id] = listener
+            return (id, state.nextSeq - 1)
+        }
+        if attached.id == nil { listener.finish() }
+        return attached
+    }
+
+    /// Removes a listener.
+    public func detach(_ id: Int) {
+        state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
+    }
+
     /// Ends every subscriber's stream and closes the recording.
     public func finish() {
-        let continuations = state.withLock { state in
+        let listeners = state.withLock { state in
             state.finished = true
             state.recorder?.close()
             state.recorder = nil
@@ -72,6 +94,6 @@ public final class EventBus: Sendable {
             state.subscribers.removeAll()
             return all
         }
-        for continuation in continuations { continuation.finish() }
+        for listener in listeners { listener.finish() }
     }
 }

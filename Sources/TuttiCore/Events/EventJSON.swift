@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes events as NDJSON lines by hand: the same bytes JSONEncoder writes with sorted keys,
 /// several times faster. The recorder writes every event under the bus lock, so this is on
 /// the hot path of every task. (Reading back uses Codable.)
@@ -25,6 +27,7 @@ enum EventJSON {
                     ("run_id", .string(e.runID)), ("tasks", .array(tasks)), ("workflow", .string(e.workflow))]
         case .runFinished(let e):
             return [("outcome", .string(e.outcome.rawValue))] + optional("reason", e.reason.map(JSONBytes.string))
+                + optional("report", e.report.map { report in .raw(String(decoding: (try? JSONEncoder.events.encode(report)) ?? Data("null".utf8), as: UTF8.self)) })
         case .taskQueued(let e):
             return [("task", .string(e.task))]
         case .taskStarted(let e):
@@ -50,11 +53,21 @@ enum EventJSON {
         case .taskFinished(let e):
             return [("attempt", .int(e.attempt)), ("duration", .number(e.duration))]
                 + optional("exit_code", e.exitCode.map { .int(Int($0)) }) + optional("reason", e.reason.map(JSONBytes.string))
+                + optional("paused", e.paused.map(JSONBytes.number))
                 + optional("signal", e.signal.map { .int(Int($0)) }) + [("status", .string(e.status.rawValue)), ("task", .string(e.task))]
         case .taskRetrying(let e):
             return [("delay", .number(e.delay)), ("next_attempt", .int(e.nextAttempt)), ("task", .string(e.task))]
         case .taskSkipped(let e):
             return [("reason", .string(e.reason)), ("task", .string(e.task))]
+        case .action(let e):
+            return [("accepted", .bool(e.accepted)), ("action", .string(e.action.rawValue)), ("actor", .string(e.actor)),
+                    ("message", .string(e.message))] + optional("task", e.task.map(JSONBytes.string))
+        case .taskPaused(let e), .taskResumed(let e):
+            return [("task", .string(e.task))]
+        case .dispatchChanged(let e):
+            return [("state", .string(e.state.rawValue))]
+        case .runReopened(let e):
+            return [("reason", .string(e.reason))]
         }
     }
 

@@ -13,9 +13,13 @@ public struct RecordingHeader: Sendable, Hashable, Codable {
     public var workflowFile: String?
     public var host: String
     public var startedAt: Date
+    /// When event time 0 was, in seconds since 1970 (to the microsecond), so a watcher in
+    /// another process can tell the run's clock.
+    public var clockOrigin: Double?
 
     enum CodingKeys: String, CodingKey {
-        case schema, version, runID = "run_id", workflow, workflowFile = "workflow_file", host, startedAt = "started_at"
+        case schema, version, runID = "run_id", workflow, workflowFile = "workflow_file", host, startedAt = "started_at",
+             clockOrigin = "clock_origin"
     }
 
     public init(runID: String, workflow: String, workflowFile: String?, host: String, startedAt: Date) {

@@ -13,8 +13,7 @@ public struct Recording: Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw RunFileError.notARecording(path, "cannot read it (\(error.localizedDescription))")
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = JSONDecoder.events
         let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
         guard let first = lines.first, let header = try? decoder.decode(RecordingHeader.self, from: Data(first)),
               header.schema == RecordingHeader.schemaName else {

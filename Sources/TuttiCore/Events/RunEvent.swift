@@ -45,6 +45,11 @@ public enum EventKind: Sendable, Hashable {
     case taskFinished(TaskFinished)
     case taskRetrying(TaskRetrying)
     case taskSkipped(TaskSkipped)
+    case action(ActionTaken)
+    case taskPaused(TaskRef)
+    case taskResumed(TaskRef)
+    case dispatchChanged(DispatchChanged)
+    case runReopened(RunReopened)
 
     /// The event's type name in the events file.
     public var type: String {
@@ -62,13 +67,21 @@ public enum EventKind: Sendable, Hashable {
         case .taskFinished: return "task_finished"
         case .taskRetrying: return "task_retrying"
         case .taskSkipped: return "task_skipped"
+        case .action: return "action"
+        case .taskPaused: return "task_paused"
+        case .taskResumed: return "task_resumed"
+        case .dispatchChanged: return "dispatch"
+        case .runReopened: return "run_reopened"
         }
     }
 
     /// The task the event is about, if any.
     public var taskID: String? {
         switch self {
-        case .runStarted, .runFinished: return nil
+        case .runStarted, .runFinished, .dispatchChanged, .runReopened: return nil
+        case .action(let e): return e.task
+        case .taskPaused(let e): return e.task
+        case .taskResumed(let e): return e.task
         case .taskQueued(let e): return e.task
         case .taskStarted(let e): return e.task
         case .taskProgress(let e): return e.task
@@ -98,6 +111,11 @@ public enum EventKind: Sendable, Hashable {
         case "task_finished": self = .taskFinished(try TaskFinished(from: decoder))
         case "task_retrying": self = .taskRetrying(try TaskRetrying(from: decoder))
         case "task_skipped": self = .taskSkipped(try TaskSkipped(from: decoder))
+        case "action": self = .action(try ActionTaken(from: decoder))
+        case "task_paused": self = .taskPaused(try TaskRef(from: decoder))
+        case "task_resumed": self = .taskResumed(try TaskRef(from: decoder))
+        case "dispatch": self = .dispatchChanged(try DispatchChanged(from: decoder))
+        case "run_reopened": self = .runReopened(try RunReopened(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown event type '\(type)'"))
         }
@@ -118,6 +136,11 @@ public enum EventKind: Sendable, Hashable {
         case .taskFinished(let e): try e.encode(to: encoder)
         case .taskRetrying(let e): try e.encode(to: encoder)
         case .taskSkipped(let e): try e.encode(to: encoder)
+        case .action(let e): try e.encode(to: encoder)
+        case .taskPaused(let e): try e.encode(to: encoder)
+        case .taskResumed(let e): try e.encode(to: encoder)
+        case .dispatchChanged(let e): try e.encode(to: encoder)
+        case .runReopened(let e): try e.encode(to: encoder)
         }
     }
 }
@@ -172,14 +195,17 @@ public enum RunOutcome: String, Sendable, Hashable, Codable {
     case timedOut = "timed_out"
 }
 
-/// The run ended.
+/// The run ended (every task is done), with its report. A run kept open for control ends
+/// again, with a new report, after a retry reopens it.
 public struct RunFinished: Sendable, Hashable, Codable {
     public var outcome: RunOutcome
     public var reason: String?
+    public var report: RunReport?
 
-    public init(outcome: RunOutcome, reason: String? = nil) {
+    public init(outcome: RunOutcome, reason: String? = nil, report: RunReport? = nil) {
         self.outcome = outcome
         self.reason = reason
+        self.report = report
     }
 }
 
@@ -278,11 +304,14 @@ public struct TaskGate: Sendable, Hashable, Codable {
 
 /// How one attempt, or a task, ended.
 public enum TaskStatus: String, Sendable, Hashable, Codable {
-    case pending, running, succeeded, failed, skipped, cancelled
+    case pending, running, paused, succeeded, failed, skipped, cancelled
     case timedOut = "timed_out"
 
-    /// Whether the task will not change any more in this run.
-    public var isFinal: Bool { ![.pending, .running].contains(self) }
+    /// Whether the task is done for now (a retry can still start it again).
+    public var isFinal: Bool { ![.pending, .running, .paused].contains(self) }
+
+    /// Whether a retry may start it again: it failed, timed out or was cancelled.
+    public var isRetryable: Bool { [.failed, .timedOut, .cancelled].contains(self) }
 }
 
 /// An attempt ended.
@@ -293,11 +322,15 @@ public struct TaskFinished: Sendable, Hashable, Codable {
     public var exitCode: Int32?
     public var signal: Int32?
     public var reason: String?
+    /// Seconds it ran, not counting time paused.
     public var duration: Double
+    /// Seconds it spent paused, when it was.
+    public var paused: Double?
 
-    enum CodingKeys: String, CodingKey { case task, attempt, status, exitCode = "exit_code", signal, reason, duration }
+    enum CodingKeys: String, CodingKey { case task, attempt, status, exitCode = "exit_code", signal, reason, duration, paused }
 
-    public init(task: String, attempt: Int, status: TaskStatus, exitCode: Int32?, signal: Int32?, reason: String?, duration: Double) {
+    public init(task: String, attempt: Int, status: TaskStatus, exitCode: Int32?, signal: Int32?, reason: String?, duration: Double,
+                paused: Double? = nil) {
         self.task = task
         self.attempt = attempt
         self.status = status
@@ -305,6 +338,7 @@ public struct TaskFinished: Sendable, Hashable, Codable {
         self.signal = signal
         self.reason = reason
         self.duration = duration
+        self.paused = paused
     }
 }
 

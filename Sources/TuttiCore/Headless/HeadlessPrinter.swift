@@ -56,6 +56,7 @@ public final class HeadlessPrinter: Sendable {
                 guard var task = state.tasks[started.task] else { return [] }
                 task.running = true
                 task.percent = 0
+                task.maxAttempts = max(task.maxAttempts, started.attempt)
                 state.tasks[started.task] = task
                 let attempt = started.attempt > 1 ? " (attempt \(started.attempt) of \(task.maxAttempts))" : ""
                 return ["\(glyphs.start) Task \(started.task) (\(task.agent)): START \(glyphs.arrow) Running\(attempt) "
@@ -88,7 +89,19 @@ public final class HeadlessPrinter: Sendable {
                 let result = gate.result
                 return ["   \(glyphs.fail) Task \(gate.task) gate \(result.metric): \(result.actualText) "
                         + "(\(result.reason ?? "needs \(result.threshold)"))"]
-            case .taskLogDropped, .taskLog, .taskMetric, .taskMessage, .taskGate, .taskQueued, .runFinished:
+            case .action(let action):
+                return action.accepted ? ["\(glyphs.control) \(action.actor): \(action.message)"]
+                    : ["\(glyphs.control) \(action.actor) asked to \(ControlAction(action.action, task: action.task).description): "
+                       + "refused, \(action.message)"]
+            case .taskPaused(let ref):
+                state.tasks[ref.task]?.running = false
+                return []
+            case .taskResumed(let ref):
+                state.tasks[ref.task]?.running = true
+                return []
+            case .runReopened(let reopened):
+                return ["\(glyphs.retry) Run reopened: \(reopened.reason)"]
+            case .taskLogDropped, .taskLog, .taskMetric, .taskMessage, .taskGate, .taskQueued, .runFinished, .dispatchChanged:
                 return []
             }
         }

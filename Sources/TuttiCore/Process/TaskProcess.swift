@@ -24,13 +24,16 @@ public struct AttemptOutcome: Sendable {
     public var metrics: [String: JSONValue]
     public var startTime: Double
     public var endTime: Double
+    /// Seconds the attempt spent paused.
+    public var pausedSeconds: Double = 0
 }
 
 /// One attempt of a task as a real child process in its own process group. A dedicated
 /// thread waits on the process (pidfd) and its output pipes with poll(2), writes every line
 /// to the attempt's log file, turns protocol lines into events, and enforces the timeout:
 /// SIGTERM to the group, SIGKILL after the grace period. When the process exits, whatever is
-/// left of its group is killed, so no grandchild outlives the task.
+/// left of its group is killed, so no grandchild outlives the task. A paused attempt's group
+/// is stopped with SIGSTOP; the time it stays paused does not count against its timeout.
 public final class TaskProcess: Sendable {
     public let taskID: String
     public let attempt: Int
@@ -41,8 +44,12 @@ public final class TaskProcess: Sendable {
     let killGrace: Double
     let startDelay: Double
 
-    /// The stop asked for by `terminate`, if any.
-    private let requested = Mutex<(status: TaskStatus, reason: String)?>(nil)
+    /// What other threads ask of the attempt: a stop (`terminate`) and whether it is paused.
+    private struct Requests {
+        var stop: (status: TaskStatus, reason: String)?
+        var paused = false
+    }
+    private let requests = Mutex(Requests())
     private let wakePipe = WakePipe()
 
     public init(taskID: String, attempt: Int, launch: LaunchSpec, logPath: String, bus: EventBus,
@@ -67,20 +74,29 @@ public final class TaskProcess: Sendable {
     /// Asks the attempt to stop: SIGTERM to its group now, SIGKILL after the grace period.
     /// The attempt ends with `status` (cancelled, timed_out...) and `reason`.
     public func terminate(as status: TaskStatus, reason: String) {
-        let first = requested.withLock { requested -> Bool in
-            guard requested == nil else { return false }
-            requested = (status, reason)
+        let first = requests.withLock { requests -> Bool in
+            guard requests.stop == nil else { return false }
+            requests.stop = (status, reason)
             return true
         }
         if first { wakePipe.wake() }
     }
 
+    /// Pauses (SIGSTOP to the group) or resumes (SIGCONT) the attempt. A pause asked for
+    /// before the process starts holds it back until it is resumed.
+    public func setPaused(_ paused: Bool) {
+        requests.withLock { $0.paused = paused }
+        wakePipe.wake()
+    }
+
+    private var requestedStop: (status: TaskStatus, reason: String)? { requests.withLock { $0.stop } }
+
     // MARK: - The attempt's thread
 
     private func execute() -> AttemptOutcome {
-        if startDelay > 0 { waitForWake(upTo: startDelay) }
+        waitForWake(upTo: startDelay)
         let startTime = bus.elapsed
-        if let request = requested.withLock({ $0 }) {
+        if let request = requestedStop {
             return AttemptOutcome(status: request.status, exitCode: nil, signal: nil, reason: request.reason, metrics: [:],
                                   startTime: startTime, endTime: startTime)
         }
@@ -120,24 +136,46 @@ public final class TaskProcess: Sendable {
         var killAt: Double?
         var killed = false
         var drainUntil: Double?
-        let deadline = timeout.map { startTime + $0 }
+        var deadline = timeout.map { startTime + $0 }
+        var pausedSince: Double?
+        var pausedTotal = 0.0
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
         func signalGroup(_ signal: Int32) { _ = kill(-pid, signal) }
+        func endPause(at now: Double) {
+            guard let since = pausedSince else { return }
+            pausedSince = nil
+            pausedTotal += now - since
+            deadline = deadline.map { $0 + (now - since) }
+        }
         func beginTermination(_ status: TaskStatus, _ reason: String) {
             guard termination == nil, !exited else { return }
             termination = (status, reason)
             signalGroup(SIGTERM)
             signalGroup(SIGCONT)
+            endPause(at: bus.elapsed)
             killAt = bus.elapsed + killGrace
         }
+        /// Stops or continues the group to match what was asked.
+        func applyRequests() {
+            let wanted = requests.withLock { $0 }
+            if let stop = wanted.stop { beginTermination(stop.status, stop.reason) }
+            guard termination == nil, !exited else { return }
+            if wanted.paused, pausedSince == nil {
+                signalGroup(SIGSTOP)
+                pausedSince = bus.elapsed
+            } else if !wanted.paused, pausedSince != nil {
+                signalGroup(SIGCONT)
+                endPause(at: bus.elapsed)
+            }
+        }
 
-        if let request = requested.withLock({ $0 }) { beginTermination(request.status, request.reason) }
+        applyRequests()
 
         while !(exited && openPipes.isEmpty) {
             let now = bus.elapsed
             var wakeAt: [Double] = []
-            if !exited, termination == nil, let deadline { wakeAt.append(deadline) }
+            if !exited, termination == nil, pausedSince == nil, let deadline { wakeAt.append(deadline) }
             if !killed, let killAt { wakeAt.append(killAt) }
             if let drainUntil { wakeAt.append(drainUntil) }
             if pidFD < 0, !exited { wakeAt.append(now + 0.02) }
@@ -150,7 +188,7 @@ public final class TaskProcess: Sendable {
             if ready < 0, errno != EINTR { break }
 
             let after = bus.elapsed
-            if let deadline, !exited, termination == nil, after >= deadline {
+            if let deadline, !exited, termination == nil, pausedSince == nil, after >= deadline {
                 beginTermination(.timedOut, "timed out after \(NumberFormat.compact(timeout ?? 0))s")
             }
             if let killAt, !killed, after >= killAt {
@@ -160,7 +198,7 @@ public final class TaskProcess: Sendable {
             for entry in pollFDs where entry.revents != 0 {
                 if entry.fd == wakePipe.readFD {
                     wakePipe.drain()
-                    if let request = requested.withLock({ $0 }) { beginTermination(request.status, request.reason) }
+                    applyRequests()
                 } else if entry.fd == pidFD {
                     reap(pid, blocking: true, &waitStatus, &exited, &drainUntil)
                 } else if let stream = openPipes[entry.fd] {
@@ -194,6 +232,8 @@ public final class TaskProcess: Sendable {
 
         outcome.metrics = reader.metrics
         outcome.endTime = bus.elapsed
+        endPause(at: outcome.endTime)
+        outcome.pausedSeconds = pausedTotal
         let decoded = tutti_decode_wait_status(waitStatus)
         if decoded >= 0 { outcome.exitCode = decoded } else { outcome.signal = -decoded }
         if let termination {
@@ -211,14 +251,25 @@ public final class TaskProcess: Sendable {
         return outcome
     }
 
-    /// Sleeps until `seconds` have passed or `terminate` wakes the attempt.
+    /// Sleeps until `seconds` have passed (not counting time paused) or `terminate` wakes
+    /// the attempt; while it is paused, it does not start.
     private func waitForWake(upTo seconds: Double) {
-        let end = bus.elapsed + seconds
+        var end = bus.elapsed + seconds
+        var pausedSince: Double?
         while true {
-            let left = end - bus.elapsed
-            if left <= 0 || requested.withLock({ $0 != nil }) { return }
+            let now = bus.elapsed
+            let wanted = requests.withLock { $0 }
+            if wanted.stop != nil { return }
+            if wanted.paused, pausedSince == nil { pausedSince = now }
+            if !wanted.paused, let since = pausedSince {
+                end += now - since
+                pausedSince = nil
+            }
+            let left = end - now
+            if left <= 0, pausedSince == nil { return }
             var wake = pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)
-            _ = poll(&wake, 1, Int32(min(60_000, (left * 1000).rounded(.up))))
+            let timeout = pausedSince != nil ? Int32(60_000) : Int32(min(60_000, (left * 1000).rounded(.up)))
+            if poll(&wake, 1, timeout) > 0 { wakePipe.drain() }
         }
     }
 

@@ -10,11 +10,14 @@ public struct AttemptRecord: Sendable, Hashable, Codable {
     public var signal: Int32?
     public var reason: String?
     public var log: String
+    /// Seconds it spent paused (not part of its duration), when it was.
+    public var paused: Double?
 
-    enum CodingKeys: String, CodingKey { case attempt, start, end, status, exitCode = "exit_code", signal, reason, log }
+    enum CodingKeys: String, CodingKey { case attempt, start, end, status, exitCode = "exit_code", signal, reason, log, paused }
 
     public init(attempt: Int, start: Double, end: Double, status: TaskStatus, exitCode: Int32?, signal: Int32?,
-                reason: String?, log: String) {
+                reason: String?, log: String, paused: Double? = nil) {
+        self.paused = paused
         self.attempt = attempt
         self.start = start
         self.end = end
@@ -25,7 +28,8 @@ public struct AttemptRecord: Sendable, Hashable, Codable {
         self.log = log
     }
 
-    public var duration: Double { max(0, end - start) }
+    /// Seconds it ran, not counting time paused.
+    public var duration: Double { max(0, end - start - (paused ?? 0)) }
 }
 
 /// A task's final state in the report (also written as its result JSON).
@@ -178,6 +182,8 @@ public enum ExitStatus {
     public static let failure: Int32 = 1
     /// The input (workflow file, arguments) was invalid.
     public static let invalidInput: Int32 = 2
+    /// `tutti ctl`: the run's process has ended, so nothing can act on it.
+    public static let runNotLive: Int32 = 3
     /// The run was interrupted (Ctrl-C, SIGTERM).
     public static let interrupted: Int32 = 130
 }

@@ -7,6 +7,7 @@ extension TaskReport {
             JSONBytes.object([("attempt", .int(attempt.attempt)), ("end", .number(attempt.end)), ("log", .string(attempt.log)),
                               ("start", .number(attempt.start)), ("status", .string(attempt.status.rawValue))]
                              + EventJSON.optional("exit_code", attempt.exitCode.map { .int(Int($0)) })
+                             + EventJSON.optional("paused", attempt.paused.map(JSONBytes.number))
                              + EventJSON.optional("reason", attempt.reason.map(JSONBytes.string))
                              + EventJSON.optional("signal", attempt.signal.map { .int(Int($0)) }))
         }

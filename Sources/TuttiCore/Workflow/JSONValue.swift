@@ -95,6 +95,13 @@ extension JSONEncoder {
         return encoder
     }
 
+    /// Compact output with sorted keys and ISO-8601 dates: events files and the control socket.
+    public static var events: JSONEncoder {
+        let encoder = sortedCompact
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
     /// Pretty output with sorted keys, for report files.
     public static var sortedPretty: JSONEncoder {
         let encoder = JSONEncoder()

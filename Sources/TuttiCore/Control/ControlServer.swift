@@ -1,0 +1,203 @@
+import CTuttiSystem
+import Foundation
+import Synchronization
+
+/// The run's control endpoint: a Unix socket in the run directory (mode 0600, and only
+/// processes of the same user are served) where other processes act on the run (`tutti
+/// ctl`) or watch it (`tutti watch`). One thread accepts; each connection gets its own.
+public final class ControlServer: Sendable {
+    public let socketPath: String
+    private let engine: RunEngine
+    private let listenFD: Int32
+    private let wakePipe = WakePipe()
+    private let stopped = Mutex(false)
+    private let acceptLoopDone = DispatchSemaphore(value: 0)
+
+    /// Opens the socket of `engine`'s run directory; `start()` serves it.
+    public init(engine: RunEngine) throws(ControlError) {
+        self.engine = engine
+        socketPath = engine.directory.socketPath
+        listenFD = tutti_unix_listen(socketPath)
+        guard listenFD >= 0 else { throw .cannotListen(socketPath, String(cString: strerror(errno))) }
+    }
+
+    /// Serves connections on a thread of its own until `stop()`.
+    public func start() {
+        signal(SIGPIPE, SIG_IGN)  // a watcher that goes away must not end the run
+        let thread = Thread { [self] in
+            acceptLoop()
+            acceptLoopDone.signal()
+        }
+        thread.start()
+    }
+
+    /// Stops accepting and removes the socket file. Watchers end with the run's events.
+    public func stop() {
+        let first = stopped.withLock { stopped -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        wakePipe.wake()
+        acceptLoopDone.wait()
+    }
+
+    private func acceptLoop() {
+        defer {
+            unlink(socketPath)
+            close(listenFD)
+        }
+        while !stopped.withLock({ $0 }) {
+            var fds = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
+            guard poll(&fds, 2, -1) >= 0 || errno == EINTR else { return }
+            guard fds[0].revents & Int16(POLLIN) != 0 else { continue }
+            let connection = tutti_unix_accept(listenFD)
+            guard connection >= 0 else { continue }
+            guard tutti_peer_uid(connection) == Int(getuid()) else {
+                close(connection)
+                continue
+            }
+            DispatchQueue(label: "tutti.control.connection").async { [self] in
+                serve(connection)
+                close(connection)
+            }
+        }
+    }
+
+    private func serve(_ fd: Int32) {
+        var reader = SocketLineReader(fd: fd)
+        guard let line = reader.nextLine(timeout: 5),
+              let request = try? JSONDecoder().decode(ControlRequest.self, from: Data(line)) else {
+            Self.reply(fd, ["error": "expected one JSON request line, such as {\"op\":\"status\"}"])
+            return
+        }
+        switch request.op {
+        case .status:
+            Self.reply(fd, RunStatus(runID: engine.runID, workflow: engine.workflow.name, state: engine.stateName, pid: getpid()))
+        case .action:
+            guard let verb = request.action else {
+                Self.reply(fd, ["error": "an action request needs \"action\": one of \(ControlVerb.allCases.map(\.rawValue).joined(separator: ", "))"])
+                return
+            }
+            let result = engine.perform(ControlAction(verb, task: request.task), actor: request.actor ?? "control socket")
+            Self.reply(fd, result)
+        case .watch:
+            stream(to: fd)
+        }
+    }
+
+    private static func reply<T: Encodable>(_ fd: Int32, _ value: T) {
+        guard var bytes = try? JSONEncoder.sortedCompact.encode(value) else { return }
+        bytes.append(0x0A)
+        FileIO.writeAll(fd, bytes)
+    }
+
+    /// Sends the recording so far, then every event as it is published, until the run ends
+    /// or the watcher goes away.
+    private func stream(to fd: Int32) {
+        let outbox = Outbox()
+        let attached = engine.bus.attach(EventBus.Listener(
+            deliver: { event in
+                var line = EventJSON.encode(event)
+                line.append(0x0A)
+                outbox.append(line)
+            },
+            finish: { outbox.finish() }))
+        defer { if let id = attached.id { engine.bus.detach(id) } }
+
+        // Events up to `lastSeq` are in the events file: event n is its line n + 1.
+        if let data = FileManager.default.contents(atPath: engine.directory.eventsPath) {
+            let lines = data.split(separator: 0x0A, maxSplits: attached.lastSeq + 1, omittingEmptySubsequences: false)
+            for line in lines.prefix(attached.lastSeq + 1) where !line.isEmpty {
+                guard FileIO.writeAll(fd, line + [0x0A]) else { return }
+            }
+        }
+        while true {
+            var fds = [pollfd(fd: outbox.wakeFD, events: Int16(POLLIN), revents: 0), pollfd(fd: fd, events: 0, revents: 0)]
+            _ = poll(&fds, 2, -1)
+            if fds[1].revents & Int16(POLLHUP | POLLERR) != 0 { return }
+            let (bytes, finished) = outbox.take()
+            if !bytes.isEmpty, !FileIO.writeAll(fd, bytes) { return }
+            if finished { return }
+        }
+    }
+
+    /// Events waiting to be written to one watcher. A watcher that falls far behind (it
+    /// stopped reading) is dropped rather than let the queue grow without end.
+    private final class Outbox: Sendable {
+        private struct State {
+            var bytes: [UInt8] = []
+            var finished = false
+        }
+        private let state = Mutex(State())
+        private let wake = WakePipe()
+        static let limit = 64 << 20
+
+        var wakeFD: Int32 { wake.readFD }
+
+        func append(_ line: [UInt8]) {
+            state.withLock { state in
+                if state.bytes.count + line.count > Self.limit { state.finished = true } else { state.bytes += line }
+            }
+            wake.wake()
+        }
+
+        func finish() {
+            state.withLock { $0.finished = true }
+            wake.wake()
+        }
+
+        func take() -> (bytes: [UInt8], finished: Bool) {
+            wake.drain()
+            return state.withLock { state in
+                defer { state.bytes.removeAll(keepingCapacity: true) }
+                return (state.bytes, state.finished)
+            }
+        }
+    }
+}
+
+/// Reads newline-terminated lines from a socket, with a time limit per line.
+struct SocketLineReader {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+    /// Where the unread part of `buffer` starts.
+    private var start = 0
+    private var ended = false
+    static let maximumLine = 16 << 20
+
+    init(fd: Int32) { self.fd = fd }
+
+    /// The next line without its newline; nil at the end, on an error or after `timeout`
+    /// seconds without one (nil: wait as long as it takes). A last line without a newline
+    /// counts.
+    mutating func nextLine(timeout: Double? = nil) -> [UInt8]? {
+        var searchFrom = start
+        while true {
+            if let newline = buffer[searchFrom...].firstIndex(of: 0x0A) {
+                let line = Array(buffer[start..<newline])
+                start = newline + 1
+                return line
+            }
+            if buffer.count - start > Self.maximumLine { return nil }
+            if ended {
+                defer { start = buffer.count }
+                return start < buffer.count ? Array(buffer[start...]) : nil
+            }
+            if start > 0, start >= buffer.count / 2 {
+                buffer.removeSubrange(..<start)
+                start = 0
+            }
+            searchFrom = buffer.count
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, timeout.map { Int32($0 * 1000) } ?? -1)
+            if ready < 0, errno == EINTR { continue }
+            guard ready > 0 else { return nil }
+            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            let count = read(fd, &chunk, chunk.count)
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { ended = true } else { buffer += chunk[..<count] }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Finds recorded runs: by id, by run directory, by events file, or the latest.
+public struct RunLocator: Sendable {
+    /// The folder that holds one directory per run.
+    public let runsDirectory: String
+
+    public init(runsDirectory: String) { self.runsDirectory = runsDirectory }
+
+    /// The run `reference` names: "latest", a run id in the runs folder, a run directory,
+    /// or an events file.
+    public func locate(_ reference: String) throws(RunLookupError) -> RunDirectory {
+        if reference == "latest" {
+            guard let newest = runs().first else { throw .noRuns(runsDirectory) }
+            return newest.directory
+        }
+        var isDirectory: ObjCBool = false
+        if reference.hasSuffix(".ndjson"), FileManager.default.fileExists(atPath: reference) {
+            return RunDirectory(path: (reference as NSString).deletingLastPathComponent)
+        }
+        for candidate in [reference, (runsDirectory as NSString).appendingPathComponent(reference)] {
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), isDirectory.boolValue,
+               FileManager.default.fileExists(atPath: RunDirectory(path: candidate).eventsPath) {
+                return RunDirectory(path: candidate)
+            }
+        }
+        throw .unknown(reference, runsDirectory, runs().prefix(5).map(\.header.runID))
+    }
+
+    /// Every run in the runs folder, newest first.
+    public func runs() -> [RecordedRun] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: runsDirectory)) ?? []
+        return names.compactMap { name in
+            let directory = RunDirectory(path: (runsDirectory as NSString).appendingPathComponent(name))
+            guard let header = RecordingHeader.read(path: directory.eventsPath) else { return nil }
+            return RecordedRun(directory: directory, header: header)
+        }
+        .sorted { ($0.header.startedAt, $0.header.runID) > ($1.header.startedAt, $1.header.runID) }
+    }
+}
+
+/// A run found on disk: its directory and recording header.
+public struct RecordedRun: Sendable {
+    public let directory: RunDirectory
+    public let header: RecordingHeader
+
+    /// The final report, once the run has written one.
+    public var report: RunReport? {
+        guard let data = FileManager.default.contents(atPath: directory.reportPath) else { return nil }
+        return try? JSONDecoder.events.decode(RunReport.self, from: data)
+    }
+
+    /// The live run's state from its control socket, or nil when no process serves it.
+    public var liveStatus: RunStatus? { try? ControlClient(socketPath: directory.socketPath).status() }
+}
+
+extension RecordingHeader {
+    /// The header of an events file, reading only its first line; nil when it is not one.
+    public static func read(path: String) -> RecordingHeader? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var bytes: [UInt8] = []
+        while bytes.count < 1 << 20, let chunk = try? handle.read(upToCount: 4096), !chunk.isEmpty {
+            if let newline = chunk.firstIndex(of: 0x0A) {
+                bytes += chunk[..<newline]
+                break
+            }
+            bytes += chunk
+        }
+        guard let header = try? JSONDecoder.events.decode(RecordingHeader.self, from: Data(bytes)),
+              header.schema == RecordingHeader.schemaName else { return nil }
+        return header
+    }
+}
+
+/// A run reference that names no run.
+public enum RunLookupError: Error, Sendable, CustomStringConvertible {
+    case unknown(String, String, [String])
+    case noRuns(String)
+
+    public var description: String {
+        switch self {
+        case .unknown(let reference, let folder, let recent):
+            return "no run '\(reference)': give a run id from \(folder), a run directory or an events file"
+                + (recent.isEmpty ? "" : "; recent runs: \(recent.joined(separator: ", "))")
+        case .noRuns(let folder):
+            return "there are no runs in \(folder) yet (start one with `tutti run FILE`, or give --runs-dir)"
+        }
+    }
+}

@@ -1,0 +1,176 @@
+/// Control actions: pause, resume, hold, retry and cancel, each checked first, then recorded
+/// as an `action` event (refusals too), then done.
+extension Scheduler {
+    /// Why a task is paused: on its own, or because the whole run was paused.
+    enum PauseCause { case task, run }
+
+    /// Checks and performs one action asked for by `actor`.
+    mutating func perform(_ action: ControlAction, actor: String) -> ControlResult {
+        let result = check(action)
+        bus.emit(.action(ActionTaken(action: action.verb, task: action.task, actor: actor, accepted: result.accepted,
+                                     message: result.message)))
+        guard result.accepted else { return result }
+        switch (action.verb, action.task) {
+        case (.pause, let id?): pauseTask(id, cause: .task)
+        case (.pause, nil): setDispatch(.paused)
+        case (.resume, let id?): resumeTask(id)
+        case (.resume, nil), (.hold, _): setDispatch(action.verb == .hold ? .held : .running)
+        case (.retry, let id?): retry([id], actor: actor)
+        case (.retry, nil): retry(order.filter { records[$0]?.status.isRetryable == true }, actor: actor)
+        case (.cancel, let id?): cancelTask(id, actor: actor)
+        case (.cancel, nil): stop(outcome: .interrupted, status: .cancelled, reason: "cancelled by \(actor)")
+        }
+        return result
+    }
+
+    /// The state the run is in, as `tutti runs` and watchers show it.
+    var stateName: String {
+        if finished { return "finished" }
+        if stopping != nil { return "stopping" }
+        return dispatchState == .running ? "running" : dispatchState.rawValue
+    }
+
+    // MARK: - Checks
+
+    private func check(_ action: ControlAction) -> ControlResult {
+        if let id = action.task, records[id] == nil {
+            return .refused("there is no task '\(id)' in this run; its tasks are \(order.joined(separator: ", "))")
+        }
+        if action.verb == .hold, action.task != nil { return .refused("hold acts on the whole run; leave out the task") }
+        if finished, action.verb != .retry { return .refused("the run has finished; only a retry can start it again") }
+        if let stopping, !finished { return .refused("the run is stopping (\(stopping.reason))") }
+        switch (action.verb, action.task) {
+        case (.pause, let id?):
+            let status = records[id]!.status
+            if pausedBy[id] != nil { return .refused("task \(id) is already paused") }
+            guard status == .running, running[id] != nil else { return .refused("task \(id) is \(describe(status)); only a running task can be paused") }
+            return .done("task \(id) paused")
+        case (.resume, let id?):
+            guard pausedBy[id] != nil else { return .refused("task \(id) is not paused") }
+            return .done("task \(id) resumed")
+        case (.pause, nil):
+            if dispatchState == .paused { return .refused("the run is already paused") }
+            return .done("run paused: nothing new starts and running tasks are stopped")
+        case (.resume, nil):
+            if dispatchState == .running {
+                let paused = order.filter { pausedBy[$0] != nil }
+                return .refused(paused.isEmpty ? "the run is not paused or held"
+                                : "the run is not paused; to resume a paused task, name it (\(paused.joined(separator: ", ")))")
+            }
+            return .done(dispatchState == .paused ? "run resumed" : "dispatch released: ready tasks start again")
+        case (.hold, _):
+            if dispatchState == .held { return .refused("dispatch is already held") }
+            return .done("dispatch held: running tasks go on, nothing new starts")
+        case (.retry, let id?):
+            let record = records[id]!
+            switch record.status {
+            case .failed, .timedOut, .cancelled: return .done("task \(id) will run again (attempt \(record.attempts.count + 1))")
+            case .succeeded: return .refused("task \(id) succeeded; a retry never runs a task that succeeded")
+            case .skipped: return .refused("task \(id) was skipped (\(record.reason ?? "")); retry the task it waits for")
+            default: return .refused("task \(id) is \(describe(record.status)); only a failed, timed-out or cancelled task can be retried")
+            }
+        case (.retry, nil):
+            let failed = order.filter { records[$0]?.status.isRetryable == true }
+            guard !failed.isEmpty else { return .refused("no task failed, timed out or was cancelled; nothing to retry") }
+            return .done("retrying \(failed.count == 1 ? "task" : "tasks") \(failed.joined(separator: ", "))")
+        case (.cancel, let id?):
+            let status = records[id]!.status
+            guard !status.isFinal else { return .refused("task \(id) has already \(describe(status)); there is nothing to cancel") }
+            return .done(status == .pending ? "task \(id) cancelled before it started" : "task \(id) cancelled")
+        case (.cancel, nil):
+            return .done("run cancelled: every running task is stopped")
+        }
+    }
+
+    private func describe(_ status: TaskStatus) -> String {
+        switch status {
+        case .pending: return "waiting to start"
+        case .timedOut: return "timed out"
+        default: return status.rawValue
+        }
+    }
+
+    // MARK: - Doing
+
+    mutating func pauseTask(_ id: String, cause: PauseCause) {
+        guard pausedBy[id] == nil, let process = running[id] else { return }
+        pausedBy[id] = cause
+        process.setPaused(true)
+        bus.emit(.taskPaused(TaskRef(task: id)))
+    }
+
+    private mutating func resumeTask(_ id: String) {
+        guard pausedBy.removeValue(forKey: id) != nil else { return }
+        running[id]?.setPaused(false)
+        bus.emit(.taskResumed(TaskRef(task: id)))
+    }
+
+    /// Paused: every running task is paused with the run. Running or held: the tasks the run
+    /// paused go on (tasks paused on their own stay paused); running also starts ready tasks.
+    private mutating func setDispatch(_ state: DispatchState) {
+        dispatchState = state
+        bus.emit(.dispatchChanged(DispatchChanged(state: state)))
+        if state == .paused {
+            for id in order where running[id] != nil { pauseTask(id, cause: .run) }
+        } else {
+            for id in order where pausedBy[id] == .run { resumeTask(id) }
+        }
+        dispatch()
+    }
+
+    /// Makes the tasks runnable again, with the dependents they had caused to be skipped, and
+    /// reopens the run if it had finished.
+    private mutating func retry(_ ids: [String], actor: String) {
+        if finished {
+            finished = false
+            stopping = nil
+            bus.emit(.runReopened(RunReopened(reason: "retry asked by \(actor)")))
+            if let continuation = whenSettledDecided {
+                whenSettledDecided = nil
+                continuation.resume(returning: true)
+            } else {
+                reopenRequested = true
+            }
+        }
+        for id in ids {
+            guard var record = records[id] else { continue }
+            record.status = .pending
+            record.reason = nil
+            record.gates = []
+            record.maxAttempts = record.attempts.count + 1
+            records[id] = record
+            bus.emit(.taskQueued(TaskRef(task: id)))
+            enqueueReady(id)
+        }
+        // Skipped dependents whose dependencies are all succeeded or to run again wait again.
+        for id in topologicalOrder where records[id]?.status == .skipped {
+            let dependencies = records[id]?.spec.dependsOn ?? []
+            guard dependencies.allSatisfy({ [.succeeded, .pending].contains(records[$0]?.status) }) else { continue }
+            records[id]?.status = .pending
+            records[id]?.reason = nil
+            records[id]?.gates = []
+            bus.emit(.taskQueued(TaskRef(task: id)))
+        }
+        dispatch()
+    }
+
+    private mutating func cancelTask(_ id: String, actor: String) {
+        let reason = "cancelled by \(actor)"
+        if let process = running[id] {
+            process.terminate(as: .cancelled, reason: reason)
+            return
+        }
+        guard var record = records[id] else { return }
+        record.status = .cancelled
+        record.reason = reason
+        record.gates = record.spec.gates.map {
+            GateResult(metric: $0.metric, threshold: $0.expectation.thresholdText, actual: nil, actualText: "—",
+                       passed: false, reason: "task cancelled")
+        }
+        records[id] = record
+        bus.emit(.taskFinished(TaskFinished(task: id, attempt: record.attempts.count, status: .cancelled, exitCode: nil,
+                                            signal: nil, reason: reason, duration: 0)))
+        writeResult(id)
+        skipDependents(of: id)
+    }
+}

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import Synchronization
+import TuttiCore
+import TuttiDashboard
+import TuttiTerminal
+
+/// `tutti watch RUN`: attaches a dashboard to a run another process owns: its state so far,
+/// then every event as it happens. Keys act on the run through its control socket.
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Watch a run started elsewhere, live, in the dashboard (or as lines when not in a terminal).",
+        discussion: "Exit codes: the run's own (0, 1, 130...) once it has finished; 2 invalid input; "
+            + "3 its process ended before the run finished."
+    )
+
+    @Argument(help: ArgumentHelp("The run: an id, a run directory, an events file, or 'latest'.", valueName: "run"))
+    var runReference: String = "latest"
+
+    @Option(help: "Folder for run directories.")
+    var runsDir = ".tutti/runs"
+
+    @Flag(help: "Print plain lines instead of the dashboard (the default when stdout is not a terminal).")
+    var headless = false
+
+    @Option(help: "Dashboard theme: a name (dark, light, monochrome) or a path to a .theme file. Also TUTTI_THEME.")
+    var theme: String?
+
+    func run() async throws {
+        let directory: RunDirectory
+        do { directory = try RunLocator(runsDirectory: runsDir).locate(runReference) } catch {
+            Console.err("tutti watch: \(error)")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        let chosenTheme: Theme
+        do { chosenTheme = try RunCommand.theme(named: theme) } catch {
+            Console.err(error.description)
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        let source = WatchedRun(directory: directory)
+        let ending: WatchedRun.Ending
+        if !headless, RunCommand.terminalCanShowDashboard() {
+            ending = await watchWithDashboard(source, theme: chosenTheme)
+        } else {
+            ending = await watchAsLines(source)
+        }
+        switch ending {
+        case .finished(let report): if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        case .lost: throw ExitCode(ExitStatus.runNotLive)
+        case .left: break
+        }
+    }
+
+    func watchAsLines(_ source: WatchedRun) async -> WatchedRun.Ending {
+        let printer = HeadlessPrinter(write: Console.out)
+        let ending = await source.follow(event: { printer.handle($0) }, notice: { Console.out($0) })
+        if case .finished(let report) = ending {
+            for line in SummaryFormatter.lines(for: report) { Console.out(line) }
+        }
+        Console.out("Run directory: \(source.directory.path)")
+        return ending
+    }
+
+    func watchWithDashboard(_ source: WatchedRun, theme: Theme) async -> WatchedRun.Ending {
+        let glyphs: DashboardGlyphs = DashboardApp.localeIsUTF8() ? .unicode : .ascii
+        let app = DashboardApp(glyphs: glyphs, theme: theme, watching: true)
+        let following = Task.detached {
+            await source.follow(event: { app.post($0) }, notice: { app.post(notice: $0, role: .failed) })
+        }
+        let signals = SignalForwarder { _ in app.exitWhenDone() }
+        let actor = "watch (pid \(getpid()))"
+        let client = ControlClient(socketPath: source.directory.socketPath)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread {
+                app.run(clock: { source.clock() }, stopRun: {
+                    DispatchQueue.global().async {
+                        do { _ = try client.perform(ControlAction(.cancel), actor: actor) } catch {
+                            app.post(notice: "\(error)", role: .failed)
+                        }
+                    }
+                }, perform: { action in
+                    DispatchQueue.global().async {
+                        do { _ = try client.perform(action, actor: actor) } catch {
+                            app.post(notice: "\(error)", role: .failed)
+                        }
+                    }
+                })
+                done.resume()
+            }.start()
+        }
+        signals.stop()
+        // Left while the run goes on: stop following it.
+        source.stop()
+        let ending = await following.value
+        if case .finished(let report) = ending {
+            for line in SummaryFormatter.lines(for: report) { Console.out(line) }
+        }
+        return ending
+    }
+}
+
+/// A run followed from another process: live through its control socket, or from its
+/// recording when its process has ended.
+final class WatchedRun: Sendable {
+    /// How following the run ended.
+    enum Ending {
+        case finished(RunReport)
+        /// Its process ended before the run finished.
+        case lost
+        /// The watcher left first.
+        case left
+    }
+
+    private struct Clock {
+        var origin: Double?
+        var lastEventTime = 0.0
+        var live = true
+    }
+
+    let directory: RunDirectory
+    private let clockState = Mutex(Clock())
+    private let stopped = Mutex(false)
+
+    init(directory: RunDirectory) { self.directory = directory }
+
+    /// The run's clock: seconds since it started; frozen at its last event once its
+    /// process is gone.
+    func clock() -> Double {
+        clockState.withLock { clock in
+            guard clock.live, let origin = clock.origin else { return clock.lastEventTime }
+            return max(clock.lastEventTime, Date().timeIntervalSince1970 - origin)
+        }
+    }
+
+    /// Stops following (the watcher is leaving).
+    func stop() { stopped.withLock { $0 = true } }
+
+    /// Hands every event to `event` until the run finishes or its process goes away;
+    /// `notice` tells the person what happened when it is not a plain finish.
+    func follow(event: @escaping @Sendable (RunEvent) -> Void, notice: @escaping @Sendable (String) -> Void) async -> Ending {
+        await withCheckedContinuation { (done: CheckedContinuation<Ending, Never>) in
+            Thread { [self] in done.resume(returning: followOnThisThread(event: event, notice: notice)) }.start()
+        }
+    }
+
+    private func followOnThisThread(event: @escaping @Sendable (RunEvent) -> Void, notice: (String) -> Void) -> Ending {
+        var report: RunReport?
+        let record: (RunEvent) -> Void = { [self] received in
+            clockState.withLock { $0.lastEventTime = max($0.lastEventTime, received.time) }
+            if case .runFinished(let finished) = received.kind { report = finished.report }
+            if case .runReopened = received.kind { report = nil }
+            event(received)
+        }
+        let client = ControlClient(socketPath: directory.socketPath)
+        do {
+            let finished = try client.watch(header: { header in clockState.withLock { $0.origin = header.clockOrigin } },
+                                            event: record)
+            clockState.withLock { $0.live = false }
+            if stopped.withLock({ $0 }) { return .left }
+            if finished, let report { return .finished(report) }
+            notice("The run's process ended before the run finished; this is its last recorded state.")
+            return .lost
+        } catch {
+            clockState.withLock { $0.live = false }
+        }
+        // No process serves the run any more: show what it recorded.
+        guard let recording = try? Recording.read(path: directory.eventsPath) else {
+            notice("Cannot read the recording \(directory.eventsPath).")
+            return .lost
+        }
+        for recorded in recording.events { record(recorded) }
+        let cut = recording.truncated ? " (its last line was cut off)" : ""
+        if let report {
+            notice("The run's process has ended; this is the final state from its recording\(cut).")
+            return .finished(report)
+        }
+        notice("The run's process ended before the run finished; this is its last recorded state\(cut).")
+        return .lost
+    }
+}

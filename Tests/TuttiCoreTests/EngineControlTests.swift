@@ -1,0 +1,249 @@
+import Foundation
+import Testing
+import TuttiTestSupport
+@testable import TuttiCore
+
+/// Pause, resume, hold, retry and cancel with real processes.
+@Suite struct EngineControlTests {
+    /// The state letter of a process in /proc ("S", "R", "T"...), nil when it is gone.
+    static func processState(_ pid: Int32) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(close, offsetBy: 2)]
+    }
+
+    static func pid(in scratch: Scratch, _ name: String) -> Int32? {
+        scratch.read(name).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// Waits for the first event that matches.
+    static func next(_ events: inout AsyncStream<RunEvent>.Iterator, _ match: (EventKind) -> Bool) async -> RunEvent? {
+        while let event = await events.next() {
+            if match(event.kind) { return event }
+        }
+        return nil
+    }
+
+    static func isLog(_ task: String, _ line: String) -> (EventKind) -> Bool {
+        { if case .taskLog(let log) = $0 { return log.task == task && log.line == line } else { return false } }
+    }
+
+    static func isFinished(_ task: String) -> (EventKind) -> Bool {
+        { if case .taskFinished(let finished) = $0 { return finished.task == task } else { return false } }
+    }
+
+    static var isRunFinished: (EventKind) -> Bool {
+        { if case .runFinished = $0 { return true } else { return false } }
+    }
+
+    @Test func aPausedTaskStopsItsWholeTreeAndDoesNotTimeOutWhilePaused() async throws {
+        let scratch = Scratch()
+        // One second of work in small steps (a stopped loop makes no progress), a child in
+        // the background, and a timeout of two seconds.
+        let script = "sleep 300 & echo $! > \(scratch.path)/child; echo $$ > \(scratch.path)/leader; echo ready; "
+            + "i=0; while [ $i -lt 10 ]; do sleep 0.1; i=$((i+1)); done"
+        let yaml = """
+        name: pause
+        tasks:
+          - {task_id: work, command: [sh, -c, "\(script)"], timeout_seconds: 2}
+        """
+        let run = try await runWorkflow(yaml, in: scratch, whileRunning: { engine, stream in
+            var events = stream.makeAsyncIterator()
+            _ = await Self.next(&events, Self.isLog("work", "ready"))
+            let result = engine.perform(ControlAction(.pause, task: "work"), actor: "test")
+            #expect(result.accepted, "\(result.message)")
+            let leader = Self.pid(in: scratch, "leader")!, child = Self.pid(in: scratch, "child")!
+            #expect(await eventually { Self.processState(leader) == "T" && Self.processState(child) == "T" },
+                    "SIGSTOP reached the task and its child")
+            // Paused for longer than the task's timeout.
+            try? await Task.sleep(for: .seconds(2.5))
+            #expect(engine.status(of: "work") == .running, "a paused task does not time out")
+            #expect(Self.processState(leader) == "T")
+            #expect(engine.perform(ControlAction(.resume, task: "work"), actor: "test").accepted)
+            #expect(await eventually { Self.processState(leader).map { $0 != "T" } ?? true })
+        })
+        let task = try #require(run.report.task("work"))
+        #expect(task.status == .succeeded, "\(task.reason ?? "")")
+        let attempt = try #require(task.attempts.first)
+        #expect((attempt.paused ?? 0) >= 2.5)
+        #expect(attempt.duration < attempt.end - attempt.start - 2.5 + 0.001, "paused time is not busy time")
+        let kinds = run.events(for: "work").map(\.type)
+        #expect(kinds.contains("task_paused") && kinds.contains("task_resumed"))
+        #expect(Self.pid(in: scratch, "child").map(processIsGone) == true)
+    }
+
+    @Test func aRetriedTaskSucceedsOnItsSecondAttemptAndItsSkippedDependentsThenRun() async throws {
+        let scratch = Scratch()
+        // Fails the first time; the second time it reports the metric its gate needs.
+        let flaky = "if [ -f \(scratch.path)/marker ]; then echo second try; echo '@tutti metric ok true'; else touch \(scratch.path)/marker; exit 1; fi"
+        let yaml = """
+        name: retry
+        tasks:
+          - {task_id: flaky, command: [sh, -c, "\(flaky)"], quality_gates: [{ok: required}]}
+          - {task_id: after, command: ["true"], depends_on: [flaky]}
+          - {task_id: last, command: ["true"], depends_on: [after]}
+          - {task_id: fine, command: ["true"]}
+        """
+        let run = try await runWorkflow(yaml, in: scratch, options: { $0.staysOpen = true }, whileRunning: { engine, stream in
+            var events = stream.makeAsyncIterator()
+            // The run finishes failed, and stays open.
+            guard case .runFinished(let first)? = await Self.next(&events, Self.isRunFinished)?.kind else { return }
+            #expect(first.outcome == .failed)
+            #expect(first.report?.task("after")?.status == .skipped)
+            #expect(engine.perform(ControlAction(.retry, task: "fine"), actor: "test").accepted == false)
+            let result = engine.perform(ControlAction(.retry, task: "flaky"), actor: "test")
+            #expect(result.accepted, "\(result.message)")
+            guard case .runFinished(let second)? = await Self.next(&events, Self.isRunFinished)?.kind else { return }
+            #expect(second.outcome == .passed)
+            engine.close()
+        })
+        #expect(run.report.outcome == .passed)
+        let flakyReport = try #require(run.report.task("flaky"))
+        #expect(flakyReport.status == .succeeded)
+        #expect(flakyReport.attempts.map(\.status) == [.failed, .succeeded], "the attempt history is kept")
+        #expect(flakyReport.gates.map(\.passed) == [true], "gates are evaluated again")
+        #expect(run.report.task("after")?.status == .succeeded)
+        #expect(run.report.task("last")?.status == .succeeded)
+        #expect(run.report.task("fine")?.attempts.count == 1, "a task that succeeded is never run again")
+        let secondLog = try String(contentsOfFile: run.directory.logPath(task: "flaky", attempt: 2), encoding: .utf8)
+        #expect(secondLog == "second try\n", "the new attempt has its own log")
+        #expect(run.report.gates.passed == 1)
+        let types = run.events.map(\.kind.type)
+        #expect(types.filter { $0 == "run_finished" }.count == 2)
+        #expect(types.contains("run_reopened"))
+        let saved = try JSONDecoder.events.decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: run.directory.reportPath)))
+        #expect(saved.outcome == .passed, "the report file is written again")
+    }
+
+    @Test func retryAllRetriesEveryFailedTaskWhileTheRunGoesOn() async throws {
+        let scratch = Scratch()
+        let once = { (name: String) in "if [ -f \(scratch.path)/\(name) ]; then exit 0; else touch \(scratch.path)/\(name); exit 3; fi" }
+        let yaml = """
+        name: retry-all
+        tasks:
+          - {task_id: f1, command: [sh, -c, "\(once("f1"))"]}
+          - {task_id: f2, command: [sh, -c, "\(once("f2"))"]}
+          - {task_id: ok, command: ["true"]}
+          - {task_id: gate, command: [sh, -c, "while [ ! -f \(scratch.path)/release ]; do sleep 0.05; done"]}
+        """
+        let run = try await runWorkflow(yaml, in: scratch, whileRunning: { engine, stream in
+            var events = stream.makeAsyncIterator()
+            var ended: Set<String> = []
+            while ended.count < 3, let event = await events.next() {
+                if case .taskFinished(let finished) = event.kind { ended.insert(finished.task) }
+            }
+            let running = engine.perform(ControlAction(.retry, task: "gate"), actor: "test")
+            #expect(!running.accepted && running.message.contains("running"), "\(running.message)")
+            let all = engine.perform(ControlAction(.retry), actor: "test")
+            #expect(all.accepted)
+            #expect(all.message == "retrying tasks f1, f2")
+            var succeeded: Set<String> = []
+            while succeeded.count < 2, let event = await events.next() {
+                if case .taskFinished(let finished) = event.kind, finished.status == .succeeded { succeeded.insert(finished.task) }
+            }
+            _ = scratch.write("release", "")
+        })
+        #expect(run.report.outcome == .passed)
+        #expect(run.report.task("f1")?.attempts.count == 2)
+        #expect(run.report.task("f2")?.attempts.count == 2)
+        #expect(run.report.task("ok")?.attempts.count == 1)
+    }
+
+    @Test func aCancelledTaskLeavesNoProcessAndItsDependentsAreSkipped() async throws {
+        let scratch = Scratch()
+        let script = "sleep 300 & echo $! > \(scratch.path)/child; sh -c 'sleep 300' & echo $! > \(scratch.path)/child2; echo ready; wait"
+        let yaml = """
+        name: cancel
+        tasks:
+          - {task_id: hang, command: [sh, -c, "\(script)"]}
+          - {task_id: next, command: ["true"], depends_on: [hang]}
+          - {task_id: other, command: ["true"]}
+        """
+        let run = try await runWorkflow(yaml, in: scratch, whileRunning: { engine, stream in
+            var events = stream.makeAsyncIterator()
+            _ = await Self.next(&events, Self.isLog("hang", "ready"))
+            #expect(engine.perform(ControlAction(.cancel, task: "hang"), actor: "test").accepted)
+        })
+        let task = try #require(run.report.task("hang"))
+        #expect(task.status == .cancelled)
+        #expect(task.reason == "cancelled by test")
+        #expect(run.report.task("next")?.status == .skipped)
+        #expect(run.report.task("other")?.status == .succeeded)
+        let leader = run.events.compactMap { event -> Int32? in
+            if case .taskStarted(let started) = event.kind, started.task == "hang" { return started.pid } else { return nil }
+        }
+        for pid in leader + [Self.pid(in: scratch, "child"), Self.pid(in: scratch, "child2")].compactMap({ $0 }) {
+            #expect(await eventually { processIsGone(pid) }, "process \(pid) of the cancelled task is gone")
+        }
+    }
+
+    @Test func pausingTheRunStopsDispatchAndHoldLetsRunningTasksFinish() async throws {
+        let scratch = Scratch()
+        let yaml = """
+        name: dispatch
+        execution: {parallelization_factor: 1}
+        tasks:
+          - {task_id: a, command: [sh, -c, "echo $$ > \(scratch.path)/a; echo ready; i=0; while [ $i -lt 5 ]; do sleep 0.1; i=$((i+1)); done"]}
+          - {task_id: b, command: ["true"]}
+        """
+        let run = try await runWorkflow(yaml, in: scratch, whileRunning: { engine, stream in
+            var events = stream.makeAsyncIterator()
+            _ = await Self.next(&events, Self.isLog("a", "ready"))
+            #expect(engine.perform(ControlAction(.pause), actor: "test").accepted)
+            #expect(engine.stateName == "paused")
+            let a = Self.pid(in: scratch, "a")!
+            #expect(await eventually { Self.processState(a) == "T" }, "pausing the run pauses its running tasks")
+            #expect(engine.perform(ControlAction(.hold), actor: "test").accepted)
+            #expect(await eventually { Self.processState(a).map { $0 != "T" } ?? true }, "hold lets running tasks go on")
+            _ = await Self.next(&events, Self.isFinished("a"))
+            // The engine decided what to start when a ended, before publishing its end.
+            #expect(engine.status(of: "b") == .pending, "nothing new starts while dispatch is held")
+            #expect(engine.stateName == "held")
+            #expect(engine.perform(ControlAction(.resume), actor: "test").accepted)
+        })
+        #expect(run.report.outcome == .passed)
+        let released = run.events.first { if case .dispatchChanged(let change) = $0.kind { change.state == .running } else { false } }
+        let bStarted = run.firstSeq("b") { if case .taskStarted = $0 { true } else { false } }
+        #expect(try #require(bStarted) > (try #require(released).seq))
+    }
+
+    @Test func actionsThatDoNotApplyAreRefusedWithAReasonAndRecorded() async throws {
+        let scratch = Scratch()
+        let yaml = """
+        name: refusals
+        tasks:
+          - {task_id: done, command: ["true"]}
+          - {task_id: busy, command: [sh, -c, "echo ready; while [ ! -f \(scratch.path)/release ]; do sleep 0.05; done"]}
+          - {task_id: later, command: ["true"], depends_on: [busy]}
+        """
+        let run = try await runWorkflow(yaml, in: scratch, whileRunning: { engine, stream in
+            var events = stream.makeAsyncIterator()
+            _ = await Self.next(&events, Self.isLog("busy", "ready"))
+            while engine.status(of: "done") != .succeeded { _ = await events.next() }
+            let refusals: [(ControlAction, String)] = [
+                (ControlAction(.pause, task: "done"), "task done is succeeded; only a running task can be paused"),
+                (ControlAction(.retry, task: "busy"), "task busy is running; only a failed, timed-out or cancelled task can be retried"),
+                (ControlAction(.retry, task: "done"), "task done succeeded; a retry never runs a task that succeeded"),
+                (ControlAction(.resume, task: "busy"), "task busy is not paused"),
+                (ControlAction(.resume), "the run is not paused or held"),
+                (ControlAction(.cancel, task: "done"), "task done has already succeeded; there is nothing to cancel"),
+                (ControlAction(.pause, task: "nope"), "there is no task 'nope' in this run; its tasks are done, busy, later"),
+                (ControlAction(.hold, task: "busy"), "hold acts on the whole run; leave out the task"),
+                (ControlAction(.retry), "no task failed, timed out or was cancelled; nothing to retry"),
+            ]
+            for (action, message) in refusals {
+                let result = engine.perform(action, actor: "test")
+                #expect(!result.accepted, "\(action.description)")
+                #expect(result.message == message)
+            }
+            _ = scratch.write("release", "")
+        })
+        #expect(run.report.outcome == .passed, "refused actions change nothing")
+        let recording = try Recording.read(path: run.directory.eventsPath)
+        let actions = recording.events.compactMap { event -> ActionTaken? in
+            if case .action(let action) = event.kind { return action } else { return nil }
+        }
+        #expect(actions.count == 9)
+        #expect(actions.allSatisfy { !$0.accepted && $0.actor == "test" })
+    }
+}
