@@ -32,15 +32,31 @@ import Testing
         .taskFinished(TaskFinished(task: "4", attempt: 1, status: .timedOut, exitCode: nil, signal: 9, reason: nil, duration: 0.000123)),
         .taskRetrying(TaskRetrying(task: "4", nextAttempt: 2, delay: 0.5)),
         .taskSkipped(TaskSkipped(task: "8", reason: "dependency 5 failed")),
+        .taskFinished(TaskFinished(task: "4", attempt: 1, status: .succeeded, exitCode: 0, signal: nil, reason: nil, duration: 2.5,
+                                   paused: 3.25)),
+        .action(ActionTaken(action: .pause, task: "4", actor: "ctl (pid 7, ana)", accepted: true, message: "task 4 paused")),
+        .action(ActionTaken(action: .retry, task: nil, actor: "dashboard", accepted: false, message: "nothing \"to\" retry")),
+        .taskPaused(TaskRef(task: "4")),
+        .taskResumed(TaskRef(task: "4")),
+        .dispatchChanged(DispatchChanged(state: .held)),
+        .runReopened(RunReopened(reason: "retry asked by dashboard")),
+        .runFinished(RunFinished(outcome: .passed, reason: nil, report: RunMetrics.report(
+            runID: "r-1", workflow: Workflow(name: "demo", tasks: [TaskSpec(id: "4", name: "Four", launch: .agent("sim"), dependsOn: [])]),
+            tasks: [TaskReport(id: "4", name: "Four", agent: "sim", status: .succeeded, dependsOn: [],
+                               attempts: [AttemptRecord(attempt: 1, start: 0.5, end: 2.25, status: .succeeded, exitCode: 0, signal: nil,
+                                                        reason: nil, log: "logs/task-4.log", paused: 0.5)],
+                               metrics: ["cov": .number(97)], gates: [gate], reason: nil, readyAt: 0)],
+            parallelism: 2, startedAt: Date(timeIntervalSince1970: 1_790_000_000), wallSeconds: 2.5, outcome: .passed,
+            outcomeReason: nil))),
     ]
 
     @Test(arguments: Array(kinds.enumerated()))
     func matchesJSONEncoder(_ item: (offset: Int, element: EventKind)) throws {
         let event = RunEvent(seq: item.offset + 1, time: 12.345678, kind: item.element)
         let fast = String(decoding: EventJSON.encode(event), as: UTF8.self)
-        let reference = String(decoding: try JSONEncoder.sortedCompact.encode(event), as: UTF8.self)
+        let reference = String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self)
         #expect(fast == reference)
-        let decoded = try JSONDecoder().decode(RunEvent.self, from: Data(fast.utf8))
+        let decoded = try JSONDecoder.events.decode(RunEvent.self, from: Data(fast.utf8))
         #expect(decoded == event)
     }
 }

@@ -16,6 +16,18 @@ import TuttiCore
         ("details", { var model = DashboardFixtures.model(at: 8.5, selected: 1); _ = model.handle(.enter); return model }),
         ("gates", { var model = DashboardFixtures.model(at: 12, selected: 0); _ = model.handle(.tab); return model }),
         ("gates-all", { var model = DashboardFixtures.model(at: 12); _ = model.handle(.character("a")); return model }),
+        ("paused", {
+            var model = DashboardFixtures.model(at: 8.5, selected: 0)
+            for (offset, kind) in [
+                EventKind.action(ActionTaken(action: .pause, task: nil, actor: "dashboard", accepted: true,
+                                             message: "run paused: nothing new starts and running tasks are stopped")),
+                .dispatchChanged(DispatchChanged(state: .paused)), .taskPaused(TaskRef(task: "4")), .taskPaused(TaskRef(task: "5")),
+                .taskPaused(TaskRef(task: "6")),
+            ].enumerated() { model.apply(RunEvent(seq: 900 + offset, time: 8.5, kind: kind)) }
+            model.tick(now: 12)
+            return model
+        }),
+        ("confirm-cancel", { var model = DashboardFixtures.model(at: 8.5, selected: 1); _ = model.handle(.character("x")); return model }),
         ("log-search", {
             var model = DashboardFixtures.model(at: 8.5, selected: 1)
             for key: KeyInput in [.character("/"), .character("w"), .character("a"), .character("r"), .character("n"), .enter] {
