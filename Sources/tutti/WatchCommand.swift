@@ -120,7 +120,8 @@ final class WatchedRun: Sendable {
 
     let directory: RunDirectory
     private let clockState = Mutex(Clock())
-    private let stopped = Mutex(false)
+    /// Whether the watcher is leaving, and the socket to shut down when it does.
+    private let connection = Mutex<(stopped: Bool, fd: Int32?)>((false, nil))
 
     init(directory: RunDirectory) { self.directory = directory }
 
@@ -134,7 +135,12 @@ final class WatchedRun: Sendable {
     }
 
     /// Stops following (the watcher is leaving).
-    func stop() { stopped.withLock { $0 = true } }
+    func stop() {
+        connection.withLock { connection in
+            connection.stopped = true
+            if let fd = connection.fd { shutdown(fd, Int32(SHUT_RDWR)) }
+        }
+    }
 
     /// Hands every event to `event` until the run finishes or its process goes away;
     /// `notice` tells the person what happened when it is not a plain finish.
@@ -154,11 +160,22 @@ final class WatchedRun: Sendable {
         }
         let client = ControlClient(socketPath: directory.socketPath)
         do {
-            let finished = try client.watch(header: { header in clockState.withLock { $0.origin = header.clockOrigin } },
-                                            event: record)
+            let finished = try client.watch(
+                connected: { fd in
+                    connection.withLock { connection in
+                        connection.fd = fd
+                        if connection.stopped { shutdown(fd, Int32(SHUT_RDWR)) }
+                    }
+                },
+                header: { header in clockState.withLock { $0.origin = header.clockOrigin } },
+                event: record)
+            let leaving = connection.withLock { connection in
+                connection.fd = nil
+                return connection.stopped
+            }
             clockState.withLock { $0.live = false }
-            if stopped.withLock({ $0 }) { return .left }
-            if finished, let report { return .finished(report) }
+            if let report, finished || leaving { return .finished(report) }
+            if leaving { return .left }
             notice("The run's process ended before the run finished; this is its last recorded state.")
             return .lost
         } catch {

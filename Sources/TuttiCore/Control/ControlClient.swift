@@ -19,10 +19,13 @@ public struct ControlClient: Sendable {
     }
 
     /// Streams the run: the recording's header, then every event so far and every later
-    /// one, until the run ends (true) or its process goes away first (false).
-    public func watch(header: (RecordingHeader) -> Void, event: (RunEvent) -> Void) throws(ControlError) -> Bool {
+    /// one, until the run ends (true) or its process goes away first (false). `connected`
+    /// gets the socket: shutting it down (shutdown(2)) ends the watch from another thread.
+    public func watch(connected: (Int32) -> Void = { _ in }, header: (RecordingHeader) -> Void,
+                      event: (RunEvent) -> Void) throws(ControlError) -> Bool {
         let fd = try connect()
         defer { close(fd) }
+        connected(fd)
         try send(ControlRequest(op: .watch), to: fd)
         var reader = SocketLineReader(fd: fd)
         let decoder = JSONDecoder.events

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import TuttiCore
+
+/// Pause, resume, retry and cancel with keys in a real terminal, and a second terminal
+/// watching the same run.
+extension DashboardTerminalTests {
+    static func processState(_ pid: Int32) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(close, offsetBy: 2)]
+    }
+
+    @Test(.enabled(if: tmuxInstalled)) func keysPauseResumeRetryAndCancelTasks() async throws {
+        let scratch = Scratch()
+        let flaky = "if [ -f \(scratch.path)/marker ]; then echo fixed; else touch \(scratch.path)/marker; exit 1; fi"
+        scratch.write("control.yaml", """
+        name: control
+        tasks:
+          - {task_id: slow, name: Slow steps, command: [sh, -c, "echo $$ > \(scratch.path)/slow; i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done"]}
+          - {task_id: flaky, name: Flaky, command: [sh, -c, "\(flaky)"]}
+          - {task_id: hang, name: Hangs, command: [sh, -c, "echo $$ > \(scratch.path)/hang; exec sleep 300"]}
+        """)
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("cd \(scratch.path) && \(tuttiBinary) run control.yaml --runs-dir runs --kill-grace 1; echo EXIT=$?; sleep 120")
+        #expect(await tmux.waitFor { $0.contains("RUNNING") && $0.contains("Task flaky failed") })
+        let slow = try #require(await eventually { scratch.read("slow") != nil } ? Int32(scratch.read("slow")!.trimmingCharacters(in: .whitespacesAndNewlines)) : nil)
+        let hang = try #require(await eventually { scratch.read("hang") != nil } ? Int32(scratch.read("hang")!.trimmingCharacters(in: .whitespacesAndNewlines)) : nil)
+
+        // p pauses the selected task (the first): its row and a notice say so, its process stops.
+        tmux.keys("p")
+        #expect(await tmux.waitFor { $0.contains("Task slow paused (dashboard)") && $0.contains("‖ slow") })
+        #expect(await eventually { Self.processState(slow) == "T" })
+        tmux.keys("p")
+        #expect(await tmux.waitFor { $0.contains("Task slow resumed (dashboard)") && $0.contains("● slow") })
+        #expect(await eventually { Self.processState(slow) != "T" })
+
+        // r on a running task is refused, with the reason.
+        tmux.keys("r")
+        #expect(await tmux.waitFor { $0.contains("Refused retry task slow: task slow is running") })
+
+        // r on the failed task runs it again, and it succeeds.
+        tmux.keys("j")
+        tmux.keys("r")
+        #expect(await tmux.waitFor { $0.contains("Task flaky Complete!") && $0.contains("✓ flaky") })
+
+        // x asks first, then cancels the task: its process is gone.
+        tmux.keys("j")
+        tmux.keys("x")
+        #expect(await tmux.waitFor { $0.contains("Cancel task hang?") })
+        tmux.keys("y")
+        #expect(await tmux.waitFor { $0.contains("Task hang cancelled") && $0.contains("■ hang") })
+        #expect(await eventually { processIsGone(hang) })
+
+        // P pauses the whole run, and P again resumes it.
+        tmux.keys("P")
+        #expect(await tmux.waitFor { $0.contains(" PAUSED ") })
+        #expect(await eventually { Self.processState(slow) == "T" })
+        tmux.keys("P")
+        #expect(await tmux.waitFor { $0.contains(" RUNNING ") && $0.contains("Run resumed (dashboard)") })
+
+        // A second terminal watches the same run and sees it live, then cancels it with X.
+        let watcher = Tmux()
+        defer { watcher.kill() }
+        watcher.start("cd \(scratch.path) && \(tuttiBinary) watch latest --runs-dir runs; echo WATCH-EXIT=$?; sleep 120")
+        #expect(await watcher.waitFor { $0.contains(" RUNNING ") && $0.contains("■ hang") && $0.contains("✓ flaky") },
+                "the watcher starts from the current state")
+        watcher.keys("X")
+        #expect(await watcher.waitFor { $0.contains("Cancel the run?") })
+        watcher.keys("y")
+        #expect(await tmux.waitFor { $0.contains("INTERRUPTED") && $0.contains("cancelled by watch (pid") })
+        #expect(await watcher.waitFor { $0.contains("INTERRUPTED") }, "the watcher sees the end too")
+        #expect(await eventually { processIsGone(slow) })
+        watcher.keys("q")
+        #expect(await watcher.waitFor { $0.contains("WATCH-EXIT=130") })
+        tmux.keys("q")
+        #expect(await tmux.waitFor { $0.contains("EXIT=130") })
+    }
+}
