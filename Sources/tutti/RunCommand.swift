@@ -94,7 +94,7 @@ struct RunCommand: AsyncParsableCommand {
         let printer = HeadlessPrinter(write: write)
         let events = engine.bus.subscribe()
         let signals = SignalForwarder { signal in
-            engine.interrupt(reason: "interrupted by \(signal)")
+            engine.interrupt(reason: "interrupted by \(signal)", actor: signal)
         }
         let printing = Task.detached { await printer.consume(events) }
         let interval = workflow.polling.intervalSeconds
@@ -151,14 +151,14 @@ extension RunCommand {
         let events = engine.bus.subscribe()
         let feeding = Task.detached { for await event in events { app.post(event) } }
         let signals = SignalForwarder { signal in
-            engine.interrupt(reason: "interrupted by \(signal)")
+            engine.interrupt(reason: "interrupted by \(signal)", actor: signal)
             app.exitWhenDone()
         }
         let bus = engine.bus
         let running = Task.detached { await engine.run() }
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let thread = Thread {
-                app.run(clock: { bus.elapsed }, stopRun: { engine.interrupt(reason: "stopped from the dashboard") },
+                app.run(clock: { bus.elapsed }, stopRun: { engine.interrupt(reason: "stopped from the dashboard", actor: "dashboard") },
                         perform: { engine.perform($0, actor: "dashboard") })
                 done.resume()
             }

@@ -144,6 +144,11 @@ import TuttiCore
             return
         }
         #expect(finished.outcome == .interrupted)
+        let stops = recording.events.compactMap { event -> ActionTaken? in
+            if case .action(let action) = event.kind { return action } else { return nil }
+        }
+        #expect(stops.map(\.actor) == [["SIGINT", "SIGTERM", "SIGHUP"][[SIGINT, SIGTERM, SIGHUP].firstIndex(of: signal)!]],
+                "the stop is recorded with the signal that asked for it")
         let child = Int32((try String(contentsOfFile: scratch.path + "/child-1", encoding: .utf8))
             .trimmingCharacters(in: .whitespacesAndNewlines))!
         #expect(await eventually { processIsGone(child) }, "the task's child process is gone")

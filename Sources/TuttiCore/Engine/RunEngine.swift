@@ -131,9 +131,13 @@ public final class RunEngine: Sendable {
     }
 
     /// Stops the run: every running task's group gets SIGTERM (then SIGKILL), nothing new
-    /// starts, and the report is marked interrupted.
-    public func interrupt(reason: String = "interrupted") {
+    /// starts, and the report is marked interrupted. With `actor` (a signal, the dashboard),
+    /// the stop is recorded as an action of theirs.
+    public func interrupt(reason: String = "interrupted", actor: String? = nil) {
         _ = state.withLock { scheduler in
+            if let actor, scheduler.stopping == nil, !scheduler.finished {
+                bus.emit(.action(ActionTaken(action: .cancel, task: nil, actor: actor, accepted: true, message: reason)))
+            }
             scheduler.stop(outcome: .interrupted, status: .cancelled, reason: reason)
             return scheduler.takeWork()
         }.perform()
