@@ -38,38 +38,39 @@ import TuttiTestSupport
 
     @Test func aPausedTaskStopsItsWholeTreeAndDoesNotTimeOutWhilePaused() async throws {
         let scratch = Scratch()
-        // One second of work in small steps (a stopped loop makes no progress), a child in
-        // the background, and a timeout of two seconds.
+        // Runs until its timeout of 3 s of running time, with a child in the background.
         let script = "sleep 300 & echo $! > \(scratch.path)/child; echo $$ > \(scratch.path)/leader; echo ready; "
-            + "i=0; while [ $i -lt 10 ]; do sleep 0.1; i=$((i+1)); done"
+            + "while :; do sleep 0.05; done"
         let yaml = """
         name: pause
         tasks:
-          - {task_id: work, command: [sh, -c, "\(script)"], timeout_seconds: 2}
+          - {task_id: work, command: [sh, -c, "\(script)"], timeout_seconds: 3}
         """
         let run = try await runWorkflow(yaml, in: scratch, whileRunning: { engine, stream in
             var events = stream.makeAsyncIterator()
+            guard let started = await Self.next(&events, { if case .taskStarted = $0 { true } else { false } }) else { return }
             _ = await Self.next(&events, Self.isLog("work", "ready"))
             let result = engine.perform(ControlAction(.pause, task: "work"), actor: "test")
             #expect(result.accepted, "\(result.message)")
             let leader = Self.pid(in: scratch, "leader")!, child = Self.pid(in: scratch, "child")!
             #expect(await eventually { Self.processState(leader) == "T" && Self.processState(child) == "T" },
                     "SIGSTOP reached the task and its child")
-            // Paused for longer than the task's timeout.
-            try? await Task.sleep(for: .seconds(2.5))
+            // Stay paused until well past the moment the timeout would have struck.
+            while engine.bus.elapsed < started.time + 4 { try? await Task.sleep(for: .milliseconds(50)) }
             #expect(engine.status(of: "work") == .running, "a paused task does not time out")
             #expect(Self.processState(leader) == "T")
             #expect(engine.perform(ControlAction(.resume, task: "work"), actor: "test").accepted)
-            #expect(await eventually { Self.processState(leader).map { $0 != "T" } ?? true })
         })
         let task = try #require(run.report.task("work"))
-        #expect(task.status == .succeeded, "\(task.reason ?? "")")
+        #expect(task.status == .timedOut, "after the resume, the rest of its 3 s ran out")
         let attempt = try #require(task.attempts.first)
-        #expect((attempt.paused ?? 0) >= 2.5)
-        #expect(attempt.duration < attempt.end - attempt.start - 2.5 + 0.001, "paused time is not busy time")
+        #expect(attempt.end - attempt.start > 4, "it ran past its timeout in wall time")
+        #expect(attempt.duration >= 3 - 0.01 && attempt.duration < attempt.end - attempt.start - 0.5,
+                "its running time, without the pause, is what timed out")
+        #expect((attempt.paused ?? 0) > 0.5)
         let kinds = run.events(for: "work").map(\.type)
         #expect(kinds.contains("task_paused") && kinds.contains("task_resumed"))
-        #expect(Self.pid(in: scratch, "child").map(processIsGone) == true)
+        #expect(await eventually { Self.pid(in: scratch, "child").map(processIsGone) == true })
     }
 
     @Test func aRetriedTaskSucceedsOnItsSecondAttemptAndItsSkippedDependentsThenRun() async throws {
@@ -183,7 +184,7 @@ import TuttiTestSupport
         name: dispatch
         execution: {parallelization_factor: 1}
         tasks:
-          - {task_id: a, command: [sh, -c, "echo $$ > \(scratch.path)/a; echo ready; i=0; while [ $i -lt 5 ]; do sleep 0.1; i=$((i+1)); done"]}
+          - {task_id: a, command: [sh, -c, "echo $$ > \(scratch.path)/a; echo ready; while [ ! -f \(scratch.path)/release ]; do sleep 0.05; done"]}
           - {task_id: b, command: ["true"]}
         """
         let run = try await runWorkflow(yaml, in: scratch, whileRunning: { engine, stream in
@@ -195,6 +196,7 @@ import TuttiTestSupport
             #expect(await eventually { Self.processState(a) == "T" }, "pausing the run pauses its running tasks")
             #expect(engine.perform(ControlAction(.hold), actor: "test").accepted)
             #expect(await eventually { Self.processState(a).map { $0 != "T" } ?? true }, "hold lets running tasks go on")
+            _ = scratch.write("release", "")
             _ = await Self.next(&events, Self.isFinished("a"))
             // The engine decided what to start when a ended, before publishing its end.
             #expect(engine.status(of: "b") == .pending, "nothing new starts while dispatch is held")
