@@ -54,6 +54,18 @@ int tutti_unix_accept(int fd) {
     return accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 }
 
+int tutti_send_all(int fd, const void *bytes, size_t count) {
+    const char *cursor = bytes;
+    while (count > 0) {
+        ssize_t sent = send(fd, cursor, count, MSG_NOSIGNAL);
+        if (sent < 0 && errno == EINTR) continue;
+        if (sent <= 0) return -1;
+        cursor += sent;
+        count -= (size_t)sent;
+    }
+    return 0;
+}
+
 long tutti_peer_uid(int fd) {
     struct ucred credentials;
     socklen_t length = sizeof credentials;

@@ -187,7 +187,6 @@ public struct DashboardModel: Sendable {
             outcome = finished.outcome
             outcomeReason = finished.reason
             report = finished.report
-            dispatch = .running
         case .taskStarted(let started):
             update(started.task) { task in
                 task.status = .running

@@ -12,7 +12,7 @@ public final class DashboardApp: Sendable {
         var events: [RunEvent] = []
         var notices: [(String, Role)] = []
         var exitWhenDone = false
-        var terminalGone = false
+        var leaveNow = false
     }
 
     private let inbox = Mutex(Inbox())
@@ -53,6 +53,12 @@ public final class DashboardApp: Sendable {
     /// Leave as soon as the run has ended, without waiting for `q` (SIGTERM, SIGHUP).
     public func exitWhenDone() {
         inbox.withLock { $0.exitWhenDone = true }
+        wake()
+    }
+
+    /// Leave now, whatever the run is doing (a watcher told to stop).
+    public func leave() {
+        inbox.withLock { $0.leaveNow = true }
         wake()
     }
 
@@ -107,13 +113,14 @@ public final class DashboardApp: Sendable {
                 exitWhenDone = true
             }
             if fds[1].revents != 0 { wakePipe.drain() }
-            let (events, notices, exitRequested) = inbox.withLock { inbox -> ([RunEvent], [(String, Role)], Bool) in
+            let (events, notices, exitRequested, leaveNow) = inbox.withLock { inbox in
                 defer {
                     inbox.events.removeAll(keepingCapacity: true)
                     inbox.notices.removeAll()
                 }
-                return (inbox.events, inbox.notices, inbox.exitWhenDone)
+                return (inbox.events, inbox.notices, inbox.exitWhenDone, inbox.leaveNow)
             }
+            if leaveNow { return }
             for event in events { model.apply(event) }
             for (text, role) in notices { model.notices.append(Notice(time: model.now, text: text, role: role)) }
             if !events.isEmpty || !notices.isEmpty { dirty = true }

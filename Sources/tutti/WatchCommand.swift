@@ -68,7 +68,8 @@ struct WatchCommand: AsyncParsableCommand {
         let following = Task.detached {
             await source.follow(event: { app.post($0) }, notice: { app.post(notice: $0, role: .failed) })
         }
-        let signals = SignalForwarder { _ in app.exitWhenDone() }
+        // The run is not ours: a signal only makes the watcher leave.
+        let signals = SignalForwarder { _ in app.leave() }
         let actor = "watch (pid \(getpid()))"
         let client = ControlClient(socketPath: source.directory.socketPath)
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
@@ -152,13 +153,17 @@ final class WatchedRun: Sendable {
 
     private func followOnThisThread(event: @escaping @Sendable (RunEvent) -> Void, notice: (String) -> Void) -> Ending {
         var report: RunReport?
+        var lastSeq = 0
         let record: (RunEvent) -> Void = { [self] received in
+            guard received.seq > lastSeq else { return }
+            lastSeq = received.seq
             clockState.withLock { $0.lastEventTime = max($0.lastEventTime, received.time) }
             if case .runFinished(let finished) = received.kind { report = finished.report }
             if case .runReopened = received.kind { report = nil }
             event(received)
         }
         let client = ControlClient(socketPath: directory.socketPath)
+        var wasLive = false
         do {
             let finished = try client.watch(
                 connected: { fd in
@@ -167,21 +172,16 @@ final class WatchedRun: Sendable {
                         if connection.stopped { shutdown(fd, Int32(SHUT_RDWR)) }
                     }
                 },
+                disconnecting: { connection.withLock { $0.fd = nil } },
                 header: { header in clockState.withLock { $0.origin = header.clockOrigin } },
                 event: record)
-            let leaving = connection.withLock { connection in
-                connection.fd = nil
-                return connection.stopped
-            }
-            clockState.withLock { $0.live = false }
-            if let report, finished || leaving { return .finished(report) }
-            if leaving { return .left }
-            notice("The run's process ended before the run finished; this is its last recorded state.")
-            return .lost
-        } catch {
-            clockState.withLock { $0.live = false }
-        }
-        // No process serves the run any more: show what it recorded.
+            wasLive = true
+            if let report, finished { return .finished(report) }
+        } catch {}
+        clockState.withLock { $0.live = false }
+        if connection.withLock({ $0.stopped }) { return report.map { .finished($0) } ?? .left }
+        // No process serves the run any more, or it went away mid-stream: what it recorded
+        // is complete up to its last event.
         guard let recording = try? Recording.read(path: directory.eventsPath) else {
             notice("Cannot read the recording \(directory.eventsPath).")
             return .lost
@@ -189,7 +189,7 @@ final class WatchedRun: Sendable {
         for recorded in recording.events { record(recorded) }
         let cut = recording.truncated ? " (its last line was cut off)" : ""
         if let report {
-            notice("The run's process has ended; this is the final state from its recording\(cut).")
+            if !wasLive { notice("The run's process has ended; this is the final state from its recording\(cut).") }
             return .finished(report)
         }
         notice("The run's process ended before the run finished; this is its last recorded state\(cut).")

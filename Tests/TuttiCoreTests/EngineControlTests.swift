@@ -248,4 +248,88 @@ import TuttiTestSupport
         #expect(actions.count == 9)
         #expect(actions.allSatisfy { !$0.accepted && $0.actor == "test" })
     }
+
+    @Test func aRetryKeepsDependencyOrder() async throws {
+        let scratch = Scratch()
+        let once = "if [ -f \(scratch.path)/marker ]; then exit 0; else touch \(scratch.path)/marker; exit 1; fi"
+        let yaml = """
+        name: order
+        tasks:
+          - {task_id: first, command: [sh, -c, "\(once)"]}
+          - {task_id: slow, command: [sh, -c, "echo ready; while [ ! -f \(scratch.path)/release ]; do sleep 0.05; done"]}
+          - {task_id: both, command: ["true"], depends_on: [first, slow]}
+          - {task_id: waiter, command: ["true"], depends_on: [slow]}
+        """
+        let run = try await runWorkflow(yaml, in: scratch, whileRunning: { engine, stream in
+            var events = stream.makeAsyncIterator()
+            _ = await Self.next(&events, Self.isLog("slow", "ready"))
+            while engine.status(of: "both") != .skipped { _ = await events.next() }
+            // waiter has not started (slow runs): cancel it, then retry it; it must still wait for slow.
+            #expect(engine.perform(ControlAction(.cancel, task: "waiter"), actor: "test").message == "task waiter cancelled before it started")
+            #expect(engine.perform(ControlAction(.retry, task: "waiter"), actor: "test").accepted)
+            #expect(engine.status(of: "waiter") == .pending, "a retried task still waits for its dependencies")
+            let refused = engine.perform(ControlAction(.retry, task: "both"), actor: "test")
+            #expect(refused.message == "task both was skipped (dependency first failed); retry the task it waits for")
+            // Retrying first brings back both, which then waits for slow, still running.
+            #expect(engine.perform(ControlAction(.retry, task: "first"), actor: "test").accepted)
+            #expect(engine.status(of: "both") == .pending)
+            _ = await Self.next(&events, Self.isFinished("first"))
+            #expect(engine.status(of: "both") == .pending, "both still waits for slow")
+            _ = scratch.write("release", "")
+        })
+        #expect(run.report.outcome == .passed)
+        let slowEnd = try #require(run.report.task("slow")?.end)
+        for task in ["both", "waiter"] {
+            #expect(try #require(run.report.task(task)?.start) >= slowEnd, "\(task) started after slow ended")
+        }
+    }
+
+    @Test func aPausedTaskStaysPausedIntoItsAutomaticRetry() async throws {
+        let scratch = Scratch()
+        let yaml = """
+        name: pause-retry
+        tasks:
+          - {task_id: t, command: [sh, -c, "echo $$ > \(scratch.path)/pid; echo ready; exec sleep 300"], retries: {count: 1, delay_seconds: 0}}
+        """
+        let run = try await runWorkflow(yaml, in: scratch, whileRunning: { engine, stream in
+            var events = stream.makeAsyncIterator()
+            _ = await Self.next(&events, Self.isLog("t", "ready"))
+            #expect(engine.perform(ControlAction(.pause, task: "t"), actor: "test").accepted)
+            let pid = Self.pid(in: scratch, "pid")!
+            #expect(await eventually { Self.processState(pid) == "T" })
+            kill(pid, SIGKILL)
+            _ = await Self.next(&events, { if case .taskRetrying = $0 { true } else { false } })
+            let next = await Self.next(&events, { if case .taskPaused = $0 { true } else if case .taskStarted = $0 { true } else { false } })
+            #expect(next?.kind.type == "task_paused", "the next attempt is paused, and does not start")
+            #expect(engine.perform(ControlAction(.resume, task: "t"), actor: "test").accepted)
+            _ = await Self.next(&events, { if case .taskStarted(let started) = $0 { started.attempt == 2 } else { false } })
+            #expect(engine.perform(ControlAction(.cancel, task: "t"), actor: "test").accepted)
+        })
+        let task = try #require(run.report.task("t"))
+        #expect(task.attempts.map(\.status) == [.failed, .cancelled])
+        #expect(task.attempts.first?.signal == SIGKILL)
+    }
+
+    @Test func retryingAfterTheRunFinishedWhileHeldStartsDispatchAgain() async throws {
+        let scratch = Scratch()
+        let once = "if [ -f \(scratch.path)/marker ]; then exit 0; else touch \(scratch.path)/marker; echo ready; "
+            + "while [ ! -f \(scratch.path)/release ]; do sleep 0.05; done; exit 1; fi"
+        let yaml = """
+        name: held
+        tasks:
+          - {task_id: t, command: [sh, -c, "\(once)"]}
+        """
+        let run = try await runWorkflow(yaml, in: scratch, options: { $0.staysOpen = true }, whileRunning: { engine, stream in
+            var events = stream.makeAsyncIterator()
+            _ = await Self.next(&events, Self.isLog("t", "ready"))
+            #expect(engine.perform(ControlAction(.hold), actor: "test").accepted)
+            _ = scratch.write("release", "")
+            _ = await Self.next(&events, Self.isRunFinished)
+            #expect(engine.perform(ControlAction(.retry, task: "t"), actor: "test").accepted)
+            #expect(engine.stateName == "running", "a reopened run dispatches again")
+            _ = await Self.next(&events, Self.isRunFinished)
+            engine.close()
+        })
+        #expect(run.report.outcome == .passed)
+    }
 }

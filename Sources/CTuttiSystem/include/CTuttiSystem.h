@@ -44,6 +44,10 @@ int tutti_unix_connect(const char *path);
 /// Accepts a connection, close-on-exec; the descriptor or -1.
 int tutti_unix_accept(int fd);
 
+/// Sends every byte on a socket without raising SIGPIPE (MSG_NOSIGNAL), retrying after
+/// EINTR and short writes; 0, or -1 when the peer has gone or on another error.
+int tutti_send_all(int fd, const void *bytes, size_t count);
+
 /// The user id of the process at the other end of a Unix socket, or -1.
 long tutti_peer_uid(int fd);
 

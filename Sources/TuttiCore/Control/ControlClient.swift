@@ -20,11 +20,15 @@ public struct ControlClient: Sendable {
 
     /// Streams the run: the recording's header, then every event so far and every later
     /// one, until the run ends (true) or its process goes away first (false). `connected`
-    /// gets the socket: shutting it down (shutdown(2)) ends the watch from another thread.
-    public func watch(connected: (Int32) -> Void = { _ in }, header: (RecordingHeader) -> Void,
-                      event: (RunEvent) -> Void) throws(ControlError) -> Bool {
+    /// gets the socket: shutting it down (shutdown(2)) ends the watch from another thread,
+    /// until `disconnecting` is called, just before it is closed.
+    public func watch(connected: (Int32) -> Void = { _ in }, disconnecting: () -> Void = {},
+                      header: (RecordingHeader) -> Void, event: (RunEvent) -> Void) throws(ControlError) -> Bool {
         let fd = try connect()
-        defer { close(fd) }
+        defer {
+            disconnecting()
+            close(fd)
+        }
         connected(fd)
         try send(ControlRequest(op: .watch), to: fd)
         var reader = SocketLineReader(fd: fd)
@@ -70,8 +74,7 @@ public struct ControlClient: Sendable {
     private func send(_ request: ControlRequest, to fd: Int32) throws(ControlError) {
         guard var bytes = try? JSONEncoder.sortedCompact.encode(request) else { throw .badAnswer("cannot encode the request") }
         bytes.append(0x0A)
-        signal(SIGPIPE, SIG_IGN)
-        guard FileIO.writeAll(fd, bytes) else { throw .runNotLive(socketPath) }
+        guard SocketIO.sendAll(fd, bytes) else { throw .runNotLive(socketPath) }
     }
 }
 

@@ -1,3 +1,4 @@
+import CTuttiSystem
 import Foundation
 
 /// One request to a run's control socket, sent as a single JSON line.
@@ -54,6 +55,17 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
         case .runNotLive(let path): return "no run process is listening at \(path): the run has ended"
         case .badAnswer(let why): return "the run's control socket answered something unexpected: \(why)"
         case .cannotListen(let path, let why): return "cannot open the control socket \(path): \(why)"
+        }
+    }
+}
+
+/// Writes to a control socket.
+enum SocketIO {
+    /// Sends every byte; false when the peer has gone. Never raises SIGPIPE.
+    @discardableResult
+    static func sendAll<Bytes: ContiguousBytes>(_ fd: Int32, _ bytes: Bytes) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            buffer.isEmpty || tutti_send_all(fd, buffer.baseAddress, buffer.count) == 0
         }
     }
 }

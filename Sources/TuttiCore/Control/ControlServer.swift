@@ -21,9 +21,11 @@ public final class ControlServer: Sendable {
         guard listenFD >= 0 else { throw .cannotListen(socketPath, String(cString: strerror(errno))) }
     }
 
+    /// Watch streams still sending; `stop()` lets them finish sending the run's last events.
+    private let streams = DispatchGroup()
+
     /// Serves connections on a thread of its own until `stop()`.
     public func start() {
-        signal(SIGPIPE, SIG_IGN)  // a watcher that goes away must not end the run
         let thread = Thread { [self] in
             acceptLoop()
             acceptLoopDone.signal()
@@ -31,7 +33,8 @@ public final class ControlServer: Sendable {
         thread.start()
     }
 
-    /// Stops accepting and removes the socket file. Watchers end with the run's events.
+    /// Stops accepting and removes the socket file. Watchers end with the run's events: once
+    /// the run has finished, it waits (up to two seconds) for them to be sent.
     public func stop() {
         let first = stopped.withLock { stopped -> Bool in
             defer { stopped = true }
@@ -40,6 +43,7 @@ public final class ControlServer: Sendable {
         guard first else { return }
         wakePipe.wake()
         acceptLoopDone.wait()
+        _ = streams.wait(timeout: .now() + 2)
     }
 
     private func acceptLoop() {
@@ -53,7 +57,11 @@ public final class ControlServer: Sendable {
             guard poll(&fds, 2, -1) >= 0 || errno == EINTR else { return }
             guard fds[0].revents & Int16(POLLIN) != 0 else { continue }
             let connection = tutti_unix_accept(listenFD)
-            guard connection >= 0 else { continue }
+            guard connection >= 0 else {
+                // Out of descriptors: the listener stays readable, so wait a little (or for stop).
+                if errno == EMFILE || errno == ENFILE { _ = poll(&fds[1], 1, 100) }
+                continue
+            }
             guard tutti_peer_uid(connection) == Int(getuid()) else {
                 close(connection)
                 continue
@@ -90,12 +98,14 @@ public final class ControlServer: Sendable {
     private static func reply<T: Encodable>(_ fd: Int32, _ value: T) {
         guard var bytes = try? JSONEncoder.sortedCompact.encode(value) else { return }
         bytes.append(0x0A)
-        FileIO.writeAll(fd, bytes)
+        SocketIO.sendAll(fd, bytes)
     }
 
     /// Sends the recording so far, then every event as it is published, until the run ends
     /// or the watcher goes away.
     private func stream(to fd: Int32) {
+        streams.enter()
+        defer { streams.leave() }
         let outbox = Outbox()
         let attached = engine.bus.attach(EventBus.Listener(
             deliver: { event in
@@ -110,7 +120,7 @@ public final class ControlServer: Sendable {
         if let data = FileManager.default.contents(atPath: engine.directory.eventsPath) {
             let lines = data.split(separator: 0x0A, maxSplits: attached.lastSeq + 1, omittingEmptySubsequences: false)
             for line in lines.prefix(attached.lastSeq + 1) where !line.isEmpty {
-                guard FileIO.writeAll(fd, line + [0x0A]) else { return }
+                guard SocketIO.sendAll(fd, line + [0x0A]) else { return }
             }
         }
         while true {
@@ -118,7 +128,7 @@ public final class ControlServer: Sendable {
             _ = poll(&fds, 2, -1)
             if fds[1].revents & Int16(POLLHUP | POLLERR) != 0 { return }
             let (bytes, finished) = outbox.take()
-            if !bytes.isEmpty, !FileIO.writeAll(fd, bytes) { return }
+            if !bytes.isEmpty, !SocketIO.sendAll(fd, bytes) { return }
             if finished { return }
         }
     }

@@ -64,7 +64,13 @@ extension Scheduler {
         case (.retry, let id?):
             let record = records[id]!
             switch record.status {
-            case .failed, .timedOut, .cancelled: return .done("task \(id) will run again (attempt \(record.attempts.count + 1))")
+            case .failed, .timedOut, .cancelled:
+                let blocking = record.spec.dependsOn.filter { records[$0].map { $0.status.isFinal && $0.status != .succeeded } ?? false }
+                if let first = blocking.first {
+                    return .refused("task \(id) needs task \(first), which \(describe(records[first]!.status, past: true)); "
+                                    + "retry \(first) first, or every failed task at once")
+                }
+                return .done("task \(id) will run again (attempt \(record.attempts.count + 1))")
             case .succeeded: return .refused("task \(id) succeeded; a retry never runs a task that succeeded")
             case .skipped: return .refused("task \(id) was skipped (\(record.reason ?? "")); retry the task it waits for")
             default: return .refused("task \(id) is \(describe(record.status)); only a failed, timed-out or cancelled task can be retried")
@@ -82,10 +88,11 @@ extension Scheduler {
         }
     }
 
-    private func describe(_ status: TaskStatus) -> String {
+    private func describe(_ status: TaskStatus, past: Bool = false) -> String {
         switch status {
         case .pending: return "waiting to start"
         case .timedOut: return "timed out"
+        case .skipped, .cancelled, .failed, .succeeded: return past ? "was \(status.rawValue)" : status.rawValue
         default: return status.rawValue
         }
     }
@@ -125,6 +132,10 @@ extension Scheduler {
             finished = false
             stopping = nil
             bus.emit(.runReopened(RunReopened(reason: "retry asked by \(actor)")))
+            if dispatchState != .running {
+                dispatchState = .running
+                bus.emit(.dispatchChanged(DispatchChanged(state: .running)))
+            }
             if let continuation = whenSettledDecided {
                 whenSettledDecided = nil
                 continuation.resume(returning: true)
@@ -140,16 +151,20 @@ extension Scheduler {
             record.maxAttempts = record.attempts.count + 1
             records[id] = record
             bus.emit(.taskQueued(TaskRef(task: id)))
-            enqueueReady(id)
         }
-        // Skipped dependents whose dependencies are all succeeded or to run again wait again.
+        // Skipped dependents whose dependencies succeeded or will run again wait again.
         for id in topologicalOrder where records[id]?.status == .skipped {
             let dependencies = records[id]?.spec.dependsOn ?? []
-            guard dependencies.allSatisfy({ [.succeeded, .pending].contains(records[$0]?.status) }) else { continue }
+            guard dependencies.allSatisfy({ records[$0].map { $0.status == .succeeded || !$0.status.isFinal } ?? true })
+            else { continue }
             records[id]?.status = .pending
             records[id]?.reason = nil
             records[id]?.gates = []
             bus.emit(.taskQueued(TaskRef(task: id)))
+        }
+        // Those whose dependencies have all succeeded start now; the others when they do.
+        for id in topologicalOrder where records[id]?.status == .pending && unmetDependencies[id] == 0 && !readyQueue[readyHead...].contains(id) {
+            enqueueReady(id)
         }
         dispatch()
     }
@@ -157,6 +172,7 @@ extension Scheduler {
     private mutating func cancelTask(_ id: String, actor: String) {
         let reason = "cancelled by \(actor)"
         if let process = running[id] {
+            cancelRequested[id] = reason
             process.terminate(as: .cancelled, reason: reason)
             return
         }

@@ -47,6 +47,8 @@ struct Scheduler {
     var reopenRequested = false
     /// The run may not be reopened any more.
     var closed = false
+    /// Tasks being cancelled, with the reason, until their attempt ends.
+    var cancelRequested: [String: String] = [:]
 
     /// A task's state while the run goes on.
     struct TaskRecord {
@@ -175,9 +177,17 @@ struct Scheduler {
     /// Records an attempt's end, then starts what can start (collected in `launches`).
     mutating func attemptEnded(_ id: String, attempt: Int, outcome: AttemptOutcome) {
         running[id] = nil
-        pausedBy[id] = nil
+        let pause = pausedBy.removeValue(forKey: id)
         active -= 1
+        var outcome = outcome
+        // A cancel that came as the process was exiting on its own still wins over a retry.
+        if let reason = cancelRequested.removeValue(forKey: id), outcome.status != .succeeded {
+            outcome.status = .cancelled
+            outcome.reason = reason
+        }
         handle(id, attempt: attempt, outcome: outcome)
+        // A task paused while an attempt ended stays paused into its next attempt.
+        if let pause, running[id] != nil, pausedBy[id] == nil { pauseTask(id, cause: pause) }
         dispatch()
     }
 
