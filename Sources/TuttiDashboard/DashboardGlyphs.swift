@@ -11,7 +11,7 @@ public struct DashboardGlyphs: Sendable {
     public var corners: (Character, Character, Character, Character)
     public var separator: String
     public var status: [TaskStatus: Character]
-    public var up, down, enter: String
+    public var up, down, left, right, enter: String
     /// Stands for "nothing yet" and joins ranges.
     public var dash: String
     public var arrow: String
@@ -23,12 +23,12 @@ public struct DashboardGlyphs: Sendable {
         fill: "█", empty: "░", partial: ["▏", "▎", "▍", "▌", "▋", "▊", "▉"], horizontal: "─", vertical: "│",
         corners: ("┌", "┐", "└", "┘"), separator: " · ",
         status: [.pending: "○", .running: "●", .paused: "‖", .succeeded: "✓", .failed: "✗", .timedOut: "✗", .cancelled: "■", .skipped: "»"],
-        up: "↑", down: "↓", enter: "⏎", dash: "–", arrow: "→", times: "×", tick: "┴")
+        up: "↑", down: "↓", left: "←", right: "→", enter: "⏎", dash: "–", arrow: "→", times: "×", tick: "┴")
 
     public static let ascii = DashboardGlyphs(
         fill: "#", empty: "-", partial: [], horizontal: "-", vertical: "|", corners: ("+", "+", "+", "+"), separator: " | ",
         status: [.pending: ".", .running: ">", .paused: "=", .succeeded: "+", .failed: "x", .timedOut: "T", .cancelled: "#", .skipped: "-"],
-        up: "^", down: "v", enter: "Enter", dash: "-", arrow: "->", times: "x", tick: "+")
+        up: "^", down: "v", left: "<", right: ">", enter: "Enter", dash: "-", arrow: "->", times: "x", tick: "+")
 
 }
 

@@ -3,7 +3,7 @@ import TuttiCore
 /// A key the dashboard understands, decoded by the terminal backend.
 public enum KeyInput: Sendable, Hashable {
     case character(Character)
-    case up, down, pageUp, pageDown, home, end, enter, escape, tab, interrupt
+    case up, down, left, right, pageUp, pageDown, home, end, enter, escape, tab, interrupt
 }
 
 /// What the dashboard asks of the program around it.
@@ -128,8 +128,13 @@ public struct DashboardModel: Sendable {
     public var tasks: [TaskRow] = []
     public var now: Double = 0
     public var outcome: RunOutcome?
-    /// Watching a run another process owns: `q` leaves at once, the run goes on.
+    /// Watching a run another process owns, or a replay: `q` leaves at once.
     public var detachOnQuit = false
+    /// Set while replaying a recording: where the replay is, and how fast.
+    public var replay: ReplayStatus?
+    /// A message in the footer until the next key: an answer the notices cannot show (the
+    /// summary covers them once the run has ended; a replay refusing an action).
+    public var flash: Notice?
     /// Whether the run starts new tasks (running), or not (paused, held).
     public var dispatch: DispatchState = .running
     public var outcomeReason: String?
@@ -290,6 +295,7 @@ public struct DashboardModel: Sendable {
             let text = action.accepted ? "\(action.message.prefix(1).uppercased())\(action.message.dropFirst()) (\(action.actor))"
                 : "Refused \(ControlAction(action.action, task: action.task).description): \(action.message)"
             notices.append(Notice(time: event.time, text: text, role: action.accepted ? .notice : .failed))
+            if report != nil { flash = notices.last }
         case .taskMessage:
             break
         }
@@ -301,13 +307,25 @@ public struct DashboardModel: Sendable {
         if outcome == nil { self.now = max(self.now, now) }
     }
 
-    /// Handles a key; returns what the program must do, if anything.
+    /// Handles a key; returns what the program must do, if anything. A replay refuses
+    /// control actions, saying so.
     public mutating func handle(_ key: KeyInput) -> DashboardCommand? {
+        flash = nil
+        let command = interpret(key)
+        if replay != nil, case .perform(let action)? = command {
+            flash = Notice(time: now, text: "Refused \(action.description): this is a replay; control acts on live runs",
+                           role: .failed)
+            return nil
+        }
+        return command
+    }
+
+    private mutating func interpret(_ key: KeyInput) -> DashboardCommand? {
         if var query = typing {
             switch key {
             case .interrupt:
                 typing = nil
-                return handle(.interrupt)
+                return interpret(.interrupt)
             case .enter:
                 search = query.isEmpty ? nil : query
                 typing = nil
@@ -340,7 +358,7 @@ public struct DashboardModel: Sendable {
         }
         switch key {
         case .character("q"), .character("Q"), .interrupt:
-            if outcome != nil || detachOnQuit { return .quit }
+            if outcome != nil || detachOnQuit || replay != nil { return .quit }
             overlay = .confirmStop
         case .character("?"):
             overlay = overlay == .help ? nil : .help
@@ -395,6 +413,20 @@ public struct DashboardModel: Sendable {
             break
         }
         return nil
+    }
+
+    /// Takes the person's view (selection, panel, search, overlays) from `other`: the same
+    /// view over another moment of the run.
+    public mutating func adoptView(of other: DashboardModel) {
+        panel = other.panel
+        allGates = other.allGates
+        search = other.search
+        typing = other.typing
+        logScroll = other.logScroll
+        overlay = other.overlay
+        detachOnQuit = other.detachOnQuit
+        flash = other.flash
+        selected = min(other.selected, max(0, tasks.count - 1))
     }
 
     /// The selected task.

@@ -78,20 +78,55 @@ public struct DashboardRenderer: Sendable {
         let right = "\(ShortTime.clock(model.now))\(glyphs.separator)\(model.doneCount)/\(model.tasks.count) done"
             + "\(glyphs.separator)eff \(String(format: "%.2f", model.liveEfficiency))x"
             + "\(glyphs.separator)gates \(model.gatesPassed)/\(model.gatesTotal) "
+        let badge = model.replay == nil ? "" : " REPLAY "
         var left = " \(model.workflow)\(glyphs.separator)\(model.runID) "
-        if left.count + state.count + right.count + 2 > grid.width { left = " \(model.workflow) " }
+        if left.count + badge.count + state.count + right.count + 2 > grid.width { left = " \(model.workflow) " }
         var x = grid.put(left, x: 0, y: 0, style: CellStyle(.title, bold: true, reverse: true))
+        if !badge.isEmpty { x = grid.put(badge, x: x, y: 0, style: CellStyle(.key, bold: true, reverse: true)) }
         x = grid.put(" \(state) ", x: x, y: 0, style: CellStyle(stateRole, bold: true, reverse: true))
         grid.put(right, x: max(x + 1, grid.width - right.count), y: 0, style: bar)
     }
 
     func drawFooter(_ model: DashboardModel, into grid: inout ScreenGrid) {
         let y = grid.height - 1
+        if let flash = model.flash {
+            grid.put(" \(flash.text)", x: 0, y: y, style: CellStyle(flash.role, bold: true))
+            return
+        }
+        if let replay = model.replay {
+            drawReplayBar(replay, into: &grid, y: y)
+            return
+        }
         let hints: [(String, String)] = [("q", "quit"), ("\(glyphs.up)\(glyphs.down) j k", "select"), (glyphs.enter, "details"),
                                          ("Tab", "panel"), ("/", "search"), ("?", "help")]
         let controls: [(String, String)] = [("p", "pause"), ("r", "retry"), ("x", "cancel")]
         var x = 1
         for (key, action) in hints + (grid.width >= 100 ? controls : []) {
+            x = grid.put(key, x: x, y: y, style: CellStyle(.key, bold: true))
+            x = grid.put(" \(action)  ", x: x, y: y, style: CellStyle(.dim))
+        }
+    }
+
+    /// The replay's footer: playing or paused, speed, a bar of where in the run it is, and its keys.
+    func drawReplayBar(_ replay: ReplayStatus, into grid: inout ScreenGrid, y: Int) {
+        let speed = replay.speed < 1 ? String(format: "%gx", replay.speed) : "\(Int(replay.speed))x"
+        let state = "\(replay.playing ? "PLAY" : "PAUSE") \(speed)"
+        var x = grid.put(" \(state.padding(to: 9)) ", x: 0, y: y, style: CellStyle(.key, bold: true))
+        x = grid.put("\(ShortTime.clock(replay.position)) ", x: x, y: y, style: CellStyle(.text))
+        var hints: [(String, String)] = [("space", "play"), ("+-", "speed"), ("\(glyphs.left)\(glyphs.right)", "seek"),
+                                         ("[ ]", "moments"), ("q", "quit")]
+        func hintsWidth() -> Int { hints.reduce(0) { $0 + $1.0.count + $1.1.count + 3 } }
+        let end = " \(ShortTime.clock(replay.duration))  "
+        while !hints.isEmpty, grid.width - x - end.count - hintsWidth() < 12 { hints.removeFirst() }
+        let barWidth = max(4, grid.width - x - end.count - hintsWidth() - 1)
+        let filled = replay.duration > 0 ? Int((replay.position / replay.duration * Double(barWidth)).rounded(.down)) : barWidth
+        for column in 0..<barWidth {
+            let done = column < min(filled, barWidth)
+            grid[x + column, y] = Cell(character: done ? glyphs.fill : glyphs.empty,
+                                       style: CellStyle(done ? .progressFill : .progressEmpty))
+        }
+        x = grid.put(end, x: x + barWidth, y: y, style: CellStyle(.text))
+        for (key, action) in hints {
             x = grid.put(key, x: x, y: y, style: CellStyle(.key, bold: true))
             x = grid.put(" \(action)  ", x: x, y: y, style: CellStyle(.dim))
         }

@@ -66,13 +66,18 @@ public final class DashboardApp: Sendable {
 
     /// Runs the dashboard on the calling thread until the user leaves; the terminal is
     /// restored before it returns. `stopRun` is called when the user confirms stopping, and
-    /// `perform` with the control actions asked for by keys.
-    public func run(clock: @escaping () -> Double, stopRun: () -> Void, perform: (ControlAction) -> Void) {
+    /// `perform` with the control actions asked for by keys. With `replay`, it plays that
+    /// recording instead of posted events, and `clock` is the person's clock (seconds).
+    public func run(clock: @escaping () -> Double, stopRun: () -> Void, perform: (ControlAction) -> Void,
+                    replay: ReplayPlayer? = nil) {
         let screen = TerminalScreen(theme: theme)
         defer { screen.restore() }
         let renderer = DashboardRenderer(glyphs: glyphs)
         var model = DashboardModel()
-        model.detachOnQuit = watching
+        model.detachOnQuit = watching || replay != nil
+        var player = replay
+        var lastReplayClock = clock()
+        if let player { model = player.model(keepingViewOf: model) }
         var dirty = true
         var lastFrame = -Double.infinity
         var lastSize = (width: 0, height: 0)
@@ -88,7 +93,15 @@ public final class DashboardApp: Sendable {
                 dirty = true
             }
             let tick = model.report == nil ? 0.5 : 1.0
-            if now - lastClockTick >= tick {
+            if var playing = player {
+                playing.advance(wallSeconds: now - lastReplayClock)
+                lastReplayClock = now
+                if playing.status != model.replay {
+                    model = playing.model(keepingViewOf: model)
+                    dirty = true
+                }
+                player = playing
+            } else if now - lastClockTick >= tick {
                 // The clock moves elapsed times, ETAs and the timeline twice a second.
                 model.tick(now: now)
                 lastClockTick = now
@@ -103,7 +116,8 @@ public final class DashboardApp: Sendable {
 
             // Sleep until a key, a posted event, the next frame if one is due, or the clock
             // tick that moves elapsed times and notices resizes.
-            let wait = dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : max(0, lastClockTick + tick - now)
+            var wait = dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : max(0, lastClockTick + tick - now)
+            if let player { wait = player.playing ? max(0, lastFrame + 1 / Self.maximumFPS - now) : 1 }
             // A hung-up terminal reports POLLHUP for ever: stop watching it (SIGHUP ends the run).
             var fds = [pollfd(fd: terminalGone ? -1 : STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
@@ -122,11 +136,22 @@ public final class DashboardApp: Sendable {
             }
             if leaveNow { return }
             for event in events { model.apply(event) }
-            for (text, role) in notices { model.notices.append(Notice(time: model.now, text: text, role: role)) }
+            for (text, role) in notices {
+                // A replay's notices are the recording's: a message of the program's goes in the footer.
+                if player != nil { model.flash = Notice(time: model.now, text: text, role: role) } else {
+                    model.notices.append(Notice(time: model.now, text: text, role: role))
+                }
+            }
             if !events.isEmpty || !notices.isEmpty { dirty = true }
             exitWhenDone = exitWhenDone || exitRequested
             for key in terminalGone ? [] : screen.readKeys() {
                 dirty = true
+                if var replaying = player, model.overlay == nil, model.typing == nil, replaying.handle(key) {
+                    model.flash = nil
+                    model = replaying.model(keepingViewOf: model)
+                    player = replaying
+                    continue
+                }
                 switch model.handle(key) {
                 case .quit: return
                 case .stopRun: stopRun()

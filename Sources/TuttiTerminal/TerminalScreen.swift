@@ -114,6 +114,8 @@ public final class TerminalScreen {
                 switch Int32(character) {
                 case KEY_UP: keys.append(.up)
                 case KEY_DOWN: keys.append(.down)
+                case KEY_LEFT: keys.append(.left)
+                case KEY_RIGHT: keys.append(.right)
                 case KEY_PPAGE: keys.append(.pageUp)
                 case KEY_NPAGE: keys.append(.pageDown)
                 case KEY_HOME: keys.append(.home)

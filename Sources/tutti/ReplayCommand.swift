@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import TuttiCore
+import TuttiDashboard
+import TuttiTerminal
+
+/// `tutti replay RUN`: plays a recorded run again in the dashboard, at any speed, seeking
+/// back and forth; or prints it as the headless lines it printed live.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay a recorded run in the dashboard (or as plain lines when not in a terminal).",
+        discussion: """
+            Keys: space play/pause, + and - speed (0.25x to 64x), left and right seek, Home and End, \
+            ] and [ the next and previous moment (a task ending, a retry, a failed gate, an action), q quit. \
+            Exit codes: 0 replayed; 2 not a recording, or unreadable.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The run: an id, a run directory, an events file, or 'latest'.", valueName: "run"))
+    var runReference: String = "latest"
+
+    @Option(help: "Folder for run directories.")
+    var runsDir = ".tutti/runs"
+
+    @Flag(help: "Print the run's lines and summary instead of the dashboard (the default when stdout is not a terminal).")
+    var headless = false
+
+    @Option(help: "Speed to start at: 0.25 to 64.")
+    var speed: Double = 1
+
+    @Option(help: "Dashboard theme: a name (dark, light, monochrome) or a path to a .theme file. Also TUTTI_THEME.")
+    var theme: String?
+
+    func run() async throws {
+        let eventsPath: String
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: runReference, isDirectory: &isDirectory), !isDirectory.boolValue {
+            eventsPath = runReference
+        } else {
+            do { eventsPath = try RunLocator(runsDirectory: runsDir).locate(runReference).eventsPath } catch {
+                Console.err("tutti replay: \(error)")
+                throw ExitCode(ExitStatus.invalidInput)
+            }
+        }
+        let recording: Recording
+        do { recording = try Recording.read(path: eventsPath) } catch {
+            Console.err("tutti replay: \(error)")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        guard ReplayPlayer.speeds.contains(speed) else {
+            Console.err("tutti replay: --speed must be one of \(ReplayPlayer.speeds.map { String(format: "%g", $0) }.joined(separator: ", "))")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        let chosenTheme: Theme
+        do { chosenTheme = try RunCommand.theme(named: theme) } catch {
+            Console.err(error.description)
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        let cutOff = recording.truncated
+            ? "The recording ends in a damaged or cut-off line (the run was interrupted while writing); "
+              + "replayed up to its last complete event at t=\(DurationText.format(recording.events.last?.time ?? 0))."
+            : nil
+        if headless || !RunCommand.terminalCanShowDashboard() {
+            for line in HeadlessReplay.lines(for: recording) { Console.out(line) }
+            if let cutOff { Console.out(cutOff) }
+            Console.out("Recording: \(eventsPath)")
+            return
+        }
+        var player = ReplayPlayer(events: recording.events)
+        player.setSpeed(speed)
+        let replay = player
+        let glyphs: DashboardGlyphs = DashboardApp.localeIsUTF8() ? .unicode : .ascii
+        let app = DashboardApp(glyphs: glyphs, theme: chosenTheme)
+        if let cutOff { app.post(notice: cutOff, role: .failed) }
+        let signals = SignalForwarder { _ in app.leave() }
+        let start = ContinuousClock.now
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread {
+                app.run(clock: { EventBus.seconds(ContinuousClock.now - start) }, stopRun: {}, perform: { _ in }, replay: replay)
+                done.resume()
+            }.start()
+        }
+        signals.stop()
+    }
+}
