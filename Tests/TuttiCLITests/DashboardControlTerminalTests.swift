@@ -78,3 +78,31 @@ extension DashboardTerminalTests {
         #expect(await tmux.waitFor { $0.contains("EXIT=130") })
     }
 }
+
+/// A recorded run replayed in a real terminal.
+extension DashboardTerminalTests {
+    @Test(.enabled(if: tmuxInstalled)) func aReplayPlaysSeeksAndRefusesControl() async throws {
+        let scratch = Scratch()
+        scratch.write("wf.yaml", """
+        name: replayed
+        tasks:
+          - {task_id: a, name: Quick, command: ["true"]}
+          - {task_id: b, name: Fails, command: [sh, -c, "exit 3"]}
+        """)
+        _ = try tutti(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("cd \(scratch.path) && \(tuttiBinary) replay latest --runs-dir runs; echo EXIT=$?; sleep 120")
+        #expect(await tmux.waitFor { $0.contains(" REPLAY ") && $0.contains(" FAILED ") && $0.contains("PAUSE") },
+                "a short run plays to its end and stops there")
+        tmux.keys("Home")
+        #expect(await tmux.waitFor { $0.contains(" RUNNING ") || $0.contains(" STARTING ") })
+        tmux.keys("End")
+        #expect(await tmux.waitFor { $0.contains(" FAILED ") && $0.contains("Result") == false })
+        tmux.keys("j")
+        tmux.keys("r")
+        #expect(await tmux.waitFor { $0.contains("Refused retry task b: this is a replay") })
+        tmux.keys("q")
+        #expect(await tmux.waitFor { $0.contains("EXIT=0") })
+    }
+}
