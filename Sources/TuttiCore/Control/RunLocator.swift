@@ -35,7 +35,7 @@ public struct RunLocator: Sendable {
             guard let header = RecordingHeader.read(path: directory.eventsPath) else { return nil }
             return RecordedRun(directory: directory, header: header)
         }
-        .sorted { ($0.header.startedAt, $0.header.runID) > ($1.header.startedAt, $1.header.runID) }
+        .sorted { ($0.startTime, $0.header.runID) > ($1.startTime, $1.header.runID) }
     }
 }
 
@@ -43,6 +43,9 @@ public struct RunLocator: Sendable {
 public struct RecordedRun: Sendable {
     public let directory: RunDirectory
     public let header: RecordingHeader
+
+    /// When it started, in seconds since 1970, to the microsecond when the header says.
+    public var startTime: Double { header.clockOrigin ?? header.startedAt.timeIntervalSince1970 }
 
     /// The final report, once the run has written one.
     public var report: RunReport? {
