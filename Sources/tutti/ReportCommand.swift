@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import TuttiCore
+
+/// `tutti report RUN`: a finished run's summary, its report as JSON, JUnit XML or HTML.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Print a recorded run's summary, or write its report as JSON, JUnit XML or HTML.",
+        discussion: "Exit codes: the run's own (0 passed, 1 failed, 130 interrupted); 2 no such run, or it has no report yet."
+    )
+
+    @Argument(help: ArgumentHelp("The run: an id, a run directory, an events file, or 'latest'.", valueName: "run"))
+    var runReference: String = "latest"
+
+    @Option(help: "Folder for run directories.")
+    var runsDir = ".tutti/runs"
+
+    @Flag(help: "Print the full report as JSON.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Write JUnit XML here: a test case per quality gate, grouped by task.", valueName: "file"))
+    var junit: String?
+
+    @Option(help: ArgumentHelp("Write a self-contained HTML report here.", valueName: "file"))
+    var html: String?
+
+    func run() throws {
+        let report: RunReport
+        do { report = try Self.load(runReference, runsDirectory: runsDir) } catch {
+            Console.err("tutti report: \(error)")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        var wrote: [String] = []
+        for (path, text) in [(junit, junit.map { _ in JUnitReport.xml(for: report) }), (html, html.map { _ in HTMLReport.html(for: report) })] {
+            guard let path, let text else { continue }
+            do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                Console.err("tutti report: cannot write \(path): \(error.localizedDescription)")
+                throw ExitCode(ExitStatus.invalidInput)
+            }
+            wrote.append(path)
+        }
+        if json {
+            Console.out(String(decoding: (try? JSONEncoder.report.encode(report)) ?? Data(), as: UTF8.self))
+        } else if wrote.isEmpty {
+            for line in SummaryFormatter.lines(for: report) { Console.out(line) }
+        } else {
+            for path in wrote { Console.out("Wrote \(path)") }
+        }
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    /// The run's report: its report.json, or the last report its recording carries.
+    static func load(_ reference: String, runsDirectory: String) throws -> RunReport {
+        var isDirectory: ObjCBool = false
+        let eventsPath: String
+        if FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), !isDirectory.boolValue {
+            eventsPath = reference
+        } else {
+            let directory = try RunLocator(runsDirectory: runsDirectory).locate(reference)
+            if let data = FileManager.default.contents(atPath: directory.reportPath),
+               let report = try? JSONDecoder.events.decode(RunReport.self, from: data) {
+                return report
+            }
+            eventsPath = directory.eventsPath
+        }
+        let recording = try Recording.read(path: eventsPath)
+        for event in recording.events.reversed() {
+            if case .runFinished(let finished) = event.kind, let report = finished.report { return report }
+        }
+        throw ReportError.noReport(eventsPath)
+    }
+
+    /// A run that has no report to show.
+    enum ReportError: Error, CustomStringConvertible {
+        case noReport(String)
+
+        var description: String {
+            switch self {
+            case .noReport(let path): return "the run recorded in \(path) has no report yet: it is still going, or it ended without finishing"
+            }
+        }
+    }
+}

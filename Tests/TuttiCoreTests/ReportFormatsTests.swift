@@ -1,0 +1,71 @@
+import Foundation
+import FoundationXML
+import Testing
+@testable import TuttiCore
+
+/// JUnit XML and HTML reports: their content, read back.
+@Suite struct ReportFormatsTests {
+    static func gate(_ metric: String, passed: Bool, skipped: Bool = false) -> GateResult {
+        GateResult(metric: metric, threshold: "≥ 90%", actual: skipped ? nil : .number(passed ? 95 : 50),
+                   actualText: skipped ? "—" : (passed ? "95%" : "50%"), passed: passed,
+                   reason: passed ? nil : (skipped ? "task skipped" : "needs ≥ 90%"))
+    }
+
+    static func attempt(_ n: Int, _ start: Double, _ end: Double, _ status: TaskStatus) -> AttemptRecord {
+        AttemptRecord(attempt: n, start: start, end: end, status: status, exitCode: status == .succeeded ? 0 : 1, signal: nil,
+                      reason: status == .succeeded ? nil : "exited with status 1", log: "logs/x.log")
+    }
+
+    static let report: RunReport = {
+        let tasks = [
+            TaskReport(id: "a", name: "Tests <unit & \"e2e\">", agent: "TestingAgent", status: .succeeded, dependsOn: [],
+                       attempts: [attempt(1, 0, 4, .succeeded)], metrics: ["cov": .number(95)],
+                       gates: [gate("cov", passed: true), gate("pass_rate", passed: true), gate("lint", passed: false)],
+                       reason: nil, readyAt: 0),
+            TaskReport(id: "b", name: "Build", agent: "sh", status: .failed, dependsOn: [],
+                       attempts: [attempt(1, 0, 1, .failed), attempt(2, 1.5, 2.5, .failed)], metrics: [:], gates: [],
+                       reason: "exited with status 1", readyAt: 0),
+            TaskReport(id: "c", name: "Deploy", agent: "sh", status: .skipped, dependsOn: ["b"], attempts: [], metrics: [:],
+                       gates: [gate("up", passed: false, skipped: true), gate("fast", passed: false, skipped: true)],
+                       reason: "dependency b failed", readyAt: nil),
+        ]
+        let workflow = Workflow(name: "ship", tasks: tasks.map { TaskSpec(id: $0.id, name: $0.name, launch: .agent("sim"),
+                                                                          dependsOn: $0.dependsOn) })
+        return RunMetrics.report(runID: "ship-1", workflow: workflow, tasks: tasks, parallelism: 2,
+                                 startedAt: Date(timeIntervalSince1970: 1_790_000_000), wallSeconds: 4.2, outcome: .failed,
+                                 outcomeReason: "tasks b, c did not succeed")
+    }()
+
+    @Test func junitHasATestCasePerGateGroupedByTask() throws {
+        let document = try XMLDocument(xmlString: JUnitReport.xml(for: Self.report))
+        let root = try #require(document.rootElement())
+        #expect(root.name == "testsuites")
+        #expect(root.attribute(forName: "tests")?.stringValue == "6", "3 + 2 gates, and one case for the task without gates")
+        #expect(root.attribute(forName: "failures")?.stringValue == "2")
+        #expect(root.attribute(forName: "skipped")?.stringValue == "2")
+        let suites = root.elements(forName: "testsuite")
+        #expect(suites.map { $0.attribute(forName: "name")?.stringValue } == ["Task a: Tests <unit & \"e2e\">", "Task b: Build", "Task c: Deploy"])
+        let first = suites[0].elements(forName: "testcase")
+        #expect(first.map { $0.attribute(forName: "name")?.stringValue } == ["cov ≥ 90%", "pass_rate ≥ 90%", "lint ≥ 90%"])
+        #expect(first[2].elements(forName: "failure").first?.attribute(forName: "message")?.stringValue == "lint is 50%: needs ≥ 90%")
+        #expect(suites[1].elements(forName: "testcase").first?.elements(forName: "failure").isEmpty == false)
+        #expect(suites[2].elements(forName: "testcase").allSatisfy { !$0.elements(forName: "skipped").isEmpty })
+    }
+
+    @Test func htmlIsSelfContainedWithATimelineForEveryTask() throws {
+        let html = HTMLReport.html(for: Self.report)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"), "nothing to fetch, nothing to run")
+        let svgStart = try #require(html.range(of: "<svg"))
+        let svgEnd = try #require(html.range(of: "</svg>"))
+        let svg = try XMLDocument(xmlString: String(html[svgStart.lowerBound..<svgEnd.upperBound]))
+        let groups = try svg.nodes(forXPath: "//g[@class='task']")
+        #expect(groups.count == 3)
+        #expect(try svg.nodes(forXPath: "//rect").count == 3, "a bar per attempt")
+        #expect(try svg.nodes(forXPath: "//g[@data-task='b']/rect").count == 2)
+        #expect(html.contains("Tests &lt;unit &amp; &quot;e2e&quot;&gt;"), "names are escaped")
+        #expect(html.components(separatedBy: "<tr class=").count - 1 == 5, "a row per gate")
+        #expect(html.contains("2.5s") && html.contains("ship-1"))
+        #expect(html.contains("tasks b, c did not succeed"))
+    }
+}
