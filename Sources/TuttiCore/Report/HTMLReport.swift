@@ -51,7 +51,7 @@ public enum HTMLReport {
     // MARK: - Parts
 
     static func timeline(_ report: RunReport) -> String {
-        let labelWidth = 210.0, chartWidth = 720.0, rowHeight = 28.0, top = 10.0
+        let labelWidth = 250.0, chartWidth = 680.0, rowHeight = 28.0, top = 10.0
         let span = max(report.wallSeconds, report.tasks.compactMap(\.end).max() ?? 0, 0.001)
         let step = niceStep(for: span)
         let height = top + rowHeight * Double(report.tasks.count) + 34
