@@ -3,7 +3,7 @@ import TuttiCore
 
 /// Tutti's benchmark: 1000 trivial tasks through the engine (recording on) beside make -j4,
 /// xargs -P4 and GNU parallel -j4; then the demo workflow's efficiency against its maximum.
-/// Run with: `swift run -c release tutti-bench [--tasks N] [--repeat N] [--skip-demo] [--skip-dashboard]`.
+/// Run with: `swift run -c release tutti-bench [--tasks N] [--repeat N] [--skip-demo] [--skip-dashboard] [--skip-replay]`.
 @main
 struct Benchmark {
     let taskCount: Int
@@ -72,6 +72,7 @@ struct Benchmark {
         }
         if demo { try await runDemo() }
         if !CommandLine.arguments.contains("--skip-dashboard") { await dashboardFigures() }
+        if !CommandLine.arguments.contains("--skip-replay") { try replayFigures(events: 1_000_000) }
     }
 
     /// Time to create one small file in the scratch folder (Tutti writes one result file a

@@ -39,3 +39,21 @@ import TuttiCore
         #expect(try tutti(["report", "nope", "--runs-dir", "runs"], in: scratch.path).status == 2)
     }
 }
+
+extension ReportCommandTests {
+    static var chromium: String? { ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) } }
+
+    /// Where a browser is installed: the HTML report renders to a picture of a real page.
+    @Test(.enabled(if: chromium != nil)) func theHTMLReportRendersInABrowser() throws {
+        let scratch = Scratch()
+        scratch.write("wf.yaml", "name: shown\ntasks:\n  - {task_id: a, command: [\"true\"]}\n  - {task_id: b, command: [\"false\"]}\n")
+        _ = try tutti(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        _ = try tutti(["report", "--runs-dir", "runs", "--html", "run.html"], in: scratch.path)
+        let status = ChildProcess.run([Self.chromium!, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1000,900",
+                                       "--screenshot=\(scratch.file("run.png"))", "file://\(scratch.file("run.html"))"]).status
+        #expect(status == 0)
+        let png = try Data(contentsOf: URL(fileURLWithPath: scratch.file("run.png")))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
+        #expect(png.count > 20_000, "a page with content, not a blank one (\(png.count) bytes)")
+    }
+}

@@ -48,12 +48,14 @@ public final class EventRecorder {
         if let data = try? encoder.encode(header) { Self.writeLine(fd, Array(data)) }
     }
 
-    func append(_ event: RunEvent) {
+    /// Appends one event as a line.
+    public func append(_ event: RunEvent) {
         guard fd >= 0 else { return }
         Self.writeLine(fd, EventJSON.encode(event))
     }
 
-    func close() {
+    /// Closes the file; later appends do nothing.
+    public func close() {
         if fd >= 0 { _ = Glibc.close(fd) }
         fd = -1
     }

@@ -20,10 +20,25 @@ public struct Recording: Sendable {
             throw RunFileError.notARecording(path, "its first line is not a recording header")
         }
         guard header.version <= RecordingHeader.currentVersion else { throw RunFileError.newerSchema(path, header.version) }
+        // Lines decode independently: split them among the cores, then keep every event
+        // before the first line that does not decode.
+        let bodies = Array(lines.dropFirst())
+        var decoded = [RunEvent?](repeating: nil, count: bodies.count)
+        let chunks = min(bodies.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        decoded.withUnsafeMutableBufferPointer { results in
+            nonisolated(unsafe) let results = results
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let decoder = JSONDecoder.events
+                for index in stride(from: chunk, to: bodies.count, by: chunks) where !bodies[index].isEmpty {
+                    results[index] = try? decoder.decode(RunEvent.self, from: bodies[index])
+                }
+            }
+        }
         var events: [RunEvent] = []
+        events.reserveCapacity(decoded.count)
         var truncated = false
-        for line in lines.dropFirst() where !line.isEmpty {
-            guard let event = try? decoder.decode(RunEvent.self, from: Data(line)) else {
+        for (index, event) in decoded.enumerated() where !bodies[index].isEmpty {
+            guard let event else {
                 truncated = true
                 break
             }
