@@ -426,7 +426,7 @@ public struct DashboardModel: Sendable {
         overlay = other.overlay
         detachOnQuit = other.detachOnQuit
         flash = other.flash
-        selected = min(other.selected, max(0, tasks.count - 1))
+        selected = tasks.isEmpty ? other.selected : min(other.selected, tasks.count - 1)
     }
 
     /// The selected task.

@@ -117,7 +117,7 @@ public final class DashboardApp: Sendable {
             // Sleep until a key, a posted event, the next frame if one is due, or the clock
             // tick that moves elapsed times and notices resizes.
             var wait = dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : max(0, lastClockTick + tick - now)
-            if let player { wait = player.playing ? max(0, lastFrame + 1 / Self.maximumFPS - now) : 1 }
+            if let player { wait = player.playing || dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : 1 }
             // A hung-up terminal reports POLLHUP for ever: stop watching it (SIGHUP ends the run).
             var fds = [pollfd(fd: terminalGone ? -1 : STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
@@ -125,6 +125,8 @@ public final class DashboardApp: Sendable {
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
                 terminalGone = true
                 exitWhenDone = true
+                // A replay has nothing to finish: leave with the terminal.
+                if player != nil { return }
             }
             if fds[1].revents != 0 { wakePipe.drain() }
             let (events, notices, exitRequested, leaveNow) = inbox.withLock { inbox in
@@ -150,6 +152,8 @@ public final class DashboardApp: Sendable {
                     model.flash = nil
                     model = replaying.model(keepingViewOf: model)
                     player = replaying
+                    // Time spent paused, or before the key, is not played.
+                    lastReplayClock = clock()
                     continue
                 }
                 switch model.handle(key) {

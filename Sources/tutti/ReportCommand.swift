@@ -58,7 +58,8 @@ struct ReportCommand: ParsableCommand {
             eventsPath = reference
         } else {
             let directory = try RunLocator(runsDirectory: runsDirectory).locate(reference)
-            if let data = FileManager.default.contents(atPath: directory.reportPath),
+            // A finished run's report file; a live one may have been reopened since it was written.
+            if !EventRecorder.isBeingRecorded(directory.eventsPath), let data = FileManager.default.contents(atPath: directory.reportPath),
                let report = try? JSONDecoder.events.decode(RunReport.self, from: data) {
                 return report
             }
@@ -67,6 +68,7 @@ struct ReportCommand: ParsableCommand {
         let recording = try Recording.read(path: eventsPath)
         for event in recording.events.reversed() {
             if case .runFinished(let finished) = event.kind, let report = finished.report { return report }
+            if case .runReopened = event.kind { break }
         }
         throw ReportError.noReport(eventsPath)
     }

@@ -39,10 +39,10 @@ struct RunsEntry: Codable {
         runID = run.header.runID
         workflow = run.header.workflow
         startedAt = run.header.startedAt
-        self.live = live != nil
+        self.live = live != nil || run.isLive
         outcome = report?.outcome
         state = live.map { $0.state == "finished" ? "finished, open" : $0.state }
-            ?? report?.outcome.rawValue ?? "ended without a report"
+            ?? (run.isLive ? "running (no control socket)" : report?.outcome.rawValue ?? "ended without a report")
         wallSeconds = report?.wallSeconds
         efficiency = report?.parallelEfficiency
         gatesPassed = report?.gates.passed
@@ -125,7 +125,7 @@ struct RunsPruneCommand: ParsableCommand {
             Console.err("tutti runs prune: --keep must be 0 or more")
             throw ExitCode(ExitStatus.invalidInput)
         }
-        let old = RunLocator(runsDirectory: runsDir).runs().dropFirst(keep).filter { $0.liveStatus == nil }
+        let old = RunLocator(runsDirectory: runsDir).runs().dropFirst(keep).filter { !$0.isLive && $0.liveStatus == nil }
         for run in old {
             if dryRun {
                 Console.out("would remove \(run.directory.path)")

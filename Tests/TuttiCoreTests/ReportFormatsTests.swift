@@ -1,6 +1,7 @@
 import Foundation
 import FoundationXML
 import Testing
+import TuttiTestSupport
 @testable import TuttiCore
 
 /// JUnit XML and HTML reports: their content, read back.
@@ -67,5 +68,34 @@ import Testing
         #expect(html.components(separatedBy: "<tr class=").count - 1 == 5, "a row per gate")
         #expect(html.contains("2.5s") && html.contains("ship-1"))
         #expect(html.contains("tasks b, c did not succeed"))
+    }
+}
+
+extension ReportFormatsTests {
+    @Test func aFailedTaskWhoseGatesPassedStillFailsInJUnit() throws {
+        var report = Self.report
+        report.tasks[0].status = .failed
+        let document = try XMLDocument(xmlString: JUnitReport.xml(for: report))
+        let first = try #require(document.rootElement()?.elements(forName: "testsuite").first)
+        #expect(first.elements(forName: "testcase").last?.attribute(forName: "name")?.stringValue == "task succeeded")
+        #expect(first.attribute(forName: "failures")?.stringValue == "2")
+    }
+
+    @Test func lineBreaksSurviveInAttributes() throws {
+        #expect(JUnitReport.escape("a\nb\tc\u{1}") == "a&#10;b&#9;c")
+    }
+}
+
+/// Whether a run's process is still recording it, seen from outside.
+@Suite struct RecordingLockTests {
+    @Test func aRecordingIsLockedWhileItIsWrittenAndFreeAfter() throws {
+        let scratch = Scratch()
+        let path = scratch.file("events.ndjson")
+        let recorder = try EventRecorder(path: path, header: RecordingHeader(runID: "r", workflow: "w", workflowFile: nil, host: "h",
+                                                                              startedAt: Date()))
+        #expect(EventRecorder.isBeingRecorded(path))
+        recorder.close()
+        #expect(!EventRecorder.isBeingRecorded(path))
+        #expect(!EventRecorder.isBeingRecorded(scratch.file("missing")))
     }
 }

@@ -103,3 +103,25 @@ import TuttiCore
         #expect(model.handle(.character("q")) == .quit, "q leaves a replay at once")
     }
 }
+
+extension ReplayPlayerTests {
+    @Test func goingBackToTheStartKeepsTheSelectedTask() {
+        var player = ReplayPlayer(events: DashboardFixtures.events())
+        player.seek(to: 8.5)
+        var view = player.model(keepingViewOf: DashboardModel())
+        view.selected = 2
+        player.seek(to: 0)
+        view = player.model(keepingViewOf: view)
+        player.seek(to: 8.5)
+        #expect(player.model(keepingViewOf: view).selected == 2)
+    }
+
+    @Test func bracketWhilePlayingSkipsTheMomentJustPassed() {
+        var player = ReplayPlayer(events: DashboardFixtures.events())
+        player.seek(to: 9.71)
+        player.advance(wallSeconds: 0.1)
+        #expect(player.playing)
+        _ = player.handle(.character("["))
+        #expect(player.position == 5, "not 9.71 again")
+    }
+}

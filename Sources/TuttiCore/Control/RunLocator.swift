@@ -55,6 +55,9 @@ public struct RecordedRun: Sendable {
 
     /// The live run's state from its control socket, or nil when no process serves it.
     public var liveStatus: RunStatus? { try? ControlClient(socketPath: directory.socketPath).status() }
+
+    /// Whether its process is still recording it (even if its control socket does not answer).
+    public var isLive: Bool { EventRecorder.isBeingRecorded(directory.eventsPath) }
 }
 
 extension RecordingHeader {

@@ -34,7 +34,7 @@ public struct RecordingHeader: Sendable, Hashable, Codable {
 }
 
 /// Appends events to an NDJSON file, one write per event, so a crash loses at most the
-/// event being written.
+/// event being written. It holds a lock on the file while it records (`isBeingRecorded`).
 public final class EventRecorder {
     private var fd: Int32
     private let encoder: JSONEncoder
@@ -43,6 +43,9 @@ public final class EventRecorder {
     public init(path: String, header: RecordingHeader) throws {
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RunFileError.cannotWrite(path, String(cString: strerror(errno))) }
+        // Held while the run records (and so while its process lives): how other processes
+        // tell a live run from one whose process is gone.
+        _ = flock(fd, LOCK_EX | LOCK_NB)
         encoder = JSONEncoder.sortedCompact
         encoder.dateEncodingStrategy = .iso8601
         if let data = try? encoder.encode(header) { Self.writeLine(fd, Array(data)) }
@@ -61,6 +64,14 @@ public final class EventRecorder {
     }
 
     deinit { close() }
+
+    /// Whether a process is recording the events file at `path` now.
+    public static func isBeingRecorded(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { _ = Glibc.close(fd) }
+        return flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
+    }
 
     private static func writeLine(_ fd: Int32, _ bytes: [UInt8]) {
         var line = bytes

@@ -9,7 +9,7 @@ public enum HeadlessReplay {
         var report: RunReport?
         for event in recording.events {
             if case .runStarted(let started) = event.kind {
-                interval = max(0.1, started.pollingInterval)
+                interval = started.pollingInterval > 0 ? started.pollingInterval : 5
                 nextTick = interval
             }
             // The live printer ticks while the run goes on: at every interval before this event.

@@ -28,7 +28,8 @@ public enum JUnitReport {
                     message: "\(gate.metric) is \(gate.actualText): \(gate.reason ?? "needs \(gate.threshold)")",
                     detail: "threshold: \(gate.threshold)\nactual: \(gate.actualText)\ntask status: \(task.status.rawValue)")
             }
-            if task.gates.isEmpty {
+            // A task without gates, or one that failed whatever its gates say, is a test case too.
+            if task.gates.isEmpty || (task.status != .succeeded && task.status != .skipped) {
                 add(name: "task succeeded", passed: task.status == .succeeded,
                     message: "task \(task.id) \(task.status.rawValue)\(task.reason.map { ": \($0)" } ?? "")",
                     detail: task.attempts.map { "attempt \($0.attempt): \($0.status.rawValue)\($0.reason.map { " (\($0))" } ?? "")" }
@@ -61,7 +62,8 @@ public enum JUnitReport {
 
     static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }
 
-    /// Text made safe for XML attributes and content; characters XML 1.0 forbids are dropped.
+    /// Text made safe for XML attributes and content; characters XML 1.0 forbids are dropped,
+    /// and line breaks and tabs written as references so attributes keep them.
     static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
@@ -72,7 +74,9 @@ public enum JUnitReport {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
-            case "\n", "\t", "\r": out.unicodeScalars.append(scalar)
+            case "\n": out += "&#10;"
+            case "\t": out += "&#9;"
+            case "\r": out += "&#13;"
             default:
                 if scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value) { continue }
                 out.unicodeScalars.append(scalar)

@@ -110,7 +110,9 @@ public struct ReplayPlayer: Sendable {
         case .home: seek(to: 0)
         case .end: seek(to: duration)
         case .character("]"): if let next = nextMoment(after: position) { seek(to: next) }
-        case .character("["): if let previous = previousMoment(before: position) { seek(to: previous) }
+        case .character("["):
+            // While playing, the moment just passed is skipped, or `[` would land on it again and again.
+            if let previous = previousMoment(before: position - (playing ? max(0.5, speed / 2) : 0)) { seek(to: previous) }
         default: return false
         }
         return true
