@@ -18,16 +18,18 @@ let package = Package(
             dependencies: ["CTuttiSystem", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "TuttiDashboard", dependencies: ["TuttiCore"]),
+        .target(name: "TuttiAgents", dependencies: ["CTuttiSystem", "TuttiCore"]),
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "TuttiTerminal", dependencies: ["CNCurses", "CTuttiSystem", "TuttiDashboard", "TuttiCore"]),
         .executableTarget(
             name: "tutti",
-            dependencies: ["TuttiCore", "TuttiDashboard", "TuttiTerminal",
+            dependencies: ["TuttiCore", "TuttiDashboard", "TuttiTerminal", "TuttiAgents",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "tutti-bench", dependencies: ["CTuttiSystem", "TuttiCore", "TuttiDashboard", "TuttiTerminal"]),
         .target(name: "TuttiTestSupport", path: "Tests/TuttiTestSupport"),
         .testTarget(name: "TuttiCoreTests", dependencies: ["TuttiCore", "TuttiTestSupport"]),
+        .testTarget(name: "TuttiAgentsTests", dependencies: ["TuttiAgents", "TuttiCore", "TuttiTestSupport"]),
         .testTarget(name: "TuttiCLITests", dependencies: ["TuttiCore", "TuttiTestSupport"]),
         .testTarget(name: "TuttiDashboardTests", dependencies: ["TuttiDashboard"], exclude: ["Golden"]),
     ]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TuttiAgents
 import TuttiCore
 
 /// `tutti agent NAME`: runs a built-in agent; the engine starts these as child processes.
@@ -34,6 +35,22 @@ struct AgentCommand: ParsableCommand {
             let code = SimAgent(settings: settings, attempt: attempt).run(
                 emit: Console.out, sleep: { seconds in if seconds > 0 { Thread.sleep(forTimeInterval: seconds) } })
             if code != 0 { throw ExitCode(code) }
+        case "testing", "security", "architecture", "codegen":
+            let context: AgentContext
+            do { context = try AgentContext(parameters: object, agent: name) } catch {
+                Console.err("tutti agent \(name): \(error.description)")
+                throw ExitCode(ExitStatus.invalidInput)
+            }
+            switch name {
+            case "testing":
+                do { _ = try TestingAgent(context: context).run() } catch {
+                    Console.err("tutti agent testing: \(error.description)")
+                    throw ExitCode(ExitStatus.failure)
+                }
+            case "security": SecurityAgent(context: context).run()
+            case "architecture": ArchitectureAgent(context: context).run()
+            default: CodeGenAgent(context: context).run()
+            }
         default:
             Console.err("tutti agent: '\(name)' is not a built-in agent in this version "
                         + "(available: \(WorkflowLoader.builtInAgents.joined(separator: ", "))); "

@@ -21,7 +21,7 @@ public enum WorkflowLoader {
     /// The most retries a task may ask for.
     public static let maximumRetries = 1000
     /// Agents built into the `tutti` binary, by name.
-    public static let builtInAgents = ["sim"]
+    public static let builtInAgents = ["sim", "testing", "security", "architecture", "codegen"]
 
     /// Reads and validates the workflow file at `path`.
     public static func load(path: String) throws(WorkflowLoadError) -> Workflow {

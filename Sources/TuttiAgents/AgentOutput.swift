@@ -1,0 +1,105 @@
+import Foundation
+import TuttiCore
+
+/// What a built-in agent says, in the agent protocol, on stdout: progress, metrics,
+/// messages, and plain log lines. Every line is written at once, so the engine sees it live.
+public struct AgentOutput: Sendable {
+    private let write: @Sendable (String) -> Void
+
+    /// Output to stdout, or to `write` (tests).
+    public init(write: @escaping @Sendable (String) -> Void = { FileIO.writeAll(STDOUT_FILENO, Array(($0 + "\n").utf8)) }) {
+        self.write = write
+    }
+
+    /// A log line. One that happens to start like the protocol is indented so it stays log.
+    public func log(_ line: String) {
+        write(line.hasPrefix(AgentProtocol.prefix) ? " " + line : line)
+    }
+
+    public func progress(done: Int, of total: Int) {
+        write("\(AgentProtocol.prefix)progress \(min(done, total))/\(max(total, 1))")
+    }
+
+    public func metric(_ name: String, _ value: Double) {
+        write("\(AgentProtocol.prefix)metric \(name) \(NumberFormat.compact(value))")
+    }
+
+    public func metric(_ name: String, _ value: Bool) {
+        write("\(AgentProtocol.prefix)metric \(name) \(value)")
+    }
+
+    public func message(_ text: String) {
+        write("\(AgentProtocol.prefix)message \(text)")
+    }
+}
+
+/// Where a built-in agent works and what it was asked: the target folder, the folder for its
+/// findings, and the task's parameters.
+public struct AgentContext: Sendable {
+    /// The repository to examine (absolute).
+    public let target: String
+    /// Where the findings files go: `<run dir>/findings/task-<id>/`.
+    public let findingsDirectory: String
+    public let parameters: [String: JSONValue]
+    public let output: AgentOutput
+
+    /// `target` comes from the parameter of that name (relative to the working directory),
+    /// or is the working directory; the findings folder from the run the engine started.
+    public init(parameters: [String: JSONValue], agent: String, output: AgentOutput = AgentOutput(),
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws(AgentError) {
+        self.parameters = parameters
+        self.output = output
+        let cwd = FileManager.default.currentDirectoryPath
+        var target = parameters["target"]?.string ?? "."
+        if !target.hasPrefix("/") { target = (cwd as NSString).appendingPathComponent(target) }
+        target = (target as NSString).standardizingPath
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .badParameter("target \(target) is not a folder")
+        }
+        self.target = target
+        let runDirectory = environment["TUTTI_RUN_DIR"].map { $0.hasPrefix("/") ? $0 : (cwd as NSString).appendingPathComponent($0) }
+        let task = RunDirectory.safeFileName(environment["TUTTI_TASK_ID"] ?? agent)
+        findingsDirectory = runDirectory.map { "\($0)/findings/task-\(task)" } ?? "\(cwd)/.tutti/findings/\(agent)"
+        do {
+            try FileManager.default.createDirectory(atPath: findingsDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotWrite(findingsDirectory, error.localizedDescription)
+        }
+    }
+
+    /// A number parameter, when given.
+    public func number(_ name: String) -> Double? { parameters[name]?.number }
+
+    /// A string parameter, when given.
+    public func string(_ name: String) -> String? { parameters[name]?.string }
+
+    /// Writes a findings file and says where it is.
+    public func writeFinding(_ name: String, _ text: String) {
+        let path = "\(findingsDirectory)/\(name)"
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            output.log("wrote \(path)")
+        } catch {
+            output.log("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// A path relative to the target, for findings.
+    public func relative(_ path: String) -> String {
+        path.hasPrefix(target + "/") ? String(path.dropFirst(target.count + 1)) : path
+    }
+}
+
+/// Why a built-in agent cannot do its work.
+public enum AgentError: Error, Sendable, CustomStringConvertible {
+    case badParameter(String)
+    case cannotWrite(String, String)
+
+    public var description: String {
+        switch self {
+        case .badParameter(let why): return why
+        case .cannotWrite(let path, let why): return "cannot write \(path): \(why)"
+        }
+    }
+}
