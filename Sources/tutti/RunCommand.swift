@@ -14,8 +14,8 @@ struct RunCommand: AsyncParsableCommand {
             + "2 invalid input; 130 interrupted."
     )
 
-    @Argument(help: "The workflow file.")
-    var file: String = "workflows/demo.yaml"
+    @Argument(help: "The workflow file (default: the quality report — workflows/template-03-parallel-execution.yaml, or its built-in copy — on the current folder).")
+    var file: String?
 
     @Flag(help: "Print plain progress lines instead of the dashboard (the default when stdout is not a terminal).")
     var headless = false
@@ -46,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workflow: Workflow
-        do { workflow = try WorkflowLoader.load(path: file) } catch {
+        do { workflow = try Self.workflow(file) } catch {
             Console.err(error.description)
             throw ExitCode(ExitStatus.invalidInput)
         }
@@ -121,6 +121,15 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 extension RunCommand {
+    /// The workflow in `file`; without one, the quality report: the repository's own copy of
+    /// template 3 if it has one, else the one built into tutti.
+    static func workflow(_ file: String?) throws(WorkflowLoadError) -> Workflow {
+        if let file { return try WorkflowLoader.load(path: file) }
+        let local = "workflows/\(BuiltInWorkflows.qualityReportName)"
+        if FileManager.default.fileExists(atPath: local) { return try WorkflowLoader.load(path: local) }
+        return try WorkflowLoader.parse(yaml: BuiltInWorkflows.qualityReport, file: "(built-in) \(BuiltInWorkflows.qualityReportName)")
+    }
+
     /// Whether stdin and stdout are a terminal that can draw the dashboard.
     static func terminalCanShowDashboard(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
         let term = environment["TERM"] ?? ""
