@@ -20,6 +20,10 @@ public struct AgentOutput: Sendable {
         write("\(AgentProtocol.prefix)progress \(min(done, total))/\(max(total, 1))")
     }
 
+    public func progress(percent: Double) {
+        write("\(AgentProtocol.prefix)progress \(NumberFormat.compact((min(100, max(0, percent)) * 10).rounded() / 10))")
+    }
+
     public func metric(_ name: String, _ value: Double) {
         write("\(AgentProtocol.prefix)metric \(name) \(NumberFormat.compact(value))")
     }

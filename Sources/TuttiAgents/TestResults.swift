@@ -11,6 +11,20 @@ public struct TestTally: Sendable, Equatable {
     public var fromSummary = false
     /// Names of failed tests, as printed.
     public var failures: [String] = []
+    /// Tests seen starting (Swift Testing, XCTest, go test -v), when the total is not told.
+    public var started = 0
+    /// The build before the tests: steps done of steps known (`[12/40] Compiling ...`).
+    public var buildDone = 0
+    public var buildTotal = 0
+
+    /// How far the run is, 0...100: the share of known tests done; without a known total,
+    /// half for the build and half for the tests started so far that have finished.
+    public var percent: Double {
+        if let known, known > 0 { return min(100, Double(done) / Double(known) * 100) }
+        let build = buildTotal > 0 ? Double(buildDone) / Double(buildTotal) : (started > 0 ? 1 : 0)
+        let tests = started > 0 ? min(1, Double(done) / Double(started)) : 0
+        return 50 * build + 50 * tests
+    }
 
     public var done: Int { passed + failed + skipped }
 
@@ -29,6 +43,9 @@ public struct TestOutputReader: Sendable {
 
     static func regex(_ pattern: String) -> NSRegularExpression { try! NSRegularExpression(pattern: pattern) }
     static let pytestCollected = regex(#"collected (\d+) items?"#)
+    static let cargoRunning = regex(#"^running (\d+) tests?"#)
+    static let buildStep = regex(#"^\[(\d+)/(\d+)\] "#)
+    static let testStarted = regex(#"^(?:◇ Test \S+ started|Test Case '.+' started|=== RUN\s)"#)
     static let pytestLine = regex(#"^(\S+::\S+)\s+(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)"#)
     static let pytestSummary = regex(#"^=+ (.*\d+ (?:passed|failed|error|errors|skipped).*) in [\d.]+s"#)
     static let swiftTestingLine = regex(#"^[✔✘] Test (\S+?(?:\([^)]*\))?) (passed|failed)"#)
@@ -68,6 +85,12 @@ public struct TestOutputReader: Sendable {
     public mutating func read(_ rawLine: String) {
         let line = rawLine.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
         if let g = Self.groups(Self.pytestCollected, line) { tally.known = Int(g[0]) }
+        if let g = Self.groups(Self.cargoRunning, line) { tally.known = (tally.known ?? 0) + (Int(g[0]) ?? 0) }
+        if let g = Self.groups(Self.buildStep, line), let done = Int(g[0]), let total = Int(g[1]) {
+            tally.buildDone = done
+            tally.buildTotal = total
+        }
+        if Self.testStarted.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil { tally.started += 1 }
         if let g = Self.groups(Self.pytestLine, line) {
             record(g[0], passed: ["PASSED", "XFAIL", "XPASS"].contains(g[1]) ? true : g[1] == "SKIPPED" ? nil : false)
         } else if let g = Self.groups(Self.swiftTestingLine, line) {

@@ -42,14 +42,19 @@ public struct TestingAgent {
         var reader = TestOutputReader()
         let clock = ContinuousClock()
         let started = clock.now
-        var lastProgress = -1
+        var lastPercent = -1.0
         let status = StreamingCommand.run(plan.command, in: context.target, environment: environment()) { line in
             out.log(line)
             reader.read(line)
             let tally = reader.tally
-            if let known = tally.known, known > 0, tally.done != lastProgress {
-                lastProgress = tally.done
-                out.progress(done: tally.done, of: known)
+            if let known = tally.known, known > 0 {
+                if Double(tally.done) != lastPercent {
+                    lastPercent = Double(tally.done)
+                    out.progress(done: tally.done, of: known)
+                }
+            } else if tally.percent - lastPercent >= 0.5 {
+                lastPercent = tally.percent
+                out.progress(percent: tally.percent)
             }
         }
         let seconds = EventBus.seconds(clock.now - started)

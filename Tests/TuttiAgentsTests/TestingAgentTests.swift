@@ -87,6 +87,12 @@ import TuttiCore
         #expect((jest.passed, jest.failed, jest.skipped) == (4, 1, 1))
         let mocha = tally("  5 passing (12ms)\n  2 failing")
         #expect((mocha.passed, mocha.failed) == (5, 2))
+        let building = tally("[10/40] Compiling Lib a.swift")
+        #expect(building.percent == 12.5, "the build is the first half")
+        let testing = tally("[40/40] Linking\n◇ Test a() started.\n◇ Test b() started.\n✔ Test a() passed after 0.1 seconds.")
+        #expect(testing.percent == 75, "then the tests started so far")
+        let cargo = tally("running 2 tests\ntest a ... ok")
+        #expect(cargo.known == 2 && cargo.percent == 50)
         let pytest = tally("collected 3 items\n\nt.py::a PASSED [ 33%]\n=========== 2 passed, 1 failed, 1 skipped in 0.05s ===========")
         #expect((pytest.passed, pytest.failed, pytest.skipped, pytest.known) == (2, 1, 1, 3))
     }
