@@ -78,8 +78,14 @@ public struct SecurityAgent {
                       compliance: compliance.passed)
     }
 
+    /// Documentation talks about dangerous code without running it: only secrets count there.
+    static let documentationExtensions: Set<String> = ["md", "markdown", "rst", "txt", "adoc"]
+
     func scan(_ file: SourceFile) -> [SecurityFinding] {
-        let rules = SecurityRule.all.filter { $0.languages.isEmpty || $0.languages.contains(file.language) }
+        let isDocumentation = Self.documentationExtensions.contains((file.path as NSString).pathExtension.lowercased())
+        let rules = SecurityRule.all.filter { rule in
+            (rule.languages.isEmpty || rule.languages.contains(file.language)) && (!isDocumentation || rule.id.hasPrefix("secret."))
+        }
         var found: [SecurityFinding] = []
         for (index, line) in file.lines.enumerated() where line.count < 2000 {
             let text = String(line)

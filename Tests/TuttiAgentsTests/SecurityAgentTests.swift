@@ -27,7 +27,7 @@ import TuttiCore
                 password = os.environ["DB_PASSWORD"]
                 return hashlib.sha256(data + password.encode()).hexdigest()
             """,
-            "README.md": "# Fixture\n",
+            "README.md": "# Fixture\n\nNever call `requests.get(url, verify=False)` or `chmod 777` in this project.\n",
         ])
     }
 

@@ -1,0 +1,23 @@
+import Foundation
+import Testing
+@testable import TuttiAgents
+import TuttiCore
+
+/// Which files the agents read: git's view when there is a work tree, a walk otherwise.
+@Suite struct RepositoryFilesTests {
+    static let files = [".gitignore": "build-output/\n*.log\n", "src/main.py": "print(1)\n", "notes.log": "ignored\n",
+                        "build-output/x.py": "ignored\n", "node_modules/lib/index.js": "skipped\n", "docs/guide.md": "# Guide\n"]
+
+    @Test func outsideGitTheWalkLeavesOutIgnoredAndDependencyFolders() {
+        let repository = FixtureRepository(Self.files)
+        #expect(RepositoryFiles.list(repository.root) == [".gitignore", "docs/guide.md", "src/main.py"])
+    }
+
+    @Test(.enabled(if: ChildProcess.run(["git", "--version"]).status == 0))
+    func inAWorkTreeGitDecidesTrackedAndUntrackedButNotIgnored() {
+        let repository = FixtureRepository(Self.files)
+        #expect(ChildProcess.run(["git", "-C", repository.root, "init", "-q"]).status == 0)
+        ChildProcess.run(["git", "-C", repository.root, "add", "src/main.py"])
+        #expect(RepositoryFiles.list(repository.root) == [".gitignore", "docs/guide.md", "src/main.py"])
+    }
+}
