@@ -81,8 +81,11 @@ public struct TestingAgent {
             if let read = CoverageReader.percent(at: file) {
                 coverage = (read.percent * 100).rounded() / 100
                 out.log("coverage \(NumberFormat.compact(coverage!))% of lines, from \(context.relative(file)) (\(read.format))")
+            } else if !FileManager.default.fileExists(atPath: file) {
+                out.log("test_coverage not reported: the run did not write \(context.relative(file))"
+                        + (plan.runner == "swift" ? " (swift test exports coverage only when every test passes)" : ""))
             } else {
-                out.log("test_coverage not reported: \(context.relative(file)) is missing or not a coverage format tutti reads")
+                out.log("test_coverage not reported: \(context.relative(file)) is not a coverage format tutti reads")
             }
         } else {
             out.log("test_coverage not reported: \(plan.noCoverage ?? "the run produced no coverage file")")

@@ -38,36 +38,45 @@ import TuttiTestSupport
 
     @Test func aPausedTaskStopsItsWholeTreeAndDoesNotTimeOutWhilePaused() async throws {
         let scratch = Scratch()
-        // Runs until its timeout of 3 s of running time, with a child in the background.
-        let script = "sleep 300 & echo $! > \(scratch.path)/child; echo $$ > \(scratch.path)/leader; echo ready; "
+        // Runs until its timeout of 4 s of running time, with a child in the background.
+        let script = "sleep 300 & echo $! > \(scratch.path)/child; echo $$ > \(scratch.path)/leader; "
             + "while :; do sleep 0.05; done"
         let yaml = """
         name: pause
         tasks:
-          - {task_id: work, command: [sh, -c, "\(script)"], timeout_seconds: 3}
+          - {task_id: work, command: [sh, -c, "\(script)"], timeout_seconds: 4}
         """
-        let run = try await runWorkflow(yaml, in: scratch, whileRunning: { engine, stream in
-            var events = stream.makeAsyncIterator()
-            guard let started = await Self.next(&events, { if case .taskStarted = $0 { true } else { false } }) else { return }
-            _ = await Self.next(&events, Self.isLog("work", "ready"))
-            let result = engine.perform(ControlAction(.pause, task: "work"), actor: "test")
-            #expect(result.accepted, "\(result.message)")
-            let leader = Self.pid(in: scratch, "leader")!, child = Self.pid(in: scratch, "child")!
-            #expect(await eventually { Self.processState(leader) == "T" && Self.processState(child) == "T" },
-                    "SIGSTOP reached the task and its child")
-            // Stay paused until well past the moment the timeout would have struck.
-            while engine.bus.elapsed < started.time + 4 { try? await Task.sleep(for: .milliseconds(50)) }
-            #expect(engine.status(of: "work") == .running, "a paused task does not time out")
-            #expect(Self.processState(leader) == "T")
-            #expect(engine.perform(ControlAction(.resume, task: "work"), actor: "test").accepted)
+        let run = try await runWorkflow(yaml, in: scratch, whileRunning: { engine, _ in
+            // On a thread of its own: a busy test run can keep Swift's shared pool from
+            // reacting in time, and the pause must land well inside the 4 s.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread {
+                    while Self.pid(in: scratch, "leader") == nil || Self.pid(in: scratch, "child") == nil { Thread.sleep(forTimeInterval: 0.005) }
+                    let pausedAt = engine.bus.elapsed
+                    let result = engine.perform(ControlAction(.pause, task: "work"), actor: "test")
+                    #expect(result.accepted, "\(result.message)")
+                    let leader = Self.pid(in: scratch, "leader")!, child = Self.pid(in: scratch, "child")!
+                    while Self.processState(leader) != "T" || Self.processState(child) != "T" {
+                        guard engine.bus.elapsed < pausedAt + 20 else { break }
+                        Thread.sleep(forTimeInterval: 0.01)
+                    }
+                    #expect(Self.processState(leader) == "T" && Self.processState(child) == "T", "SIGSTOP reached the task and its child")
+                    // Stay paused for longer than the whole timeout.
+                    Thread.sleep(forTimeInterval: 4.5)
+                    #expect(engine.status(of: "work") == .running, "a paused task does not time out")
+                    #expect(Self.processState(leader) == "T")
+                    #expect(engine.perform(ControlAction(.resume, task: "work"), actor: "test").accepted)
+                    done.resume()
+                }.start()
+            }
         })
         let task = try #require(run.report.task("work"))
-        #expect(task.status == .timedOut, "after the resume, the rest of its 3 s ran out")
+        #expect(task.status == .timedOut, "after the resume, the rest of its 4 s ran out")
         let attempt = try #require(task.attempts.first)
-        #expect(attempt.end - attempt.start > 4, "it ran past its timeout in wall time")
-        #expect(attempt.duration >= 3 - 0.01 && attempt.duration < attempt.end - attempt.start - 0.5,
+        #expect(attempt.end - attempt.start > 4 + 4.5, "it ran past its timeout in wall time")
+        #expect(attempt.duration >= 4 - 0.01 && attempt.duration < attempt.end - attempt.start - 4,
                 "its running time, without the pause, is what timed out")
-        #expect((attempt.paused ?? 0) > 0.5)
+        #expect((attempt.paused ?? 0) >= 4.5)
         let kinds = run.events(for: "work").map(\.type)
         #expect(kinds.contains("task_paused") && kinds.contains("task_resumed"))
         #expect(await eventually { Self.pid(in: scratch, "child").map(processIsGone) == true })
