@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         .target(name: "CTuttiSystem"),
@@ -19,18 +20,19 @@ let package = Package(
         ),
         .target(name: "TuttiDashboard", dependencies: ["TuttiCore"]),
         .target(name: "TuttiAgents", dependencies: ["CTuttiSystem", "TuttiCore"]),
+        .target(name: "TuttiMCP", dependencies: ["TuttiCore", "TuttiDashboard", .product(name: "MCP", package: "swift-sdk")]),
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "TuttiTerminal", dependencies: ["CNCurses", "CTuttiSystem", "TuttiDashboard", "TuttiCore"]),
         .executableTarget(
             name: "tutti",
-            dependencies: ["TuttiCore", "TuttiDashboard", "TuttiTerminal", "TuttiAgents",
+            dependencies: ["TuttiCore", "TuttiDashboard", "TuttiTerminal", "TuttiAgents", "TuttiMCP",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "tutti-bench", dependencies: ["CTuttiSystem", "TuttiCore", "TuttiDashboard", "TuttiTerminal"]),
         .target(name: "TuttiTestSupport", path: "Tests/TuttiTestSupport"),
         .testTarget(name: "TuttiCoreTests", dependencies: ["TuttiCore", "TuttiTestSupport"]),
         .testTarget(name: "TuttiAgentsTests", dependencies: ["TuttiAgents", "TuttiCore", "TuttiTestSupport"]),
-        .testTarget(name: "TuttiCLITests", dependencies: ["TuttiCore", "TuttiTestSupport"]),
+        .testTarget(name: "TuttiCLITests", dependencies: ["TuttiCore", "TuttiTestSupport"], exclude: ["MCPClient"]),
         .testTarget(name: "TuttiDashboardTests", dependencies: ["TuttiDashboard"], exclude: ["Golden"]),
     ]
 )

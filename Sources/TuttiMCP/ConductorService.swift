@@ -1,0 +1,159 @@
+import Foundation
+import TuttiCore
+import TuttiDashboard
+
+/// A tool call that cannot be done as asked; the message says what is valid.
+struct ToolError: Error, Sendable {
+    let message: String
+}
+
+/// What the MCP tools do, apart from the protocol: start runs, report on them, act on them.
+/// Runs started here are ordinary runs: recorded, with a control socket, in the runs folder.
+final class ConductorService: Sendable {
+    let workflowsDirectory: String
+    let runsDirectory: String
+    let executions = Executions()
+
+    init(workflowsDirectory: String, runsDirectory: String) {
+        self.workflowsDirectory = workflowsDirectory
+        self.runsDirectory = runsDirectory
+    }
+
+    // MARK: - Workflows
+
+    /// The workflow files in the workflows folder, and the built-in quality report.
+    func workflows() -> [WorkflowEntry] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: workflowsDirectory)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        var entries = names.map { name -> WorkflowEntry in
+            let path = (workflowsDirectory as NSString).appendingPathComponent(name)
+            let workflow = try? WorkflowLoader.load(path: path)
+            return WorkflowEntry(name: (name as NSString).deletingPathExtension, path: path, description: workflow?.description,
+                                 tasks: workflow?.tasks.count ?? 0)
+        }
+        if !names.contains(BuiltInWorkflows.qualityReportName),
+           let builtIn = try? WorkflowLoader.parse(yaml: BuiltInWorkflows.qualityReport, file: BuiltInWorkflows.qualityReportName) {
+            entries.append(WorkflowEntry(name: (BuiltInWorkflows.qualityReportName as NSString).deletingPathExtension, path: "(built-in)",
+                                         description: builtIn.description, tasks: builtIn.tasks.count))
+        }
+        return entries
+    }
+
+    /// A workflow by name (from the workflows folder) or path; by default the seed's template 3.
+    func workflow(_ reference: String?) throws(ToolError) -> (Workflow, String) {
+        let reference = reference ?? (BuiltInWorkflows.qualityReportName as NSString).deletingPathExtension
+        let known = workflows()
+        let match = known.first { $0.name == reference || ($0.path as NSString).lastPathComponent == reference }
+        do {
+            if let match, match.path == "(built-in)" {
+                return (try WorkflowLoader.parse(yaml: BuiltInWorkflows.qualityReport, file: "(built-in) \(BuiltInWorkflows.qualityReportName)"),
+                        "(built-in) \(BuiltInWorkflows.qualityReportName)")
+            }
+            if let match { return (try WorkflowLoader.load(path: match.path), match.path) }
+            if FileManager.default.fileExists(atPath: reference) { return (try WorkflowLoader.load(path: reference), reference) }
+        } catch {
+            throw ToolError(message: "the workflow '\(reference)' is not valid:\n\(error.description)")
+        }
+        throw ToolError(message: "unknown workflow '\(reference)'; available: \(known.map(\.name).joined(separator: ", ")) "
+                        + "(from \(workflowsDirectory)), or a path to a workflow file")
+    }
+
+    // MARK: - Runs
+
+    /// Starts a run and returns at once; it goes on in this process.
+    func execute(workflow reference: String?, taskIDs: [String]?, parallel: Bool) throws(ToolError) -> ExecutionStarted {
+        let (workflow, file) = try self.workflow(reference)
+        var options = RunOptions(runsDirectory: runsDirectory, sequential: !parallel, taskFilter: taskIDs,
+                                 compatibilityOutputDirectory: FileManager.default.currentDirectoryPath)
+        // A finished run stays open, so a failed task can still be retried.
+        options.staysOpen = true
+        let engine: RunEngine
+        do { engine = try RunEngine(workflow: workflow, options: options) } catch let error as RunSetupError {
+            throw ToolError(message: error.description)
+        } catch {
+            throw ToolError(message: "cannot start the run: \(error)")
+        }
+        let execution = Execution(engine: engine, workflowFile: file)
+        executions.add(execution)
+        execution.start()
+        return ExecutionStarted(workflowExecutionId: execution.id, workflow: workflow.name, taskIds: engine.workflow.tasks.map(\.id),
+                                parallel: parallel && engine.parallelism > 1, status: "running", runDirectory: engine.directory.path)
+    }
+
+    /// A run's state: a live one of this server's, or any recorded run.
+    func status(_ id: String) throws(ToolError) -> (WorkflowStatus, RunReport?) {
+        if let execution = executions.find(id) {
+            let model = execution.snapshot()
+            let state = execution.engine.stateName
+            return (WorkflowStatus(id: id, model: model, state: state, live: true, runDirectory: execution.engine.directory.path),
+                    model.report)
+        }
+        let directory = try recorded(id)
+        guard let recording = try? Recording.read(path: directory.eventsPath) else {
+            throw ToolError(message: "the recording of run '\(id)' cannot be read")
+        }
+        var model = DashboardModel()
+        for event in recording.events { model.apply(event) }
+        let live = EventRecorder.isBeingRecorded(directory.eventsPath)
+        let state = model.report != nil ? "finished" : live ? "running elsewhere" : "ended"
+        return (WorkflowStatus(id: id, model: model, state: state, live: live, runDirectory: directory.path), model.report)
+    }
+
+    /// Pause, resume, hold, retry or cancel: for this server's runs.
+    func act(_ id: String, _ action: ControlAction) throws(ToolError) -> ActionAnswer {
+        guard let execution = executions.find(id) else {
+            if let directory = try? recorded(id), EventRecorder.isBeingRecorded(directory.eventsPath) {
+                let answer = try? ControlClient(socketPath: directory.socketPath).perform(action, actor: "mcp")
+                if let answer { return ActionAnswer(workflowExecutionId: id, accepted: answer.accepted, message: answer.message) }
+            }
+            _ = try recorded(id)
+            throw ToolError(message: "run '\(id)' has ended; only a live run can be paused, resumed, retried or cancelled")
+        }
+        let result = execution.engine.perform(action, actor: "mcp")
+        return ActionAnswer(workflowExecutionId: id, accepted: result.accepted, message: result.message)
+    }
+
+    /// The latest lines of a task's log (its last attempt).
+    func logs(_ id: String, task: String, lines count: Int) throws(ToolError) -> TaskLogs {
+        let (status, _) = try self.status(id)
+        guard let row = status.tasks.first(where: { $0.taskId == task }) else {
+            throw ToolError(message: "run '\(id)' has no task '\(task)'; its tasks are \(status.tasks.map(\.taskId).joined(separator: ", "))")
+        }
+        let attempt = max(1, row.attempt)
+        let path = RunDirectory(path: status.runDirectory).logPath(task: task, attempt: attempt)
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let trimmed = all.last == "" ? Array(all.dropLast()) : all
+        return TaskLogs(workflowExecutionId: id, taskId: task, attempt: attempt, lines: Array(trimmed.suffix(max(1, count))),
+                        logFile: FileManager.default.fileExists(atPath: path) ? path : nil)
+    }
+
+    /// Recorded runs, newest first.
+    func runs(limit: Int) -> [RunEntry] {
+        let formatter = ISO8601DateFormatter()
+        return RunLocator(runsDirectory: runsDirectory).runs().prefix(max(1, limit)).map { run in
+            let report = run.report
+            let live = executions.find(run.header.runID) != nil || run.isLive
+            return RunEntry(workflowExecutionId: run.header.runID, workflow: run.header.workflow,
+                            startedAt: formatter.string(from: run.header.startedAt),
+                            state: live ? (executions.find(run.header.runID)?.engine.stateName ?? "running") : report?.outcome.rawValue ?? "ended",
+                            wallSeconds: report?.wallSeconds, gatesPassed: report?.gates.passed, gatesTotal: report?.gates.total)
+        }
+    }
+
+    /// A finished run's report.
+    func report(_ id: String) throws(ToolError) -> RunReport {
+        let (status, report) = try self.status(id)
+        guard let report else { throw ToolError(message: "run '\(id)' has not finished (it is \(status.state)); ask for its status instead") }
+        return report
+    }
+
+    private func recorded(_ id: String) throws(ToolError) -> RunDirectory {
+        do { return try RunLocator(runsDirectory: runsDirectory).locate(id) } catch {
+            let mine = executions.ids
+            throw ToolError(message: "unknown workflow_execution_id '\(id)'; "
+                            + (mine.isEmpty ? "no run was started in this session" : "runs of this session: \(mine.joined(separator: ", "))")
+                            + "; list_conductor_runs lists the recorded ones")
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Synchronization
+import TuttiCore
+import TuttiDashboard
+
+/// One run started by this server: the engine, its control socket (so `tutti watch` and
+/// `tutti ctl` reach it), and the state folded from its events.
+final class Execution: Sendable {
+    let engine: RunEngine
+    let control: ControlServer?
+    /// The run's events folded as the dashboard folds them.
+    let state = Mutex(DashboardModel())
+    let workflowFile: String
+    private let running: Mutex<Task<RunReport, Never>?> = Mutex(nil)
+    private let folding: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    var id: String { engine.runID }
+
+    init(engine: RunEngine, workflowFile: String) {
+        self.engine = engine
+        self.workflowFile = workflowFile
+        control = try? ControlServer(engine: engine)
+    }
+
+    /// Starts the run: its events are folded, the control socket served.
+    func start() {
+        let events = engine.bus.subscribe()
+        folding.withLock { $0 = Task.detached { [self] in for await event in events { state.withLock { $0.apply(event) } } } }
+        control?.start()
+        running.withLock { $0 = Task.detached { [engine] in await engine.run() } }
+    }
+
+    /// The state now, its clock moved to the run's time.
+    func snapshot() -> DashboardModel {
+        var model = state.withLock { $0 }
+        model.tick(now: engine.bus.elapsed)
+        return model
+    }
+
+    /// Stops the run (if it goes on), ends it, and waits until its recording is complete.
+    func finish(reason: String) async {
+        engine.interrupt(reason: reason, actor: "mcp")
+        engine.close()
+        _ = await running.withLock { $0 }?.value
+        await folding.withLock { $0 }?.value
+        control?.stop()
+    }
+}
+
+/// The runs this server started, by execution id (their run id).
+final class Executions: Sendable {
+    private let all = Mutex<[String: Execution]>([:])
+    private let order = Mutex<[String]>([])
+
+    func add(_ execution: Execution) {
+        all.withLock { $0[execution.id] = execution }
+        order.withLock { $0.append(execution.id) }
+    }
+
+    func find(_ id: String) -> Execution? { all.withLock { $0[id] } }
+
+    var ids: [String] { order.withLock { $0 } }
+
+    /// Ends every run (the client has gone), keeping their recordings complete.
+    func finishAll(reason: String) async {
+        for execution in all.withLock({ Array($0.values) }) { await execution.finish(reason: reason) }
+    }
+}
