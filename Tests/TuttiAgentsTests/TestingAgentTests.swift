@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TuttiTestSupport
 @testable import TuttiAgents
 import TuttiCore
 
@@ -32,10 +33,11 @@ import TuttiCore
 
     static var pytestWithCoverage: Bool { TestingAgent.pythonHas("pytest") && TestingAgent.pythonHas("pytest_cov") }
 
-    @Test(.enabled(if: pytestWithCoverage)) func aPytestProjectReportsItsPassRateAndCoverageExactly() throws {
+    @Test(.enabled(if: pytestWithCoverage)) func aPytestProjectReportsItsPassRateAndCoverageExactly() async throws {
         let repository = FixtureRepository(Self.pythonProject)
         let output = CollectedOutput()
-        let result = try TestingAgent(context: try repository.context("testing", output: output)).run()
+        let context = try repository.context("testing", output: output)
+        let result = try await offThePool { try TestingAgent(context: context).run() }
         #expect(result.plan.runner == "pytest")
         #expect(result.tally.passed == 3 && result.tally.failed == 1)
         #expect(output.metrics["test_pass_rate"] == .number(75))
@@ -46,10 +48,11 @@ import TuttiCore
         #expect(output.all.contains("@tutti progress 4/4"), "progress counts tests done of those collected")
     }
 
-    @Test(.enabled(if: pytestWithCoverage)) func aRunOverItsBudgetIsNotAcceptable() throws {
+    @Test(.enabled(if: pytestWithCoverage)) func aRunOverItsBudgetIsNotAcceptable() async throws {
         let repository = FixtureRepository(Self.pythonProject)
         let output = CollectedOutput()
-        _ = try TestingAgent(context: try repository.context("testing", ["budget_seconds": .number(0)], output: output)).run()
+        let context = try repository.context("testing", ["budget_seconds": .number(0)], output: output)
+        _ = try await offThePool { try TestingAgent(context: context).run() }
         #expect(output.metrics["performance_acceptable"] == .bool(false))
     }
 

@@ -9,8 +9,8 @@ struct CommandResult {
     let stderr: String
 }
 
-/// A running `tutti` process.
-final class TuttiProcess {
+/// A running `tutti` process. (Used by one test at a time; `finished()` hands it to a thread.)
+final class TuttiProcess: @unchecked Sendable {
     let process = Process()
     private let out = Pipe()
     private let err = Pipe()
@@ -45,9 +45,16 @@ final class TuttiProcess {
     }
 }
 
-/// Runs `tutti` with arguments in a folder and waits for it.
-func tutti(_ arguments: [String], in directory: String = repositoryRoot) throws -> CommandResult {
-    try TuttiProcess(arguments, in: directory).finish()
+/// Runs `tutti` with arguments in a folder and waits for it, off Swift's shared threads.
+func tutti(_ arguments: [String], in directory: String = repositoryRoot) async throws -> CommandResult {
+    try await offThePool { try TuttiProcess(arguments, in: directory).finish() }
+}
+
+extension TuttiProcess {
+    /// `finish()`, waited for off Swift's shared threads.
+    func finished() async -> CommandResult {
+        (try? await offThePool { self.finish() }) ?? CommandResult(status: -1, stdout: "", stderr: "")
+    }
 }
 
 /// A value handed from one thread to another once.

@@ -39,39 +39,39 @@ import TuttiCore
         let mode = try FileManager.default.attributesOfItem(atPath: socket)[.posixPermissions] as? Int
         #expect(mode == 0o600, "the control socket is for its owner alone")
 
-        let listed = try tutti(["runs", "--runs-dir", "runs"], in: scratch.path)
+        let listed = try await tutti(["runs", "--runs-dir", "runs"], in: scratch.path)
         #expect(listed.stdout.contains(runID) && listed.stdout.contains("running"), "\(listed.stdout)")
 
         let watcher = try TuttiProcess(["watch", "latest", "--runs-dir", "runs"], in: scratch.path)
         let victim = try #require(await eventually { scratch.read("victim") != nil } ? Int32(scratch.read("victim")!.trimmingCharacters(in: .whitespacesAndNewlines)) : nil)
 
-        let paused = try tutti(["ctl", "latest", "pause", "victim", "--runs-dir", "runs"], in: scratch.path)
+        let paused = try await tutti(["ctl", "latest", "pause", "victim", "--runs-dir", "runs"], in: scratch.path)
         #expect(paused.status == 0)
         #expect(paused.stdout == "task victim paused\n")
         #expect(await eventually { Self.processState(victim) == "T" })
 
-        let refused = try tutti(["ctl", runID, "retry", "hold", "--runs-dir", "runs"], in: scratch.path)
+        let refused = try await tutti(["ctl", runID, "retry", "hold", "--runs-dir", "runs"], in: scratch.path)
         #expect(refused.status == 1)
         #expect(refused.stdout.hasPrefix("refused: task hold is running"))
 
-        let retried = try tutti(["ctl", "runs/\(runID)", "retry", "flaky"], in: scratch.path)
+        let retried = try await tutti(["ctl", "runs/\(runID)", "retry", "flaky"], in: scratch.path)
         #expect(retried.status == 0, "a run directory names the run too: \(retried.stderr)")
-        let cancelled = try tutti(["ctl", "latest", "cancel", "victim", "--runs-dir", "runs", "--json"], in: scratch.path)
+        let cancelled = try await tutti(["ctl", "latest", "cancel", "victim", "--runs-dir", "runs", "--json"], in: scratch.path)
         #expect(cancelled.stdout == "{\"accepted\":true,\"message\":\"task victim cancelled\"}\n")
         #expect(await eventually { processIsGone(victim) }, "cancelling a paused task still ends it")
 
-        #expect(try tutti(["ctl", "latest", "frob", "--runs-dir", "runs"], in: scratch.path).status == 2)
-        let unknown = try tutti(["ctl", "nosuch", "pause", "--runs-dir", "runs"], in: scratch.path)
+        #expect(try await tutti(["ctl", "latest", "frob", "--runs-dir", "runs"], in: scratch.path).status == 2)
+        let unknown = try await tutti(["ctl", "nosuch", "pause", "--runs-dir", "runs"], in: scratch.path)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no run 'nosuch'") && unknown.stderr.contains(runID))
 
         _ = scratch.write("release", "")
-        let result = run.finish()
+        let result = await run.finished()
         #expect(result.status == 1, "victim was cancelled, so the run failed")
         #expect(result.stdout.contains("ctl (pid"))
         #expect(!FileManager.default.fileExists(atPath: socket), "the socket goes with the run's process")
 
-        let watched = watcher.finish()
+        let watched = await watcher.finished()
         #expect(watched.status == 1, "watch exits with the run's own status")
         for line in ["Task flaky Failed", "task victim paused", "task flaky will run again (attempt 2)", "Task after Complete!",
                      "Result: FAILED (exit 1)"] {
@@ -80,28 +80,28 @@ import TuttiCore
         let flakyLines = watched.stdout.components(separatedBy: "\n").filter { $0.contains("Task flaky Failed") }
         #expect(flakyLines.count == 1, "every event once: history, then live, with no gap and no repeat")
 
-        let late = try tutti(["ctl", "latest", "pause", "--runs-dir", "runs"], in: scratch.path)
+        let late = try await tutti(["ctl", "latest", "pause", "--runs-dir", "runs"], in: scratch.path)
         #expect(late.status == 3)
         #expect(late.stderr.contains("the run has ended"))
-        let afterwards = try tutti(["watch", "latest", "--runs-dir", "runs"], in: scratch.path)
+        let afterwards = try await tutti(["watch", "latest", "--runs-dir", "runs"], in: scratch.path)
         #expect(afterwards.status == 1)
         #expect(afterwards.stdout.contains("The run's process has ended; this is the final state from its recording."))
         #expect(afterwards.stdout.contains("Result: FAILED (exit 1)"))
-        let listedAfter = try tutti(["runs", "--runs-dir", "runs"], in: scratch.path)
+        let listedAfter = try await tutti(["runs", "--runs-dir", "runs"], in: scratch.path)
         #expect(listedAfter.stdout.contains("failed"))
     }
 
-    @Test func watchingARunWhoseProcessDiedSaysSo() throws {
+    @Test func watchingARunWhoseProcessDiedSaysSo() async throws {
         let scratch = Scratch()
         let directory = scratch.file("runs/dead-1")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let header = #"{"host":"h","run_id":"dead-1","schema":"tutti-events","started_at":"2026-11-29T12:00:00Z","version":1,"workflow":"w"}"#
         let started = #"{"mode":"parallel","parallelism":1,"polling_interval":5,"run_id":"dead-1","seq":1,"t":0,"tasks":[{"agent":"sh","depends_on":[],"gates":0,"id":"a","max_attempts":1,"name":"A"}],"type":"run_started","workflow":"w"}"#
         _ = scratch.write("runs/dead-1/events.ndjson", header + "\n" + started + "\n" + #"{"seq":2,"t":0.1,"ty"#)
-        let result = try tutti(["watch", "dead-1", "--runs-dir", "runs"], in: scratch.path)
+        let result = try await tutti(["watch", "dead-1", "--runs-dir", "runs"], in: scratch.path)
         #expect(result.status == 3)
         #expect(result.stdout.contains("The run's process ended before the run finished; this is its last recorded state "
                                        + "(its last line was cut off)."))
-        #expect(try tutti(["runs", "--runs-dir", "runs"], in: scratch.path).stdout.contains("ended without a report"))
+        #expect(try await tutti(["runs", "--runs-dir", "runs"], in: scratch.path).stdout.contains("ended without a report"))
     }
 }

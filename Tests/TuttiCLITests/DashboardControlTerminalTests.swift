@@ -89,7 +89,7 @@ extension DashboardTerminalTests {
           - {task_id: a, name: Quick, command: ["true"]}
           - {task_id: b, name: Fails, command: [sh, -c, "exit 3"]}
         """)
-        _ = try tutti(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        _ = try await tutti(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
         let tmux = Tmux()
         defer { tmux.kill() }
         tmux.start("cd \(scratch.path) && \(tuttiBinary) replay latest --runs-dir runs; echo EXIT=$?; sleep 120")

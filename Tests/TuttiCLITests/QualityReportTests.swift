@@ -11,7 +11,7 @@ import TuttiCore
     static let readme = "# Calc\n\nA tiny calculator used to show what tutti reports. " + String(repeating: "It adds and subtracts numbers. ", count: 35)
         + "\n\n## Security\n\nReport problems to the maintainers privately.\n"
 
-    @Test(.enabled(if: pytestWithCoverage)) func theFourAgentsRunAtOnceOnARepositoryAndTheGatesComeOutAsExpected() throws {
+    @Test(.enabled(if: pytestWithCoverage)) func theFourAgentsRunAtOnceOnARepositoryAndTheGatesComeOutAsExpected() async throws {
         let scratch = Scratch()
         let files: [String: String] = [
             "pyproject.toml": "[project]\nname = \"calc\"\nversion = \"0.1\"\n\n[tool.coverage.run]\nomit = [\"tests/*\"]\n",
@@ -27,7 +27,7 @@ import TuttiCore
                                                     withIntermediateDirectories: true)
             scratch.write(path, text)
         }
-        let result = try tutti(["run", "--headless", "--json"], in: scratch.path)
+        let result = try await tutti(["run", "--headless", "--json"], in: scratch.path)
         #expect(result.status == 1, "some gates fail: \(result.stderr.suffix(2000))")
         let report = try JSONDecoder.events.decode(RunReport.self, from: Data(result.stdout.utf8))
         #expect(report.workflow == "template-03-parallel-execution")
@@ -54,7 +54,7 @@ import TuttiCore
         }
     }
 
-    @Test func theBuiltInCopyIsTheTemplateFile() throws {
+    @Test func theBuiltInCopyIsTheTemplateFile() async throws {
         let file = try String(contentsOfFile: "\(repositoryRoot)/workflows/\(BuiltInWorkflows.qualityReportName)", encoding: .utf8)
         #expect(BuiltInWorkflows.qualityReport + "\n" == file)
     }

@@ -19,29 +19,29 @@ import TuttiCore
         output.split(separator: "\n").filter { !$0.hasPrefix("t=") && !$0.hasPrefix("Run directory:") && !$0.hasPrefix("Recording:") }
     }
 
-    @Test func aHeadlessReplayPrintsWhatTheLiveRunPrinted() throws {
+    @Test func aHeadlessReplayPrintsWhatTheLiveRunPrinted() async throws {
         let scratch = Scratch()
         scratch.write("wf.yaml", Self.workflow)
-        let live = try tutti(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        let live = try await tutti(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
         #expect(live.status == 1)
         let run = try #require(FileManager.default.contentsOfDirectory(atPath: scratch.file("runs")).first)
         let events = scratch.file("runs/\(run)/events.ndjson")
         let before = try Data(contentsOf: URL(fileURLWithPath: events))
-        let replay = try tutti(["replay", "latest", "--runs-dir", "runs"], in: scratch.path)
+        let replay = try await tutti(["replay", "latest", "--runs-dir", "runs"], in: scratch.path)
         #expect(replay.status == 0)
         #expect(Self.steady(replay.stdout) == Self.steady(live.stdout))
         #expect(replay.stdout.contains("t=0.2s"), "progress lines at the polling interval")
         #expect(replay.stdout.contains("Result: FAILED (exit 1)"))
-        let byFile = try tutti(["replay", events], in: scratch.path)
+        let byFile = try await tutti(["replay", events], in: scratch.path)
         #expect(Self.steady(byFile.stdout) == Self.steady(replay.stdout), "an events file names the run too")
         let after = try Data(contentsOf: URL(fileURLWithPath: events))
         #expect(before == after, "replaying writes nothing to the recording")
     }
 
-    @Test func aRecordingCutOffMidLineReplaysUpToItsLastCompleteEventAndSaysSo() throws {
+    @Test func aRecordingCutOffMidLineReplaysUpToItsLastCompleteEventAndSaysSo() async throws {
         let scratch = Scratch()
         scratch.write("wf.yaml", Self.workflow)
-        _ = try tutti(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        _ = try await tutti(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
         let run = try #require(FileManager.default.contentsOfDirectory(atPath: scratch.file("runs")).first)
         let text = try #require(scratch.read("runs/\(run)/events.ndjson"))
         let lines = text.split(separator: "\n")
@@ -49,24 +49,24 @@ import TuttiCore
         let cut = try #require(lines.firstIndex { $0.contains("\"task_finished\"") && $0.contains("\"task\":\"b\"") })
         let damaged = lines[..<cut].joined(separator: "\n") + "\n" + lines[cut].prefix(30)
         scratch.write("cut.ndjson", damaged)
-        let result = try tutti(["replay", "cut.ndjson"], in: scratch.path)
+        let result = try await tutti(["replay", "cut.ndjson"], in: scratch.path)
         #expect(result.status == 0)
         #expect(result.stdout.contains("The recording ends in a damaged or cut-off line"))
         #expect(!result.stdout.contains("Task b Failed"), "nothing after the cut")
         #expect(result.stdout.contains("Starting Parallel Workflow: replayed"))
     }
 
-    @Test func whatIsNotARecordingIsRefusedClearly() throws {
+    @Test func whatIsNotARecordingIsRefusedClearly() async throws {
         let scratch = Scratch()
         scratch.write("notes.txt", "hello\n")
-        let notRecording = try tutti(["replay", "notes.txt"], in: scratch.path)
+        let notRecording = try await tutti(["replay", "notes.txt"], in: scratch.path)
         #expect(notRecording.status == 2)
         #expect(notRecording.stderr.contains("notes.txt is not a Tutti recording: its first line is not a recording header"))
         scratch.write("future.ndjson", #"{"host":"h","run_id":"r","schema":"tutti-events","started_at":"2026-11-29T12:00:00Z","version":99,"workflow":"w"}"# + "\n")
-        let newer = try tutti(["replay", "future.ndjson"], in: scratch.path)
+        let newer = try await tutti(["replay", "future.ndjson"], in: scratch.path)
         #expect(newer.status == 2)
         #expect(newer.stderr.contains("schema version 99, newer than this build reads (1); upgrade tutti to read it"))
-        let missing = try tutti(["replay", "nothing-here", "--runs-dir", "runs"], in: scratch.path)
+        let missing = try await tutti(["replay", "nothing-here", "--runs-dir", "runs"], in: scratch.path)
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no run 'nothing-here'"))
     }

@@ -13,10 +13,10 @@ import TuttiCore
       - {task_id: 2, name: Second, command: [sh, -c, "sleep 1"], depends_on: []}
     """
 
-    @Test func aPassingRunPrintsTheSummaryAndExitsZero() throws {
+    @Test func aPassingRunPrintsTheSummaryAndExitsZero() async throws {
         let scratch = Scratch()
         scratch.write("quick.yaml", Self.passing)
-        let result = try tutti(["run", "quick.yaml", "--headless"], in: scratch.path)
+        let result = try await tutti(["run", "quick.yaml", "--headless"], in: scratch.path)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let out = result.stdout
         #expect(out.contains("Starting Parallel Workflow: quick"))
@@ -35,10 +35,10 @@ import TuttiCore
         #expect(FileManager.default.fileExists(atPath: scratch.path + "/test-results/quick-results.json"))
     }
 
-    @Test func jsonPrintsTheReport() throws {
+    @Test func jsonPrintsTheReport() async throws {
         let scratch = Scratch()
         scratch.write("quick.yaml", Self.passing)
-        let result = try tutti(["run", "quick.yaml", "--json"], in: scratch.path)
+        let result = try await tutti(["run", "quick.yaml", "--json"], in: scratch.path)
         #expect(result.status == 0)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -49,7 +49,7 @@ import TuttiCore
         #expect(result.stderr.contains("Parallel Workflow Summary:"), "human lines go to stderr with --json")
     }
 
-    @Test func aFailedGateOrTaskExitsOne() throws {
+    @Test func aFailedGateOrTaskExitsOne() async throws {
         let scratch = Scratch()
         scratch.write("gate.yaml", """
         name: gate
@@ -57,57 +57,57 @@ import TuttiCore
           - {task_id: 1, command: [sh, -c, "echo '@tutti metric score 80'"], quality_gates: [{score: ">= 95%"}]}
         """)
         scratch.write("task.yaml", "name: task\ntasks:\n  - {task_id: 1, command: [\"false\"]}\n")
-        let gate = try tutti(["run", "gate.yaml", "--headless"], in: scratch.path)
+        let gate = try await tutti(["run", "gate.yaml", "--headless"], in: scratch.path)
         #expect(gate.status == 1)
         #expect(gate.stdout.contains("❌ Task 1 gate score: 80% (needs ≥ 95%)"))
         #expect(gate.stdout.contains("Result: FAILED (exit 1)"))
-        let task = try tutti(["run", "task.yaml"], in: scratch.path)
+        let task = try await tutti(["run", "task.yaml"], in: scratch.path)
         #expect(task.status == 1)
         #expect(task.stdout.contains("❌ Task 1 Failed"))
     }
 
-    @Test func invalidInputExitsTwo() throws {
+    @Test func invalidInputExitsTwo() async throws {
         let scratch = Scratch()
         scratch.write("bad.yaml", "name: bad\ntasks:\n  - {task_id: 1, command: [\"true\"], depends_on: [1]}\n")
-        let invalid = try tutti(["run", "bad.yaml"], in: scratch.path)
+        let invalid = try await tutti(["run", "bad.yaml"], in: scratch.path)
         #expect(invalid.status == 2)
         #expect(invalid.stderr.contains("bad.yaml:3:50: error: task 1 depends on itself"))
-        let missing = try tutti(["run", "missing.yaml"], in: scratch.path)
+        let missing = try await tutti(["run", "missing.yaml"], in: scratch.path)
         #expect(missing.status == 2)
-        let unknownTask = try tutti(["run", "bad.yaml", "--tasks", "9"], in: scratch.path)
+        let unknownTask = try await tutti(["run", "bad.yaml", "--tasks", "9"], in: scratch.path)
         #expect(unknownTask.status == 2)
     }
 
-    @Test func badOptionsAreInvalidInput() throws {
-        let unknown = try tutti(["run", "--bogus"])
+    @Test func badOptionsAreInvalidInput() async throws {
+        let unknown = try await tutti(["run", "--bogus"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("Unknown option '--bogus'"))
-        #expect(try tutti(["run", "workflows/demo.yaml", "--parallel", "x"]).status == 2)
-        #expect(try tutti(["run", "workflows/demo.yaml", "--kill-grace", "-1"]).status == 2)
-        #expect(try tutti(["validate"]).status == 2)
+        #expect(try await tutti(["run", "workflows/demo.yaml", "--parallel", "x"]).status == 2)
+        #expect(try await tutti(["run", "workflows/demo.yaml", "--kill-grace", "-1"]).status == 2)
+        #expect(try await tutti(["validate"]).status == 2)
     }
 
-    @Test func themesAreCheckedBeforeTheRunStarts() throws {
+    @Test func themesAreCheckedBeforeTheRunStarts() async throws {
         let scratch = Scratch()
         scratch.write("quick.yaml", "name: quick\ntasks:\n  - {task_id: 1, command: [\"true\"]}\n")
         scratch.write("broken.theme", "running = cyan\nfailed = purplish\n")
-        let unknown = try tutti(["run", "quick.yaml", "--theme", "solarized", "--runs-dir", "runs"], in: scratch.path)
+        let unknown = try await tutti(["run", "quick.yaml", "--theme", "solarized", "--runs-dir", "runs"], in: scratch.path)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no theme 'solarized'"))
-        let broken = try tutti(["run", "quick.yaml", "--theme", "broken.theme", "--runs-dir", "runs"], in: scratch.path)
+        let broken = try await tutti(["run", "quick.yaml", "--theme", "broken.theme", "--runs-dir", "runs"], in: scratch.path)
         #expect(broken.status == 2)
         #expect(broken.stderr.contains("broken.theme:2:1: error: unknown colour 'purplish'"))
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/runs"), "nothing ran")
-        let shipped = try tutti(["run", "quick.yaml", "--theme", repositoryRoot + "/themes/light.theme", "--runs-dir", "runs"],
+        let shipped = try await tutti(["run", "quick.yaml", "--theme", repositoryRoot + "/themes/light.theme", "--runs-dir", "runs"],
                                 in: scratch.path)
         #expect(shipped.status == 0)
     }
 
-    @Test func aClosedStdoutDoesNotStopTheRun() throws {
+    @Test func aClosedStdoutDoesNotStopTheRun() async throws {
         let scratch = Scratch()
         scratch.write("quick.yaml", "name: closed\ntasks:\n  - {task_id: 1, command: [sh, -c, \"sleep 0.3\"]}\n")
         let running = try TuttiProcess(["run", "quick.yaml", "--runs-dir", "runs"], in: scratch.path, closeStdout: true)
-        let result = running.finish()
+        let result = await running.finished()
         #expect(result.status == 0)
         let runs = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/runs")
         #expect(FileManager.default.fileExists(atPath: scratch.path + "/runs/\(runs[0])/report.json"))
@@ -135,7 +135,7 @@ import TuttiCore
         }
         #expect(started)
         kill(running.process.processIdentifier, signal)
-        let result = running.finish()
+        let result = await running.finished()
         #expect(result.status == 130)
         #expect(result.stdout.contains("Run interrupted"))
         let recording = try Recording.read(path: try #require(eventsFile()))
@@ -154,8 +154,8 @@ import TuttiCore
         #expect(await eventually { processIsGone(child) }, "the task's child process is gone")
     }
 
-    @Test func unknownBuiltInAgentIsRefused() throws {
-        let result = try tutti(["agent", "nonexistent"])
+    @Test func unknownBuiltInAgentIsRefused() async throws {
+        let result = try await tutti(["agent", "nonexistent"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("'nonexistent' is not a built-in agent"))
     }

@@ -46,30 +46,30 @@ import TuttiTestSupport
         tasks:
           - {task_id: work, command: [sh, -c, "\(script)"], timeout_seconds: 4}
         """
-        let run = try await runWorkflow(yaml, in: scratch, whileRunning: { engine, _ in
-            // On a thread of its own: a busy test run can keep Swift's shared pool from
-            // reacting in time, and the pause must land well inside the 4 s.
-            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                Thread {
-                    while Self.pid(in: scratch, "leader") == nil || Self.pid(in: scratch, "child") == nil { Thread.sleep(forTimeInterval: 0.005) }
-                    let pausedAt = engine.bus.elapsed
-                    let result = engine.perform(ControlAction(.pause, task: "work"), actor: "test")
-                    #expect(result.accepted, "\(result.message)")
-                    let leader = Self.pid(in: scratch, "leader")!, child = Self.pid(in: scratch, "child")!
-                    while Self.processState(leader) != "T" || Self.processState(child) != "T" {
-                        guard engine.bus.elapsed < pausedAt + 20 else { break }
-                        Thread.sleep(forTimeInterval: 0.01)
-                    }
-                    #expect(Self.processState(leader) == "T" && Self.processState(child) == "T", "SIGSTOP reached the task and its child")
-                    // Stay paused for longer than the whole timeout.
-                    Thread.sleep(forTimeInterval: 4.5)
-                    #expect(engine.status(of: "work") == .running, "a paused task does not time out")
-                    #expect(Self.processState(leader) == "T")
-                    #expect(engine.perform(ControlAction(.resume, task: "work"), actor: "test").accepted)
-                    done.resume()
-                }.start()
-            }
+        let acted = DispatchSemaphore(value: 0)
+        let run = try await runWorkflow(yaml, in: scratch, onStart: { engine in
+            // On a thread of its own, started before the run: a busy test run can keep Swift's
+            // shared pool from reacting in time, and the pause must land well inside the 4 s.
+            Thread {
+                defer { acted.signal() }
+                while Self.pid(in: scratch, "leader") == nil || Self.pid(in: scratch, "child") == nil { Thread.sleep(forTimeInterval: 0.005) }
+                let pausedAt = engine.bus.elapsed
+                let result = engine.perform(ControlAction(.pause, task: "work"), actor: "test")
+                #expect(result.accepted, "\(result.message)")
+                let leader = Self.pid(in: scratch, "leader")!, child = Self.pid(in: scratch, "child")!
+                while Self.processState(leader) != "T" || Self.processState(child) != "T" {
+                    guard engine.bus.elapsed < pausedAt + 20 else { break }
+                    Thread.sleep(forTimeInterval: 0.01)
+                }
+                #expect(Self.processState(leader) == "T" && Self.processState(child) == "T", "SIGSTOP reached the task and its child")
+                // Stay paused for longer than the whole timeout.
+                Thread.sleep(forTimeInterval: 4.5)
+                #expect(engine.status(of: "work") == .running, "a paused task does not time out")
+                #expect(Self.processState(leader) == "T")
+                #expect(engine.perform(ControlAction(.resume, task: "work"), actor: "test").accepted)
+            }.start()
         })
+        _ = try await offThePool { acted.wait() }
         let task = try #require(run.report.task("work"))
         #expect(task.status == .timedOut, "after the resume, the rest of its 4 s ran out")
         let attempt = try #require(task.attempts.first)

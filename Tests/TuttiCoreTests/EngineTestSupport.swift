@@ -17,7 +17,10 @@ struct EngineRun {
 }
 
 /// Runs workflow YAML through the real engine with real processes.
+/// `onStart` is called with the engine just before it runs, on the test's own task (a test
+/// that must act quickly starts a thread of its own there: the shared pool can be busy).
 func runWorkflow(_ yaml: String, in scratch: Scratch, options: (inout RunOptions) -> Void = { _ in },
+                 onStart: (RunEngine) -> Void = { _ in },
                  whileRunning: (@Sendable (RunEngine, AsyncStream<RunEvent>) async -> Void)? = nil) async throws -> EngineRun {
     let workflow = try WorkflowLoader.parse(yaml: yaml, file: "test.yaml", baseDirectory: scratch.path)
     var runOptions = RunOptions(runsDirectory: scratch.file("runs"), agentExecutable: tuttiBinary, killGrace: 0.5)
@@ -29,6 +32,7 @@ func runWorkflow(_ yaml: String, in scratch: Scratch, options: (inout RunOptions
         let watch = engine.bus.subscribe()
         return Task { await body(engine, watch) }
     }
+    onStart(engine)
     let report = await engine.run()
     await observer?.value
     return EngineRun(report: report, events: await collector.value, directory: engine.directory)

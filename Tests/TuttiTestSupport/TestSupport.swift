@@ -61,3 +61,11 @@ public func eventually(limit: Double = 20, _ condition: () -> Bool) async -> Boo
     }
     return condition()
 }
+
+/// Runs blocking work (waiting for a child process) on a thread of its own and waits for it
+/// without holding one of Swift's few shared threads, which other tests need meanwhile.
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
