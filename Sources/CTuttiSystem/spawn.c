@@ -12,6 +12,11 @@
 
 int tutti_spawn(const char *path, char *const argv[], char *const envp[],
                 const char *cwd, int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid) {
+    return tutti_spawn_grouped(path, argv, envp, cwd, stdin_fd, stdout_fd, stderr_fd, 1, pid);
+}
+
+int tutti_spawn_grouped(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                        int stdin_fd, int stdout_fd, int stderr_fd, int own_group, pid_t *pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     int rc;
@@ -44,7 +49,7 @@ int tutti_spawn(const char *path, char *const argv[], char *const envp[],
     posix_spawnattr_setsigdefault(&attr, &reset);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+    posix_spawnattr_setflags(&attr, (own_group ? POSIX_SPAWN_SETPGROUP : 0) | POSIX_SPAWN_SETSIGDEF |
                                         POSIX_SPAWN_SETSIGMASK);
     if (strchr(path, '/') != NULL) {
         rc = posix_spawn(pid, path, &actions, &attr, argv, envp);

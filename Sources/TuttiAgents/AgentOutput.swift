@@ -75,6 +75,11 @@ public struct AgentContext: Sendable {
     /// A number parameter, when given.
     public func number(_ name: String) -> Double? { parameters[name]?.number }
 
+    /// A whole-number parameter, when given and one (clamped to a sane range).
+    public func integer(_ name: String) -> Int? {
+        number(name).flatMap { Int(exactly: min(1e9, max(-1e9, $0.rounded()))) }
+    }
+
     /// A string parameter, when given.
     public func string(_ name: String) -> String? { parameters[name]?.string }
 

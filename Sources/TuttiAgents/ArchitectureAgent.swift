@@ -54,7 +54,7 @@ public struct ArchitectureAgent {
                 if declaration.doc != nil { documented += 1 } else { undocumented.append(declaration) }
             }
         }
-        let maxLines = Int(context.number("max_file_lines") ?? 1000)
+        let maxLines = context.integer("max_file_lines") ?? 1000
         let largest = sources.filter { $0.language.isAnalyzed }.map { ($0.path, $0.lines.count) }.sorted { $0.1 > $1.1 }
         let godFiles = largest.filter { $0.1 > maxLines }
         let score = max(0, 100 - 20 * Double(cycles.count) - 5 * Double(godFiles.count))
@@ -64,7 +64,12 @@ public struct ArchitectureAgent {
         let result = Result(graph: graph, cycles: cycles, publicDeclarations: publicDeclarations, documented: documented,
                             godFiles: godFiles.map { (path: $0.0, lines: $0.1) }, score: score, documentation: readme.ok)
         out.progress(done: 1, of: 1)
-        out.metric("coverage_threshold", (result.documentedPercent * 10).rounded() / 10)
+        if publicDeclarations > 0 {
+            out.metric("coverage_threshold", (result.documentedPercent * 10).rounded() / 10)
+        } else {
+            out.log("coverage_threshold not reported: no public declarations found (Swift public/open, exported Go, JavaScript "
+                    + "and TypeScript names, Rust pub, Python names without a leading underscore)")
+        }
         out.metric("security_score", score)
         out.metric("documentation", readme.ok)
         out.message("\(graph.modules.count) modules, \(cycles.count) cycle(s), \(NumberFormat.compact((result.documentedPercent * 10).rounded() / 10))% of the public API documented")

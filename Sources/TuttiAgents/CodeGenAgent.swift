@@ -54,7 +54,7 @@ public struct CodeGenAgent {
             for name in found.names where seen.contains(name) { users[name, default: []].append(file) }
             for name in found.calls where seen.contains(name) { callers[name, default: []].append(file) }
         }
-        let minimumUses = Int(context.number("min_uses") ?? 2)
+        let minimumUses = context.integer("min_uses") ?? 2
         var patterns: [Pattern] = []
         for declaration in candidates {
             let others = ((declaration.kind == .function ? callers : users)[declaration.name] ?? []).filter { $0.path != declaration.file }

@@ -142,16 +142,30 @@ public enum DeclarationScanner {
         return nil
     }
 
-    /// Python: module and class level `def` and `class`, with their docstrings.
+    /// Python: module-level `def` and `class`, and the methods of module-level classes, with
+    /// their docstrings (functions nested in functions are not API).
     static func python(_ file: SourceFile) -> [Declaration] {
         var found: [Declaration] = []
+        // The indentation of the module-level class we are in, if any.
+        var classIndent: Int?
+        var memberIndent: Int?
         for (index, line) in file.lines.enumerated() {
             let text = String(line)
+            let indentation = text.prefix { $0 == " " || $0 == "\t" }.count
+            let content = text.dropFirst(indentation)
+            if !content.isEmpty, !content.hasPrefix("#"), indentation == 0, !content.hasPrefix("class ") { classIndent = nil }
             guard let match = pythonDef.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
                   let indentRange = Range(match.range(at: 1), in: text), let keywordRange = Range(match.range(at: 2), in: text),
                   let nameRange = Range(match.range(at: 3), in: text) else { continue }
             let indent = text[indentRange].count
-            guard indent <= 4 else { continue }
+            if indent == 0 {
+                classIndent = text[keywordRange] == "class" ? 0 : nil
+                memberIndent = nil
+            } else {
+                guard classIndent != nil else { continue }
+                if memberIndent == nil { memberIndent = indent }
+                guard indent == memberIndent else { continue }
+            }
             let name = String(text[nameRange])
             let bases = Range(match.range(at: 4), in: text).map { String(text[$0]) } ?? ""
             let kind: Declaration.Kind = text[keywordRange] == "def" ? .function

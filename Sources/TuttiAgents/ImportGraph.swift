@@ -118,11 +118,14 @@ public struct ImportGraph: Sendable {
         case .javascript, .typescript:
             return (path as NSString).deletingPathExtension
         case .rust:
+            // In a workspace, modules are named after their crate's folder: crates/a::config.
             guard let src = parts.firstIndex(of: "src") else { return nil }
+            let crateFolder = parts[..<src].joined(separator: "/")
             var rest = Array(parts[(src + 1)...])
             let last = (rest.removeLast() as NSString).deletingPathExtension
             if !["lib", "main", "mod"].contains(last) { rest.append(last) }
-            return rest.isEmpty ? "crate" : rest.joined(separator: "::")
+            let inCrate = rest.isEmpty ? "crate" : rest.joined(separator: "::")
+            return crateFolder.isEmpty ? inCrate : "\(crateFolder)::\(inCrate)"
         default:
             return nil
         }
@@ -140,7 +143,7 @@ public struct ImportGraph: Sendable {
     static let pythonFrom = try! NSRegularExpression(pattern: #"^\s*from\s+(\.*)([\w.]*)\s+import\s+([\w, *()]+)"#)
     static let goImport = try! NSRegularExpression(pattern: #"^\s*(?:import\s+)?(?:[\w.]+\s+)?"([^"]+)""#)
     static let scriptImport = try! NSRegularExpression(pattern: #"(?:from\s+|require\(\s*|import\s*\(?\s*)['"](\.{1,2}/[^'"]*)['"]"#)
-    static let rustUse = try! NSRegularExpression(pattern: #"^\s*(?:pub(?:\([^)]*\))?\s+)?use\s+(crate|super|self)::([\w:]+)"#)
+    static let rustUse = try! NSRegularExpression(pattern: #"^\s*(?:pub(?:\([^)]*\))?\s+)?use\s+(crate|super|self)::([\w:]*)(?:\{([^}]*)\})?"#)
 
     static func captures(_ pattern: NSRegularExpression, _ text: String) -> [[String]] {
         pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { match in
@@ -209,11 +212,23 @@ public struct ImportGraph: Sendable {
                     }
                 }
             case .rust:
+                // Modules are "[crate folder::]path"; `crate::` starts from the crate's root.
+                let pathParts = file.path.split(separator: "/").map(String.init)
+                let crateFolder = pathParts.firstIndex(of: "src").map { pathParts[..<$0].joined(separator: "/") } ?? ""
+                let ownParts = own.components(separatedBy: "::")
+                let inCrate = crateFolder.isEmpty ? ownParts : Array(ownParts.dropFirst())
                 for groups in captures(rustUse, text) {
-                    var base: [String] = groups[0] == "crate" ? [] : own.split(separator: ":").filter { !$0.isEmpty }.map(String.init)
+                    var base: [String] = groups[0] == "crate" ? [] : inCrate.filter { $0 != "crate" }
                     if groups[0] == "super" { base = Array(base.dropLast()) }
-                    let path = (base + groups[1].split(separator: ":").filter { !$0.isEmpty }.map(String.init)).joined(separator: "::")
-                    if let target = longestKnownPrefix(path, known, separator: "::") { found.append(target) }
+                    let prefix = base + groups[1].split(separator: ":").filter { !$0.isEmpty }.map(String.init)
+                    // `use crate::{a::B, c};` names several paths.
+                    let items = groups[2].isEmpty ? [[String]()]
+                        : groups[2].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).split(separator: ":").filter { !$0.isEmpty }.map(String.init) }
+                    for item in items {
+                        let path = (prefix + item).filter { $0 != "*" && $0 != "self" }.joined(separator: "::")
+                        let qualified = crateFolder.isEmpty ? path : "\(crateFolder)::\(path)"
+                        if let target = longestKnownPrefix(qualified, known, separator: "::") { found.append(target) }
+                    }
                 }
             default:
                 break

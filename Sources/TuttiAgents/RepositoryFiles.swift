@@ -83,9 +83,10 @@ public enum RepositoryFiles {
         let listed = ChildProcess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                                       captureOutput: true)
         guard listed.status == 0 else { return nil }
+        // Git's own ignore rules decide; only its folder and ours are left out.
         return listed.output.split(separator: "\0").map(String.init)
             .filter { path in
-                !path.split(separator: "/").contains { skippedFolders.contains(String($0)) }
+                !path.split(separator: "/").contains { $0 == ".git" || $0 == ".tutti" }
                     && FileManager.default.fileExists(atPath: "\(root)/\(path)")
             }
             .sorted()
@@ -99,9 +100,12 @@ public enum RepositoryFiles {
             let full = folder.isEmpty ? root : "\(root)/\(folder)"
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: full)) ?? []).sorted() {
                 let path = folder.isEmpty ? name : "\(folder)/\(name)"
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isDirectory) else { continue }
-                if isDirectory.boolValue {
+                // lstat: a link to a folder is not followed (it could lead back up the tree).
+                var info = stat()
+                guard lstat("\(root)/\(path)", &info) == 0 else { continue }
+                let kind = info.st_mode & S_IFMT
+                if kind == S_IFLNK { continue }
+                if kind == S_IFDIR {
                     if !skippedFolders.contains(name), !ignored(path, name: name, folder: true, patterns) { folders.append(path) }
                 } else if !ignored(path, name: name, folder: false, patterns) {
                     found.append(path)

@@ -89,7 +89,11 @@ public struct SecurityAgent {
         var found: [SecurityFinding] = []
         for (index, line) in file.lines.enumerated() where line.count < 2000 {
             let text = String(line)
-            for rule in rules where rule.pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil && rule.accept(text) {
+            // A comment talks about code (secrets in comments still count).
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let isComment = ["//", "#", "*", "/*", "--"].contains { trimmed.hasPrefix($0) } && !trimmed.hasPrefix("#!")
+            for rule in rules where !(isComment && !rule.id.hasPrefix("secret."))
+                && rule.pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil && rule.accept(text) {
                 found.append(SecurityFinding(rule: rule.id, severity: rule.severity, file: file.path, line: index + 1,
                                              title: rule.title, explanation: rule.explanation, excerpt: Self.mask(text)))
             }
@@ -105,11 +109,12 @@ public struct SecurityAgent {
                                 explanation: rule.explanation, excerpt: String(format: "mode %o", info.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO)))]
     }
 
-    /// The line, trimmed, with long quoted values and key material masked.
+    /// The line, trimmed, with every quoted value cut to its first two characters and key
+    /// material masked: findings files are shared, the secrets must not be.
     static func mask(_ line: String) -> String {
-        let quoted = try! NSRegularExpression(pattern: #"(["'])([^"']{4})[^"']{4,}(["'])"#)
+        let quoted = try! NSRegularExpression(pattern: #"(")([^"]{0,2})[^"]*(")|(')([^']{0,2})[^']*(')"#)
         var text = line.trimmingCharacters(in: .whitespaces)
-        text = quoted.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1$2…$3")
+        text = quoted.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1$2$4$5…$3$6")
         let tokens = try! NSRegularExpression(pattern: #"\b((?:AKIA|ASIA|ghp_|gho_|github_pat_|glpat-|xox[baprs]-)[A-Za-z0-9_-]{0,4})[A-Za-z0-9_-]+"#)
         text = tokens.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1…")
         return String(text.prefix(200))
@@ -155,7 +160,8 @@ struct Allowlist {
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard words.count >= 2 else { return nil }
             let location = words[1].split(separator: ":", maxSplits: 1)
-            return (words[0], String(location[0]), location.count > 1 ? Int(location[1]) : nil)
+            guard let path = location.first else { return nil }
+            return (words[0], String(path), location.count > 1 ? Int(location[1]) : nil)
         }
     }
 

@@ -53,8 +53,8 @@ public struct SecurityRule: Sendable {
                      #"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20,}|xox[baprs]-[A-Za-z0-9-]{10,})\b"#),
         SecurityRule("secret.password-assignment", .high, "Password written in code",
                      "A password assigned to a literal is in every copy of the code; read it from the environment or a secret store.",
-                     #"(?i)\b(?:password|passwd|pwd|secret|api_?key|auth_?token|access_?token)\b["']?\s*[:=]\s*["'][^"'\s$\{][^"']{3,}["']"#,
-                     accept: { line in !SecurityRule.looksLikePlaceholder(line) }),
+                     #"(?i)\b\w*(?:password|passwd|pwd|secret|api_?key|auth_?token|access_?token)\w*\b["']?\s*[:=]\s*["']([^"'\s$\{][^"']{3,})["']"#,
+                     accept: { line in !SecurityRule.looksLikePlaceholder(line) && !SecurityRule.valueNamesItsKey(line) }),
         SecurityRule("secret.high-entropy", .medium, "High-entropy string assigned to a key-like name",
                      "A long random-looking string in an assignment is usually a credential; move it out of the code.",
                      #"(?i)\b\w*(?:key|token|secret|credential)\w*\b["']?\s*[:=]\s*["']([A-Za-z0-9+/=_\-]{24,})["']"#,
@@ -62,7 +62,7 @@ public struct SecurityRule: Sendable {
         SecurityRule("code.shell-injection", .high, "Shell command built from interpolated text",
                      "Running a shell on a string with values pasted in lets those values run commands; pass an argument list instead.",
                      languages: [.python, .javascript, .typescript, .go, .swift, .ruby],
-                     #"(?:subprocess\.\w+\([^)]*shell\s*=\s*True|os\.system\(\s*(?:f["']|["'][^"']*["']\s*[%+]|\w)|os\.popen\(\s*f["']|child_process\.exec(?:Sync)?\(\s*[`'"][^`'"]*(?:\$\{|['"]\s*\+)|\bexec(?:Sync)?\(\s*`[^`]*\$\{|exec\.Command\(\s*"(?:ba)?sh"\s*,\s*"-c"\s*,\s*[^")]*(?:\+|fmt\.Sprintf)|"/bin/(?:ba)?sh"\s*,\s*"-c"\s*,\s*"[^"]*\\\(|`[^`]*#\{)"#),
+                     #"(?:subprocess\.\w+\([^)]*shell\s*=\s*True|os\.(?:system|popen)\(\s*(?:f["']|["'][^"']*["']\s*[%+]|\w)|\b(?:\w+\.)?exec(?:Sync)?\(\s*(?:`[^`]*\$\{|["'][^"']*["']\s*\+)|exec\.Command\(\s*"(?:ba)?sh"\s*,\s*"-c"\s*,\s*(?:"[^"]*"\s*)?(?:\+|fmt\.Sprintf|\w)|"/bin/(?:ba)?sh"\s*,\s*"-c"\s*,\s*"[^"]*\\\(|`[^`]*#\{)"#),
         SecurityRule("code.eval", .high, "eval of dynamic code",
                      "eval runs whatever string it is given; parse the data instead (json.loads, JSON.parse, ast.literal_eval).",
                      languages: [.python, .javascript, .typescript, .ruby],
@@ -73,16 +73,28 @@ public struct SecurityRule: Sendable {
                      #"(?:verify\s*=\s*False|InsecureSkipVerify\s*:\s*true|rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['"]?0|\bcurl\b[^\n]*\s(?:-k|--insecure)\b|ssl\._create_unverified_context|CERT_NONE)"#),
         SecurityRule("code.weak-password-hash", .high, "Weak hash used for a password",
                      "MD5 and SHA-1 are fast to brute-force; hash passwords with bcrypt, scrypt or Argon2.",
+                     languages: [.python, .javascript, .typescript, .go, .swift, .ruby, .java, .rust, .shell],
                      #"(?i)(?:md5|sha1)\b[^\n]*(?:password|passwd|pwd)|(?:password|passwd|pwd)[^\n]*\b(?:md5|sha1)\b"#),
         SecurityRule("file.world-writable", .medium, "World-writable permissions",
                      "A file anyone can write can be changed by any user of the machine; use 0644 or 0755.",
-                     #"(?:chmod\s+(?:-R\s+)?(?:0?777|o\+w|a\+w)\b|\b0o?777\b|os\.chmod\([^)]*0o?777)"#),
+                     #"(?:chmod\s+(?:-R\s+)?(?:0?777|o\+w|a\+w)\b|(?<![\d.])0o?777\b|os\.chmod\([^)]*0o?777)"#),
     ]
 
     static func looksLikePlaceholder(_ line: String) -> Bool {
         let lower = line.lowercased()
         return ["example", "changeme", "placeholder", "<your", "xxxx", "dummy", "redacted", "***", "os.environ", "getenv", "env["]
             .contains { lower.contains($0) }
+    }
+
+    /// `"password": "Password"`: a label, not a secret (translations, forms).
+    static func valueNamesItsKey(_ line: String) -> Bool {
+        let pair = try! NSRegularExpression(pattern: #"["']?(\w+)["']?\s*[:=]\s*["']([^"']*)["']"#)
+        guard let match = pair.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)),
+              let key = Range(match.range(at: 1), in: line), let value = Range(match.range(at: 2), in: line) else { return false }
+        let normalized = { (text: Substring) in text.lowercased().filter { $0.isLetter } }
+        let (keyText, valueText) = (normalized(line[key]), normalized(line[value]))
+        guard !keyText.isEmpty, !valueText.isEmpty else { return false }
+        return valueText.contains(keyText) || keyText.contains(valueText)
     }
 
     static func hasHighEntropyLiteral(_ line: String) -> Bool {

@@ -2,8 +2,11 @@ import CTuttiSystem
 import Foundation
 import TuttiCore
 
-/// Runs a command in its own process group with stdout and stderr on one pipe, handing each
-/// line over as it comes; returns the exit status (negative: killed by that signal).
+/// Runs a command with stdout and stderr on one pipe, handing each line over as it comes;
+/// returns the exit status (negative: killed by that signal). The command stays in the
+/// agent's process group, so the engine's pause, timeout and cancel reach it too. Once it
+/// has exited, output is read for one more second: a process it left behind holding the
+/// pipe cannot keep the agent waiting.
 enum StreamingCommand {
     static func run(_ argv: [String], in directory: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                     line: (String) -> Void) -> Int32 {
@@ -17,19 +20,41 @@ enum StreamingCommand {
             cEnv.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let spawned = tutti_spawn(program, &cArgs, &cEnv, directory, -1, fds[1], fds[1], &pid)
+        let spawned = tutti_spawn_grouped(program, &cArgs, &cEnv, directory, -1, fds[1], fds[1], 0, &pid)
         close(fds[1])
         guard spawned == 0 else {
             close(fds[0])
             line("cannot start \(program): \(String(cString: strerror(spawned)))")
             return 127
         }
+        defer { close(fds[0]) }
+        let pidFD = tutti_pidfd_open(pid)
+        defer { if pidFD >= 0 { close(pidFD) } }
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
+        var status: Int32 = 0
+        var exitedAt: ContinuousClock.Instant?
+        let clock = ContinuousClock()
+        func reap(blocking: Bool) {
+            guard exitedAt == nil, waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid else { return }
+            exitedAt = clock.now
+        }
+        var open = true
+        while open {
+            if let exitedAt, clock.now - exitedAt > .seconds(1) { break }
+            var polled = [pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0),
+                          pollfd(fd: exitedAt == nil ? pidFD : -1, events: Int16(POLLIN), revents: 0)]
+            let wait: Int32 = exitedAt != nil || pidFD < 0 ? 100 : -1
+            if poll(&polled, 2, wait) < 0, errno != EINTR { break }
+            if polled[1].revents != 0 { reap(blocking: true) }
+            if pidFD < 0 { reap(blocking: false) }
+            guard polled[0].revents != 0 else { continue }
             let count = read(fds[0], &buffer, buffer.count)
-            if count < 0, errno == EINTR { continue }
-            if count <= 0 { break }
+            if count < 0, errno == EINTR || errno == EAGAIN { continue }
+            if count <= 0 {
+                open = false
+                break
+            }
             pending += buffer[..<count]
             while let newline = pending.firstIndex(of: 0x0A) {
                 line(String(decoding: pending[..<newline], as: UTF8.self))
@@ -37,15 +62,7 @@ enum StreamingCommand {
             }
         }
         if !pending.isEmpty { line(String(decoding: pending, as: UTF8.self)) }
-        close(fds[0])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        reap(blocking: true)
         return tutti_decode_wait_status(status)
-    }
-
-    /// Whether a program can be found on PATH.
-    static func exists(_ program: String) -> Bool {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":").contains { access("\($0)/\(program)", X_OK) == 0 }
     }
 }

@@ -38,6 +38,8 @@ public struct TestOutputReader: Sendable {
     public private(set) var tally = TestTally()
     private var perTest = TestTally()
     private var seenFailures: Set<String> = []
+    /// Failures Swift Testing printed: its summary counts tests and issues, not failed tests.
+    private var swiftTestingFailures = 0
 
     public init() {}
 
@@ -51,8 +53,9 @@ public struct TestOutputReader: Sendable {
     static let swiftTestingLine = regex(#"^[✔✘] Test (\S+?(?:\([^)]*\))?) (passed|failed)"#)
     static let swiftTestingSummary = regex(#"^[✔✘] Test run with (\d+) tests?(?: in \d+ suites?)? (passed|failed)"#)
     static let xctestLine = regex(#"^Test Case '(.+)' (passed|failed)"#)
-    static let xctestSummary = regex(#"Executed (\d+) tests?, with (\d+) failures?"#)
-    static let goLine = regex(#"^\s*--- (PASS|FAIL|SKIP): (\S+)"#)
+    static let xctestSummary = regex(#"Executed (\d+) tests?, with (?:(\d+) tests? skipped and )?(\d+) failures?"#)
+    // Only top-level tests: an indented line is a subtest, already counted in its parent.
+    static let goLine = regex(#"^--- (PASS|FAIL|SKIP): (\S+)"#)
     static let cargoLine = regex(#"^test (\S+) \.\.\. (ok|FAILED|ignored)"#)
     static let cargoSummary = regex(#"^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored"#)
     static let jestSummary = regex(#"^Tests:\s+(.*\d+ total)"#)
@@ -95,6 +98,7 @@ public struct TestOutputReader: Sendable {
             record(g[0], passed: ["PASSED", "XFAIL", "XPASS"].contains(g[1]) ? true : g[1] == "SKIPPED" ? nil : false)
         } else if let g = Self.groups(Self.swiftTestingLine, line) {
             record(g[0], passed: g[1] == "passed")
+            if g[1] == "failed" { swiftTestingFailures += 1 }
         } else if let g = Self.groups(Self.xctestLine, line) {
             record(g[0], passed: g[1] == "passed")
         } else if let g = Self.groups(Self.goLine, line) {
@@ -107,11 +111,13 @@ public struct TestOutputReader: Sendable {
             let found = Self.counts(in: g[0])
             setSummary(passed: found.passed, failed: found.failed, skipped: found.skipped)
         } else if let g = Self.groups(Self.swiftTestingSummary, line), let total = Int(g[0]) {
-            let failed = perTest.failed
+            // swift test runs XCTest first, then Swift Testing: both summaries add up.
+            let failed = min(total, swiftTestingFailures)
             setSummary(passed: total - failed, failed: failed, skipped: 0, adding: tally.fromSummary)
-        } else if let g = Self.groups(Self.xctestSummary, line), let total = Int(g[0]), let failed = Int(g[1]), !line.contains("Test Suite 'Selected tests'") {
+        } else if let g = Self.groups(Self.xctestSummary, line), let total = Int(g[0]), let failed = Int(g[2]) {
             // XCTest prints a summary per suite; the last, outermost one counts.
-            setSummary(passed: total - failed, failed: failed, skipped: 0)
+            let skipped = Int(g[1]) ?? 0
+            setSummary(passed: max(0, total - failed - skipped), failed: failed, skipped: skipped)
         } else if let g = Self.groups(Self.cargoSummary, line) {
             setSummary(passed: Int(g[0]) ?? 0, failed: Int(g[1]) ?? 0, skipped: Int(g[2]) ?? 0, adding: tally.fromSummary)
         } else if let g = Self.groups(Self.jestSummary, line) {
@@ -185,9 +191,20 @@ public enum CoverageReader {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            if let first = (object["data"] as? [[String: Any]])?.first, let totals = first["totals"] as? [String: Any],
-               let lines = totals["lines"] as? [String: Any], let percent = (lines["percent"] as? NSNumber)?.doubleValue {
-                return (percent, "llvm-cov JSON")
+            if let first = (object["data"] as? [[String: Any]])?.first {
+                // The project's own sources: not its dependencies' (.build/checkouts) nor its tests.
+                let files = (first["files"] as? [[String: Any]] ?? []).filter { file in
+                    let name = file["filename"] as? String ?? ""
+                    return !name.contains("/.build/") && !name.contains("/Tests/")
+                }
+                let counts = files.compactMap { (($0["summary"] as? [String: Any])?["lines"] as? [String: Any]) }
+                let total = counts.reduce(0) { $0 + ((($1["count"] as? NSNumber)?.intValue) ?? 0) }
+                let covered = counts.reduce(0) { $0 + ((($1["covered"] as? NSNumber)?.intValue) ?? 0) }
+                if total > 0 { return (Double(covered) / Double(total) * 100, "llvm-cov JSON") }
+                if let totals = first["totals"] as? [String: Any], let lines = totals["lines"] as? [String: Any],
+                   let percent = (lines["percent"] as? NSNumber)?.doubleValue {
+                    return (percent, "llvm-cov JSON")
+                }
             }
             if let totals = object["totals"] as? [String: Any], let percent = (totals["percent_covered"] as? NSNumber)?.doubleValue {
                 return (percent, "coverage.py JSON")

@@ -39,6 +39,9 @@ public struct TestingAgent {
                                 + "(Package.swift, pyproject.toml/pytest.ini, go.mod, Cargo.toml and package.json are recognised)")
         }
         out.message("Running \(plan.runner) tests: \(plan.command.joined(separator: " "))")
+        // What an earlier run left must not pass for this run's results.
+        for leftover in [plan.coverageFile, plan.junitFile].compactMap({ $0 }) { try? FileManager.default.removeItem(atPath: leftover) }
+        let runStarted = Date()
         var reader = TestOutputReader()
         let clock = ContinuousClock()
         let started = clock.now
@@ -64,10 +67,13 @@ public struct TestingAgent {
             tally.failed = fromXML.failed
             tally.skipped = fromXML.skipped
         }
-        if tally.done == 0, status != 0 {
-            // Nothing ran and the runner failed: a build or collection error counts as a failure.
-            tally.failed = 1
-            tally.failures = ["the test command failed before any test ran (exit status \(status))"]
+        if status != 0, tally.failed == 0 {
+            // The runner failed though no test did (a build error, a crash, a file that did not
+            // load): that counts as a failure, as do tests that started and never ended.
+            let unfinished = max(0, tally.started - tally.done)
+            tally.failed = max(1, unfinished)
+            tally.failures.append("the test command exited with status \(status) after \(tally.done) test(s)"
+                                  + (unfinished > 0 ? ", \(unfinished) left unfinished" : ""))
         }
         out.progress(done: 1, of: 1)
         out.log("tests: \(tally.passed) passed, \(tally.failed) failed, \(tally.skipped) skipped in \(DurationText.format(seconds))"
@@ -77,7 +83,7 @@ public struct TestingAgent {
         }
         var coverage: Double?
         if let file = context.string("coverage_file").map({ $0.hasPrefix("/") ? $0 : "\(context.target)/\($0)" }) ?? plan.coverageFile
-            ?? discoveredCoverageFile() {
+            ?? discoveredCoverageFile(since: runStarted) {
             if let read = CoverageReader.percent(at: file) {
                 coverage = (read.percent * 100).rounded() / 100
                 out.log("coverage \(NumberFormat.compact(coverage!))% of lines, from \(context.relative(file)) (\(read.format))")
@@ -151,11 +157,15 @@ public struct TestingAgent {
         ((try? FileManager.default.subpathsOfDirectory(atPath: "\(context.target)/tests")) ?? []).contains { $0.hasSuffix(".py") }
     }
 
-    /// Coverage a project's own test command leaves in the usual places.
-    func discoveredCoverageFile() -> String? {
+    /// Coverage a project's own test command left in the usual places during this run.
+    func discoveredCoverageFile(since start: Date) -> String? {
         ["coverage.json", "coverage.xml", "coverage/coverage-summary.json", "coverage/lcov.info", "lcov.info",
          "coverage/cobertura-coverage.xml", "cover.out", "coverage.out"]
-            .map { "\(context.target)/\($0)" }.first { FileManager.default.fileExists(atPath: $0) }
+            .map { "\(context.target)/\($0)" }
+            .first { path in
+                let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+                return modified.map { $0 >= start.addingTimeInterval(-1) } ?? false
+            }
     }
 
     func environment() -> [String: String] {

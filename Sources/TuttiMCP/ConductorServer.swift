@@ -49,7 +49,7 @@ public enum ConductorServer {
             guard let value else { return nil }
             if let text = value.stringValue { return text }
             if let number = value.intValue { return String(number) }
-            if let number = value.doubleValue, number == number.rounded() { return String(Int(number)) }
+            if let number = value.doubleValue, let whole = Int(exactly: number) { return String(whole) }
             return nil
         }
         func action(_ verb: ControlVerb, _ execution: String, task: String?) throws -> (Value, String) {
@@ -58,7 +58,7 @@ public enum ConductorServer {
         }
         func execute(_ workflow: String?, _ options: [String: Value]) throws -> (Value, String) {
             let tasks = options["task_ids"]?.arrayValue?.compactMap(taskID)
-            if let raw = options["task_ids"], raw.arrayValue == nil {
+            if let raw = options["task_ids"], raw.arrayValue == nil || tasks?.count != raw.arrayValue?.count {
                 throw ToolError(message: "'task_ids' must be a list of task ids, such as [4, 5, 6, 7]")
             }
             let parallel = options["parallel"]?.boolValue ?? true
@@ -116,12 +116,12 @@ public enum ConductorServer {
     }
 }
 
-/// SIGINT and SIGTERM call `handler` once instead of killing the process.
+/// SIGINT, SIGTERM and SIGHUP call `handler` instead of killing the process.
 final class SignalStop {
     private let sources: [any DispatchSourceSignal]
 
     init(_ handler: @escaping @Sendable () -> Void) {
-        sources = [SIGINT, SIGTERM].map { number in
+        sources = [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler(handler: handler)

@@ -74,7 +74,12 @@ final class ConductorService: Sendable {
             throw ToolError(message: "cannot start the run: \(error)")
         }
         let execution = Execution(engine: engine, workflowFile: file)
-        executions.add(execution)
+        guard executions.add(execution) else {
+            // The client has gone meanwhile: the run starts and stops at once, recording and all.
+            execution.start()
+            Task { await execution.finish(reason: "the MCP client disconnected") }
+            throw ToolError(message: "the server is shutting down")
+        }
         execution.start()
         return ExecutionStarted(workflowExecutionId: execution.id, workflow: workflow.name, taskIds: engine.workflow.tasks.map(\.id),
                                 parallel: parallel && engine.parallelism > 1, status: "running", runDirectory: engine.directory.path)

@@ -51,18 +51,27 @@ final class Execution: Sendable {
 final class Executions: Sendable {
     private let all = Mutex<[String: Execution]>([:])
     private let order = Mutex<[String]>([])
+    /// Set when the client has gone: no run may start after that.
+    private let closing = Mutex(false)
 
-    func add(_ execution: Execution) {
-        all.withLock { $0[execution.id] = execution }
-        order.withLock { $0.append(execution.id) }
+    /// Registers a run about to start; false once the server is closing (do not start it).
+    func add(_ execution: Execution) -> Bool {
+        closing.withLock { closing in
+            guard !closing else { return false }
+            all.withLock { $0[execution.id] = execution }
+            order.withLock { $0.append(execution.id) }
+            return true
+        }
     }
 
     func find(_ id: String) -> Execution? { all.withLock { $0[id] } }
 
     var ids: [String] { order.withLock { $0 } }
 
-    /// Ends every run (the client has gone), keeping their recordings complete.
+    /// Ends every run (the client has gone), keeping their recordings complete; runs cannot
+    /// be added any more.
     func finishAll(reason: String) async {
+        closing.withLock { $0 = true }
         for execution in all.withLock({ Array($0.values) }) { await execution.finish(reason: reason) }
     }
 }

@@ -76,6 +76,23 @@ import TuttiCore
         #expect(output.metrics["security_score"] == .number(100))
     }
 
+    @Test func pythonNestedFunctionsAreNotAPIAndRustWorkspacesKeepTheirCrates() throws {
+        let repository = FixtureRepository([
+            "lib.py": "def outer():\n    \"\"\"Documented.\"\"\"\n    def inner():\n        pass\n    return inner\n\n\nclass Tool:\n"
+                + "    \"\"\"A tool.\"\"\"\n\n    def use(self):\n        \"\"\"Uses it.\"\"\"\n        def helper():\n            pass\n",
+            "crates/a/src/lib.rs": "mod config;\nuse crate::{config::Settings, config};\n",
+            "crates/a/src/config.rs": "pub struct Settings;\n",
+            "crates/b/src/lib.rs": "mod config;\n",
+            "crates/b/src/config.rs": "use crate::config;\n",
+        ])
+        let files = RepositoryFiles.read(RepositoryFiles.list(repository.root), root: repository.root)
+        let python = DeclarationScanner.declarations(in: files.first { $0.path == "lib.py" }!)
+        #expect(python.map(\.name) == ["outer", "Tool", "use"])
+        let graph = ImportGraph(files: files)
+        #expect(graph.edges["crates/a::crate"] == ["crates/a::config"])
+        #expect(graph.cycles().isEmpty, "two crates' config modules are not one")
+    }
+
     @Test func thePatternLibraryListsTheReusableTypes() throws {
         let repository = FixtureRepository([
             "Sources/Lib/Shapes.swift": """

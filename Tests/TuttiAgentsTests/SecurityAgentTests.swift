@@ -68,6 +68,20 @@ import TuttiCore
         #expect(output.metrics["compliance"] == .bool(true))
     }
 
+    @Test func commonFormsAreFoundAndCommentsLabelsAndDocsAreNot() throws {
+        let repository = FixtureRepository([
+            "app/settings.py": "DB_PASSWORD = \"hunter2hunter2\"\n# never hash a password with md5\nlabels = {\"password\": \"Password\"}\n",
+            "web/run.js": "const { execSync } = require('child_process')\nexecSync(\"git checkout \" + branch)\n",
+            "cmd/run.go": "package main\n\nfunc f(dir string) { exec.Command(\"sh\", \"-c\", \"rm -rf \"+dir) }\n",
+            "data.csv": "0.0777,1\n",
+        ])
+        let result = SecurityAgent(context: try repository.context("security", output: CollectedOutput())).run()
+        #expect(Set(result.findings.map { "\($0.rule) \($0.file):\($0.line)" })
+                == ["secret.password-assignment app/settings.py:1", "code.shell-injection web/run.js:2", "code.shell-injection cmd/run.go:3"])
+        #expect(result.findings.first { $0.rule == "secret.password-assignment" }?.excerpt == "DB_PASSWORD = \"hu…\"",
+                "the value is masked in the findings")
+    }
+
     @Test func aWorldWritableFileIsFound() throws {
         let repository = FixtureRepository(["shared.txt": "anyone can change me\n"])
         chmod(repository.scratch.file("shared.txt"), 0o666)

@@ -67,6 +67,16 @@ import TuttiCore
         #expect(output.all.contains { $0.hasPrefix("test_coverage not reported:") })
     }
 
+    @Test func aRunnerThatFailsWithoutAFailedTestStillFails() async throws {
+        let repository = FixtureRepository([:])
+        let output = CollectedOutput()
+        let context = try repository.context("testing", ["command": .string("echo 'test a ... ok'; echo 'build of b failed'; exit 3")],
+                                             output: output)
+        let result = try await offThePool { try TestingAgent(context: context).run() }
+        #expect(result.tally.failed == 1)
+        #expect(output.metrics["test_pass_rate"] == .number(50))
+    }
+
     @Test func withoutARunnerTheAgentSaysWhatToDo() throws {
         let repository = FixtureRepository(["notes.txt": "nothing to test\n"])
         #expect(throws: AgentError.self) { try TestingAgent(context: try repository.context("testing", output: CollectedOutput())).run() }
@@ -96,6 +106,14 @@ import TuttiCore
         #expect(testing.percent == 75, "then the tests started so far")
         let cargo = tally("running 2 tests\ntest a ... ok")
         #expect(cargo.known == 2 && cargo.percent == 50)
+        let mixed = tally("Test Case 'A.testX' passed (0.001 seconds).\nTest Case 'A.testY' failed (0.002 seconds).\n"
+                          + "\t Executed 10 tests, with 2 failures (0 unexpected) in 0.003 (0.004) seconds\n"
+                          + "✔ Test run with 0 tests passed after 0.001 seconds.")
+        #expect((mixed.passed, mixed.failed) == (8, 2), "XCTest's summary, then Swift Testing's: they add up")
+        let skippedXCTest = tally("\t Executed 3 tests, with 1 test skipped and 0 failures (0 unexpected) in 0.1 (0.1) seconds")
+        #expect((skippedXCTest.passed, skippedXCTest.failed, skippedXCTest.skipped) == (2, 0, 1))
+        let subtests = tally("--- FAIL: TestA (0.00s)\n    --- FAIL: TestA/sub (0.00s)\n--- PASS: TestB (0.00s)")
+        #expect((subtests.passed, subtests.failed) == (1, 1), "a subtest is not counted again")
         let pytest = tally("collected 3 items\n\nt.py::a PASSED [ 33%]\n=========== 2 passed, 1 failed, 1 skipped in 0.05s ===========")
         #expect((pytest.passed, pytest.failed, pytest.skipped, pytest.known) == (2, 1, 1, 3))
     }

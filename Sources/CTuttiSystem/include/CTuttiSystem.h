@@ -12,6 +12,11 @@
 int tutti_spawn(const char *path, char *const argv[], char *const envp[],
                 const char *cwd, int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
 
+/// `tutti_spawn`, choosing whether the child gets a process group of its own (`own_group`
+/// 1) or stays in the caller's (0), where signals to the caller's group reach it too.
+int tutti_spawn_grouped(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                        int stdin_fd, int stdout_fd, int stderr_fd, int own_group, pid_t *pid);
+
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits; -1 on error.
 int tutti_pidfd_open(pid_t pid);
 

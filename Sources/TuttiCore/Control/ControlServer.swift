@@ -11,6 +11,7 @@ public final class ControlServer: Sendable {
     private let listenFD: Int32
     private let wakePipe = WakePipe()
     private let stopped = Mutex(false)
+    private let started = Mutex(false)
     private let acceptLoopDone = DispatchSemaphore(value: 0)
 
     /// Opens the socket of `engine`'s run directory; `start()` serves it.
@@ -26,6 +27,7 @@ public final class ControlServer: Sendable {
 
     /// Serves connections on a thread of its own until `stop()`.
     public func start() {
+        started.withLock { $0 = true }
         let thread = Thread { [self] in
             acceptLoop()
             acceptLoopDone.signal()
@@ -41,6 +43,11 @@ public final class ControlServer: Sendable {
             return !stopped
         }
         guard first else { return }
+        guard started.withLock({ $0 }) else {
+            unlink(socketPath)
+            close(listenFD)
+            return
+        }
         wakePipe.wake()
         acceptLoopDone.wait()
         _ = streams.wait(timeout: .now() + 2)

@@ -123,6 +123,8 @@ async def main():
             check(bad.is_error and execution in bad.content[0].text, "an unknown execution id names this session's runs")
             bad = await call(session, "execute_conductor_workflow", {"workflow": "demo", "task_ids": "4"})
             check(bad.is_error and "must be a list" in bad.content[0].text, "task_ids that are not a list")
+            bad = await call(session, "execute_conductor_workflow", {"workflow": "demo", "task_ids": [1e20]})
+            check(bad.is_error and "must be a list of task ids" in bad.content[0].text, "a task id that is no task id")
             bad = await call(session, "get_conductor_run_report", {"workflow_execution_id": "nope"})
             check(bad.is_error, "a report of an unknown run")
 
