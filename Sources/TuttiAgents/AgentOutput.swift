@@ -16,22 +16,27 @@ public struct AgentOutput: Sendable {
         write(line.hasPrefix(AgentProtocol.prefix) ? " " + line : line)
     }
 
+    /// Progress as work done of work known.
     public func progress(done: Int, of total: Int) {
         write("\(AgentProtocol.prefix)progress \(min(done, total))/\(max(total, 1))")
     }
 
+    /// Progress in percent, when the total is not known.
     public func progress(percent: Double) {
         write("\(AgentProtocol.prefix)progress \(NumberFormat.compact((min(100, max(0, percent)) * 10).rounded() / 10))")
     }
 
+    /// A number metric for the gates.
     public func metric(_ name: String, _ value: Double) {
         write("\(AgentProtocol.prefix)metric \(name) \(NumberFormat.compact(value))")
     }
 
+    /// A yes/no metric for the gates.
     public func metric(_ name: String, _ value: Bool) {
         write("\(AgentProtocol.prefix)metric \(name) \(value)")
     }
 
+    /// A message for the dashboard's notices and the log.
     public func message(_ text: String) {
         write("\(AgentProtocol.prefix)message \(text)")
     }

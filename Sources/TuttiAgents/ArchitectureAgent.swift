@@ -28,6 +28,7 @@ public struct ArchitectureAgent {
         }
     }
 
+    /// Reviews the repository, reports the metrics and writes the graph and the report.
     @discardableResult
     public func run() -> Result {
         let out = context.output

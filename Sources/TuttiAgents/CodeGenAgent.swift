@@ -27,6 +27,7 @@ public struct CodeGenAgent {
                                            "start", "stop", "read", "write", "update", "create", "delete", "handle", "value", "name",
                                            "data", "item", "result", "error", "config", "setup", "apply", "map", "filter", "reduce"]
 
+    /// Finds the patterns, writes the library and reports the metrics.
     @discardableResult
     public func run() -> [Pattern] {
         let out = context.output

@@ -2,6 +2,7 @@ import Foundation
 
 /// A declaration found in source: a type, protocol, function or constant, with its doc comment.
 public struct Declaration: Sendable, Hashable {
+    /// What sort of declaration it is.
     public enum Kind: String, Sendable { case type, `protocol`, function, value }
 
     public var name: String
@@ -21,6 +22,7 @@ public struct Declaration: Sendable, Hashable {
 /// Finds declarations line by line, per language: what the architecture review counts for
 /// documentation and the pattern library lists.
 public enum DeclarationScanner {
+    /// The declarations of one file, in the order they appear.
     public static func declarations(in file: SourceFile) -> [Declaration] {
         switch file.language {
         case .swift: return scan(file, swift, kind: swiftKind, isPublic: { $0[1] != nil }, doc: slashDoc(prefixes: ["///"]))

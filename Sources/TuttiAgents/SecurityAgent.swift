@@ -33,6 +33,7 @@ public struct SecurityAgent {
         public var compliance: Bool
     }
 
+    /// Scans the repository, reports the metrics and writes the findings.
     @discardableResult
     public func run() -> Result {
         let out = context.output

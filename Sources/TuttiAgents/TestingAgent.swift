@@ -32,6 +32,7 @@ public struct TestingAgent {
         public var exitStatus: Int32
     }
 
+    /// Runs the tests, reports the metrics and writes the findings.
     public func run() throws(AgentError) -> Result {
         let out = context.output
         guard let plan = plan() else {

@@ -12,6 +12,7 @@ public struct DashboardRenderer: Sendable {
 
     public init(glyphs: DashboardGlyphs = .unicode) { self.glyphs = glyphs }
 
+    /// Draws `model` into a grid of `width` × `height` cells.
     public func render(_ model: DashboardModel, width: Int, height: Int) -> ScreenGrid {
         var grid = ScreenGrid(width: width, height: height)
         guard width >= Self.minimumWidth, height >= Self.minimumHeight else {

@@ -107,6 +107,7 @@ public struct Theme: Sendable, Hashable {
     /// Attributes only, no colours.
     public static let noColor = Theme(name: "monochrome", styles: dark.styles, monochrome: true)
 
+    /// The style of `role`: this theme's, else the dark theme's, else the terminal's own.
     public func style(for role: Role) -> RoleStyle { styles[role] ?? Theme.dark.styles[role] ?? RoleStyle(.terminalDefault) }
 
     /// Reads a theme file; every problem names its line.

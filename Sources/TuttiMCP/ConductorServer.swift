@@ -6,6 +6,7 @@ import TuttiCore
 /// stderr. When the client goes away, the runs it started are stopped and their recordings
 /// completed.
 public enum ConductorServer {
+    /// Serves until the client goes away, then stops the runs it started.
     public static func run(workflowsDirectory: String, runsDirectory: String, log: @escaping @Sendable (String) -> Void) async throws {
         signal(SIGPIPE, SIG_IGN)  // a client that has gone must not kill the runs before they are stopped
         let service = ConductorService(workflowsDirectory: workflowsDirectory, runsDirectory: runsDirectory)

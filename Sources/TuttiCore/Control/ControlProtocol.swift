@@ -9,6 +9,7 @@ import Foundation
 /// - `{"op":"watch"}`: answered by the recording's header line, every event so far, then
 ///   every later event as it happens, one JSON line each, until the run ends.
 public struct ControlRequest: Sendable, Hashable, Codable {
+    /// What the request asks for.
     public enum Operation: String, Sendable, Hashable, Codable { case action, status, watch }
 
     public var op: Operation

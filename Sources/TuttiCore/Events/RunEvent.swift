@@ -21,6 +21,7 @@ public struct RunEvent: Sendable, Hashable, Codable {
         kind = try EventKind(type: container.decode(String.self, forKey: .type), from: decoder)
     }
 
+    /// Writes the event flat: its number, time and type beside its fields.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(seq, forKey: .seq)

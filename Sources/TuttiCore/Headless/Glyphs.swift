@@ -24,6 +24,7 @@ public struct Glyphs: Sendable {
 /// Formats durations as the seed does: "11.8s" below a minute, "8m 34s", "1h 02m"; with an
 /// empty `separator`, the dashboard's narrow "8m34s".
 public enum DurationText {
+    /// The duration as text.
     public static func format(_ seconds: Double, separator: String = " ") -> String {
         if seconds < 60 { return String(format: "%.1fs", seconds) }
         let whole = Int(seconds.rounded())

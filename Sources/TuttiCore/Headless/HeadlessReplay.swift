@@ -1,6 +1,7 @@
 /// A recording told again as the lines a live headless run printed: the same start, end,
 /// retry and gate lines, a progress line at every polling interval, then the summary.
 public enum HeadlessReplay {
+    /// The lines, in the order the live run printed them.
     public static func lines(for recording: Recording, glyphs: Glyphs = .forEnvironment()) -> [String] {
         let collected = LineCollector()
         let printer = HeadlessPrinter(glyphs: glyphs, write: collected.append)

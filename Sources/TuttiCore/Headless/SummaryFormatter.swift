@@ -3,6 +3,7 @@ import Foundation
 /// The end-of-run summary in the seed's form: slowest task, efficiency, gates, time saved,
 /// per-task breakdown and success criteria.
 public enum SummaryFormatter {
+    /// The summary's lines.
     public static func lines(for report: RunReport, glyphs: Glyphs = .forEnvironment()) -> [String] {
         var lines: [String] = [""]
         switch report.outcome {

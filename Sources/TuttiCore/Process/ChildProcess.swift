@@ -6,6 +6,7 @@ import Foundation
 /// and ignored signals: a child must not inherit what this process's threads block, or a
 /// server it starts (tmux) could never be stopped.
 public enum ChildProcess {
+    /// Runs `argv` to its end; its exit status, and its stdout when asked.
     @discardableResult
     public static func run(_ argv: [String], in workingDirectory: String? = nil,
                            captureOutput: Bool = false) -> (status: Int32, output: String) {

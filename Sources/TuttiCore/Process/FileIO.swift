@@ -44,11 +44,13 @@ public final class WakePipe: Sendable {
         close(writeFD)
     }
 
+    /// Makes `readFD` readable.
     public func wake() {
         var byte: UInt8 = 1
         _ = write(writeFD, &byte, 1)
     }
 
+    /// Empties the pipe after a wake.
     public func drain() {
         var sink = [UInt8](repeating: 0, count: 64)
         while read(readFD, &sink, sink.count) > 0 {}

@@ -4,6 +4,7 @@ import Foundation
 /// the timeline as SVG with a bar per attempt and the critical path marked, the gate table,
 /// per-task durations and metrics, and the success criteria.
 public enum HTMLReport {
+    /// The page for `report`.
     public static func html(for report: RunReport) -> String {
         let outcomeClass = report.outcome == .passed ? "succeeded" : report.outcome == .interrupted ? "cancelled" : "failed"
         let started = ISO8601DateFormatter().string(from: report.startedAt)

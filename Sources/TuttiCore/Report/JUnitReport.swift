@@ -4,6 +4,7 @@ import Foundation
 /// test case per gate (a task without gates gets one case: that it succeeded). A skipped
 /// task's cases are skipped.
 public enum JUnitReport {
+    /// The XML for `report`.
     public static func xml(for report: RunReport) -> String {
         var suites: [String] = []
         var totals = (tests: 0, failures: 0, skipped: 0)

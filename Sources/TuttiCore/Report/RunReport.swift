@@ -79,6 +79,7 @@ public struct TaskReport: Sendable, Hashable, Codable {
         readyAt = try c.decodeIfPresent(Double.self, forKey: .readyAt)
     }
 
+    /// Writes the task with its start, end and duration, computed from its attempts.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
@@ -125,6 +126,7 @@ public struct GateTally: Sendable, Hashable, Codable {
         total = try c.decode(Int.self, forKey: .total)
     }
 
+    /// Writes the tally with its rate, rounded to a tenth.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(passed, forKey: .passed)
