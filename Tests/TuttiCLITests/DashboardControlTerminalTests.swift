@@ -106,3 +106,26 @@ extension DashboardTerminalTests {
         #expect(await tmux.waitFor { $0.contains("EXIT=0") })
     }
 }
+
+/// `tutti` in a repository, in a real terminal: the four agents live in the dashboard.
+extension DashboardTerminalTests {
+    @Test(.enabled(if: tmuxInstalled && QualityReportTests.pytestWithCoverage))
+    func theQualityReportRunsLiveInTheDashboard() async throws {
+        let scratch = Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.file("tests"), withIntermediateDirectories: true)
+        scratch.write("pyproject.toml", "[project]\nname = \"calc\"\n")
+        scratch.write("calc.py", "def add(a, b):\n    \"\"\"Adds.\"\"\"\n    return a + b\n")
+        scratch.write("tests/test_calc.py", "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n")
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("cd \(scratch.path) && \(tuttiBinary); echo EXIT=$?; sleep 120")
+        #expect(await tmux.waitFor { $0.contains("template-03-parallel-execution") && $0.contains("Testing Framework")
+            && $0.contains("Security Hardening") && $0.contains("Architecture Review") && $0.contains("Pattern Library") })
+        #expect(await tmux.waitFor(60) { $0.contains(" FAILED ") && $0.contains("4/4 done") }, "the run ends with real gate results")
+        let screen = tmux.screen
+        #expect(screen.contains("✓ 4") && screen.contains("✓ 5") && screen.contains("✓ 6") && screen.contains("✓ 7"))
+        tmux.keys("q")
+        #expect(await tmux.waitFor { $0.contains("EXIT=1") })
+        #expect(tmux.history.contains("Task 4  test_pass_rate          = 100%    100%     ✅ Pass"))
+    }
+}
