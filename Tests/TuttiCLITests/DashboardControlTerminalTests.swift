@@ -31,10 +31,10 @@ extension DashboardTerminalTests {
         // p pauses the selected task (the first): its row and a notice say so, its process stops.
         tmux.keys("p")
         #expect(await tmux.waitFor { $0.contains("Task slow paused (dashboard)") && $0.contains("‖ slow") })
-        #expect(await eventually { Self.processState(slow) == "T" })
+        #expect(await eventually { processGroupIsStopped(slow) })
         tmux.keys("p")
         #expect(await tmux.waitFor { $0.contains("Task slow resumed (dashboard)") && $0.contains("● slow") })
-        #expect(await eventually { Self.processState(slow) != "T" })
+        #expect(await eventually { !processGroupIsStopped(slow) })
 
         // r on a running task is refused, with the reason.
         tmux.keys("r")
@@ -56,7 +56,7 @@ extension DashboardTerminalTests {
         // P pauses the whole run, and P again resumes it.
         tmux.keys("P")
         #expect(await tmux.waitFor { $0.contains(" PAUSED ") })
-        #expect(await eventually { Self.processState(slow) == "T" })
+        #expect(await eventually { processGroupIsStopped(slow) })
         tmux.keys("P")
         #expect(await tmux.waitFor { $0.contains(" RUNNING ") && $0.contains("Run resumed (dashboard)") })
 

@@ -69,3 +69,24 @@ public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) 
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
+
+/// The states ("T" stopped, "S" sleeping, "D" waiting...) of the live processes of a
+/// process group, read from /proc.
+public func processGroupStates(_ group: Int32) -> [Character] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { entry -> Character? in
+        guard Int32(entry) != nil, let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // After the command name: state, parent, process group.
+        let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+        guard fields.count > 2, Int32(fields[2]) == group, let state = fields[0].first, state != "Z", state != "X" else { return nil }
+        return state
+    }
+}
+
+/// Whether a process group is stopped: SIGSTOP reached it. A shell waiting for a stopped
+/// child it has just forked (vfork) shows "D" meanwhile; it makes no progress either.
+public func processGroupIsStopped(_ group: Int32) -> Bool {
+    let states = processGroupStates(group)
+    return states.contains("T") && states.allSatisfy { $0 == "T" || $0 == "D" }
+}
