@@ -15,9 +15,15 @@ public enum ConductorServer {
                                 + "then poll get_conductor_workflow_status (every few seconds) until its state is finished.",
                             capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: ConductorTools.all) }
-        await server.withMethodHandler(CallTool.self) { call in
+        await server.withMethodHandler(CallTool.self) { [server] call in
             do {
-                let (structured, text) = try handle(call.name, call.arguments ?? [:], service: service)
+                var (structured, text) = try handle(call.name, call.arguments ?? [:], service: service)
+                if call.name == "execute_conductor_workflow", call.arguments?["wait"]?.boolValue == true,
+                   let id = structured.objectValue?["workflow_execution_id"]?.stringValue {
+                    (structured, text) = try await waitForEnd(of: id, service: service, progressToken: call._meta?.progressToken) { message in
+                        try? await server.notify(message)
+                    }
+                }
                 return .init(content: [.text(text: text, annotations: nil, _meta: nil)], structuredContent: Optional.some(structured), isError: false)
             } catch {
                 let message = (error as? ToolError)?.message ?? "\(error)"
@@ -37,6 +43,31 @@ public enum ConductorServer {
         stop.cancel()
         log("tutti mcp: the client has gone; stopping its runs")
         await service.executions.finishAll(reason: "the MCP client disconnected")
+    }
+
+    /// Waits until the run has finished, sending progress notifications (percent of the tasks'
+    /// progress) when the caller asked for them with a progress token; returns what
+    /// `execute_conductor_workflow` returns, with the final state and the summary.
+    static func waitForEnd(of id: String, service: ConductorService, progressToken: ProgressToken?,
+                           notify: @Sendable (Message<ProgressNotification>) async -> Void) async throws -> (Value, String) {
+        var lastProgress = -1.0
+        while true {
+            let (status, report) = try service.status(id)
+            let progress = status.tasks.isEmpty ? 0 : status.tasks.reduce(0) { $0 + $1.percent } / Double(status.tasks.count)
+            if let progressToken, progress > lastProgress {
+                lastProgress = progress
+                await notify(ProgressNotification.message(.init(
+                    progressToken: progressToken, progress: (progress * 10).rounded() / 10, total: 100,
+                    message: "\(status.tasksDone)/\(status.tasksTotal) tasks done")))
+            }
+            if let report {
+                let started = ExecutionStarted(workflowExecutionId: id, workflow: status.workflow, taskIds: status.tasks.map(\.taskId),
+                                               parallel: report.parallelism > 1, status: report.outcome.rawValue,
+                                               runDirectory: status.runDirectory)
+                return (encode(started), status.text(report: report))
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
     }
 
     /// One tool call: its structured result and its text for people.

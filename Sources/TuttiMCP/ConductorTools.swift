@@ -51,7 +51,8 @@ enum ConductorTools {
                 + "poll get_conductor_workflow_status for progress. The run is recorded like any other: `tutti watch ID` shows it live.",
              inputSchema: input(["workflow": .object(["type": "string", "description": "A workflow name from list_conductor_workflows, or a path to a workflow file. Default: template-03-parallel-execution (the four agents on the current folder)."]),
                                  "task_ids": .object(["type": "array", "items": taskID, "description": "Run only these tasks (default: all)."]),
-                                 "parallel": .object(["type": "boolean", "description": "true (default): as the workflow says; false: one task at a time, for comparison."])]),
+                                 "parallel": .object(["type": "boolean", "description": "true (default): as the workflow says; false: one task at a time, for comparison."]),
+                                 "wait": .object(["type": "boolean", "description": "false (default): return at once. true: return when the run has finished, with progress notifications if a progress token is given."])]),
              outputSchema: started),
         Tool(name: "get_conductor_workflow_status", title: "Workflow status",
              description: "A run's state: per task status, percent, elapsed time, attempt and gate results so far; the run's elapsed time and "

@@ -128,6 +128,22 @@ async def main():
             bad = await call(session, "get_conductor_run_report", {"workflow_execution_id": "nope"})
             check(bad.is_error, "a report of an unknown run")
 
+            # wait: true returns when the run has ended, with progress notifications on the way.
+            quick = os.path.join(SCRATCH, "quick.yaml")
+            with open(quick, "w") as handle:
+                handle.write("name: quick\ntasks:\n  - task_id: 1\n    agent: sim\n    parameters: {duration_seconds: 2.5}\n")
+            progress = []
+
+            async def on_progress(value, total, message):
+                progress.append((value, total, message))
+
+            waited = await session.call_tool("execute_conductor_workflow", {"workflow": quick, "wait": True},
+                                             progress_callback=on_progress)
+            check(not waited.is_error and waited.structured_content["status"] == "passed", "wait: true returns the finished run")
+            check("Result: PASSED" in waited.content[0].text, "with its summary")
+            values = [value for value, _, _ in progress]
+            check(len(values) >= 2 and values == sorted(values) and progress[0][1] == 100, f"progress notifications rise: {values}")
+
             # A run still going when the client leaves: the server stops it and completes its recording.
             last = (await call(session, "execute_conductor_workflow", {"workflow": "demo"})).structured_content
     events = os.path.join(last["run_directory"], "events.ndjson")
