@@ -8,13 +8,16 @@ struct CtlCommand: ParsableCommand {
         commandName: "ctl",
         abstract: "Pause, resume, hold, retry or cancel a live run or one of its tasks.",
         discussion: """
-            pause [TASK]   pause the task (SIGSTOP), or the run: nothing new starts, running tasks stop
+            pause [TASK]   stop the task (SIGSTOP); without TASK, the run:
+                           nothing new starts and running tasks stop
             resume [TASK]  resume the task, or the run (after pause or hold)
-            hold           hold dispatch: running tasks go on, nothing new starts
-            retry [TASK]   run a failed, timed-out or cancelled task again; without TASK, every one
-            cancel [TASK]  stop the task (SIGTERM, then SIGKILL), or the whole run
+            hold           running tasks go on, nothing new starts
+            retry [TASK]   run a failed, timed-out or cancelled task again;
+                           without TASK, every such task
+            cancel [TASK]  SIGTERM, then SIGKILL, to the task or the run
 
-            Exit codes: 0 done; 1 refused (the answer says why); 2 invalid input; 3 the run's process has ended.
+            Exit codes: 0 done; 1 refused (the answer says why);
+            2 invalid input; 3 the run's process has ended.
             """
     )
 
