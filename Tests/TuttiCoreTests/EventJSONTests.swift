@@ -58,6 +58,28 @@ import Testing
         #expect(fast == reference)
         let decoded = try JSONDecoder.events.decode(RunEvent.self, from: Data(fast.utf8))
         #expect(decoded == event)
+        // The fast reader reads what it knows exactly as Codable does, and leaves the rest.
+        let quick = Array(fast.utf8).withUnsafeBytes(EventLineReader.event)
+        #expect(quick == nil || quick == event)
+    }
+
+    @Test func theFastReaderCoversTheCommonEventsAndRefusesBrokenLines() throws {
+        let common = Self.kinds.filter {
+            ["task_progress", "task_log", "task_metric", "task_started", "task_finished", "task_queued", "task_message",
+             "task_log_dropped", "task_paused", "task_resumed"].contains($0.type)
+        }
+        #expect(common.count >= 14)
+        for (offset, kind) in common.enumerated() {
+            let event = RunEvent(seq: offset + 1, time: 0.25, kind: kind)
+            #expect(EventJSON.encode(event).withUnsafeBytes(EventLineReader.event) == event, "\(kind.type)")
+        }
+        for broken in [#"{"seq":2,"t":0.1,"ty"#, #"{"seq":2,"t":0.1,"type":"task_queued","task":"a"} x"#, #"{"seq":2,"t":0.1,"type":"task_queued","task":"\q"}"#,
+                       #"{"seq":2,"t":0.1,"type":"task_log","task":"a","stream":"stdout","line":"\ud800"}"#] {
+            #expect(Array(broken.utf8).withUnsafeBytes(EventLineReader.event) == nil, "\(broken)")
+        }
+        let escaped = #"{"line":"tab\there \u00e9 \ud83d\ude00 \"q\" \/","seq":3,"stream":"stderr","t":1,"task":"a","type":"task_log"}"#
+        #expect(Array(escaped.utf8).withUnsafeBytes(EventLineReader.event)
+                == RunEvent(seq: 3, time: 1, kind: .taskLog(TaskLog(task: "a", stream: .stderr, line: "tab\there é 😀 \"q\" /"))))
     }
 }
 
