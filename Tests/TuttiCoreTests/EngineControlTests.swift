@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CTuttiSystem
 import TuttiTestSupport
 @testable import TuttiCore
 
@@ -341,5 +342,42 @@ import TuttiTestSupport
             engine.close()
         })
         #expect(run.report.outcome == .passed)
+    }
+}
+
+/// The control socket's life: only its owner reaches it, and it goes with its server.
+@Suite struct ControlSocketTests {
+    @Test func aServerStoppedBeforeItStartedRemovesItsSocketAndDoesNotWait() throws {
+        let scratch = Scratch()
+        let workflow = try WorkflowLoader.parse(yaml: "name: s\ntasks:\n  - {task_id: a, command: [\"true\"]}\n", file: "s.yaml",
+                                                baseDirectory: scratch.path)
+        let engine = try RunEngine(workflow: workflow, options: RunOptions(runsDirectory: scratch.file("runs")))
+        let server = try ControlServer(engine: engine)
+        let mode = try FileManager.default.attributesOfItem(atPath: server.socketPath)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        server.stop()
+        #expect(!FileManager.default.fileExists(atPath: server.socketPath))
+        #expect(!ControlClient(socketPath: server.socketPath).isLive)
+    }
+
+    @Test func aLiveServerAnswersStatusAndRefusesGarbage() async throws {
+        let scratch = Scratch()
+        let workflow = try WorkflowLoader.parse(yaml: "name: s\ntasks:\n  - {task_id: a, command: [\"true\"]}\n", file: "s.yaml",
+                                                baseDirectory: scratch.path)
+        let engine = try RunEngine(workflow: workflow, options: RunOptions(runsDirectory: scratch.file("runs")))
+        let server = try ControlServer(engine: engine)
+        server.start()
+        defer { server.stop() }
+        let status = try ControlClient(socketPath: server.socketPath).status()
+        #expect(status.runID == engine.runID && status.state == "running" && status.pid == getpid())
+        let reply = try await offThePool { () -> String in
+            let fd = tutti_unix_connect(server.socketPath)
+            defer { close(fd) }
+            _ = "not json\n".withCString { write(fd, $0, 9) }
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let count = read(fd, &buffer, buffer.count)
+            return String(decoding: buffer[..<max(0, count)], as: UTF8.self)
+        }
+        #expect(reply.contains("expected one JSON request line"))
     }
 }
