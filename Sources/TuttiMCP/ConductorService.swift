@@ -104,12 +104,17 @@ final class ConductorService: Sendable {
         return (WorkflowStatus(id: id, model: model, state: state, live: live, runDirectory: directory.path), model.report)
     }
 
-    /// Pause, resume, hold, retry or cancel: for this server's runs.
+    /// Pause, resume, hold, retry or cancel: this server's runs directly, a live run of
+    /// another process through its control socket.
     func act(_ id: String, _ action: ControlAction) throws(ToolError) -> ActionAnswer {
         guard let execution = executions.find(id) else {
             if let directory = try? recorded(id), EventRecorder.isBeingRecorded(directory.eventsPath) {
-                let answer = try? ControlClient(socketPath: directory.socketPath).perform(action, actor: "mcp")
-                if let answer { return ActionAnswer(workflowExecutionId: id, accepted: answer.accepted, message: answer.message) }
+                do {
+                    let answer = try ControlClient(socketPath: directory.socketPath).perform(action, actor: "mcp")
+                    return ActionAnswer(workflowExecutionId: id, accepted: answer.accepted, message: answer.message)
+                } catch {
+                    throw ToolError(message: "run '\(id)' runs in another process that did not answer: \(error)")
+                }
             }
             _ = try recorded(id)
             throw ToolError(message: "run '\(id)' has ended; only a live run can be paused, resumed, retried or cancelled")
