@@ -10,12 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int tutti_spawn(const char *path, char *const argv[], char *const envp[],
-                const char *cwd, int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid) {
-    return tutti_spawn_grouped(path, argv, envp, cwd, stdin_fd, stdout_fd, stderr_fd, 1, pid);
-}
-
-int tutti_spawn_grouped(const char *path, char *const argv[], char *const envp[], const char *cwd,
+int tutti_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                         int stdin_fd, int stdout_fd, int stderr_fd, int own_group, pid_t *pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;

@@ -112,12 +112,14 @@ public struct SecurityAgent {
 
     /// The line, trimmed, with every quoted value cut to its first two characters and key
     /// material masked: findings files are shared, the secrets must not be.
+    static let quotedValue = try! NSRegularExpression(pattern: #"(")([^"]{0,2})[^"]*(")|(')([^']{0,2})[^']*(')"#)
+    static let tokenValue = try! NSRegularExpression(
+        pattern: #"\b((?:AKIA|ASIA|ghp_|gho_|github_pat_|glpat-|xox[baprs]-)[A-Za-z0-9_-]{0,4})[A-Za-z0-9_-]+"#)
+
     static func mask(_ line: String) -> String {
-        let quoted = try! NSRegularExpression(pattern: #"(")([^"]{0,2})[^"]*(")|(')([^']{0,2})[^']*(')"#)
         var text = line.trimmingCharacters(in: .whitespaces)
-        text = quoted.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1$2$4$5…$3$6")
-        let tokens = try! NSRegularExpression(pattern: #"\b((?:AKIA|ASIA|ghp_|gho_|github_pat_|glpat-|xox[baprs]-)[A-Za-z0-9_-]{0,4})[A-Za-z0-9_-]+"#)
-        text = tokens.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1…")
+        text = quotedValue.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1$2$4$5…$3$6")
+        text = tokenValue.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1…")
         return String(text.prefix(200))
     }
 

@@ -86,10 +86,12 @@ public struct SecurityRule: Sendable {
             .contains { lower.contains($0) }
     }
 
+    static let keyValuePair = try! NSRegularExpression(pattern: #"["']?(\w+)["']?\s*[:=]\s*["']([^"']*)["']"#)
+    static let longLiteral = try! NSRegularExpression(pattern: #"["']([A-Za-z0-9+/=_\-]{24,})["']"#)
+
     /// `"password": "Password"`: a label, not a secret (translations, forms).
     static func valueNamesItsKey(_ line: String) -> Bool {
-        let pair = try! NSRegularExpression(pattern: #"["']?(\w+)["']?\s*[:=]\s*["']([^"']*)["']"#)
-        guard let match = pair.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)),
+        guard let match = keyValuePair.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)),
               let key = Range(match.range(at: 1), in: line), let value = Range(match.range(at: 2), in: line) else { return false }
         let normalized = { (text: Substring) in text.lowercased().filter { $0.isLetter } }
         let (keyText, valueText) = (normalized(line[key]), normalized(line[value]))
@@ -98,8 +100,7 @@ public struct SecurityRule: Sendable {
     }
 
     static func hasHighEntropyLiteral(_ line: String) -> Bool {
-        let literal = try! NSRegularExpression(pattern: #"["']([A-Za-z0-9+/=_\-]{24,})["']"#)
-        return literal.matches(in: line, range: NSRange(line.startIndex..., in: line)).contains { match in
+        return longLiteral.matches(in: line, range: NSRange(line.startIndex..., in: line)).contains { match in
             guard let range = Range(match.range(at: 1), in: line) else { return false }
             return entropy(line[range]) >= 4.0
         }

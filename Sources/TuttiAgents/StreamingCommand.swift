@@ -10,21 +10,14 @@ import TuttiCore
 enum StreamingCommand {
     static func run(_ argv: [String], in directory: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                     line: (String) -> Void) -> Int32 {
-        guard let program = argv.first else { return -1 }
         var fds: [Int32] = [-1, -1]
         guard tutti_pipe_cloexec(&fds) == 0 else { return -1 }
-        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        var cEnv: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            cArgs.forEach { free($0) }
-            cEnv.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let spawned = tutti_spawn_grouped(program, &cArgs, &cEnv, directory, -1, fds[1], fds[1], 0, &pid)
+        let started = Spawn.start(argv, environment: environment, in: directory, stdin: -1, stdout: fds[1], stderr: fds[1],
+                                  ownGroup: false)
         close(fds[1])
-        guard spawned == 0 else {
+        guard case .success(let pid) = started else {
             close(fds[0])
-            line("cannot start \(program): \(String(cString: strerror(spawned)))")
+            if case .failure(let error) = started { line("cannot start \(argv.first ?? ""): \(error)") }
             return 127
         }
         defer { close(fds[0]) }

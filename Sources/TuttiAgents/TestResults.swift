@@ -68,11 +68,16 @@ public struct TestOutputReader: Sendable {
         return (1..<match.numberOfRanges).map { Range(match.range(at: $0), in: text).map { String(text[$0]) } ?? "" }
     }
 
+    static let countItem = regex(#"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|todo|pending)"#)
+    static let junitSuite = regex(#"<testsuite\b[^>]*>"#)
+    static let junitAttributes = ["tests", "failures", "errors", "skipped"].reduce(into: [String: NSRegularExpression]()) {
+        $0[$1] = regex(#"\b\#($1)="(\d+)""#)
+    }
+
     /// Counts "3 passed, 1 failed, 2 skipped" (any order, any of the words).
     static func counts(in text: String) -> (passed: Int, failed: Int, skipped: Int) {
         var result = (passed: 0, failed: 0, skipped: 0)
-        let item = regex(#"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|todo|pending)"#)
-        for match in item.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+        for match in countItem.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
             guard let number = Range(match.range(at: 1), in: text).flatMap({ Int(text[$0]) }),
                   let word = Range(match.range(at: 2), in: text).map({ text[$0] }) else { continue }
             switch word {
@@ -163,14 +168,13 @@ public struct TestOutputReader: Sendable {
     /// Counts from a JUnit XML file, when the runner wrote one.
     public static func junit(_ path: String) -> TestTally? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        let suite = regex(#"<testsuite\b[^>]*>"#)
         var tally = TestTally()
         var found = false
-        for match in suite.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+        for match in junitSuite.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
             guard let range = Range(match.range, in: text) else { continue }
             let tag = String(text[range])
             func attribute(_ name: String) -> Int {
-                Self.groups(regex(#"\b\#(name)="(\d+)""#), tag).flatMap { Int($0[0]) } ?? 0
+                junitAttributes[name].flatMap { Self.groups($0, tag) }.flatMap { Int($0[0]) } ?? 0
             }
             let tests = attribute("tests"), failures = attribute("failures") + attribute("errors"), skipped = attribute("skipped")
             tally.passed += tests - failures - skipped

@@ -50,15 +50,14 @@ public struct TestingAgent {
         let status = StreamingCommand.run(plan.command, in: context.target, environment: environment()) { line in
             out.log(line)
             reader.read(line)
-            let tally = reader.tally
-            if let known = tally.known, known > 0 {
-                if Double(tally.done) != lastPercent {
-                    lastPercent = Double(tally.done)
-                    out.progress(done: tally.done, of: known)
-                }
-            } else if tally.percent - lastPercent >= 0.5 {
-                lastPercent = tally.percent
-                out.progress(percent: tally.percent)
+            // Reported when it has moved by half a percent (every test, when the total is known).
+            let percent = reader.tally.percent
+            guard percent - lastPercent >= 0.5 else { return }
+            lastPercent = percent
+            if let known = reader.tally.known, known > 0 {
+                out.progress(done: reader.tally.done, of: known)
+            } else {
+                out.progress(percent: percent)
             }
         }
         let seconds = EventBus.seconds(clock.now - started)

@@ -8,7 +8,6 @@ import TuttiCore
 public enum ConductorServer {
     /// Serves until the client goes away, then stops the runs it started.
     public static func run(workflowsDirectory: String, runsDirectory: String, log: @escaping @Sendable (String) -> Void) async throws {
-        signal(SIGPIPE, SIG_IGN)  // a client that has gone must not kill the runs before they are stopped
         let service = ConductorService(workflowsDirectory: workflowsDirectory, runsDirectory: runsDirectory)
         let server = Server(name: "tutti", version: "0.1.0", title: "Tutti",
                             instructions: "Runs workflows' tasks in parallel as real processes. Start one with execute_conductor_workflow, "
@@ -31,7 +30,8 @@ public enum ConductorServer {
                 return .init(content: [.text(text: message, annotations: nil, _meta: nil)], isError: true)
             }
         }
-        let stop = SignalStop {
+        // Signals (and a client that has gone: SIGPIPE) must not kill the runs before they are stopped.
+        let stop = SignalForwarder { _ in
             Task {
                 await service.executions.finishAll(reason: "the MCP server was stopped")
                 exit(ExitStatus.interrupted)
@@ -40,7 +40,7 @@ public enum ConductorServer {
         log("tutti mcp: serving on stdio (workflows from \(workflowsDirectory), runs in \(runsDirectory))")
         try await server.start(transport: StdioTransport())
         await server.waitUntilCompleted()
-        stop.cancel()
+        stop.stop()
         log("tutti mcp: the client has gone; stopping its runs")
         await service.executions.finishAll(reason: "the MCP client disconnected")
     }
@@ -50,11 +50,14 @@ public enum ConductorServer {
     /// `execute_conductor_workflow` returns, with the final state and the summary.
     static func waitForEnd(of id: String, service: ConductorService, progressToken: ProgressToken?,
                            notify: @Sendable (Message<ProgressNotification>) async -> Void) async throws -> (Value, String) {
+        // Driven by the run's own events, as they are folded: each change that moves progress by
+        // a point or more is told, and the run's end returns.
+        var changes = service.executions.find(id)?.changes().makeAsyncIterator()
         var lastProgress = -1.0
         while true {
             let (status, report) = try service.status(id)
             let progress = status.tasks.isEmpty ? 0 : status.tasks.reduce(0) { $0 + $1.percent } / Double(status.tasks.count)
-            if let progressToken, progress > lastProgress {
+            if let progressToken, progress >= lastProgress + 1 || (report != nil && progress > lastProgress) {
                 lastProgress = progress
                 await notify(ProgressNotification.message(.init(
                     progressToken: progressToken, progress: (progress * 10).rounded() / 10, total: 100,
@@ -66,7 +69,7 @@ public enum ConductorServer {
                                                runDirectory: status.runDirectory)
                 return (encode(started), status.text(report: report))
             }
-            try await Task.sleep(for: .seconds(1))
+            guard await changes?.next() != nil else { throw ToolError(message: "run '\(id)' ended without finishing") }
         }
     }
 
@@ -146,21 +149,4 @@ public enum ConductorServer {
         guard let data = try? encoder.encode(value), let decoded = try? JSONDecoder().decode(Value.self, from: data) else { return .null }
         return decoded
     }
-}
-
-/// SIGINT, SIGTERM and SIGHUP call `handler` instead of killing the process.
-final class SignalStop {
-    private let sources: [any DispatchSourceSignal]
-
-    init(_ handler: @escaping @Sendable () -> Void) {
-        sources = [SIGINT, SIGTERM, SIGHUP].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: handler)
-            source.resume()
-            return source
-        }
-    }
-
-    func cancel() { sources.forEach { $0.cancel() } }
 }

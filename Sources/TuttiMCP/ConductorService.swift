@@ -142,12 +142,11 @@ final class ConductorService: Sendable {
     func runs(limit: Int) -> [RunEntry] {
         let formatter = ISO8601DateFormatter()
         return RunLocator(runsDirectory: runsDirectory).runs().prefix(max(1, limit)).map { run in
-            let report = run.report
-            let live = executions.find(run.header.runID) != nil || run.isLive
+            let standing = run.standing
             return RunEntry(workflowExecutionId: run.header.runID, workflow: run.header.workflow,
-                            startedAt: formatter.string(from: run.header.startedAt),
-                            state: live ? (executions.find(run.header.runID)?.engine.stateName ?? "running") : report?.outcome.rawValue ?? "ended",
-                            wallSeconds: report?.wallSeconds, gatesPassed: report?.gates.passed, gatesTotal: report?.gates.total)
+                            startedAt: formatter.string(from: run.header.startedAt), state: standing.state,
+                            wallSeconds: standing.report?.wallSeconds, gatesPassed: standing.report?.gates.passed,
+                            gatesTotal: standing.report?.gates.total)
         }
     }
 

@@ -11,6 +11,8 @@ final class Execution: Sendable {
     /// The run's events folded as the dashboard folds them.
     let state = Mutex(DashboardModel())
     let workflowFile: String
+    /// Told after each event is folded into `state`.
+    private let watchers = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
     private let running: Mutex<Task<RunReport, Never>?> = Mutex(nil)
     private let folding: Mutex<Task<Void, Never>?> = Mutex(nil)
 
@@ -25,9 +27,26 @@ final class Execution: Sendable {
     /// Starts the run: its events are folded, the control socket served.
     func start() {
         let events = engine.bus.subscribe()
-        folding.withLock { $0 = Task.detached { [self] in for await event in events { state.withLock { $0.apply(event) } } } }
+        folding.withLock {
+            $0 = Task.detached { [self] in
+                for await event in events {
+                    state.withLock { $0.apply(event) }
+                    for watcher in watchers.withLock({ Array($0.values) }) { watcher.yield() }
+                }
+                for watcher in watchers.withLock({ Array($0.values) }) { watcher.finish() }
+            }
+        }
         control?.start()
         running.withLock { $0 = Task.detached { [engine] in await engine.run() } }
+    }
+
+    /// A tick after every change of `state` from now on (it ends with the run).
+    func changes() -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id = UUID()
+        watchers.withLock { $0[id] = continuation }
+        continuation.onTermination = { [weak self] _ in self?.watchers.withLock { _ = $0.removeValue(forKey: id) } }
+        return stream
     }
 
     /// The state now, its clock moved to the run's time.

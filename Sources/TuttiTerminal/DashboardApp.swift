@@ -64,6 +64,17 @@ public final class DashboardApp: Sendable {
 
     private func wake() { wakePipe.wake() }
 
+    /// `run` on a thread of its own (it blocks in poll(2)), awaited until the user leaves.
+    public func show(clock: @escaping @Sendable () -> Double, stopRun: @escaping @Sendable () -> Void = {},
+                     perform: @escaping @Sendable (ControlAction) -> Void = { _ in }, replay: ReplayPlayer? = nil) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread { [self] in
+                run(clock: clock, stopRun: stopRun, perform: perform, replay: replay)
+                done.resume()
+            }.start()
+        }
+    }
+
     /// Runs the dashboard on the calling thread until the user leaves; the terminal is
     /// restored before it returns. `stopRun` is called when the user confirms stopping, and
     /// `perform` with the control actions asked for by keys. With `replay`, it plays that

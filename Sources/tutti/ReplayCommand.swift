@@ -17,11 +17,7 @@ struct ReplayCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The run: an id, a run directory, an events file, or 'latest'.", valueName: "run"))
-    var runReference: String = "latest"
-
-    @Option(help: "Folder for run directories.")
-    var runsDir = ".tutti/runs"
+    @OptionGroup var selection: RunSelection
 
     @Flag(help: "Print the run's lines and summary instead of the dashboard (the default when stdout is not a terminal).")
     var headless = false
@@ -33,16 +29,7 @@ struct ReplayCommand: AsyncParsableCommand {
     var theme: String?
 
     func run() async throws {
-        let eventsPath: String
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: runReference, isDirectory: &isDirectory), !isDirectory.boolValue {
-            eventsPath = runReference
-        } else {
-            do { eventsPath = try RunLocator(runsDirectory: runsDir).locate(runReference).eventsPath } catch {
-                Console.err("tutti replay: \(error)")
-                throw ExitCode(ExitStatus.invalidInput)
-            }
-        }
+        let eventsPath = try selection.eventsFile(for: "replay")
         let recording: Recording
         do { recording = try Recording.read(path: eventsPath) } catch {
             Console.err("tutti replay: \(error)")
@@ -52,11 +39,7 @@ struct ReplayCommand: AsyncParsableCommand {
             Console.err("tutti replay: --speed must be one of \(ReplayPlayer.speeds.map { String(format: "%g", $0) }.joined(separator: ", "))")
             throw ExitCode(ExitStatus.invalidInput)
         }
-        let chosenTheme: Theme
-        do { chosenTheme = try RunCommand.theme(named: theme) } catch {
-            Console.err(error.description)
-            throw ExitCode(ExitStatus.invalidInput)
-        }
+        let chosenTheme = try RunCommand.themeOrExit(named: theme)
         let cutOff = recording.truncated
             ? "The recording ends in a damaged or cut-off line (the run was interrupted while writing); "
               + "replayed up to its last complete event at t=\(DurationText.format(recording.events.last?.time ?? 0))."
@@ -75,12 +58,7 @@ struct ReplayCommand: AsyncParsableCommand {
         if let cutOff { app.post(notice: cutOff, role: .failed) }
         let signals = SignalForwarder { _ in app.leave() }
         let start = ContinuousClock.now
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread {
-                app.run(clock: { EventBus.seconds(ContinuousClock.now - start) }, stopRun: {}, perform: { _ in }, replay: replay)
-                done.resume()
-            }.start()
-        }
+        await app.show(clock: { EventBus.seconds(ContinuousClock.now - start) }, replay: replay)
         signals.stop()
     }
 }

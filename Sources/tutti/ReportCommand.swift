@@ -10,11 +10,7 @@ struct ReportCommand: ParsableCommand {
         discussion: "Exit codes: the run's own (0 passed, 1 failed, 130 interrupted); 2 no such run, or it has no report yet."
     )
 
-    @Argument(help: ArgumentHelp("The run: an id, a run directory, an events file, or 'latest'.", valueName: "run"))
-    var runReference: String = "latest"
-
-    @Option(help: "Folder for run directories.")
-    var runsDir = ".tutti/runs"
+    @OptionGroup var selection: RunSelection
 
     @Flag(help: "Print the full report as JSON.")
     var json = false
@@ -26,8 +22,9 @@ struct ReportCommand: ParsableCommand {
     var html: String?
 
     func run() throws {
+        let eventsPath = try selection.eventsFile(for: "report")
         let report: RunReport
-        do { report = try Self.load(runReference, runsDirectory: runsDir) } catch {
+        do { report = try Self.load(eventsPath) } catch {
             Console.err("tutti report: \(error)")
             throw ExitCode(ExitStatus.invalidInput)
         }
@@ -50,20 +47,15 @@ struct ReportCommand: ParsableCommand {
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 
-    /// The run's report: its report.json, or the last report its recording carries.
-    static func load(_ reference: String, runsDirectory: String) throws -> RunReport {
-        var isDirectory: ObjCBool = false
-        let eventsPath: String
-        if FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), !isDirectory.boolValue {
-            eventsPath = reference
-        } else {
-            let directory = try RunLocator(runsDirectory: runsDirectory).locate(reference)
-            // A finished run's report file; a live one may have been reopened since it was written.
-            if !EventRecorder.isBeingRecorded(directory.eventsPath), let data = FileManager.default.contents(atPath: directory.reportPath),
-               let report = try? JSONDecoder.events.decode(RunReport.self, from: data) {
-                return report
-            }
-            eventsPath = directory.eventsPath
+    /// The run's report: the report.json beside its events file, or the last report its
+    /// recording carries.
+    static func load(_ eventsPath: String) throws -> RunReport {
+        let directory = RunDirectory(path: (eventsPath as NSString).deletingLastPathComponent)
+        // A finished run's report file; a live one may have been reopened since it was written.
+        if directory.eventsPath == eventsPath, !EventRecorder.isBeingRecorded(eventsPath),
+           let data = FileManager.default.contents(atPath: directory.reportPath),
+           let report = try? JSONDecoder.events.decode(RunReport.self, from: data) {
+            return report
         }
         let recording = try Recording.read(path: eventsPath)
         for event in recording.events.reversed() {

@@ -65,11 +65,7 @@ struct RunCommand: AsyncParsableCommand {
             killGrace: killGrace, compatibilityOutputDirectory: FileManager.default.currentDirectoryPath)
         // The dashboard keeps a finished run open, so a failed task can still be retried.
         options.staysOpen = withDashboard
-        let chosenTheme: Theme
-        do { chosenTheme = try Self.theme(named: theme) } catch {
-            Console.err(error.description)
-            throw ExitCode(ExitStatus.invalidInput)
-        }
+        let chosenTheme = try Self.themeOrExit(named: theme)
         let engine: RunEngine
         do { engine = try RunEngine(workflow: workflow, options: options) } catch {
             Console.err("tutti run: \(error)")
@@ -165,14 +161,8 @@ extension RunCommand {
         }
         let bus = engine.bus
         let running = Task.detached { await engine.run() }
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let thread = Thread {
-                app.run(clock: { bus.elapsed }, stopRun: { engine.interrupt(reason: "stopped from the dashboard", actor: "dashboard") },
-                        perform: { engine.perform($0, actor: "dashboard") })
-                done.resume()
-            }
-            thread.start()
-        }
+        await app.show(clock: { bus.elapsed }, stopRun: { engine.interrupt(reason: "stopped from the dashboard", actor: "dashboard") },
+                       perform: { engine.perform($0, actor: "dashboard") })
         // The person has left the dashboard: the run ends (it has, unless the terminal went away).
         engine.interrupt(reason: "the dashboard was closed")
         engine.close()
@@ -182,26 +172,5 @@ extension RunCommand {
         for line in SummaryFormatter.lines(for: report) { Console.out(line) }
         Console.out("Run directory: \(engine.directory.path)")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
-    }
-}
-
-/// Turns SIGINT, SIGTERM and SIGHUP into a callback instead of killing the process.
-final class SignalForwarder {
-    private let sources: [any DispatchSourceSignal]
-
-    init(_ handler: @escaping @Sendable (String) -> Void) {
-        signal(SIGPIPE, SIG_IGN)
-        let names: [(Int32, String)] = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")]
-        sources = names.map { number, name in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { handler(name) }
-            source.resume()
-            return source
-        }
-    }
-
-    func stop() {
-        for source in sources { source.cancel() }
     }
 }

@@ -17,8 +17,7 @@ struct RunsEntry: Codable {
     var runID: String
     var workflow: String
     var startedAt: Date
-    /// running, paused, held, stopping (live); passed, failed, interrupted, timed_out
-    /// (ended); "ended without a report" when its process died.
+    /// See `RunStanding.state`.
     var state: String
     var live: Bool
     var outcome: RunOutcome?
@@ -34,15 +33,14 @@ struct RunsEntry: Codable {
     }
 
     init(_ run: RecordedRun) {
-        let report = run.report
-        let live = run.liveStatus
+        let standing = run.standing
+        let report = standing.report
         runID = run.header.runID
         workflow = run.header.workflow
         startedAt = run.header.startedAt
-        self.live = live != nil || run.isLive
+        live = standing.live
         outcome = report?.outcome
-        state = live.map { $0.state == "finished" ? "finished, open" : $0.state }
-            ?? (run.isLive ? "running (no control socket)" : report?.outcome.rawValue ?? "ended without a report")
+        state = standing.state
         wallSeconds = report?.wallSeconds
         efficiency = report?.parallelEfficiency
         gatesPassed = report?.gates.passed
@@ -125,7 +123,7 @@ struct RunsPruneCommand: ParsableCommand {
             Console.err("tutti runs prune: --keep must be 0 or more")
             throw ExitCode(ExitStatus.invalidInput)
         }
-        let old = RunLocator(runsDirectory: runsDir).runs().dropFirst(keep).filter { !$0.isLive && $0.liveStatus == nil }
+        let old = RunLocator(runsDirectory: runsDir).runs().dropFirst(keep).filter { !$0.standing.live }
         for run in old {
             if dryRun {
                 Console.out("would remove \(run.directory.path)")

@@ -15,11 +15,7 @@ struct WatchCommand: AsyncParsableCommand {
             + "3 its process ended before the run finished."
     )
 
-    @Argument(help: ArgumentHelp("The run: an id, a run directory, an events file, or 'latest'.", valueName: "run"))
-    var runReference: String = "latest"
-
-    @Option(help: "Folder for run directories.")
-    var runsDir = ".tutti/runs"
+    @OptionGroup var selection: RunSelection
 
     @Flag(help: "Print plain lines instead of the dashboard (the default when stdout is not a terminal).")
     var headless = false
@@ -28,16 +24,8 @@ struct WatchCommand: AsyncParsableCommand {
     var theme: String?
 
     func run() async throws {
-        let directory: RunDirectory
-        do { directory = try RunLocator(runsDirectory: runsDir).locate(runReference) } catch {
-            Console.err("tutti watch: \(error)")
-            throw ExitCode(ExitStatus.invalidInput)
-        }
-        let chosenTheme: Theme
-        do { chosenTheme = try RunCommand.theme(named: theme) } catch {
-            Console.err(error.description)
-            throw ExitCode(ExitStatus.invalidInput)
-        }
+        let directory = try selection.directory(for: "watch")
+        let chosenTheme = try RunCommand.themeOrExit(named: theme)
         let source = WatchedRun(directory: directory)
         let ending: WatchedRun.Ending
         if !headless, RunCommand.terminalCanShowDashboard() {
@@ -72,24 +60,14 @@ struct WatchCommand: AsyncParsableCommand {
         let signals = SignalForwarder { _ in app.leave() }
         let actor = "watch (pid \(getpid()))"
         let client = ControlClient(socketPath: source.directory.socketPath)
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread {
-                app.run(clock: { source.clock() }, stopRun: {
-                    DispatchQueue.global().async {
-                        do { _ = try client.perform(ControlAction(.cancel), actor: actor) } catch {
-                            app.post(notice: "\(error)", role: .failed)
-                        }
-                    }
-                }, perform: { action in
-                    DispatchQueue.global().async {
-                        do { _ = try client.perform(action, actor: actor) } catch {
-                            app.post(notice: "\(error)", role: .failed)
-                        }
-                    }
-                })
-                done.resume()
-            }.start()
+        // Actions go through the run's socket, off the screen's thread; the answer comes back
+        // as an event, a failure to reach the run as a notice.
+        let send: @Sendable (ControlAction) -> Void = { action in
+            DispatchQueue.global().async {
+                do { _ = try client.perform(action, actor: actor) } catch { app.post(notice: "\(error)", role: .failed) }
+            }
         }
+        await app.show(clock: { source.clock() }, stopRun: { send(ControlAction(.cancel)) }, perform: send)
         signals.stop()
         // Left while the run goes on: stop following it.
         source.stop()

@@ -7,12 +7,7 @@ struct FixtureRepository {
     var root: String { scratch.path }
 
     init(_ files: [String: String]) {
-        for (path, text) in files {
-            let full = scratch.file(path)
-            try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                     withIntermediateDirectories: true)
-            try? text.write(toFile: full, atomically: true, encoding: .utf8)
-        }
+        for (path, text) in files { scratch.write(path, text) }
     }
 }
 

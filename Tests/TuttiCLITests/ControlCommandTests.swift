@@ -10,12 +10,6 @@ import TuttiCore
         return try? Recording.read(path: scratch.file("runs/\(run)/events.ndjson"))
     }
 
-    static func processState(_ pid: Int32) -> Character? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        return stat[stat.index(close, offsetBy: 2)]
-    }
-
     @Test func anotherProcessControlsAndWatchesAHeadlessRun() async throws {
         let scratch = Scratch()
         let flaky = "if [ -f \(scratch.path)/marker ]; then exit 0; else touch \(scratch.path)/marker; exit 1; fi"
@@ -43,12 +37,12 @@ import TuttiCore
         #expect(listed.stdout.contains(runID) && listed.stdout.contains("running"), "\(listed.stdout)")
 
         let watcher = try TuttiProcess(["watch", "latest", "--runs-dir", "runs"], in: scratch.path)
-        let victim = try #require(await eventually { scratch.read("victim") != nil } ? Int32(scratch.read("victim")!.trimmingCharacters(in: .whitespacesAndNewlines)) : nil)
+        let victim = try #require(await eventually { scratch.pid("victim") != nil } ? scratch.pid("victim") : nil)
 
         let paused = try await tutti(["ctl", "latest", "pause", "victim", "--runs-dir", "runs"], in: scratch.path)
         #expect(paused.status == 0)
         #expect(paused.stdout == "task victim paused\n")
-        #expect(await eventually { Self.processState(victim) == "T" })
+        #expect(await eventually { processState(victim) == "T" })
 
         let refused = try await tutti(["ctl", runID, "retry", "hold", "--runs-dir", "runs"], in: scratch.path)
         #expect(refused.status == 1)

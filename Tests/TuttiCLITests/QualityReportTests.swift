@@ -22,11 +22,7 @@ import TuttiCore
             "README.md": Self.readme,
             "LICENSE": "MIT License\n",
         ]
-        for (path, text) in files {
-            try FileManager.default.createDirectory(atPath: (scratch.file(path) as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
-            scratch.write(path, text)
-        }
+        for (path, text) in files { scratch.write(path, text) }
         let result = try await tutti(["run", "--headless", "--json"], in: scratch.path)
         #expect(result.status == 1, "some gates fail: \(result.stderr.suffix(2000))")
         let report = try JSONDecoder.events.decode(RunReport.self, from: Data(result.stdout.utf8))

@@ -6,17 +6,6 @@ import TuttiTestSupport
 
 /// Pause, resume, hold, retry and cancel with real processes.
 @Suite struct EngineControlTests {
-    /// The state letter of a process in /proc ("S", "R", "T"...), nil when it is gone.
-    static func processState(_ pid: Int32) -> Character? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        return stat[stat.index(close, offsetBy: 2)]
-    }
-
-    static func pid(in scratch: Scratch, _ name: String) -> Int32? {
-        scratch.read(name).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    }
-
     /// Waits for the first event that matches.
     static func next(_ events: inout AsyncStream<RunEvent>.Iterator, _ match: (EventKind) -> Bool) async -> RunEvent? {
         while let event = await events.next() {
@@ -54,20 +43,20 @@ import TuttiTestSupport
             // shared pool from reacting in time, and the pause must land well inside the 4 s.
             Thread {
                 defer { acted.signal() }
-                while Self.pid(in: scratch, "leader") == nil || Self.pid(in: scratch, "child") == nil { Thread.sleep(forTimeInterval: 0.005) }
+                while scratch.pid("leader") == nil || scratch.pid("child") == nil { Thread.sleep(forTimeInterval: 0.005) }
                 let pausedAt = engine.bus.elapsed
                 let result = engine.perform(ControlAction(.pause, task: "work"), actor: "test")
                 #expect(result.accepted, "\(result.message)")
-                let leader = Self.pid(in: scratch, "leader")!, child = Self.pid(in: scratch, "child")!
-                while Self.processState(leader) != "T" || Self.processState(child) != "T" {
+                let leader = scratch.pid("leader")!, child = scratch.pid("child")!
+                while processState(leader) != "T" || processState(child) != "T" {
                     guard engine.bus.elapsed < pausedAt + 20 else { break }
                     Thread.sleep(forTimeInterval: 0.01)
                 }
-                #expect(Self.processState(leader) == "T" && Self.processState(child) == "T", "SIGSTOP reached the task and its child")
+                #expect(processState(leader) == "T" && processState(child) == "T", "SIGSTOP reached the task and its child")
                 // Stay paused for longer than the whole timeout.
                 Thread.sleep(forTimeInterval: 4.5)
                 #expect(engine.status(of: "work") == .running, "a paused task does not time out")
-                #expect(Self.processState(leader) == "T")
+                #expect(processState(leader) == "T")
                 #expect(engine.perform(ControlAction(.resume, task: "work"), actor: "test").accepted)
             }.start()
         })
@@ -81,7 +70,7 @@ import TuttiTestSupport
         #expect((attempt.paused ?? 0) >= 4.5)
         let kinds = run.events(for: "work").map(\.type)
         #expect(kinds.contains("task_paused") && kinds.contains("task_resumed"))
-        #expect(await eventually { Self.pid(in: scratch, "child").map(processIsGone) == true })
+        #expect(await eventually { scratch.pid("child").map(processIsGone) == true })
     }
 
     @Test func aRetriedTaskSucceedsOnItsSecondAttemptAndItsSkippedDependentsThenRun() async throws {
@@ -184,7 +173,7 @@ import TuttiTestSupport
         let leader = run.events.compactMap { event -> Int32? in
             if case .taskStarted(let started) = event.kind, started.task == "hang" { return started.pid } else { return nil }
         }
-        for pid in leader + [Self.pid(in: scratch, "child"), Self.pid(in: scratch, "child2")].compactMap({ $0 }) {
+        for pid in leader + [scratch.pid("child"), scratch.pid("child2")].compactMap({ $0 }) {
             #expect(await eventually { processIsGone(pid) }, "process \(pid) of the cancelled task is gone")
         }
     }
@@ -203,7 +192,7 @@ import TuttiTestSupport
             _ = await Self.next(&events, Self.isLog("a", "ready"))
             #expect(engine.perform(ControlAction(.pause), actor: "test").accepted)
             #expect(engine.stateName == "paused")
-            let a = Self.pid(in: scratch, "a")!
+            let a = scratch.pid("a")!
             #expect(await eventually { processGroupIsStopped(a) }, "pausing the run pauses its running tasks")
             #expect(engine.perform(ControlAction(.hold), actor: "test").accepted)
             #expect(await eventually { !processGroupIsStopped(a) }, "hold lets running tasks go on")
@@ -306,8 +295,8 @@ import TuttiTestSupport
             var events = stream.makeAsyncIterator()
             _ = await Self.next(&events, Self.isLog("t", "ready"))
             #expect(engine.perform(ControlAction(.pause, task: "t"), actor: "test").accepted)
-            let pid = Self.pid(in: scratch, "pid")!
-            #expect(await eventually { Self.processState(pid) == "T" })
+            let pid = scratch.pid("pid")!
+            #expect(await eventually { processState(pid) == "T" })
             kill(pid, SIGKILL)
             _ = await Self.next(&events, { if case .taskRetrying = $0 { true } else { false } })
             let next = await Self.next(&events, { if case .taskPaused = $0 { true } else if case .taskStarted = $0 { true } else { false } })

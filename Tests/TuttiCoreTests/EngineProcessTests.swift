@@ -19,7 +19,7 @@ import TuttiTestSupport
         let task = try #require(run.report.task("hang"))
         #expect(task.status == .timedOut)
         #expect(task.reason == "timed out after 1s")
-        let grandchild = try #require(Int32(scratch.read("grandchild")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        let grandchild = try #require(scratch.pid("grandchild"))
         #expect(await eventually { processIsGone(grandchild) })
         #expect(run.report.outcome == .failed)
     }
@@ -48,7 +48,7 @@ import TuttiTestSupport
         """
         let run = try await runWorkflow(yaml, in: scratch)
         #expect(run.report.task("1")?.status == .succeeded)
-        let background = try #require(Int32(scratch.read("background")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        let background = try #require(scratch.pid("background"))
         #expect(await eventually { processIsGone(background) })
     }
 

@@ -17,11 +17,18 @@ public final class Scratch: Sendable {
     /// A file's text, if it exists.
     public func read(_ name: String) -> String? { try? String(contentsOfFile: file(name), encoding: .utf8) }
 
-    /// Writes a file and returns its path.
+    /// Writes a file (and the folders it is in) and returns its path.
     @discardableResult
     public func write(_ name: String, _ text: String) -> String {
+        try? FileManager.default.createDirectory(atPath: (file(name) as NSString).deletingLastPathComponent,
+                                                 withIntermediateDirectories: true)
         try? text.write(toFile: file(name), atomically: true, encoding: .utf8)
         return file(name)
+    }
+
+    /// The process id a task wrote into a file (`echo $$ > name`), once it has.
+    public func pid(_ name: String) -> Int32? {
+        read(name).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 }
 
@@ -44,10 +51,15 @@ public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComp
 
 /// Whether a process is gone (or only a zombie waiting to be reaped by someone else).
 public func processIsGone(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
-    guard let close = stat.lastIndex(of: ")") else { return true }
-    let state = stat[stat.index(close, offsetBy: 2)]
+    guard let state = processState(pid) else { return true }
     return state == "Z" || state == "X"
+}
+
+/// A process's state letter in /proc ("S", "R", "T" stopped...), nil when it is gone.
+public func processState(_ pid: Int32) -> Character? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return nil }
+    return stat[stat.index(close, offsetBy: 2)]
 }
 
 /// Polls a condition of the system (a process gone, a screen showing text) until it holds;

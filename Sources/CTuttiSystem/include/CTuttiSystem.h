@@ -4,18 +4,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/// Spawns `path` with `argv`/`envp` in a new process group of its own, with
-/// stdin from `stdin_fd` (or /dev/null when it is -1) and stdout/stderr on the
-/// given descriptors, ignored signals and the signal mask reset to defaults, in
-/// `cwd` when it is not NULL. Looks the program up on PATH when it contains no
-/// slash. Returns 0 and sets *pid, or an errno value.
-int tutti_spawn(const char *path, char *const argv[], char *const envp[],
-                const char *cwd, int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
-
-/// `tutti_spawn`, choosing whether the child gets a process group of its own (`own_group`
-/// 1) or stays in the caller's (0), where signals to the caller's group reach it too.
-int tutti_spawn_grouped(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                        int stdin_fd, int stdout_fd, int stderr_fd, int own_group, pid_t *pid);
+/// Spawns `path` with `argv`/`envp`, with stdin from `stdin_fd` (or /dev/null when it is
+/// -1) and stdout/stderr on the given descriptors, ignored signals and the signal mask reset
+/// to defaults, in `cwd` when it is not NULL. With `own_group` 1 the child leads a new process
+/// group; with 0 it stays in the caller's, where signals to the caller's group reach it too.
+/// Looks the program up on PATH when it contains no slash. Returns 0 and sets *pid, or an
+/// errno value.
+int tutti_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                int stdin_fd, int stdout_fd, int stderr_fd, int own_group, pid_t *pid);
 
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits; -1 on error.
 int tutti_pidfd_open(pid_t pid);

@@ -77,12 +77,3 @@ public struct ControlClient: Sendable {
         guard SocketIO.sendAll(fd, bytes) else { throw .runNotLive(socketPath) }
     }
 }
-
-extension JSONDecoder {
-    /// Reads what `JSONEncoder.events` writes (ISO-8601 dates).
-    public static var events: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }
-}

@@ -15,7 +15,7 @@ public struct RunLocator: Sendable {
             return newest.directory
         }
         var isDirectory: ObjCBool = false
-        if reference.hasSuffix(".ndjson"), FileManager.default.fileExists(atPath: reference) {
+        if FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), !isDirectory.boolValue {
             return RunDirectory(path: (reference as NSString).deletingLastPathComponent)
         }
         for candidate in [reference, (runsDirectory as NSString).appendingPathComponent(reference)] {
@@ -25,6 +25,14 @@ public struct RunLocator: Sendable {
             }
         }
         throw .unknown(reference, runsDirectory, runs().prefix(5).map(\.header.runID))
+    }
+
+    /// The events file `reference` names: the file itself when it is one (whatever its
+    /// name), else the events file of the run it names.
+    public func eventsFile(_ reference: String) throws(RunLookupError) -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), !isDirectory.boolValue { return reference }
+        return try locate(reference).eventsPath
     }
 
     /// Every run in the runs folder, newest first.
@@ -58,6 +66,25 @@ public struct RecordedRun: Sendable {
 
     /// Whether its process is still recording it (even if its control socket does not answer).
     public var isLive: Bool { EventRecorder.isBeingRecorded(directory.eventsPath) }
+
+    /// How a listing shows it: its state, whether a process still runs it, and its report.
+    public var standing: RunStanding {
+        let report = self.report
+        let status = liveStatus
+        let recording = isLive
+        let state = status.map { $0.state == "finished" ? "finished, open" : $0.state }
+            ?? (recording ? "running (no control socket)" : report?.outcome.rawValue ?? "ended without a report")
+        return RunStanding(state: state, live: status != nil || recording, report: report)
+    }
+}
+
+/// A run as a listing shows it.
+public struct RunStanding: Sendable {
+    /// running, paused, held, stopping, "finished, open" (live); passed, failed, interrupted,
+    /// timed_out (ended); or "ended without a report" (its process died).
+    public let state: String
+    public let live: Bool
+    public let report: RunReport?
 }
 
 extension RecordingHeader {

@@ -144,29 +144,30 @@ extension Scheduler {
             }
         }
         for id in ids {
-            guard var record = records[id] else { continue }
-            record.status = .pending
-            record.reason = nil
-            record.gates = []
-            record.maxAttempts = record.attempts.count + 1
-            records[id] = record
-            bus.emit(.taskQueued(TaskRef(task: id)))
+            guard let attempts = records[id]?.attempts.count else { continue }
+            records[id]?.maxAttempts = attempts + 1
+            queueAgain(id)
         }
         // Skipped dependents whose dependencies succeeded or will run again wait again.
         for id in topologicalOrder where records[id]?.status == .skipped {
             let dependencies = records[id]?.spec.dependsOn ?? []
             guard dependencies.allSatisfy({ records[$0].map { $0.status == .succeeded || !$0.status.isFinal } ?? true })
             else { continue }
-            records[id]?.status = .pending
-            records[id]?.reason = nil
-            records[id]?.gates = []
-            bus.emit(.taskQueued(TaskRef(task: id)))
+            queueAgain(id)
         }
         // Those whose dependencies have all succeeded start now; the others when they do.
         for id in topologicalOrder where records[id]?.status == .pending && unmetDependencies[id] == 0 && !readyQueue[readyHead...].contains(id) {
             enqueueReady(id)
         }
         dispatch()
+    }
+
+    /// A task that had ended waits to run again, its verdicts cleared.
+    private mutating func queueAgain(_ id: String) {
+        records[id]?.status = .pending
+        records[id]?.reason = nil
+        records[id]?.gates = []
+        bus.emit(.taskQueued(TaskRef(task: id)))
     }
 
     private mutating func cancelTask(_ id: String, actor: String) {
@@ -176,14 +177,7 @@ extension Scheduler {
             process.terminate(as: .cancelled, reason: reason)
             return
         }
-        guard var record = records[id] else { return }
-        record.status = .cancelled
-        record.reason = reason
-        record.gates = record.spec.gates.map {
-            GateResult(metric: $0.metric, threshold: $0.expectation.thresholdText, actual: nil, actualText: "—",
-                       passed: false, reason: "task cancelled")
-        }
-        records[id] = record
+        guard settleUnrun(id, as: .cancelled, reason: reason), let record = records[id] else { return }
         bus.emit(.taskFinished(TaskFinished(task: id, attempt: record.attempts.count, status: .cancelled, exitCode: nil,
                                             signal: nil, reason: reason, duration: 0)))
         writeResult(id)

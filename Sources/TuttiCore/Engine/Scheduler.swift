@@ -245,16 +245,23 @@ struct Scheduler {
     }
 
     mutating func skip(_ id: String, reason: String) {
-        guard var record = records[id] else { return }
-        record.status = .skipped
+        guard settleUnrun(id, as: .skipped, reason: reason) else { return }
+        bus.emit(.taskSkipped(TaskSkipped(task: id, reason: reason)))
+        writeResult(id)
+    }
+
+    /// Ends a task that does not run (skipped, or cancelled before it started): every gate
+    /// fails as not run. False when there is no such task.
+    mutating func settleUnrun(_ id: String, as status: TaskStatus, reason: String) -> Bool {
+        guard var record = records[id] else { return false }
+        record.status = status
         record.reason = reason
         record.gates = record.spec.gates.map {
             GateResult(metric: $0.metric, threshold: $0.expectation.thresholdText, actual: nil, actualText: "—",
-                       passed: false, reason: "task skipped")
+                       passed: false, reason: "task \(status.rawValue)")
         }
         records[id] = record
-        bus.emit(.taskSkipped(TaskSkipped(task: id, reason: reason)))
-        writeResult(id)
+        return true
     }
 
     /// Stops the run: running attempts are terminated, pending tasks skipped.

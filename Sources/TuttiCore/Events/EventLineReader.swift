@@ -6,10 +6,8 @@ import Foundation
 enum EventLineReader {
     static func event(_ line: UnsafeRawBufferPointer) -> RunEvent? {
         var parser = JSONParser(bytes: line.bindMemory(to: UInt8.self))
-        // A handful of fields: a list searched in order beats building a dictionary.
-        guard let pairs = parser.parseTopLevelObject() else { return nil }
-        let fields = Fields(pairs: pairs)
-        guard let seq = fields["seq"]?.number.flatMap({ Int(exactly: $0) }), let time = fields["t"]?.number,
+        guard case .object(let fields)? = parser.parseDocument(),
+              let seq = fields["seq"]?.number.flatMap({ Int(exactly: $0) }), let time = fields["t"]?.number,
               let type = fields["type"]?.string, let task = fields["task"]?.string else { return nil }
         func int(_ key: String) -> Int? { fields[key]?.number.flatMap { Int(exactly: $0) } }
         func int32(_ key: String) -> Int32? { fields[key]?.number.flatMap { Int32(exactly: $0) } }
@@ -52,16 +50,6 @@ enum EventLineReader {
     }
 }
 
-/// An event line's top-level fields.
-struct Fields {
-    let pairs: [(String, JSONValue)]
-
-    subscript(key: String) -> JSONValue? {
-        for pair in pairs where pair.0 == key { return pair.1 }
-        return nil
-    }
-}
-
 /// A strict JSON parser over bytes, into `JSONValue`: the whole input must be one value.
 struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
@@ -73,41 +61,6 @@ struct JSONParser {
         guard let value = parseValue() else { return nil }
         skipSpace()
         return index == bytes.count ? value : nil
-    }
-
-    /// The whole input as one object, its fields in order (nil unless it is exactly that).
-    mutating func parseTopLevelObject() -> [(String, JSONValue)]? {
-        skipSpace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
-        index += 1
-        var pairs: [(String, JSONValue)] = []
-        pairs.reserveCapacity(8)
-        skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-        } else {
-            while true {
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = parseString() else { return nil }
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
-                index += 1
-                guard let value = parseValue() else { return nil }
-                pairs.append((key, value))
-                skipSpace()
-                guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    break
-                } else {
-                    return nil
-                }
-            }
-        }
-        skipSpace()
-        return index == bytes.count ? pairs : nil
     }
 
     mutating func skipSpace() {

@@ -10,20 +10,15 @@ public enum ChildProcess {
     @discardableResult
     public static func run(_ argv: [String], in workingDirectory: String? = nil,
                            captureOutput: Bool = false) -> (status: Int32, output: String) {
-        guard let program = argv.first else { return (-1, "") }
         var fds: [Int32] = [-1, -1]
         guard tutti_pipe_cloexec(&fds) == 0 else { return (-1, "") }
         let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
         defer { close(devNull) }
-        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        var cEnv: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            cArgs.forEach { free($0) }
-            cEnv.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let spawned = tutti_spawn(program, &cArgs, &cEnv, workingDirectory, -1, captureOutput ? fds[1] : devNull, devNull, &pid) == 0
+        let started = Spawn.start(argv, environment: ProcessInfo.processInfo.environment, in: workingDirectory, stdin: -1,
+                                  stdout: captureOutput ? fds[1] : devNull, stderr: devNull)
         close(fds[1])
+        let pid = try? started.get()
+        let spawned = pid != nil
         var output = [UInt8]()
         if spawned, captureOutput {
             var buffer = [UInt8](repeating: 0, count: 65536)
@@ -35,7 +30,7 @@ public enum ChildProcess {
             }
         }
         close(fds[0])
-        guard spawned else { return (-1, "") }
+        guard let pid else { return (-1, "") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         return (tutti_decode_wait_status(status), String(decoding: output, as: UTF8.self))

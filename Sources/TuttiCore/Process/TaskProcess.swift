@@ -286,23 +286,16 @@ public final class TaskProcess: Sendable {
 
     private func spawn(stdout: Int32, stderr: Int32) -> SpawnResult {
         guard let program = launch.argv.first, !program.isEmpty else { return .failure("the command is empty") }
-        var cArgs: [UnsafeMutablePointer<CChar>?] = launch.argv.map { strdup($0) } + [nil]
-        var cEnv: [UnsafeMutablePointer<CChar>?] = launch.environment
-            .map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            cArgs.forEach { free($0) }
-            cEnv.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let rc = tutti_spawn(program, &cArgs, &cEnv, launch.workingDirectory, Self.devNull, stdout, stderr, &pid)
-        guard rc == 0 else {
-            var why = String(cString: strerror(rc))
+        switch Spawn.start(launch.argv, environment: launch.environment, in: launch.workingDirectory, stdin: Self.devNull,
+                           stdout: stdout, stderr: stderr) {
+        case .success(let pid): return .success(pid)
+        case .failure(let error):
+            var why = error.description
             if let directory = launch.workingDirectory, !FileManager.default.fileExists(atPath: directory) {
                 why = "working directory \(directory) does not exist"
             }
             return .failure("cannot start '\(program)': \(why)")
         }
-        return .success(pid)
     }
 
 }

@@ -117,3 +117,12 @@ extension JSONEncoder {
         return encoder
     }
 }
+
+extension JSONDecoder {
+    /// Reads what `JSONEncoder.events` writes (ISO-8601 dates).
+    public static var events: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
