@@ -15,13 +15,13 @@ enum StreamingCommand {
         let started = Spawn.start(argv, environment: environment, in: directory, stdin: -1, stdout: fds[1], stderr: fds[1],
                                   ownGroup: false)
         close(fds[1])
-        guard case .success(let pid) = started else {
+        guard case .success(let child) = started else {
             close(fds[0])
             if case .failure(let error) = started { line("cannot start \(argv.first ?? ""): \(error)") }
             return 127
         }
         defer { close(fds[0]) }
-        let pidFD = tutti_pidfd_open(pid)
+        let pidFD = child.pidFD
         defer { if pidFD >= 0 { close(pidFD) } }
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -29,7 +29,8 @@ enum StreamingCommand {
         var exitedAt: ContinuousClock.Instant?
         let clock = ContinuousClock()
         func reap(blocking: Bool) {
-            guard exitedAt == nil, waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid else { return }
+            guard exitedAt == nil, let ended = child.reap(blocking: blocking) else { return }
+            status = ended
             exitedAt = clock.now
         }
         var open = true

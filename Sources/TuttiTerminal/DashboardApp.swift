@@ -16,7 +16,7 @@ public final class DashboardApp: Sendable {
     }
 
     private let inbox = Mutex(Inbox())
-    private let wakePipe = WakePipe()
+    private let wakeup = Wakeup()
     private let glyphs: DashboardGlyphs
     private let theme: Theme
     static let maximumFPS = 30.0
@@ -62,7 +62,7 @@ public final class DashboardApp: Sendable {
         wake()
     }
 
-    private func wake() { wakePipe.wake() }
+    private func wake() { wakeup.wake() }
 
     /// `run` on a thread of its own (it blocks in poll(2)), awaited until the user leaves.
     public func show(clock: @escaping @Sendable () -> Double, stopRun: @escaping @Sendable () -> Void = {},
@@ -131,7 +131,7 @@ public final class DashboardApp: Sendable {
             if let player { wait = player.playing || dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : 1 }
             // A hung-up terminal reports POLLHUP for ever: stop watching it (SIGHUP ends the run).
             var fds = [pollfd(fd: terminalGone ? -1 : STDIN_FILENO, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
+                       pollfd(fd: wakeup.fd, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, Int32((wait * 1000).rounded(.up)))
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
                 terminalGone = true
@@ -139,7 +139,7 @@ public final class DashboardApp: Sendable {
                 // A replay has nothing to finish: leave with the terminal.
                 if player != nil { return }
             }
-            if fds[1].revents != 0 { wakePipe.drain() }
+            if fds[1].revents != 0 { wakeup.drain() }
             let (events, notices, exitRequested, leaveNow) = inbox.withLock { inbox in
                 defer {
                     inbox.events.removeAll(keepingCapacity: true)

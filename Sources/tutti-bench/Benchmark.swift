@@ -3,7 +3,9 @@ import TuttiCore
 
 /// Tutti's benchmark: 1000 trivial tasks through the engine (recording on) beside make -j4,
 /// xargs -P4 and GNU parallel -j4; then the demo workflow's efficiency against its maximum.
-/// Run with: `swift run -c release tutti-bench [--tasks N] [--repeat N] [--skip-demo] [--skip-dashboard] [--skip-replay]`.
+/// Run with: `swift run -c release tutti-bench [--tasks N] [--repeat N] [--in FOLDER] [--skip-demo] [--skip-dashboard]
+/// [--skip-replay] [--engine-only]`. `--in` is where its scratch folder goes (default `.tutti`, where runs are kept);
+/// `--engine-only` runs just Tutti's part, for profiling the engine.
 @main
 struct Benchmark {
     let taskCount: Int
@@ -14,14 +16,17 @@ struct Benchmark {
 
     static func main() async {
         let arguments = CommandLine.arguments
-        func option(_ name: String, default value: Int) -> Int {
-            guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count,
-                  let number = Int(arguments[index + 1]) else { return value }
-            return number
+        func text(_ name: String) -> String? {
+            guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+            return arguments[index + 1]
         }
+        func option(_ name: String, default value: Int) -> Int { text(name).flatMap { Int($0) } ?? value }
+        // By default beside the runs `tutti run` keeps (.tutti/ in the current folder), on the
+        // disk a user's runs go to.
+        let folder = text("--in") ?? FileManager.default.currentDirectoryPath + "/.tutti"
         let benchmark = Benchmark(
             taskCount: option("--tasks", default: 1000), repeats: option("--repeat", default: 3),
-            scratch: FileManager.default.temporaryDirectory.appendingPathComponent("tutti-bench-\(getpid())").path,
+            scratch: URL(fileURLWithPath: folder).appendingPathComponent("bench-\(getpid())").path,
             tuttiBinary: URL(fileURLWithPath: RunOptions.currentExecutable).deletingLastPathComponent()
                 .appendingPathComponent("tutti").path)
         guard benchmark.taskCount >= 1, benchmark.repeats >= 1 else {
@@ -43,17 +48,25 @@ struct Benchmark {
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
 
         var rows: [(String, Double?)] = []
-        var cpuNotes: [String] = [String(format: "creating a file on this disk (the scratch folder): %.0f µs each",
-                                         fileCreationSeconds() * 1e6)]
+        var cpuNotes: [String] = [String(format: "creating a file in the scratch folder %@: %.0f µs each",
+                                         scratch, fileCreationSeconds() * 1e6)]
+        let mainThreadWakeups = Self.mainThreadWakeups()
         let disk = try await tuttiRuns(runsRoot: scratch + "/runs")
         rows.append(("tutti (engine, recorded)", disk.wall))
         cpuNotes.append(String(format: "engine CPU per task (run dir on disk): %.0f µs", disk.cpuPerTask * 1e6))
+        cpuNotes.append("main thread woken during those \(repeats * taskCount) tasks: \(Self.mainThreadWakeups() - mainThreadWakeups) "
+                        + "times (a task's SIGCHLD reaching it would wake it about once a task)")
         if FileManager.default.fileExists(atPath: "/dev/shm") {
             let memoryRoot = "/dev/shm/tutti-bench-\(getpid())"
             defer { try? FileManager.default.removeItem(atPath: memoryRoot) }
             let memory = try await tuttiRuns(runsRoot: memoryRoot)
             rows.append(("tutti, run dir in tmpfs", memory.wall))
             cpuNotes.append(String(format: "engine CPU per task (run dir on tmpfs): %.0f µs", memory.cpuPerTask * 1e6))
+        }
+        if CommandLine.arguments.contains("--engine-only") {
+            printTable(rows)
+            print("\n" + cpuNotes.joined(separator: "\n"))
+            return
         }
         try writeMakefile()
         rows.append(("make -j\(width)", installed("make") ? await best { _ in shell("make -s -j\(width) -f Makefile") } : nil))
@@ -106,7 +119,7 @@ struct Benchmark {
         let cpuBefore = Self.ownCPUSeconds()
         let wall = try await best { run in
             let options = RunOptions(runsDirectory: runsRoot, runID: "bench-\(run)", agentExecutable: tuttiBinary)
-            let report = await try RunEngine(workflow: workflow, options: options).run()
+            let report = try await RunEngine(workflow: workflow, options: options).run()
             guard report.outcome == .passed else { throw BenchmarkError("a benchmark run failed: \(report.outcomeReason ?? "")") }
         }
         return (wall, (Self.ownCPUSeconds() - cpuBefore) / Double(repeats * taskCount))
@@ -119,7 +132,7 @@ struct Benchmark {
         let demo = try WorkflowLoader.load(path: demoPath)
         print("\nDemo workflow (\(demo.tasks.count) simulated agents, about 15 s)...")
         let options = RunOptions(runsDirectory: scratch + "/runs", agentExecutable: tuttiBinary)
-        let report = await try RunEngine(workflow: demo, options: options).run()
+        let report = try await RunEngine(workflow: demo, options: options).run()
         let share = report.maximumEfficiency > 0 ? report.parallelEfficiency / report.maximumEfficiency * 100 : 0
         print(String(format: "efficiency %.3fx of a possible %.3fx (sum %.2fs / longest task): %.1f%% of the maximum; "
                      + "target at least 99%%: %@", report.parallelEfficiency, report.maximumEfficiency, report.sumOfDurations,
@@ -150,6 +163,13 @@ struct Benchmark {
     }
 
     func installed(_ program: String) -> Bool { shell("command -v \(program) >/dev/null 2>&1") }
+
+    /// How often the main thread has gone to sleep and been woken (it only waits for signals).
+    static func mainThreadWakeups() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/task/\(getpid())/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("voluntary_ctxt_switches:") }
+        return line.flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+    }
 
     /// CPU seconds (user + system) this process has used so far, children excluded.
     static func ownCPUSeconds() -> Double {

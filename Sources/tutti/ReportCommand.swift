@@ -38,7 +38,7 @@ struct ReportCommand: ParsableCommand {
             wrote.append(path)
         }
         if json {
-            Console.out(String(decoding: (try? JSONEncoder.report.encode(report)) ?? Data(), as: UTF8.self))
+            Console.out(String(decoding: report.jsonBytes().dropLast(), as: UTF8.self))
         } else if wrote.isEmpty {
             for line in SummaryFormatter.lines(for: report) { Console.out(line) }
         } else {

@@ -107,8 +107,7 @@ struct RunCommand: AsyncParsableCommand {
         signals.stop()
 
         if json {
-            let data = try JSONEncoder.report.encode(report)
-            Console.out(String(decoding: data, as: UTF8.self))
+            Console.out(String(decoding: report.jsonBytes().dropLast(), as: UTF8.self))
         }
         for line in SummaryFormatter.lines(for: report) { write(line) }
         write("Run directory: \(engine.directory.path)")

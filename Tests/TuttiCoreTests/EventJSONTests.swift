@@ -105,4 +105,24 @@ import Testing
                                  gates: [], reason: "dependency 4 failed", readyAt: nil)
         #expect(try JSONDecoder().decode(TaskReport.self, from: Data(skipped.jsonBytes())) == skipped)
     }
+
+    /// report.json, written by hand, holds what JSONEncoder writes, key for key and value for
+    /// value (JSONEncoder spreads an empty array over three lines; it does not).
+    @Test func aReportFileMatchesJSONEncoder() throws {
+        var interrupted = ReportFormatsTests.report
+        interrupted.outcome = .interrupted
+        interrupted.outcomeReason = nil
+        interrupted.slowestTask = nil
+        interrupted.workflowFile = "/srv/flows/ship.yaml"
+        interrupted.successCriteria = [CriterionResult(criterion: "total_time < 60", passed: true, detail: "4.2 s")]
+        for report in [ReportFormatsTests.report, interrupted] {
+            let fast = Data(report.jsonBytes())
+            let reference = try JSONEncoder.report.encode(report)
+            let fastObject = try #require(try JSONSerialization.jsonObject(with: fast) as? NSDictionary)
+            let referenceObject = try #require(try JSONSerialization.jsonObject(with: reference) as? NSDictionary)
+            #expect(fastObject == referenceObject)
+            #expect(try JSONDecoder.events.decode(RunReport.self, from: fast) == report)
+            #expect(String(decoding: fast, as: UTF8.self).hasPrefix("{\n  \"critical_path\" : ["))
+        }
+    }
 }

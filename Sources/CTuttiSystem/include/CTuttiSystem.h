@@ -8,19 +8,22 @@
 /// -1) and stdout/stderr on the given descriptors, ignored signals and the signal mask reset
 /// to defaults, in `cwd` when it is not NULL. With `own_group` 1 the child leads a new process
 /// group; with 0 it stays in the caller's, where signals to the caller's group reach it too.
-/// Looks the program up on PATH when it contains no slash. Returns 0 and sets *pid, or an
-/// errno value.
+/// Looks the program up on PATH when it contains no slash. Returns 0 and sets *pid and
+/// *pidfd (readable when the child ends; close-on-exec; pass NULL for none), or returns an
+/// errno value. The calling thread's mask of SIGCHLD is left as it is, even while the child
+/// starts (see `RunEngine.launch`).
 int tutti_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                int stdin_fd, int stdout_fd, int stderr_fd, int own_group, pid_t *pid);
+                int stdin_fd, int stdout_fd, int stderr_fd, int own_group, pid_t *pid, int *pidfd);
 
-/// pidfd_open(2): a descriptor that becomes readable when `pid` exits; -1 on error.
-int tutti_pidfd_open(pid_t pid);
+/// waitpid(2), retried after EINTR; with `blocking` 0 it returns 0 at once when the child
+/// has not ended.
+int tutti_wait(pid_t pid, int *status, int blocking);
 
 /// Creates a pipe with O_CLOEXEC on both ends; returns 0 or -1 (errno set).
 int tutti_pipe_cloexec(int fds[2]);
 
-/// Sets O_NONBLOCK on a descriptor; returns 0 or -1.
-int tutti_set_nonblocking(int fd);
+/// An eventfd(2) counter, non-blocking and close-on-exec; -1 on error.
+int tutti_eventfd(void);
 
 /// Decodes a waitpid status: exit code (>= 0) or -(signal number).
 int tutti_decode_wait_status(int status);

@@ -9,7 +9,7 @@ public final class ControlServer: Sendable {
     public let socketPath: String
     private let engine: RunEngine
     private let listenFD: Int32
-    private let wakePipe = WakePipe()
+    private let wakeup = Wakeup()
     private let stopped = Mutex(false)
     private let started = Mutex(false)
     private let acceptLoopDone = DispatchSemaphore(value: 0)
@@ -48,7 +48,7 @@ public final class ControlServer: Sendable {
             close(listenFD)
             return
         }
-        wakePipe.wake()
+        wakeup.wake()
         acceptLoopDone.wait()
         _ = streams.wait(timeout: .now() + 2)
     }
@@ -60,7 +60,7 @@ public final class ControlServer: Sendable {
         }
         while !stopped.withLock({ $0 }) {
             var fds = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
+                       pollfd(fd: wakeup.fd, events: Int16(POLLIN), revents: 0)]
             guard poll(&fds, 2, -1) >= 0 || errno == EINTR else { return }
             guard fds[0].revents & Int16(POLLIN) != 0 else { continue }
             let connection = tutti_unix_accept(listenFD)
@@ -148,10 +148,10 @@ public final class ControlServer: Sendable {
             var finished = false
         }
         private let state = Mutex(State())
-        private let wake = WakePipe()
+        private let wake = Wakeup()
         static let limit = 64 << 20
 
-        var wakeFD: Int32 { wake.readFD }
+        var wakeFD: Int32 { wake.fd }
 
         func append(_ line: [UInt8]) {
             state.withLock { state in

@@ -91,9 +91,10 @@ public final class RunEngine: Sendable {
             }
             guard let settled else { continue }
             report = settled
-            JSONFile.write(report, to: directory.reportPath)
+            let reportJSON = report.jsonBytes()
+            JSONFile.write(reportJSON, to: directory.reportPath)
             if let root = state.withLock({ $0.options.compatibilityOutputDirectory }) {
-                JSONFile.write(report, to: "\(root)/test-results/\(RunDirectory.safeFileName(workflow.name))-results.json")
+                JSONFile.write(reportJSON, to: "\(root)/test-results/\(RunDirectory.safeFileName(workflow.name))-results.json")
             }
             guard await reopened() else { break }
         }
@@ -164,18 +165,26 @@ public final class RunEngine: Sendable {
     /// process stopped).
     public func status(of task: String) -> TaskStatus? { state.withLock { $0.records[task]?.status } }
 
-    /// Runs an attempt on a new thread, then whatever its end lets start, on the same thread.
+    /// Runs an attempt on a new thread, then whatever its end lets start, on the same thread;
+    /// the ended attempt's result file is written while the next one's process runs.
     private func launch(_ first: TaskProcess) {
         DispatchQueue(label: "tutti.attempt").async { [self] in
+            // This thread is the parent of the tasks it starts. With SIGCHLD unblocked here
+            // (dispatch threads block it), the kernel drops the ignored signal when a task
+            // ends, instead of waking another thread with it.
+            let savedMask = ChildExitSignal.unblock()
+            defer { ChildExitSignal.restore(savedMask) }
             var next: TaskProcess? = first
+            var writeResults: (@Sendable () -> Void)?
             while let attempt = next {
-                let outcome = attempt.runToEnd()
-                let launches = state.withLock { scheduler in
+                let outcome = attempt.runToEnd(onceStarted: writeResults)
+                let work = state.withLock { scheduler in
                     scheduler.attemptEnded(attempt.taskID, attempt: attempt.attempt, outcome: outcome)
                     return scheduler.takeWork()
-                }.perform()
-                next = launches.first
-                launches.dropFirst().forEach(launch)
+                }.performWritingLater()
+                writeResults = work.writeResults
+                next = work.launches.first
+                work.launches.dropFirst().forEach(launch)
             }
         }
     }

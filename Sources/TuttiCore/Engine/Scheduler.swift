@@ -118,12 +118,23 @@ struct Scheduler {
 
         /// Writes the result files, then resumes the run if it is done; returns the launches.
         func perform() -> [TaskProcess] {
-            if !results.isEmpty {
-                for (report, paths) in results { JSONFile.write(report, to: paths) }
-                writes.leave()
-            }
+            writeResults()
             runDone?.resume()
             return launches
+        }
+
+        /// Like `perform`, but when there is an attempt to start, the result files are left
+        /// to the returned closure, for the caller to write while that attempt's process runs
+        /// instead of before it starts.
+        func performWritingLater() -> (launches: [TaskProcess], writeResults: (@Sendable () -> Void)?) {
+            guard !launches.isEmpty, !results.isEmpty else { return (perform(), nil) }
+            return (launches, writeResults)
+        }
+
+        private func writeResults() {
+            guard !results.isEmpty else { return }
+            for (report, paths) in results { JSONFile.write(report, to: paths) }
+            writes.leave()
         }
     }
 

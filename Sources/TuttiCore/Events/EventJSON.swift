@@ -27,7 +27,7 @@ enum EventJSON {
                     ("run_id", .string(e.runID)), ("tasks", .array(tasks)), ("workflow", .string(e.workflow))]
         case .runFinished(let e):
             return [("outcome", .string(e.outcome.rawValue))] + optional("reason", e.reason.map(JSONBytes.string))
-                + optional("report", e.report.map { report in .raw(String(decoding: (try? JSONEncoder.events.encode(report)) ?? Data("null".utf8), as: UTF8.self)) })
+                + optional("report", e.report.map(\.json))
         case .taskQueued(let e):
             return [("task", .string(e.task))]
         case .taskStarted(let e):
@@ -121,7 +121,9 @@ indirect enum JSONBytes {
             out.append(UInt8(ascii: "]"))
         case .object(let fields):
             out.append(UInt8(ascii: "{"))
-            for (index, field) in fields.sorted(by: { $0.0 < $1.0 }).enumerated() {
+            // Callers mostly list fields in order already; sorting copies the array.
+            let inOrder = zip(fields, fields.dropFirst()).allSatisfy { $0.0 < $1.0 }
+            for (index, field) in (inOrder ? fields : fields.sorted(by: { $0.0 < $1.0 })).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 Self.newline(&out, indent.map { $0 + 1 })
                 Self.writeString(field.0, to: &out)
@@ -155,20 +157,38 @@ indirect enum JSONBytes {
 
     static func writeString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings (ids, paths, statuses) need no escape: copied in one go.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
+            let escaped: UInt8?
             switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
-            case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0x08: out.append(contentsOf: [92, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [92, UInt8(ascii: "f")])
+            case UInt8(ascii: "\""): escaped = UInt8(ascii: "\"")
+            case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
+            case 0x0A: escaped = UInt8(ascii: "n")
+            case 0x0D: escaped = UInt8(ascii: "r")
+            case 0x09: escaped = UInt8(ascii: "t")
+            case 0x08: escaped = UInt8(ascii: "b")
+            case 0x0C: escaped = UInt8(ascii: "f")
             case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: out.append(byte)
+                let hex: StaticString = "0123456789abcdef"
+                let digits = hex.utf8Start
+                out.append(92)
+                out.append(UInt8(ascii: "u"))
+                out.append(48)
+                out.append(48)
+                out.append(digits[Int(byte >> 4)])
+                out.append(digits[Int(byte & 0xF)])
+                continue
+            default:
+                out.append(byte)
+                continue
             }
+            out.append(92)
+            out.append(escaped!)
         }
         out.append(UInt8(ascii: "\""))
     }

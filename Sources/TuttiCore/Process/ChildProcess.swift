@@ -17,8 +17,8 @@ public enum ChildProcess {
         let started = Spawn.start(argv, environment: ProcessInfo.processInfo.environment, in: workingDirectory, stdin: -1,
                                   stdout: captureOutput ? fds[1] : devNull, stderr: devNull)
         close(fds[1])
-        let pid = try? started.get()
-        let spawned = pid != nil
+        let child = try? started.get()
+        let spawned = child != nil
         var output = [UInt8]()
         if spawned, captureOutput {
             var buffer = [UInt8](repeating: 0, count: 65536)
@@ -30,9 +30,9 @@ public enum ChildProcess {
             }
         }
         close(fds[0])
-        guard let pid else { return (-1, "") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        guard let child else { return (-1, "") }
+        close(child.pidFD)
+        let status = child.reap() ?? 0
         return (tutti_decode_wait_status(status), String(decoding: output, as: UTF8.self))
     }
 }

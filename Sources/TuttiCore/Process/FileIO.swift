@@ -24,35 +24,28 @@ public enum FileIO {
     }
 }
 
-/// A pipe that wakes a thread sleeping in poll(2): `wake()` from any thread makes
-/// `readFD` readable; `drain()` empties it. Both ends non-blocking and close-on-exec.
-public final class WakePipe: Sendable {
-    public let readFD: Int32
-    private let writeFD: Int32
+/// Wakes a thread sleeping in poll(2): `wake()` from any thread makes `fd` readable;
+/// `drain()` resets it. One eventfd, non-blocking and close-on-exec.
+public final class Wakeup: Sendable {
+    public let fd: Int32
 
     public init() {
-        var fds: [Int32] = [-1, -1]
-        _ = tutti_pipe_cloexec(&fds)
-        readFD = fds[0]
-        writeFD = fds[1]
-        _ = tutti_set_nonblocking(readFD)
-        _ = tutti_set_nonblocking(writeFD)
+        fd = tutti_eventfd()
     }
 
     deinit {
-        close(readFD)
-        close(writeFD)
+        close(fd)
     }
 
-    /// Makes `readFD` readable.
+    /// Makes `fd` readable.
     public func wake() {
-        var byte: UInt8 = 1
-        _ = write(writeFD, &byte, 1)
+        var one: UInt64 = 1
+        _ = write(fd, &one, 8)
     }
 
-    /// Empties the pipe after a wake.
+    /// Makes `fd` unreadable again, after a wake.
     public func drain() {
-        var sink = [UInt8](repeating: 0, count: 64)
-        while read(readFD, &sink, sink.count) > 0 {}
+        var count: UInt64 = 0
+        _ = read(fd, &count, 8)
     }
 }

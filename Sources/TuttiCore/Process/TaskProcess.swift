@@ -50,7 +50,7 @@ public final class TaskProcess: Sendable {
         var paused = false
     }
     private let requests = Mutex(Requests())
-    private let wakePipe = WakePipe()
+    private let wakeup = Wakeup()
 
     public init(taskID: String, attempt: Int, launch: LaunchSpec, logPath: String, bus: EventBus,
                 timeout: Double?, killGrace: Double, startDelay: Double = 0) {
@@ -68,8 +68,15 @@ public final class TaskProcess: Sendable {
     private static let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
 
     /// Runs the attempt to its end on the calling thread, which it blocks in poll(2): call it
-    /// from a thread of its own, never from Swift's cooperative pool.
-    func runToEnd() -> AttemptOutcome { execute() }
+    /// from a thread of its own, never from Swift's cooperative pool. `onceStarted` runs on
+    /// that thread as soon as the process has started (or could not), or before a start delay.
+    func runToEnd(onceStarted: (() -> Void)? = nil) -> AttemptOutcome {
+        var pending = onceStarted
+        return execute {
+            pending?()
+            pending = nil
+        }
+    }
 
     /// Asks the attempt to stop: SIGTERM to its group now, SIGKILL after the grace period.
     /// The attempt ends with `status` (cancelled, timed_out...) and `reason`.
@@ -79,21 +86,23 @@ public final class TaskProcess: Sendable {
             requests.stop = (status, reason)
             return true
         }
-        if first { wakePipe.wake() }
+        if first { wakeup.wake() }
     }
 
     /// Pauses (SIGSTOP to the group) or resumes (SIGCONT) the attempt. A pause asked for
     /// before the process starts holds it back until it is resumed.
     public func setPaused(_ paused: Bool) {
         requests.withLock { $0.paused = paused }
-        wakePipe.wake()
+        wakeup.wake()
     }
 
     private var requestedStop: (status: TaskStatus, reason: String)? { requests.withLock { $0.stop } }
 
     // MARK: - The attempt's thread
 
-    private func execute() -> AttemptOutcome {
+    private func execute(started: () -> Void) -> AttemptOutcome {
+        defer { started() }
+        if startDelay > 0 { started() }
         waitForWake(upTo: startDelay)
         let startTime = bus.elapsed
         if let request = requestedStop {
@@ -115,7 +124,7 @@ public final class TaskProcess: Sendable {
         let spawnResult = spawn(stdout: outPipe[1], stderr: errPipe[1])
         close(outPipe[1])
         close(errPipe[1])
-        guard case .success(let pid) = spawnResult else {
+        guard case .success(let child) = spawnResult else {
             close(outPipe[0])
             close(errPipe[0])
             if case .failure(let message) = spawnResult { outcome.reason = message }
@@ -123,12 +132,14 @@ public final class TaskProcess: Sendable {
             log.append(Array("tutti: \(outcome.reason ?? "cannot start")\n".utf8))
             return outcome
         }
+        let pid = child.pid
         bus.emit(.taskStarted(TaskStarted(task: taskID, attempt: attempt, pid: pid, command: launch.argv,
                                           workingDirectory: launch.workingDirectory)))
+        started()
 
         var reader = OutputReader(taskID: taskID, bus: bus, log: log, now: bus.elapsed)
         defer { reader.log.close() }
-        let pidFD = tutti_pidfd_open(pid)
+        let pidFD = child.pidFD
         var openPipes: [Int32: OutputStream] = [outPipe[0]: .stdout, errPipe[0]: .stderr]
         var exited = false
         var waitStatus: Int32 = 0
@@ -183,7 +194,7 @@ public final class TaskProcess: Sendable {
 
             var pollFDs: [pollfd] = openPipes.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             if pidFD >= 0, !exited { pollFDs.append(pollfd(fd: pidFD, events: Int16(POLLIN), revents: 0)) }
-            pollFDs.append(pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0))
+            pollFDs.append(pollfd(fd: wakeup.fd, events: Int16(POLLIN), revents: 0))
             let ready = poll(&pollFDs, nfds_t(pollFDs.count), timeoutMS)
             if ready < 0, errno != EINTR { break }
 
@@ -196,11 +207,11 @@ public final class TaskProcess: Sendable {
                 killed = true
             }
             for entry in pollFDs where entry.revents != 0 {
-                if entry.fd == wakePipe.readFD {
-                    wakePipe.drain()
+                if entry.fd == wakeup.fd {
+                    wakeup.drain()
                     applyRequests()
                 } else if entry.fd == pidFD {
-                    reap(pid, blocking: true, &waitStatus, &exited, &drainUntil)
+                    reap(child, blocking: true, &waitStatus, &exited, &drainUntil)
                 } else if let stream = openPipes[entry.fd] {
                     let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
                     if count > 0 {
@@ -212,7 +223,7 @@ public final class TaskProcess: Sendable {
                     }
                 }
             }
-            if pidFD < 0, !exited { reap(pid, blocking: false, &waitStatus, &exited, &drainUntil) }
+            if pidFD < 0, !exited { reap(child, blocking: false, &waitStatus, &exited, &drainUntil) }
             if let drainUntil, bus.elapsed >= drainUntil {
                 for (fd, stream) in openPipes {
                     reader.finish(stream, now: bus.elapsed)
@@ -225,7 +236,7 @@ public final class TaskProcess: Sendable {
         if !exited {
             // Only reached if poll(2) itself failed: stop the group rather than wait forever.
             signalGroup(SIGKILL)
-            waitpid(pid, &waitStatus, 0)
+            waitStatus = child.reap() ?? waitStatus
             for (fd, _) in openPipes { close(fd) }
         }
         reader.flushDropped(now: bus.elapsed)
@@ -267,28 +278,29 @@ public final class TaskProcess: Sendable {
             }
             let left = end - now
             if left <= 0, pausedSince == nil { return }
-            var wake = pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)
+            var wake = pollfd(fd: wakeup.fd, events: Int16(POLLIN), revents: 0)
             let timeout = pausedSince != nil ? Int32(60_000) : Int32(min(60_000, (left * 1000).rounded(.up)))
-            if poll(&wake, 1, timeout) > 0 { wakePipe.drain() }
+            if poll(&wake, 1, timeout) > 0 { wakeup.drain() }
         }
     }
 
     /// Collects the exited leader, kills what it left in its group, and gives the pipes a
     /// second to drain. Non-blocking when pidfd is not available and the loop polls instead.
-    private func reap(_ pid: Int32, blocking: Bool, _ status: inout Int32, _ exited: inout Bool, _ drainUntil: inout Double?) {
-        guard waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid else { return }
+    private func reap(_ child: SpawnedChild, blocking: Bool, _ status: inout Int32, _ exited: inout Bool, _ drainUntil: inout Double?) {
+        guard let ended = child.reap(blocking: blocking) else { return }
+        status = ended
         exited = true
-        _ = kill(-pid, SIGKILL)
+        _ = kill(-child.pid, SIGKILL)
         drainUntil = bus.elapsed + 1.0
     }
 
-    private enum SpawnResult { case success(Int32), failure(String) }
+    private enum SpawnResult { case success(SpawnedChild), failure(String) }
 
     private func spawn(stdout: Int32, stderr: Int32) -> SpawnResult {
         guard let program = launch.argv.first, !program.isEmpty else { return .failure("the command is empty") }
         switch Spawn.start(launch.argv, environment: launch.environment, in: launch.workingDirectory, stdin: Self.devNull,
                            stdout: stdout, stderr: stderr) {
-        case .success(let pid): return .success(pid)
+        case .success(let child): return .success(child)
         case .failure(let error):
             var why = error.description
             if let directory = launch.workingDirectory, !FileManager.default.fileExists(atPath: directory) {
