@@ -91,7 +91,7 @@ struct Scheduler {
                 records[id].map { TaskInfo(id: id, name: $0.spec.name, agent: $0.spec.agentLabel, dependsOn: $0.spec.dependsOn,
                                            gates: $0.spec.gates.count, maxAttempts: $0.maxAttempts) }
             })))
-        for id in order { bus.emit(.taskQueued(TaskRef(task: id))) }
+        bus.emit(all: order.map { .taskQueued(TaskRef(task: $0)) })
         for id in order where unmetDependencies[id] == 0 { enqueueReady(id) }
     }
 

@@ -54,6 +54,19 @@ public final class EventBus: Sendable {
         }
     }
 
+    /// Publishes events that happen at the same moment, with one write to the recording.
+    public func emit(all kinds: [EventKind]) {
+        state.withLock { state in
+            let time = (elapsed * 1_000_000).rounded() / 1_000_000
+            let events = kinds.enumerated().map { RunEvent(seq: state.nextSeq + $0.offset, time: time, kind: $0.element) }
+            state.nextSeq += events.count
+            state.recorder?.append(events)
+            for event in events {
+                for listener in state.subscribers.values { listener.deliver(event) }
+            }
+        }
+    }
+
     /// Every event published from now on, until the run finishes.
     public func subscribe() -> AsyncStream<RunEvent> {
         let (stream, continuation) = AsyncStream<RunEvent>.makeStream()

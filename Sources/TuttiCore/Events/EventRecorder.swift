@@ -57,6 +57,17 @@ public final class EventRecorder {
         Self.writeLine(fd, EventJSON.encode(event))
     }
 
+    /// Appends events that happen at the same moment (a run announcing its tasks) in one write.
+    public func append(_ events: [RunEvent]) {
+        guard fd >= 0, !events.isEmpty else { return }
+        var lines: [UInt8] = []
+        for event in events {
+            lines += EventJSON.encode(event)
+            lines.append(0x0A)
+        }
+        FileIO.writeAll(fd, lines)
+    }
+
     /// Closes the file; later appends do nothing.
     public func close() {
         if fd >= 0 { _ = Glibc.close(fd) }

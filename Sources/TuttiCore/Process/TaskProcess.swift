@@ -150,7 +150,9 @@ public final class TaskProcess: Sendable {
         var deadline = timeout.map { startTime + $0 }
         var pausedSince: Double?
         var pausedTotal = 0.0
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        // Not zero-filled: only what read(2) wrote is looked at.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
 
         func signalGroup(_ signal: Int32) { _ = kill(-pid, signal) }
         func endPause(at now: Double) {
@@ -213,9 +215,9 @@ public final class TaskProcess: Sendable {
                 } else if entry.fd == pidFD {
                     reap(child, blocking: true, &waitStatus, &exited, &drainUntil)
                 } else if let stream = openPipes[entry.fd] {
-                    let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                    let count = read(entry.fd, buffer.baseAddress, buffer.count)
                     if count > 0 {
-                        buffer.withUnsafeBytes { reader.consume(UnsafeRawBufferPointer(rebasing: $0[0..<count]), from: stream, now: after) }
+                        reader.consume(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), from: stream, now: after)
                     } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                         reader.finish(stream, now: after)
                         close(entry.fd)
