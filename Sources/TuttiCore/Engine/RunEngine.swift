@@ -80,8 +80,8 @@ public final class RunEngine: Sendable {
                 work.perform().forEach(launch)
             }
             announced = true
-            let writes = state.withLock { $0.writesInFlight }
-            await withCheckedContinuation { done in writes.notify(queue: .global()) { done.resume() } }
+            let unwritten = state.withLock { $0.resultFiles.unwritten }
+            await withCheckedContinuation { done in unwritten.notify(queue: .global()) { done.resume() } }
             // A retry may have come in meanwhile: then the run is not finished after all.
             let settled: RunReport? = state.withLock { scheduler in
                 guard scheduler.isIdle, scheduler.resultsToWrite.isEmpty else { return nil }

@@ -30,9 +30,9 @@ struct Scheduler {
     /// Attempts decided but not yet handed to a thread.
     var launches: [TaskProcess] = []
     /// Result files to write, by whoever holds the lock next, once it has let go of it.
-    var resultsToWrite: [(TaskReport, [String])] = []
-    /// Result files being written outside the lock; the report waits for them.
-    let writesInFlight = DispatchGroup()
+    var resultsToWrite: [ResultFiles.Result] = []
+    /// Writes them; the report waits until every one is written.
+    let resultFiles = ResultFiles()
     /// Resumed when nothing runs any more and nothing can start.
     var whenIdle: CheckedContinuation<Void, Never>?
     /// Whether ready tasks start (running), or wait (paused, held).
@@ -111,10 +111,10 @@ struct Scheduler {
     /// hand to threads, and, when the run has nothing left, the waiting `run()` to resume
     /// (after the files are written).
     struct Work {
-        var results: [(TaskReport, [String])]
+        var results: [ResultFiles.Result]
         var launches: [TaskProcess]
         var runDone: CheckedContinuation<Void, Never>?
-        let writes: DispatchGroup
+        let resultFiles: ResultFiles
 
         /// Writes the result files, then resumes the run if it is done; returns the launches.
         func perform() -> [TaskProcess] {
@@ -132,15 +132,12 @@ struct Scheduler {
         }
 
         private func writeResults() {
-            guard !results.isEmpty else { return }
-            for (report, paths) in results { JSONFile.write(report, to: paths) }
-            writes.leave()
+            resultFiles.write(results)
         }
     }
 
     mutating func takeWork() -> Work {
-        var work = Work(results: resultsToWrite, launches: launches, runDone: nil, writes: writesInFlight)
-        if !work.results.isEmpty { writesInFlight.enter() }
+        var work = Work(results: resultsToWrite, launches: launches, runDone: nil, resultFiles: resultFiles)
         resultsToWrite.removeAll()
         launches.removeAll()
         if isIdle, work.launches.isEmpty, let continuation = whenIdle {
@@ -320,6 +317,7 @@ struct Scheduler {
         guard let report = taskReport(id) else { return }
         var paths = [directory.resultPath(task: id)]
         if let root = options.compatibilityOutputDirectory { paths.append("\(root)/.conductor/task-results/task-\(id).json") }
+        resultFiles.unwritten.enter()
         resultsToWrite.append((report, paths))
     }
 
