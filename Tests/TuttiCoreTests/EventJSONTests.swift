@@ -63,6 +63,24 @@ import Testing
         #expect(quick == nil || quick == event)
     }
 
+    /// Numbers are written as Swift (and JSONEncoder) writes them, whole microseconds from
+    /// their digits included.
+    @Test func numbersAreWrittenAsDescriptionWritesThem() {
+        var generator = SystemRandomNumberGenerator()
+        var numbers: [Double] = [0.1, 0.000123, 0.0001, 0.00009, 12.345678, 1.5, -2.25, -0.000001, 999_999_999.999999,
+                                 1e9 + 0.5, 0.30000000000000004, 1.0 / 3, 123456.000001, 7.100000, 1e-7, -1e20]
+        for _ in 0..<2000 {
+            let micros = Double(Int64.random(in: -5_000_000_000...5_000_000_000, using: &generator))
+            numbers.append(micros / 1e6)
+            numbers.append(Double.random(in: -1000...1000, using: &generator))
+        }
+        for number in numbers where number != number.rounded() {
+            var out: [UInt8] = []
+            JSONBytes.writeNumber(number, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == number.description, "\(number)")
+        }
+    }
+
     @Test func theFastReaderCoversTheCommonEventsAndRefusesBrokenLines() throws {
         let common = Self.kinds.filter {
             ["task_progress", "task_log", "task_metric", "task_started", "task_finished", "task_queued", "task_message",

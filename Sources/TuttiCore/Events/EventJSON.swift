@@ -150,9 +150,34 @@ indirect enum JSONBytes {
         }
         if number == number.rounded(), abs(number) < 1e15 {
             out.append(contentsOf: String(Int64(number)).utf8)
-        } else {
-            out.append(contentsOf: "\(number)".utf8)
+        } else if !writeMicros(number, to: &out) {
+            out.append(contentsOf: number.description.utf8)
         }
+    }
+
+    /// Event times and durations are whole microseconds: such a number is written from its
+    /// digits, which is what `description` gives for it (the shortest form that reads back
+    /// as the same Double; between 1e-4 and 1e9, where it needs no exponent), without
+    /// formatting a Double. False for any other number.
+    private static func writeMicros(_ number: Double, to out: inout [UInt8]) -> Bool {
+        let magnitude = abs(number)
+        guard magnitude >= 1e-4, magnitude < 1e9 else { return false }
+        let micros = (magnitude * 1e6).rounded()
+        guard micros / 1e6 == magnitude else { return false }
+        let whole = Int64(micros) / 1_000_000
+        var fraction = Int64(micros) % 1_000_000
+        if number < 0 { out.append(UInt8(ascii: "-")) }
+        out.append(contentsOf: String(whole).utf8)
+        out.append(UInt8(ascii: "."))
+        var digits = 6
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        let text = String(fraction)
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits - text.utf8.count))
+        out.append(contentsOf: text.utf8)
+        return true
     }
 
     static func writeString(_ text: String, to out: inout [UInt8]) {
