@@ -33,8 +33,11 @@ public final class EventBus: Sendable {
         start = .now
     }
 
-    /// Seconds since the bus was created, on the monotonic clock.
-    public var elapsed: Double { Self.seconds(ContinuousClock.now - start) }
+    /// Seconds since the bus was created, on the monotonic clock, to the microsecond.
+    public var elapsed: Double { Self.microseconds(Self.seconds(ContinuousClock.now - start)) }
+
+    /// Seconds rounded to the microsecond: how times and durations are kept and recorded.
+    public static func microseconds(_ seconds: Double) -> Double { (seconds * 1_000_000).rounded() / 1_000_000 }
 
     /// Converts a Duration to fractional seconds.
     public static func seconds(_ duration: Duration) -> Double {
@@ -46,7 +49,7 @@ public final class EventBus: Sendable {
     @discardableResult
     public func emit(_ kind: EventKind) -> RunEvent {
         state.withLock { state in
-            let event = RunEvent(seq: state.nextSeq, time: (elapsed * 1_000_000).rounded() / 1_000_000, kind: kind)
+            let event = RunEvent(seq: state.nextSeq, time: elapsed, kind: kind)
             state.nextSeq += 1
             state.recorder?.append(event)
             for listener in state.subscribers.values { listener.deliver(event) }
@@ -57,7 +60,7 @@ public final class EventBus: Sendable {
     /// Publishes events that happen at the same moment, with one write to the recording.
     public func emit(all kinds: [EventKind]) {
         state.withLock { state in
-            let time = (elapsed * 1_000_000).rounded() / 1_000_000
+            let time = elapsed
             let events = kinds.enumerated().map { RunEvent(seq: state.nextSeq + $0.offset, time: time, kind: $0.element) }
             state.nextSeq += events.count
             state.recorder?.append(events)

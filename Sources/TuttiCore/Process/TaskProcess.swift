@@ -246,7 +246,7 @@ public final class TaskProcess: Sendable {
         outcome.metrics = reader.metrics
         outcome.endTime = bus.elapsed
         endPause(at: outcome.endTime)
-        outcome.pausedSeconds = pausedTotal
+        outcome.pausedSeconds = EventBus.microseconds(pausedTotal)
         let decoded = tutti_decode_wait_status(waitStatus)
         if decoded >= 0 { outcome.exitCode = decoded } else { outcome.signal = -decoded }
         if let termination {

@@ -29,7 +29,7 @@ public struct AttemptRecord: Sendable, Hashable, Codable {
     }
 
     /// Seconds it ran, not counting time paused.
-    public var duration: Double { max(0, end - start - (paused ?? 0)) }
+    public var duration: Double { EventBus.microseconds(max(0, end - start - (paused ?? 0))) }
 }
 
 /// A task's final state in the report (also written as its result JSON).
@@ -102,7 +102,7 @@ public struct TaskReport: Sendable, Hashable, Codable {
     /// When the last attempt ended.
     public var end: Double? { attempts.last?.end }
     /// Busy time: the sum of its attempts' durations, in seconds.
-    public var duration: Double { attempts.reduce(0) { $0 + $1.duration } }
+    public var duration: Double { EventBus.microseconds(attempts.reduce(0) { $0 + $1.duration }) }
     /// Gates that passed.
     public var gatesPassed: Int { gates.filter(\.passed).count }
 }
