@@ -76,7 +76,7 @@ import Testing
         }
         for number in numbers where number != number.rounded() {
             var out: [UInt8] = []
-            JSONBytes.writeNumber(number, to: &out)
+            JSONWriter.writeNumber(number, to: &out)
             #expect(String(decoding: out, as: UTF8.self) == number.description, "\(number)")
         }
     }
@@ -124,8 +124,8 @@ import Testing
         #expect(try JSONDecoder().decode(TaskReport.self, from: Data(skipped.jsonBytes())) == skipped)
     }
 
-    /// report.json, written by hand, holds what JSONEncoder writes, key for key and value for
-    /// value (JSONEncoder spreads an empty array over three lines; it does not).
+    /// report.json, written by hand, is what JSONEncoder writes, byte for byte, but for empty
+    /// arrays and objects, which JSONEncoder spreads over three lines.
     @Test func aReportFileMatchesJSONEncoder() throws {
         var interrupted = ReportFormatsTests.report
         interrupted.outcome = .interrupted
@@ -136,9 +136,9 @@ import Testing
         for report in [ReportFormatsTests.report, interrupted] {
             let fast = Data(report.jsonBytes())
             let reference = try JSONEncoder.report.encode(report)
-            let fastObject = try #require(try JSONSerialization.jsonObject(with: fast) as? NSDictionary)
-            let referenceObject = try #require(try JSONSerialization.jsonObject(with: reference) as? NSDictionary)
-            #expect(fastObject == referenceObject)
+            let referenceText = String(decoding: reference, as: UTF8.self)
+                .replacing(/\[\n\n *\]/, with: "[]").replacing(/\{\n\n *\}/, with: "{}") + "\n"
+            #expect(String(decoding: fast, as: UTF8.self) == referenceText)
             #expect(try JSONDecoder.events.decode(RunReport.self, from: fast) == report)
             #expect(String(decoding: fast, as: UTF8.self).hasPrefix("{\n  \"critical_path\" : ["))
         }

@@ -174,10 +174,11 @@ public final class RunEngine: Sendable {
             // ends, instead of waking another thread with it.
             let savedMask = ChildExitSignal.unblock()
             defer { ChildExitSignal.restore(savedMask) }
+            let wakeup = Wakeup()
             var next: TaskProcess? = first
             var writeResults: (@Sendable () -> Void)?
             while let attempt = next {
-                let outcome = attempt.runToEnd(onceStarted: writeResults)
+                let outcome = attempt.runToEnd(wakeup: wakeup, onceStarted: writeResults)
                 let work = state.withLock { scheduler in
                     scheduler.attemptEnded(attempt.taskID, attempt: attempt.attempt, outcome: outcome)
                     return scheduler.takeWork()

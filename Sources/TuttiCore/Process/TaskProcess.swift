@@ -44,13 +44,14 @@ public final class TaskProcess: Sendable {
     let killGrace: Double
     let startDelay: Double
 
-    /// What other threads ask of the attempt: a stop (`terminate`) and whether it is paused.
+    /// What other threads ask of the attempt: a stop (`terminate`) and whether it is paused;
+    /// and how to wake the thread running it, while one is.
     private struct Requests {
         var stop: (status: TaskStatus, reason: String)?
         var paused = false
+        var wakeup: Wakeup?
     }
     private let requests = Mutex(Requests())
-    private let wakeup = Wakeup()
 
     public init(taskID: String, attempt: Int, launch: LaunchSpec, logPath: String, bus: EventBus,
                 timeout: Double?, killGrace: Double, startDelay: Double = 0) {
@@ -68,11 +69,16 @@ public final class TaskProcess: Sendable {
     private static let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
 
     /// Runs the attempt to its end on the calling thread, which it blocks in poll(2): call it
-    /// from a thread of its own, never from Swift's cooperative pool. `onceStarted` runs on
-    /// that thread as soon as the process has started (or could not), or before a start delay.
-    func runToEnd(onceStarted: (() -> Void)? = nil) -> AttemptOutcome {
+    /// from a thread of its own, never from Swift's cooperative pool. Requests reach the thread
+    /// through `wakeup`, which the thread keeps for the attempts it runs one after the other.
+    /// `onceStarted` runs on that thread as soon as the process has started (or could not),
+    /// or before a start delay.
+    func runToEnd(wakeup: Wakeup, onceStarted: (() -> Void)? = nil) -> AttemptOutcome {
+        wakeup.drain()
+        requests.withLock { $0.wakeup = wakeup }
+        defer { requests.withLock { $0.wakeup = nil } }
         var pending = onceStarted
-        return execute {
+        return execute(wakeup) {
             pending?()
             pending = nil
         }
@@ -81,29 +87,31 @@ public final class TaskProcess: Sendable {
     /// Asks the attempt to stop: SIGTERM to its group now, SIGKILL after the grace period.
     /// The attempt ends with `status` (cancelled, timed_out...) and `reason`.
     public func terminate(as status: TaskStatus, reason: String) {
-        let first = requests.withLock { requests -> Bool in
-            guard requests.stop == nil else { return false }
+        let running = requests.withLock { requests -> Wakeup? in
+            guard requests.stop == nil else { return nil }
             requests.stop = (status, reason)
-            return true
+            return requests.wakeup
         }
-        if first { wakeup.wake() }
+        running?.wake()
     }
 
     /// Pauses (SIGSTOP to the group) or resumes (SIGCONT) the attempt. A pause asked for
     /// before the process starts holds it back until it is resumed.
     public func setPaused(_ paused: Bool) {
-        requests.withLock { $0.paused = paused }
-        wakeup.wake()
+        requests.withLock { requests in
+            requests.paused = paused
+            return requests.wakeup
+        }?.wake()
     }
 
     private var requestedStop: (status: TaskStatus, reason: String)? { requests.withLock { $0.stop } }
 
     // MARK: - The attempt's thread
 
-    private func execute(started: () -> Void) -> AttemptOutcome {
+    private func execute(_ wakeup: Wakeup, started: () -> Void) -> AttemptOutcome {
         defer { started() }
         if startDelay > 0 { started() }
-        waitForWake(upTo: startDelay)
+        waitForWake(upTo: startDelay, wakeup)
         let startTime = bus.elapsed
         if let request = requestedStop {
             return AttemptOutcome(status: request.status, exitCode: nil, signal: nil, reason: request.reason, metrics: [:],
@@ -266,7 +274,7 @@ public final class TaskProcess: Sendable {
 
     /// Sleeps until `seconds` have passed (not counting time paused) or `terminate` wakes
     /// the attempt; while it is paused, it does not start.
-    private func waitForWake(upTo seconds: Double) {
+    private func waitForWake(upTo seconds: Double, _ wakeup: Wakeup) {
         var end = bus.elapsed + seconds
         var pausedSince: Double?
         while true {

@@ -1,68 +1,108 @@
 /// Writes result files and reports by hand (see `EventJSON`): a task's result file is on the
 /// hot path of a run with many short tasks, and a report of a thousand tasks took
 /// `JSONEncoder` tens of milliseconds at the end of every run. Both read back with Codable,
-/// and hold what their Codable conformance writes.
+/// and hold what their Codable conformance writes, keys sorted.
 extension TaskReport {
     /// The result as indented JSON with sorted keys.
     func jsonBytes() -> [UInt8] {
-        var out: [UInt8] = []
-        json.write(to: &out, indent: 0)
-        out.append(0x0A)
-        return out
+        var writer = JSONWriter(indented: true, capacity: 1024)
+        write(to: &writer)
+        return writer.bytes + [0x0A]
     }
 
-    var json: JSONBytes {
-        let attempts = attempts.map { attempt in
-            JSONBytes.object([("attempt", .int(attempt.attempt)), ("end", .number(attempt.end)), ("log", .string(attempt.log)),
-                              ("start", .number(attempt.start)), ("status", .string(attempt.status.rawValue))]
-                             + EventJSON.optional("exit_code", attempt.exitCode.map { .int(Int($0)) })
-                             + EventJSON.optional("paused", attempt.paused.map(JSONBytes.number))
-                             + EventJSON.optional("reason", attempt.reason.map(JSONBytes.string))
-                             + EventJSON.optional("signal", attempt.signal.map { .int(Int($0)) }))
+    func write(to w: inout JSONWriter) {
+        w.object { w in
+            w.field("agent", agent)
+            w.key("attempts")
+            w.array { w in
+                for attempt in attempts {
+                    w.element()
+                    w.object { w in
+                        w.field("attempt", attempt.attempt)
+                        w.field("end", attempt.end)
+                        w.field("exit_code", attempt.exitCode.map(Int.init))
+                        w.field("log", attempt.log)
+                        w.field("paused", attempt.paused)
+                        w.field("reason", attempt.reason)
+                        w.field("signal", attempt.signal.map(Int.init))
+                        w.field("start", attempt.start)
+                        w.field("status", attempt.status.rawValue)
+                    }
+                }
+            }
+            w.field("depends_on", dependsOn)
+            w.field("duration", duration)
+            w.field("end", end)
+            w.key("gates")
+            w.array { w in
+                for gate in gates {
+                    w.element()
+                    gate.write(to: &w)
+                }
+            }
+            w.field("id", id)
+            w.field("metrics", JSONValue.object(metrics))
+            w.field("name", name)
+            w.field("ready_at", readyAt)
+            w.field("reason", reason)
+            w.field("start", start)
+            w.field("status", status.rawValue)
         }
-        let gates = gates.map { gate in
-            JSONBytes.object(EventJSON.optional("actual", gate.actual.map(JSONBytes.value)) + [
-                ("actualText", .string(gate.actualText)), ("metric", .string(gate.metric)), ("passed", .bool(gate.passed)),
-                ("threshold", .string(gate.threshold)),
-            ] + EventJSON.optional("reason", gate.reason.map(JSONBytes.string)))
-        }
-        var fields: [(String, JSONBytes)] = [
-            ("agent", .string(agent)), ("attempts", .array(attempts)), ("depends_on", .array(dependsOn.map(JSONBytes.string))),
-            ("duration", .number(duration)), ("gates", .array(gates)), ("id", .string(id)), ("metrics", .value(.object(metrics))),
-            ("name", .string(name)), ("status", .string(status.rawValue)),
-        ]
-        fields += EventJSON.optional("end", end.map(JSONBytes.number)) + EventJSON.optional("ready_at", readyAt.map(JSONBytes.number))
-            + EventJSON.optional("reason", reason.map(JSONBytes.string)) + EventJSON.optional("start", start.map(JSONBytes.number))
-        return .object(fields)
     }
 }
 
 extension RunReport {
     /// The report as indented JSON with sorted keys, as report.json holds it.
     public func jsonBytes() -> [UInt8] {
-        var out: [UInt8] = []
-        json.write(to: &out, indent: 0)
-        out.append(0x0A)
-        return out
+        var writer = JSONWriter(indented: true, capacity: 4096 + tasks.count * 600)
+        write(to: &writer)
+        return writer.bytes + [0x0A]
     }
 
-    var json: JSONBytes {
-        let criteria = successCriteria.map { result in
-            JSONBytes.object([("criterion", .string(result.criterion)), ("detail", .string(result.detail)),
-                              ("passed", .bool(result.passed))])
+    func write(to w: inout JSONWriter) {
+        w.object { w in
+            w.field("critical_path", criticalPath)
+            w.field("critical_path_seconds", criticalPathSeconds)
+            w.field("exit_code", Int(exitCode))
+            w.key("gates")
+            w.object { w in
+                w.field("passed", gates.passed)
+                w.field("rate", (gates.rate * 10).rounded() / 10)
+                w.field("total", gates.total)
+            }
+            w.field("maximum_efficiency", maximumEfficiency)
+            w.field("mode", mode)
+            w.field("outcome", outcome.rawValue)
+            w.field("outcome_reason", outcomeReason)
+            w.field("parallel_efficiency", parallelEfficiency)
+            w.field("parallelism", parallelism)
+            w.field("run_id", runID)
+            w.field("schema_version", schemaVersion)
+            w.field("slowest_task", slowestTask)
+            w.field("started_at", startedAt.formatted(.iso8601))
+            w.key("success_criteria")
+            w.array { w in
+                for result in successCriteria {
+                    w.element()
+                    w.object { w in
+                        w.field("criterion", result.criterion)
+                        w.field("detail", result.detail)
+                        w.field("passed", result.passed)
+                    }
+                }
+            }
+            w.field("sum_of_durations", sumOfDurations)
+            w.key("tasks")
+            w.array { w in
+                for task in tasks {
+                    w.element()
+                    task.write(to: &w)
+                }
+            }
+            w.field("time_saved_seconds", timeSavedSeconds)
+            w.field("wall_seconds", wallSeconds)
+            w.field("workflow", workflow)
+            w.field("workflow_file", workflowFile)
         }
-        let gates = JSONBytes.object([("passed", .int(gates.passed)), ("rate", .number((gates.rate * 10).rounded() / 10)),
-                                      ("total", .int(gates.total))])
-        return .object([
-            ("critical_path", .array(criticalPath.map(JSONBytes.string))), ("critical_path_seconds", .number(criticalPathSeconds)),
-            ("exit_code", .int(Int(exitCode))), ("gates", gates), ("maximum_efficiency", .number(maximumEfficiency)),
-            ("mode", .string(mode)), ("outcome", .string(outcome.rawValue)), ("parallel_efficiency", .number(parallelEfficiency)),
-            ("parallelism", .int(parallelism)), ("run_id", .string(runID)), ("schema_version", .int(schemaVersion)),
-            ("started_at", .string(startedAt.formatted(.iso8601))), ("success_criteria", .array(criteria)),
-            ("sum_of_durations", .number(sumOfDurations)), ("tasks", .array(tasks.map(\.json))),
-            ("time_saved_seconds", .number(timeSavedSeconds)), ("wall_seconds", .number(wallSeconds)), ("workflow", .string(workflow)),
-        ] + EventJSON.optional("outcome_reason", outcomeReason.map(JSONBytes.string))
-          + EventJSON.optional("slowest_task", slowestTask.map(JSONBytes.string))
-          + EventJSON.optional("workflow_file", workflowFile.map(JSONBytes.string)))
     }
 }
