@@ -8,7 +8,7 @@ struct ExecutableLookup {
     /// The full path of `program` on `searchPath`, or `program` itself when it contains a
     /// slash or is not found (the spawn then reports why it cannot start).
     mutating func resolve(_ program: String, searchPath: String?) -> String {
-        guard !program.contains("/"), !program.isEmpty else { return program }
+        guard !program.utf8.contains(UInt8(ascii: "/")), !program.isEmpty else { return program }
         let path = searchPath ?? "/usr/local/bin:/usr/bin:/bin"
         let key = path + "\u{0}" + program
         if let known = found[key] { return known }
