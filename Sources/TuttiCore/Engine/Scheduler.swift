@@ -109,7 +109,7 @@ struct Scheduler {
 
     /// What the lock holder does next, outside the lock: result files to write, attempts to
     /// hand to threads, and, when the run has nothing left, the waiting `run()` to resume
-    /// (after the files are written).
+    /// (which then waits until every result file is written).
     struct Work {
         var results: [ResultFiles.Result]
         var launches: [TaskProcess]
@@ -118,7 +118,7 @@ struct Scheduler {
 
         /// Writes the result files, then resumes the run if it is done; returns the launches.
         func perform() -> [TaskProcess] {
-            writeResults()
+            resultFiles.write(results)
             runDone?.resume()
             return launches
         }
@@ -128,11 +128,7 @@ struct Scheduler {
         /// instead of before it starts.
         func performWritingLater() -> (launches: [TaskProcess], writeResults: (@Sendable () -> Void)?) {
             guard !launches.isEmpty, !results.isEmpty else { return (perform(), nil) }
-            return (launches, writeResults)
-        }
-
-        private func writeResults() {
-            resultFiles.write(results)
+            return (launches, { [results, resultFiles] in resultFiles.write(results) })
         }
     }
 
