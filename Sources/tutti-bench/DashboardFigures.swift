@@ -56,7 +56,7 @@ extension Benchmark {
         var nameBuffer = [CChar](repeating: 0, count: 128)
         guard tutti_open_pty(&master, &nameBuffer, nameBuffer.count) == 0 else { return nil }
         defer { close(master) }
-        let name = String(cString: nameBuffer)
+        let name = String(decoding: nameBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var size = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
         _ = ioctl(master, UInt(TIOCSWINSZ), &size)
         let slave = open(name, O_RDWR | O_NOCTTY)
