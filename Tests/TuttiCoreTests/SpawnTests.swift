@@ -77,6 +77,19 @@ import TuttiTestSupport
         #expect(status == 7)
     }
 
+    /// A long argument list reaches the program whole.
+    @Test func aLongArgumentListReachesTheProgram() async throws {
+        let scratch = Scratch()
+        let arguments = ["/bin/sh", "-c", "echo $# > \"$0\"", scratch.file("count.txt")] + (1...20_000).map { "argument-\($0)" }
+        let status = try await offThePool { () -> Int32 in
+            let child = try Spawn.start(arguments, environment: [:], in: nil, stdin: -1, stdout: 2, stderr: 2).get()
+            defer { close(child.pidFD) }
+            return tutti_decode_wait_status(child.reap() ?? -1)
+        }
+        #expect(status == 0)
+        #expect(scratch.read("count.txt") == "20000\n")
+    }
+
     /// A program that cannot start is an error with its errno.
     @Test func aProgramThatCannotStartIsAnErrorWithItsReason() throws {
         let missing = Spawn.start(["no-such-program-tutti"], environment: ["PATH": "/usr/bin:/bin"], in: nil,
@@ -100,5 +113,12 @@ import TuttiTestSupport
             return
         }
         #expect(denied.code == EACCES)
+        let script = scratch.write("no-shebang.sh", "echo hello\n")
+        chmod(script, 0o755)
+        guard case .failure(let notAProgram) = Spawn.start([script], environment: [:], in: nil, stdin: -1, stdout: 2, stderr: 2) else {
+            Issue.record("a script without #! started")
+            return
+        }
+        #expect(notAProgram.code == ENOEXEC, "as posix_spawn: no /bin/sh fallback for a path")
     }
 }
