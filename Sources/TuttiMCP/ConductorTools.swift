@@ -9,9 +9,13 @@ enum ConductorTools {
         .object(["type": "object", "properties": .object(properties), "required": .array(required.map(Value.string))])
     }
 
-    static func output(_ properties: [String: Value], required: [String]) -> Value {
-        .object(["type": "object", "properties": .object(properties), "required": .array(required.map(Value.string))])
-    }
+    static func output(_ properties: [String: Value], required: [String]) -> Value { input(properties, required: required) }
+
+    /// What the action tools take: a run, and for most of them a task of it; or, with the
+    /// Conductor server's names, its `workflowId`.
+    static let runOrTask = input(["workflow_execution_id": executionID, "task_id": taskID], required: ["workflow_execution_id"])
+    static let run = input(["workflow_execution_id": executionID], required: ["workflow_execution_id"])
+    static let conductorRun = input(["workflowId": string], required: ["workflowId"])
 
     static let string: Value = .object(["type": "string"])
     static let number: Value = .object(["type": "number"])
@@ -57,25 +61,25 @@ enum ConductorTools {
         Tool(name: "get_conductor_workflow_status", title: "Workflow status",
              description: "A run's state: per task status, percent, elapsed time, attempt and gate results so far; the run's elapsed time and "
                 + "efficiency so far; once finished, the summary (slowest task, efficiency, time saved, gates passed, success criteria).",
-             inputSchema: input(["workflow_execution_id": executionID], required: ["workflow_execution_id"]), outputSchema: status),
+             inputSchema: run, outputSchema: status),
         Tool(name: "pause_conductor_workflow", title: "Pause",
              description: "Pause a task (SIGSTOP to its processes) or, without task_id, the whole run (nothing new starts, running tasks stop).",
-             inputSchema: input(["workflow_execution_id": executionID, "task_id": taskID], required: ["workflow_execution_id"]),
+             inputSchema: runOrTask,
              outputSchema: answer),
         Tool(name: "resume_conductor_workflow", title: "Resume",
              description: "Resume a paused task or, without task_id, a paused or held run.",
-             inputSchema: input(["workflow_execution_id": executionID, "task_id": taskID], required: ["workflow_execution_id"]),
+             inputSchema: runOrTask,
              outputSchema: answer),
         Tool(name: "hold_conductor_workflow", title: "Hold dispatch",
              description: "Let running tasks finish but start nothing new, until resume.",
-             inputSchema: input(["workflow_execution_id": executionID], required: ["workflow_execution_id"]), outputSchema: answer),
+             inputSchema: run, outputSchema: answer),
         Tool(name: "retry_conductor_workflow", title: "Retry",
              description: "Run a failed, timed-out or cancelled task again or, without task_id, every such task. Tasks that succeeded never run again.",
-             inputSchema: input(["workflow_execution_id": executionID, "task_id": taskID], required: ["workflow_execution_id"]),
+             inputSchema: runOrTask,
              outputSchema: answer),
         Tool(name: "cancel_conductor_workflow", title: "Cancel",
              description: "Cancel a task (SIGTERM to its processes, then SIGKILL) or, without task_id, the whole run.",
-             inputSchema: input(["workflow_execution_id": executionID, "task_id": taskID], required: ["workflow_execution_id"]),
+             inputSchema: runOrTask,
              outputSchema: answer),
         Tool(name: "get_conductor_task_logs", title: "Task output",
              description: "The latest lines a task printed (its last attempt).",
@@ -99,7 +103,7 @@ enum ConductorTools {
                                   required: ["runs"])),
         Tool(name: "get_conductor_run_report", title: "Run report",
              description: "A finished run's full report (the JSON of report.json).",
-             inputSchema: input(["workflow_execution_id": executionID], required: ["workflow_execution_id"]),
+             inputSchema: run,
              outputSchema: .object(["type": "object"])),
         // The official Conductor MCP server's names, for people used to them.
         Tool(name: "start_workflow_by_name", title: "Start workflow (Conductor name)",
@@ -109,13 +113,13 @@ enum ConductorTools {
              outputSchema: started),
         Tool(name: "get_workflow_by_id", title: "Workflow status (Conductor name)",
              description: "Conductor's name for get_conductor_workflow_status.",
-             inputSchema: input(["workflowId": string], required: ["workflowId"]), outputSchema: status),
+             inputSchema: conductorRun, outputSchema: status),
         Tool(name: "pause_workflow", title: "Pause (Conductor name)", description: "Conductor's name for pausing a whole run.",
-             inputSchema: input(["workflowId": string], required: ["workflowId"]), outputSchema: answer),
+             inputSchema: conductorRun, outputSchema: answer),
         Tool(name: "resume_workflow", title: "Resume (Conductor name)", description: "Conductor's name for resuming a whole run.",
-             inputSchema: input(["workflowId": string], required: ["workflowId"]), outputSchema: answer),
+             inputSchema: conductorRun, outputSchema: answer),
         Tool(name: "retry_workflow", title: "Retry (Conductor name)", description: "Conductor's name for retrying every failed task.",
-             inputSchema: input(["workflowId": string], required: ["workflowId"]), outputSchema: answer),
+             inputSchema: conductorRun, outputSchema: answer),
         Tool(name: "terminate_workflow", title: "Terminate (Conductor name)", description: "Conductor's name for cancelling a whole run.",
              inputSchema: input(["workflowId": string, "reason": string], required: ["workflowId"]), outputSchema: answer),
     ]

@@ -31,7 +31,7 @@ struct CtlCommand: ParsableCommand {
     var task: String?
 
     @Option(help: "Folder for run directories.")
-    var runsDir = ".tutti/runs"
+    var runsDir = RunOptions.defaultRunsDirectory
 
     @Flag(help: "Print the answer as JSON.")
     var json = false

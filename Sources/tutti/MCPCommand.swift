@@ -14,7 +14,7 @@ struct MCPCommand: AsyncParsableCommand {
     var workflowsDir = "workflows"
 
     @Option(help: "Folder for run directories.")
-    var runsDir = ".tutti/runs"
+    var runsDir = RunOptions.defaultRunsDirectory
 
     func run() async throws {
         try await ConductorServer.run(workflowsDirectory: workflowsDir, runsDirectory: runsDir, log: Console.err)

@@ -36,7 +36,7 @@ struct RunCommand: AsyncParsableCommand {
     var tasks: String?
 
     @Option(help: "Folder for run directories.")
-    var runsDir = ".tutti/runs"
+    var runsDir = RunOptions.defaultRunsDirectory
 
     @Option(help: "Seconds between SIGTERM and SIGKILL when a task is stopped.")
     var killGrace: Double = 5

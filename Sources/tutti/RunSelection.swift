@@ -10,7 +10,7 @@ struct RunSelection: ParsableArguments {
     var runReference: String = "latest"
 
     @Option(help: "Folder for run directories.")
-    var runsDir = ".tutti/runs"
+    var runsDir = RunOptions.defaultRunsDirectory
 
     var locator: RunLocator { RunLocator(runsDirectory: runsDir) }
 

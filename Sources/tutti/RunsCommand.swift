@@ -57,7 +57,7 @@ struct RunsListCommand: ParsableCommand {
     )
 
     @Option(help: "Folder for run directories.")
-    var runsDir = ".tutti/runs"
+    var runsDir = RunOptions.defaultRunsDirectory
 
     @Option(help: "Only runs of this workflow.")
     var workflow: String?
@@ -110,7 +110,7 @@ struct RunsPruneCommand: ParsableCommand {
     )
 
     @Option(help: "Folder for run directories.")
-    var runsDir = ".tutti/runs"
+    var runsDir = RunOptions.defaultRunsDirectory
 
     @Option(help: "How many of the newest runs to keep.")
     var keep: Int

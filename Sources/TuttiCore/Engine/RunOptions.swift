@@ -23,7 +23,10 @@ public struct RunOptions: Sendable {
     /// Keep a finished run open for retries until `RunEngine.close()` (the dashboard does).
     public var staysOpen = false
 
-    public init(runsDirectory: String = ".tutti/runs", runID: String? = nil, parallelism: Int? = nil,
+    /// Where runs are kept unless told otherwise: `.tutti/runs` in the current folder.
+    public static let defaultRunsDirectory = ".tutti/runs"
+
+    public init(runsDirectory: String = RunOptions.defaultRunsDirectory, runID: String? = nil, parallelism: Int? = nil,
                 failFast: Bool? = nil, sequential: Bool = false, taskFilter: [String]? = nil,
                 agentExecutable: String = RunOptions.currentExecutable, killGrace: Double = 5,
                 compatibilityOutputDirectory: String? = nil) {

@@ -47,18 +47,12 @@ public final class EventBus: Sendable {
 
     /// Publishes one event: numbered, timed, written to the recording, then delivered.
     @discardableResult
-    public func emit(_ kind: EventKind) -> RunEvent {
-        state.withLock { state in
-            let event = RunEvent(seq: state.nextSeq, time: elapsed, kind: kind)
-            state.nextSeq += 1
-            state.recorder?.append(event)
-            for listener in state.subscribers.values { listener.deliver(event) }
-            return event
-        }
-    }
+    public func emit(_ kind: EventKind) -> RunEvent { emit(all: [kind])[0] }
 
-    /// Publishes events that happen at the same moment, with one write to the recording.
-    public func emit(all kinds: [EventKind]) {
+    /// Publishes events that happen at the same moment (a run announcing its tasks): numbered,
+    /// timed, written to the recording in one write, then delivered.
+    @discardableResult
+    public func emit(all kinds: [EventKind]) -> [RunEvent] {
         state.withLock { state in
             let time = elapsed
             let events = kinds.enumerated().map { RunEvent(seq: state.nextSeq + $0.offset, time: time, kind: $0.element) }
@@ -67,6 +61,7 @@ public final class EventBus: Sendable {
             for event in events {
                 for listener in state.subscribers.values { listener.deliver(event) }
             }
+            return events
         }
     }
 

@@ -29,18 +29,14 @@ enum EventJSON {
             w.field("run_id", e.runID)
             w.field("seq", seq)
             w.field("t", time)
-            w.key("tasks")
-            w.array { w in
-                for task in e.tasks {
-                    w.element()
-                    w.object { w in
-                        w.field("agent", task.agent)
-                        w.field("depends_on", task.dependsOn)
-                        w.field("gates", task.gates)
-                        w.field("id", task.id)
-                        w.field("max_attempts", task.maxAttempts)
-                        w.field("name", task.name)
-                    }
+            w.field("tasks", each: e.tasks) { w, task in
+                w.object { w in
+                    w.field("agent", task.agent)
+                    w.field("depends_on", task.dependsOn)
+                    w.field("gates", task.gates)
+                    w.field("id", task.id)
+                    w.field("max_attempts", task.maxAttempts)
+                    w.field("name", task.name)
                 }
             }
             w.field("type", type)

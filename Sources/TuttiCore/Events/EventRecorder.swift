@@ -52,10 +52,7 @@ public final class EventRecorder {
     }
 
     /// Appends one event as a line.
-    public func append(_ event: RunEvent) {
-        guard fd >= 0 else { return }
-        Self.writeLine(fd, EventJSON.encode(event))
-    }
+    public func append(_ event: RunEvent) { append([event]) }
 
     /// Appends events that happen at the same moment (a run announcing its tasks) in one write.
     public func append(_ events: [RunEvent]) {

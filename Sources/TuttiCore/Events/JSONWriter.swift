@@ -121,11 +121,16 @@ struct JSONWriter {
     }
 
     mutating func field(_ name: String, _ texts: [String]) {
+        field(name, each: texts) { $0.string($1) }
+    }
+
+    /// A field whose value is an array: `write` writes each of `items` in it.
+    mutating func field<Items: Sequence>(_ name: String, each items: Items, _ write: (inout JSONWriter, Items.Element) -> Void) {
         key(name)
         array { writer in
-            for text in texts {
+            for item in items {
                 writer.element()
-                writer.string(text)
+                write(&writer, item)
             }
         }
     }

@@ -74,7 +74,7 @@ public final class TaskProcess: Sendable {
     /// `onceStarted` runs on that thread as soon as the process has started (or could not),
     /// or before a start delay.
     func runToEnd(wakeup: Wakeup, onceStarted: (() -> Void)? = nil) -> AttemptOutcome {
-        wakeup.drain()
+        // A wake left over from the thread's previous attempt costs one more turn of the loop.
         requests.withLock { $0.wakeup = wakeup }
         defer { requests.withLock { $0.wakeup = nil } }
         var pending = onceStarted

@@ -13,33 +13,23 @@ extension TaskReport {
     func write(to w: inout JSONWriter) {
         w.object { w in
             w.field("agent", agent)
-            w.key("attempts")
-            w.array { w in
-                for attempt in attempts {
-                    w.element()
-                    w.object { w in
-                        w.field("attempt", attempt.attempt)
-                        w.field("end", attempt.end)
-                        w.field("exit_code", attempt.exitCode.map(Int.init))
-                        w.field("log", attempt.log)
-                        w.field("paused", attempt.paused)
-                        w.field("reason", attempt.reason)
-                        w.field("signal", attempt.signal.map(Int.init))
-                        w.field("start", attempt.start)
-                        w.field("status", attempt.status.rawValue)
-                    }
+            w.field("attempts", each: attempts) { w, attempt in
+                w.object { w in
+                    w.field("attempt", attempt.attempt)
+                    w.field("end", attempt.end)
+                    w.field("exit_code", attempt.exitCode.map(Int.init))
+                    w.field("log", attempt.log)
+                    w.field("paused", attempt.paused)
+                    w.field("reason", attempt.reason)
+                    w.field("signal", attempt.signal.map(Int.init))
+                    w.field("start", attempt.start)
+                    w.field("status", attempt.status.rawValue)
                 }
             }
             w.field("depends_on", dependsOn)
             w.field("duration", duration)
             w.field("end", end)
-            w.key("gates")
-            w.array { w in
-                for gate in gates {
-                    w.element()
-                    gate.write(to: &w)
-                }
-            }
+            w.field("gates", each: gates) { w, gate in gate.write(to: &w) }
             w.field("id", id)
             w.field("metrics", JSONValue.object(metrics))
             w.field("name", name)
@@ -80,25 +70,15 @@ extension RunReport {
             w.field("schema_version", schemaVersion)
             w.field("slowest_task", slowestTask)
             w.field("started_at", startedAt.formatted(.iso8601))
-            w.key("success_criteria")
-            w.array { w in
-                for result in successCriteria {
-                    w.element()
-                    w.object { w in
-                        w.field("criterion", result.criterion)
-                        w.field("detail", result.detail)
-                        w.field("passed", result.passed)
-                    }
+            w.field("success_criteria", each: successCriteria) { w, result in
+                w.object { w in
+                    w.field("criterion", result.criterion)
+                    w.field("detail", result.detail)
+                    w.field("passed", result.passed)
                 }
             }
             w.field("sum_of_durations", sumOfDurations)
-            w.key("tasks")
-            w.array { w in
-                for task in tasks {
-                    w.element()
-                    task.write(to: &w)
-                }
-            }
+            w.field("tasks", each: tasks) { w, task in task.write(to: &w) }
             w.field("time_saved_seconds", timeSavedSeconds)
             w.field("wall_seconds", wallSeconds)
             w.field("workflow", workflow)
