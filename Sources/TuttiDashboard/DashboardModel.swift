@@ -64,6 +64,8 @@ public struct DashboardModel: Sendable {
         public var segments: [Segment] = []
         /// Gate verdicts as the engine reported them.
         public var gateResults: [GateResult] = []
+        /// What the current attempt's agent found, as recorded, in the order it reported them.
+        public var findings: [Finding] = []
         /// The latest output lines (at most `DashboardModel.logLimit`; the full log is on disk).
         public var log: [String] = []
         /// Lines the engine kept out of events (they are in the log file).
@@ -213,6 +215,7 @@ public struct DashboardModel: Sendable {
                 task.gateResults = []
                 task.gatesPassed = 0
                 task.gatesFailed = 0
+                task.findings = []
             }
         case .taskProgress(let progress):
             update(progress.task) { $0.percent = progress.percent }
@@ -296,6 +299,8 @@ public struct DashboardModel: Sendable {
                 : "Refused \(ControlAction(action.action, task: action.task).description): \(action.message)"
             notices.append(Notice(time: event.time, text: text, role: action.accepted ? .notice : .failed))
             if report != nil { flash = notices.last }
+        case .taskFinding(let found):
+            update(found.task) { $0.findings.append(found.finding) }
         case .taskMessage:
             break
         }

@@ -66,6 +66,11 @@ extension DashboardRenderer {
         let metrics = task.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         lines.append("Metrics   \(metrics.isEmpty ? "none reported yet" : metrics)")
         lines.append("Time      \(ShortTime.format(task.elapsed(now: model.now)))")
+        if !task.findings.isEmpty {
+            let shown = 5
+            lines.append("Findings  \(task.findings.count)\(task.findings.count > shown ? ", the first \(shown):" : ":")")
+            lines += task.findings.prefix(shown).map { "  \($0.severity.rawValue.uppercased()) \($0.summaryLine)" }
+        }
         drawBox(title: "Task \(task.id): \(task.name)", lines: lines, into: &grid, role: task.status.role)
     }
 

@@ -291,12 +291,13 @@ public struct DashboardRenderer: Sendable {
         let metricWidth = min(28, task.gateResults.map(\.metric.count).max() ?? 10)
         for (offset, gate) in task.gateResults.prefix(rows - 2).enumerated() {
             let y = top + 2 + offset
-            let role: Role = gate.passed ? .gatePass : .gateFail
+            let role = gateRole(gate)
             var x = grid.put(String(glyphs.status[gate.passed ? .succeeded : .failed] ?? " "), x: 2, y: y, style: CellStyle(role, bold: true)) + 1
             x = grid.put(gate.metric.padding(to: metricWidth), x: x, y: y, style: CellStyle()) + 2
             x = grid.put(gate.threshold.padding(to: 10), x: x, y: y, style: CellStyle(.dim)) + 2
             x = grid.put(gate.actualText.padding(to: 10), x: x, y: y, style: CellStyle()) + 2
-            grid.put(gate.passed ? "pass" : "FAIL \(gate.reason.map { "(\($0))" } ?? "")", x: x, y: y, style: CellStyle(role))
+            x = grid.put(gate.passed ? "pass" : "\(verdict(gate)) \(gate.reason.map { "(\($0))" } ?? "")", x: x, y: y, style: CellStyle(role))
+            if let label = gate.label { grid.put("  \(label)", x: x, y: y, style: CellStyle(.dim)) }
         }
     }
 
@@ -309,15 +310,22 @@ public struct DashboardRenderer: Sendable {
         let rowsOut = model.tasks.flatMap { task in task.gateResults.map { (task.id, $0) } }
         for (offset, (id, gate)) in rowsOut.prefix(rows - 2).enumerated() {
             let y = top + 2 + offset
-            let role: Role = gate.passed ? .gatePass : .gateFail
+            let role = gateRole(gate)
             var x = grid.put(String(glyphs.status[gate.passed ? .succeeded : .failed] ?? " "), x: 2, y: y, style: CellStyle(role, bold: true)) + 1
             x = grid.put("Task \(id)".padding(to: 9), x: x, y: y, style: CellStyle(.dim)) + 1
             x = grid.put(gate.metric.padding(to: 24), x: x, y: y, style: CellStyle()) + 1
             x = grid.put(gate.threshold.padding(to: 10), x: x, y: y, style: CellStyle(.dim)) + 1
             x = grid.put(gate.actualText.padding(to: 10), x: x, y: y, style: CellStyle()) + 1
-            grid.put(gate.passed ? "pass" : "FAIL", x: x, y: y, style: CellStyle(role))
+            x = grid.put(gate.passed ? "pass" : verdict(gate), x: x, y: y, style: CellStyle(role))
+            if let label = gate.label { grid.put("  \(label)", x: x, y: y, style: CellStyle(.dim)) }
         }
     }
+
+    /// A failed gate's verdict: FAIL, or WARN for an advisory gate.
+    func verdict(_ gate: GateResult) -> String { gate.isAdvisory ? "WARN" : "FAIL" }
+
+    /// A gate's colour: passed, failed, or (advisory and failed) a warning.
+    func gateRole(_ gate: GateResult) -> Role { gate.passed ? .gatePass : gate.isAdvisory ? .timedOut : .gateFail }
 
     /// The selected task's latest output, filtered by the `/` search.
     func drawLog(_ model: DashboardModel, into grid: inout ScreenGrid, top: Int, rows: Int) {

@@ -64,7 +64,8 @@ final class ConductorService: Sendable {
     func execute(workflow reference: String?, taskIDs: [String]?, parallel: Bool) throws(ToolError) -> ExecutionStarted {
         let (workflow, file) = try self.workflow(reference)
         var options = RunOptions(runsDirectory: runsDirectory, sequential: !parallel, taskFilter: taskIDs,
-                                 compatibilityOutputDirectory: FileManager.default.currentDirectoryPath)
+                                 compatibilityOutputDirectory: workflow.execution.conductorFiles
+                                    ? FileManager.default.currentDirectoryPath : nil)
         // A finished run stays open, so a failed task can still be retried.
         options.staysOpen = true
         let engine: RunEngine

@@ -44,6 +44,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Dashboard theme: a name (dark, light, monochrome) or a path to a .theme file. Also TUTTI_THEME.")
     var theme: String?
 
+    @Flag(help: ArgumentHelp("Also write the original template's files in the current folder: .conductor/task-results/task-<id>.json "
+                             + "and test-results/<workflow>-results.json (or set execution.conductor_files: true in the workflow)."))
+    var conductorFiles = false
+
     func run() async throws {
         let workflow: Workflow
         do { workflow = try Self.workflow(file) } catch {
@@ -62,7 +66,8 @@ struct RunCommand: AsyncParsableCommand {
         var options = RunOptions(
             runsDirectory: runsDir, parallelism: parallelism, failFast: failFast ? true : nil, sequential: sequential,
             taskFilter: tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-            killGrace: killGrace, compatibilityOutputDirectory: FileManager.default.currentDirectoryPath)
+            killGrace: killGrace,
+            compatibilityOutputDirectory: conductorFiles || workflow.execution.conductorFiles ? FileManager.default.currentDirectoryPath : nil)
         // The dashboard keeps a finished run open, so a failed task can still be retried.
         options.staysOpen = withDashboard
         let chosenTheme = try Self.themeOrExit(named: theme)

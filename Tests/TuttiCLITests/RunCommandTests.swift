@@ -31,8 +31,23 @@ import TuttiCore
         let completion = lines.firstIndex { $0.hasPrefix("✅ Task 1 Complete!") }
         #expect(firstProgress != nil, "a progress line at the polling interval")
         #expect(firstProgress ?? .max < completion ?? .min, "progress is printed while the task runs, not after")
+        let left = try FileManager.default.contentsOfDirectory(atPath: scratch.path).sorted()
+        #expect(left == [".tutti", "quick.yaml"], "a run leaves nothing in the folder but .tutti/")
+    }
+
+    @Test func theOriginalTemplatesFilesAreWrittenWhenAskedFor() async throws {
+        let scratch = Scratch()
+        scratch.write("quick.yaml", Self.passing)
+        let flagged = try await tutti(["run", "quick.yaml", "--headless", "--conductor-files"], in: scratch.path)
+        #expect(flagged.status == 0, "\(flagged.stderr)")
         #expect(FileManager.default.fileExists(atPath: scratch.path + "/.conductor/task-results/task-1.json"))
         #expect(FileManager.default.fileExists(atPath: scratch.path + "/test-results/quick-results.json"))
+
+        let asked = Scratch()
+        asked.write("quick.yaml", Self.passing.replacingOccurrences(of: "tasks:", with: "execution: {conductor_files: true}\ntasks:"))
+        let result = try await tutti(["run", "quick.yaml", "--headless"], in: asked.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: asked.path + "/.conductor/task-results/task-1.json"))
     }
 
     @Test func jsonPrintsTheReport() async throws {

@@ -96,7 +96,7 @@ private func feed(_ splitter: inout LineSplitter, _ bytes: [UInt8]) -> [String] 
         #expect(AgentProtocol.parse("@tutti metric onlyname") == AgentProtocol.Line.malformed("metric needs a name and a value"))
         #expect(AgentProtocol.parse("@tutti {not json") == AgentProtocol.Line.malformed("not a JSON object"))
         #expect(AgentProtocol.parse("@tutti frobnicate 1")
-            == AgentProtocol.Line.malformed("unknown protocol word 'frobnicate' (expected progress, metric or message)"))
+            == AgentProtocol.Line.malformed("unknown protocol word 'frobnicate' (expected progress, metric, label, message or finding)"))
     }
 }
 

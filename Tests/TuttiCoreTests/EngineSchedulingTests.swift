@@ -78,7 +78,7 @@ import TuttiTestSupport
         #expect(report.task("8")?.status == .succeeded)
         #expect(report.task("5")?.status == .failed)
         #expect(report.task("5")?.attempts.first?.exitCode == 3)
-        #expect(report.task("5")?.reason == "exited with status 3")
+        #expect(report.task("5")?.reason == "exited with status 3: boom", "the last line it wrote to stderr says why")
         #expect(report.task("6")?.status == .skipped)
         #expect(report.task("6")?.reason?.contains("dependency 5 failed") == true)
         #expect(report.task("7")?.status == .skipped)

@@ -24,7 +24,7 @@ private func report(
     _ tasks: [TaskReport], wall: Double, outcome: RunOutcome = .passed, criteria: [SuccessCriterion] = []
 ) -> RunReport {
     let specs = tasks.map { TaskSpec(id: $0.id, launch: .command(["true"]), dependsOn: $0.dependsOn) }
-    let workflow = Workflow(name: "seed", tasks: specs, successCriteria: criteria)
+    let workflow = Workflow(name: "seed", tasks: specs, successCriteria: criteria.map { WorkflowCriterion($0) })
     return RunMetrics.report(runID: "run-1", workflow: workflow, tasks: tasks, parallelism: 4,
                              startedAt: Date(timeIntervalSince1970: 1_700_000_000), wallSeconds: wall,
                              outcome: outcome, outcomeReason: nil)
@@ -99,7 +99,7 @@ private let seedTasks = [
         let run = report(tasks, wall: 1)
         #expect(run.outcome == .failed)
         #expect(run.exitCode == 1)
-        #expect(run.outcomeReason == "1 quality gate(s) failed")
+        #expect(run.outcomeReason == "1 quality gate failed")
     }
 
     @Test func failedTaskFailsTheRunAndIsNamed() {

@@ -35,7 +35,7 @@ private enum Workflows {
         #expect(workflow.polling.timeoutSeconds == 1200)
         #expect(workflow.errorHandling.oneTaskFailure == .continue)
         #expect(workflow.successCriteria.count == 4)
-        #expect(workflow.successCriteria == [
+        #expect(workflow.successCriteria.map(\.criterion) == [
             SuccessCriterion.allTasksCompleted,
             .noTaskBlockedByAnother,
             .measure(.totalTime, .less, 1200),

@@ -77,7 +77,7 @@ enum DashboardFixtures {
         var model = model(at: 100)
         let workflow = Workflow(name: "demo", tasks: infos.map { TaskSpec(id: $0.id, name: $0.name, launch: .agent("sim"),
                                                                            dependsOn: $0.dependsOn) },
-                                successCriteria: [.allTasksCompleted, .measure(.parallelEfficiency, .greaterOrEqual, 2.5)])
+                                successCriteria: [WorkflowCriterion(.allTasksCompleted), WorkflowCriterion(.measure(.parallelEfficiency, .greaterOrEqual, 2.5))])
         func gates(_ passed: Int, _ total: Int) -> [GateResult] {
             (0..<total).map { index in
                 GateResult(metric: "gate_\(index + 1)", threshold: "required", actual: index < passed ? .bool(true) : nil,

@@ -56,6 +56,8 @@ struct Scheduler {
         var status: TaskStatus = .pending
         var attempts: [AttemptRecord] = []
         var metrics: [String: JSONValue] = [:]
+        var findings: [Finding] = []
+        var findingCount = 0
         var gates: [GateResult] = []
         var reason: String?
         var readyAt: Double?
@@ -204,6 +206,8 @@ struct Scheduler {
                                           paused: outcome.pausedSeconds > 0 ? outcome.pausedSeconds : nil)
         record.attempts.append(attemptRecord)
         record.metrics = outcome.metrics
+        record.findings = outcome.findings
+        record.findingCount = outcome.findingsReported
         bus.emit(.taskFinished(TaskFinished(task: id, attempt: attempt, status: outcome.status, exitCode: outcome.exitCode,
                                             signal: outcome.signal, reason: outcome.reason, duration: attemptRecord.duration,
                                             paused: attemptRecord.paused)))
@@ -219,7 +223,7 @@ struct Scheduler {
 
         record.status = outcome.status
         record.reason = outcome.reason
-        record.gates = record.spec.gates.map { $0.evaluate(outcome.metrics) }
+        record.gates = record.spec.gates.map { $0.evaluate(outcome.metrics, labels: outcome.labels) }
         for gate in record.gates { bus.emit(.taskGate(TaskGate(task: id, result: gate))) }
         records[id] = record
         writeResult(id)
@@ -262,7 +266,7 @@ struct Scheduler {
         record.reason = reason
         record.gates = record.spec.gates.map {
             GateResult(metric: $0.metric, threshold: $0.expectation.thresholdText, actual: nil, actualText: "—",
-                       passed: false, reason: "task \(status.rawValue)")
+                       passed: false, reason: "task \(status.rawValue)", advisory: $0.advisory)
         }
         records[id] = record
         return true
@@ -306,7 +310,8 @@ struct Scheduler {
         guard let record = records[id] else { return nil }
         return TaskReport(id: id, name: record.spec.name, agent: record.spec.agentLabel, status: record.status,
                           dependsOn: record.spec.dependsOn, attempts: record.attempts, metrics: record.metrics,
-                          gates: record.gates, reason: record.reason, readyAt: record.readyAt)
+                          gates: record.gates, reason: record.reason, readyAt: record.readyAt, findings: record.findings,
+                          findingCount: record.findingCount)
     }
 
     mutating func writeResult(_ id: String) {

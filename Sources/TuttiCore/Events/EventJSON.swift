@@ -73,6 +73,7 @@ enum EventJSON {
             w.field("count", e.count)
             seqTimeTaskType(e.task, &w)
         case .taskMetric(let e):
+            w.field("label", e.label)
             w.field("name", e.name)
             seqTimeTaskType(e.task, &w)
             w.field("value", e.value)
@@ -82,6 +83,10 @@ enum EventJSON {
             w.field("task", e.task)
             w.field("text", e.text)
             w.field("type", type)
+        case .taskFinding(let e):
+            w.key("finding")
+            e.finding.write(to: &w)
+            seqTimeTaskType(e.task, &w)
         case .taskGate(let e):
             w.key("result")
             e.result.write(to: &w)
@@ -134,6 +139,8 @@ extension GateResult {
         w.object { w in
             w.field("actual", actual)
             w.field("actualText", actualText)
+            w.field("advisory", advisory)
+            w.field("label", label)
             w.field("metric", metric)
             w.field("passed", passed)
             w.field("reason", reason)

@@ -114,6 +114,11 @@ struct JSONWriter {
         bool(flag)
     }
 
+    mutating func field(_ name: String, _ flag: Bool?) {
+        guard let flag else { return }
+        field(name, flag)
+    }
+
     mutating func field(_ name: String, _ item: JSONValue?) {
         guard let item else { return }
         key(name)

@@ -42,6 +42,7 @@ public enum EventKind: Sendable, Hashable {
     case taskLogDropped(TaskLogDropped)
     case taskMetric(TaskMetric)
     case taskMessage(TaskMessage)
+    case taskFinding(TaskFinding)
     case taskGate(TaskGate)
     case taskFinished(TaskFinished)
     case taskRetrying(TaskRetrying)
@@ -64,6 +65,7 @@ public enum EventKind: Sendable, Hashable {
         case .taskLogDropped: return "task_log_dropped"
         case .taskMetric: return "task_metric"
         case .taskMessage: return "task_message"
+        case .taskFinding: return "task_finding"
         case .taskGate: return "task_gate"
         case .taskFinished: return "task_finished"
         case .taskRetrying: return "task_retrying"
@@ -90,6 +92,7 @@ public enum EventKind: Sendable, Hashable {
         case .taskLogDropped(let e): return e.task
         case .taskMetric(let e): return e.task
         case .taskMessage(let e): return e.task
+        case .taskFinding(let e): return e.task
         case .taskGate(let e): return e.task
         case .taskFinished(let e): return e.task
         case .taskRetrying(let e): return e.task
@@ -108,6 +111,7 @@ public enum EventKind: Sendable, Hashable {
         case "task_log_dropped": self = .taskLogDropped(try TaskLogDropped(from: decoder))
         case "task_metric": self = .taskMetric(try TaskMetric(from: decoder))
         case "task_message": self = .taskMessage(try TaskMessage(from: decoder))
+        case "task_finding": self = .taskFinding(try TaskFinding(from: decoder))
         case "task_gate": self = .taskGate(try TaskGate(from: decoder))
         case "task_finished": self = .taskFinished(try TaskFinished(from: decoder))
         case "task_retrying": self = .taskRetrying(try TaskRetrying(from: decoder))
@@ -133,6 +137,7 @@ public enum EventKind: Sendable, Hashable {
         case .taskLogDropped(let e): try e.encode(to: encoder)
         case .taskMetric(let e): try e.encode(to: encoder)
         case .taskMessage(let e): try e.encode(to: encoder)
+        case .taskFinding(let e): try e.encode(to: encoder)
         case .taskGate(let e): try e.encode(to: encoder)
         case .taskFinished(let e): try e.encode(to: encoder)
         case .taskRetrying(let e): try e.encode(to: encoder)
@@ -276,10 +281,13 @@ public struct TaskMetric: Sendable, Hashable, Codable {
     public var task: String
     public var name: String
     public var value: JSONValue
-    public init(task: String, name: String, value: JSONValue) {
+    /// What the number measures, in words, when the agent said ("documented public API").
+    public var label: String?
+    public init(task: String, name: String, value: JSONValue, label: String? = nil) {
         self.task = task
         self.name = name
         self.value = value
+        self.label = label
     }
 }
 

@@ -4,11 +4,14 @@ import Foundation
 public struct QualityGate: Sendable, Hashable {
     public var metric: String
     public var expectation: GateExpectation
+    /// An advisory gate is reported, as a warning when it fails, but does not fail the run.
+    public var advisory: Bool
     public var location: SourceLocation?
 
-    public init(metric: String, expectation: GateExpectation, location: SourceLocation? = nil) {
+    public init(metric: String, expectation: GateExpectation, advisory: Bool = false, location: SourceLocation? = nil) {
         self.metric = metric
         self.expectation = expectation
+        self.advisory = advisory
         self.location = location
     }
 }
@@ -127,10 +130,20 @@ public enum GateExpectation: Sendable, Hashable {
     }
 
     static func format(_ number: Double, _ unit: Unit) -> String {
+        unitText(NumberFormat.compact(number), unit)
+    }
+
+    /// `number` with as many digits as it takes for the comparison with `threshold` to read
+    /// as it holds: 94.996 against "≥ 95" is "94.996", not "95".
+    static func format(_ number: Double, _ unit: Unit, against threshold: Double, _ op: ComparisonOperator) -> String {
+        unitText(NumberFormat.distinguishing(number, from: threshold, op), unit)
+    }
+
+    private static func unitText(_ digits: String, _ unit: Unit) -> String {
         switch unit {
-        case .plain: return NumberFormat.compact(number)
-        case .percent: return NumberFormat.compact(number) + "%"
-        case .outOf(let scale): return NumberFormat.compact(number) + "/" + NumberFormat.compact(scale)
+        case .plain: return digits
+        case .percent: return digits + "%"
+        case .outOf(let scale): return digits + "/" + NumberFormat.compact(scale)
         }
     }
 }
@@ -144,30 +157,47 @@ public struct GateResult: Sendable, Hashable, Codable {
     public var passed: Bool
     /// Why it failed, when it did ("not reported", "96 < 97"...).
     public var reason: String?
+    /// What the metric measures, in words, when its agent said ("documented public API").
+    public var label: String?
+    /// True for an advisory gate: a failure is a warning, not a failure of the run.
+    public var advisory: Bool?
 
-    public init(metric: String, threshold: String, actual: JSONValue?, actualText: String, passed: Bool, reason: String?) {
+    public init(metric: String, threshold: String, actual: JSONValue?, actualText: String, passed: Bool, reason: String?,
+                label: String? = nil, advisory: Bool = false) {
         self.metric = metric
         self.threshold = threshold
         self.actual = actual
         self.actualText = actualText
         self.passed = passed
         self.reason = reason
+        self.label = label
+        self.advisory = advisory ? true : nil
     }
+
+    /// Whether a failure of this gate is only a warning.
+    public var isAdvisory: Bool { advisory == true }
+
+    /// Whether it counts against the run: failed and not advisory.
+    public var blocks: Bool { !passed && !isAdvisory }
+
+    /// The metric's name with what it measures: "coverage_threshold (documented public API)".
+    public var metricText: String { label.map { "\(metric) (\($0))" } ?? metric }
 }
 
 extension QualityGate {
     /// Evaluates the gate against the metrics a task reported. The engine calls this;
     /// an agent never decides its own verdict.
-    public func evaluate(_ metrics: [String: JSONValue]) -> GateResult {
+    public func evaluate(_ metrics: [String: JSONValue], labels: [String: String] = [:]) -> GateResult {
         let threshold = expectation.thresholdText
+        let label = labels[metric]
         guard let actual = metrics[metric], actual != .null else {
             return GateResult(metric: metric, threshold: threshold, actual: nil, actualText: "—",
-                              passed: false, reason: "not reported")
+                              passed: false, reason: "not reported", label: label, advisory: advisory)
         }
-        let text = expectation.format(actual: actual)
+        var text = expectation.format(actual: actual)
         func result(_ passed: Bool, _ reason: String) -> GateResult {
             GateResult(metric: metric, threshold: threshold, actual: actual, actualText: text,
-                       passed: passed, reason: passed ? nil : reason)
+                       passed: passed, reason: passed ? nil : reason, label: label, advisory: advisory)
         }
         switch expectation {
         case .required:
@@ -190,6 +220,8 @@ extension QualityGate {
             guard let value = actual.number ?? actual.string.flatMap({ Self.number(from: $0, unit: unit) }) else {
                 return result(false, "not a number: \(actual.description)")
             }
+            // Enough digits that a value just short of the threshold never reads as equal to it.
+            if actual.number != nil { text = GateExpectation.format(value, unit, against: number, op) }
             return result(op.holds(value, number), "needs \(threshold)")
         }
     }

@@ -52,15 +52,36 @@ public enum RunMeasure: String, Sendable, Hashable, CaseIterable {
     case gatesPassRate = "gates_pass_rate"
 }
 
+/// A success criterion as a workflow lists it: the criterion, and whether it is advisory
+/// (reported, as a warning when it fails, without failing the run).
+public struct WorkflowCriterion: Sendable, Hashable {
+    public var criterion: SuccessCriterion
+    public var advisory: Bool
+
+    public init(_ criterion: SuccessCriterion, advisory: Bool = false) {
+        self.criterion = criterion
+        self.advisory = advisory
+    }
+}
+
 /// The verdict on one success criterion.
 public struct CriterionResult: Sendable, Hashable, Codable {
     public var criterion: String
     public var passed: Bool
     public var detail: String
+    /// True for an advisory criterion: a failure is a warning, not a failure of the run.
+    public var advisory: Bool?
 
-    public init(criterion: String, passed: Bool, detail: String) {
+    public init(criterion: String, passed: Bool, detail: String, advisory: Bool = false) {
         self.criterion = criterion
         self.passed = passed
         self.detail = detail
+        self.advisory = advisory ? true : nil
     }
+
+    /// Whether a failure of this criterion is only a warning.
+    public var isAdvisory: Bool { advisory == true }
+
+    /// Whether it counts against the run: failed and not advisory.
+    public var blocks: Bool { !passed && !isAdvisory }
 }

@@ -2,14 +2,14 @@ import Foundation
 
 /// The symbols of headless output: emoji and box lines in a UTF-8 locale, ASCII otherwise.
 public struct Glyphs: Sendable {
-    public var start, done, failed, timedOut, cancelled, skipped, retry, pass, fail, branch, lastBranch, times, arrow, control: String
+    public var start, done, failed, timedOut, cancelled, skipped, retry, pass, fail, warn, branch, lastBranch, times, arrow, control: String
 
     public static let unicode = Glyphs(start: "🚀", done: "✅", failed: "❌", timedOut: "⏱️", cancelled: "⛔", skipped: "⏭️",
-                                       retry: "🔁", pass: "✅", fail: "❌", branch: "├─", lastBranch: "└─", times: "×",
+                                       retry: "🔁", pass: "✅", fail: "❌", warn: "⚠️", branch: "├─", lastBranch: "└─", times: "×",
                                        arrow: "→", control: "🎛️")
     public static let ascii = Glyphs(start: "[start]", done: "[done]", failed: "[FAILED]", timedOut: "[TIMEOUT]",
                                      cancelled: "[cancelled]", skipped: "[skipped]", retry: "[retry]", pass: "[pass]",
-                                     fail: "[FAIL]", branch: "|-", lastBranch: "`-", times: "x", arrow: "->",
+                                     fail: "[FAIL]", warn: "[warn]", branch: "|-", lastBranch: "`-", times: "x", arrow: "->",
                                      control: "[control]")
 
     /// Unicode when LC_ALL / LC_CTYPE / LANG name UTF-8, ASCII otherwise.

@@ -87,8 +87,8 @@ public final class HeadlessPrinter: Sendable {
                 return ["\(glyphs.skipped) Task \(skipped.task) Skipped: \(skipped.reason)"]
             case .taskGate(let gate) where !gate.result.passed:
                 let result = gate.result
-                return ["   \(glyphs.fail) Task \(gate.task) gate \(result.metric): \(result.actualText) "
-                        + "(\(result.reason ?? "needs \(result.threshold)"))"]
+                return ["   \(result.isAdvisory ? glyphs.warn : glyphs.fail) Task \(gate.task) gate \(result.metricText): \(result.actualText) "
+                        + "(\(result.reason ?? "needs \(result.threshold)")\(result.isAdvisory ? "; advisory" : ""))"]
             case .action(let action):
                 return action.accepted ? ["\(glyphs.control) \(action.actor): \(action.message)"]
                     : ["\(glyphs.control) \(action.actor) asked to \(ControlAction(action.action, task: action.task).description): "
@@ -101,7 +101,7 @@ public final class HeadlessPrinter: Sendable {
                 return []
             case .runReopened(let reopened):
                 return ["\(glyphs.retry) Run reopened: \(reopened.reason)"]
-            case .taskLogDropped, .taskLog, .taskMetric, .taskMessage, .taskGate, .taskQueued, .runFinished, .dispatchChanged:
+            case .taskLogDropped, .taskLog, .taskMetric, .taskMessage, .taskFinding, .taskGate, .taskQueued, .runFinished, .dispatchChanged:
                 return []
             }
         }

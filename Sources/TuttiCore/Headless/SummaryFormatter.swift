@@ -47,17 +47,19 @@ public enum SummaryFormatter {
         let gateRows = report.tasks.flatMap { task in task.gates.map { (task.id, $0) } }
         if !gateRows.isEmpty {
             lines += ["", "Quality Gates:"]
-            let metricWidth = gateRows.map(\.1.metric.count).max() ?? 0
+            let metricWidth = gateRows.map(\.1.metricText.count).max() ?? 0
             let thresholdWidth = gateRows.map(\.1.threshold.count).max() ?? 0
             let idWidth = gateRows.map(\.0.count).max() ?? 0
             for (id, gate) in gateRows {
-                let verdict = gate.passed ? "\(glyphs.pass) Pass" : "\(glyphs.fail) Fail (\(gate.reason ?? ""))"
+                let verdict = gate.passed ? "\(glyphs.pass) Pass"
+                    : gate.isAdvisory ? "\(glyphs.warn) Warn (\(gate.reason ?? ""); advisory)" : "\(glyphs.fail) Fail (\(gate.reason ?? ""))"
                 lines.append("  Task \(id.padding(toLength: idWidth, withPad: " ", startingAt: 0))  "
-                             + "\(gate.metric.padding(toLength: metricWidth, withPad: " ", startingAt: 0))  "
+                             + "\(gate.metricText.padding(toLength: metricWidth, withPad: " ", startingAt: 0))  "
                              + "\(gate.threshold.padding(toLength: thresholdWidth, withPad: " ", startingAt: 0))  "
                              + "\(gate.actualText.padding(toLength: 8, withPad: " ", startingAt: 0)) \(verdict)")
             }
         }
+        lines += findingLines(report)
 
         let saved = report.timeSavedSeconds
         let percent = report.sumOfDurations > 0 ? Int((saved / report.sumOfDurations * 100).rounded()) : 0
@@ -69,10 +71,30 @@ public enum SummaryFormatter {
         if !report.successCriteria.isEmpty {
             lines += ["", "Success Criteria:"]
             for criterion in report.successCriteria {
-                lines.append("\(criterion.passed ? glyphs.pass : glyphs.fail) \(criterion.criterion): \(criterion.detail)")
+                let glyph = criterion.passed ? glyphs.pass : criterion.isAdvisory ? glyphs.warn : glyphs.fail
+                lines.append("\(glyph) \(criterion.criterion): \(criterion.detail)\(criterion.isAdvisory ? " (advisory)" : "")")
             }
         }
         lines += ["", "Result: \(report.outcome.rawValue.uppercased()) (exit \(report.exitCode))"]
+        return lines
+    }
+
+    /// Findings shown per task in the summary; the rest are counted.
+    public static let findingsShown = 5
+
+    /// What the agents found, per task: the first few, and how many more there are.
+    static func findingLines(_ report: RunReport) -> [String] {
+        let tasks = report.tasks.filter { $0.findingCount > 0 }
+        guard !tasks.isEmpty else { return [] }
+        var lines = ["", "Findings:"]
+        for task in tasks {
+            lines.append("  Task \(task.id) (\(task.name)): \(task.findingCount) finding\(task.findingCount == 1 ? "" : "s")")
+            for finding in task.findings.prefix(findingsShown) {
+                lines.append("    \(finding.severity.rawValue.uppercased()) \(finding.summaryLine)")
+            }
+            let more = task.findingCount - min(findingsShown, task.findings.count)
+            if more > 0 { lines.append("    and \(more) more (the task's findings files list them all)") }
+        }
         return lines
     }
 }

@@ -4,7 +4,10 @@ import Foundation
 public enum AgentReport: Sendable, Hashable {
     case progress(Double)
     case metric(String, JSONValue)
+    /// What a metric measures, in words: shown beside its name in gate tables.
+    case label(String, String)
     case message(String)
+    case finding(Finding)
 }
 
 /// The agent protocol: lines on stdout that start with `@tutti `. Anything else is log.
@@ -12,8 +15,10 @@ public enum AgentReport: Sendable, Hashable {
 ///     @tutti progress 35            percent, or "35%", or "12/40" (done/known)
 ///     @tutti metric test_coverage 96.4
 ///     @tutti metric documentation true
+///     @tutti label coverage_threshold documented public API
 ///     @tutti message Scanning dependencies
-///     @tutti {"progress": 35, "metrics": {"vulnerabilities": 0}, "message": "..."}
+///     @tutti finding {"kind": "test_failure", "severity": "high", "title": "test_a", "file": "t.py", "line": 3}
+///     @tutti {"progress": 35, "metrics": {"vulnerabilities": 0}, "labels": {...}, "findings": [...], "message": "..."}
 public enum AgentProtocol {
     /// Every protocol line starts with this.
     public static let prefix = "@tutti "
@@ -40,11 +45,23 @@ public enum AgentProtocol {
             let (name, value) = splitWord(rest)
             guard !name.isEmpty, !value.isEmpty else { return .malformed("metric needs a name and a value") }
             return .reports([.metric(name, metricValue(value))])
+        case "label":
+            let (name, text) = splitWord(rest)
+            guard !name.isEmpty, !text.isEmpty else { return .malformed("label needs a metric name and text") }
+            return .reports([.label(name, String(text.prefix(80)))])
         case "message":
             guard !rest.isEmpty else { return .malformed("message needs text") }
             return .reports([.message(rest)])
+        case "finding":
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(rest.utf8)) else {
+                return .malformed("finding needs a JSON object")
+            }
+            switch Finding.parse(value) {
+            case .success(let finding): return .reports([.finding(finding)])
+            case .failure(let error): return .malformed(error.message)
+            }
         default:
-            return .malformed("unknown protocol word '\(word)' (expected progress, metric or message)")
+            return .malformed("unknown protocol word '\(word)' (expected progress, metric, label, message or finding)")
         }
     }
 
@@ -93,7 +110,21 @@ public enum AgentProtocol {
                 reports.append(.progress(percent))
             case ("metrics", .object(let metrics)):
                 for (name, metric) in metrics.sorted(by: { $0.key < $1.key }) { reports.append(.metric(name, metric)) }
+            case ("labels", .object(let labels)):
+                for (name, label) in labels.sorted(by: { $0.key < $1.key }) {
+                    guard let text = label.string, !text.isEmpty else { return .malformed("a label must be text") }
+                    reports.append(.label(name, String(text.prefix(80))))
+                }
             case ("message", .string(let text)): reports.append(.message(text))
+            case ("finding", let value), ("findings", let value):
+                let items: [JSONValue]
+                if case .array(let list) = value { items = list } else { items = [value] }
+                for item in items {
+                    switch Finding.parse(item) {
+                    case .success(let finding): reports.append(.finding(finding))
+                    case .failure(let error): return .malformed(error.message)
+                    }
+                }
             default: return .malformed("unexpected field '\(key)'")
             }
         }

@@ -16,8 +16,19 @@ struct OutputReader {
     private var droppedMessages = 0
     /// The most distinct metric names one attempt may report.
     static let maximumMetrics = 1000
+    /// The most findings one attempt records; the rest are counted (the agent's own
+    /// findings files have them all).
+    static let maximumFindings = 100
     private var lastProgress: Double?
     private(set) var metrics: [String: JSONValue] = [:]
+    /// What each metric measures, as the agent said.
+    private(set) var labels: [String: String] = [:]
+    /// The findings recorded, in the order the agent reported them.
+    private(set) var findings: [Finding] = []
+    /// Every finding the agent reported, recorded or not.
+    private(set) var findingsReported = 0
+    /// The last line the task wrote to stderr: most programs end a failure with why.
+    private(set) var lastErrorLine: String?
 
     init(taskID: String, bus: EventBus, log: LogFile, now: Double) {
         self.taskID = taskID
@@ -46,7 +57,11 @@ struct OutputReader {
             pendingProgress = nil
         }
         for (name, value) in pendingMetrics.sorted(by: { $0.key < $1.key }) {
-            bus.emit(.taskMetric(TaskMetric(task: taskID, name: name, value: value)))
+            bus.emit(.taskMetric(TaskMetric(task: taskID, name: name, value: value, label: labels[name])))
+        }
+        if findingsReported > findings.count {
+            bus.emit(.taskMessage(TaskMessage(task: taskID, text: "\(findingsReported - findings.count) more findings not recorded "
+                                              + "(at most \(Self.maximumFindings) per attempt)")))
         }
         pendingMetrics.removeAll()
         if droppedMessages > 0 {
@@ -60,6 +75,7 @@ struct OutputReader {
         var logText: [UInt8] = []
         for line in lines {
             let meaning: AgentProtocol.Line = stream == .stdout ? AgentProtocol.parse(line) : .log
+            if stream == .stderr, line.contains(where: { !$0.isWhitespace }) { lastErrorLine = line }
             switch meaning {
             case .reports(let reports):
                 for report in reports { apply(report, now: now) }
@@ -101,14 +117,23 @@ struct OutputReader {
                 return
             }
             if reportThrottle.allow(now: now) {
-                bus.emit(.taskMetric(TaskMetric(task: taskID, name: name, value: value)))
+                bus.emit(.taskMetric(TaskMetric(task: taskID, name: name, value: value, label: labels[name])))
                 emittedMetrics[name] = value
                 pendingMetrics[name] = nil
             } else {
                 pendingMetrics[name] = value
             }
+        case .label(let name, let text):
+            guard labels[name] != nil || labels.count < Self.maximumMetrics else { return }
+            labels[name] = text
         case .message(let text):
             message(text, now: now)
+        case .finding(let finding):
+            findingsReported += 1
+            guard findings.count < Self.maximumFindings else { return }
+            findings.append(finding)
+            // Never dropped by the throttle: there are at most a hundred.
+            bus.emit(.taskFinding(TaskFinding(task: taskID, finding: finding)))
         }
     }
 

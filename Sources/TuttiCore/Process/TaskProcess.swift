@@ -22,6 +22,12 @@ public struct AttemptOutcome: Sendable {
     public var signal: Int32?
     public var reason: String?
     public var metrics: [String: JSONValue]
+    /// What the metrics measure, as the agent said.
+    public var labels: [String: String] = [:]
+    /// The findings the agent reported (at most `OutputReader.maximumFindings`).
+    public var findings: [Finding] = []
+    /// How many findings it reported in all.
+    public var findingsReported = 0
     public var startTime: Double
     public var endTime: Double
     /// Seconds the attempt spent paused.
@@ -252,6 +258,9 @@ public final class TaskProcess: Sendable {
         reader.flushDropped(now: bus.elapsed)
 
         outcome.metrics = reader.metrics
+        outcome.labels = reader.labels
+        outcome.findings = reader.findings
+        outcome.findingsReported = reader.findingsReported
         outcome.endTime = bus.elapsed
         endPause(at: outcome.endTime)
         outcome.pausedSeconds = EventBus.microseconds(pausedTotal)
@@ -264,12 +273,28 @@ public final class TaskProcess: Sendable {
             outcome.status = .succeeded
         } else if decoded > 0 {
             outcome.status = .failed
-            outcome.reason = "exited with status \(decoded)"
+            outcome.reason = "exited with status \(decoded)" + (reader.lastErrorLine.map { ": " + Self.reasonText($0) } ?? "")
         } else {
             outcome.status = .failed
             outcome.reason = "killed by signal \(-decoded) (\(String(cString: strsignal(-decoded))))"
         }
         return outcome
+    }
+
+    /// A line of output fit for a reason: without escape sequences, trimmed, at most 200 characters.
+    static func reasonText(_ line: String) -> String {
+        var visible = String.UnicodeScalarView()
+        var scalars = line.unicodeScalars.makeIterator()
+        while let scalar = scalars.next() {
+            if scalar == "\u{1B}" {
+                // ESC [ ... final byte (colours), or ESC and one more character.
+                if scalars.next() == "[" { while let byte = scalars.next(), !(0x40...0x7E).contains(byte.value) {} }
+            } else if scalar.value >= 0x20, scalar.value != 0x7F {
+                visible.append(scalar)
+            }
+        }
+        let text = String(visible).trimmingCharacters(in: .whitespaces)
+        return text.count > 200 ? String(text.prefix(199)) + "…" : text
     }
 
     /// Sleeps until `seconds` have passed (not counting time paused) or `terminate` wakes

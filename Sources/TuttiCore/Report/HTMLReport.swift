@@ -39,6 +39,7 @@ public enum HTMLReport {
         \(timeline(report))
         <h2>Quality gates</h2>
         \(gateTable(report))
+        \(findings(report))
         <h2>Tasks</h2>
         \(taskTable(report))
         \(criteria(report))
@@ -94,9 +95,10 @@ public enum HTMLReport {
     static func gateTable(_ report: RunReport) -> String {
         let rows = report.tasks.flatMap { task in
             task.gates.map { gate in
-                "<tr class=\"\(gate.passed ? "pass" : "fail")\"><td>Task \(e(task.id))</td><td><code>\(e(gate.metric))</code></td>"
-                    + "<td>\(e(gate.threshold))</td><td>\(e(gate.actualText))</td>"
-                    + "<td>\(gate.passed ? "✔ pass" : "✘ fail\(gate.reason.map { " — \(e($0))" } ?? "")")</td></tr>"
+                let verdict = gate.passed ? "✔ pass" : "\(gate.isAdvisory ? "⚠ warning (advisory)" : "✘ fail")\(gate.reason.map { " — \(e($0))" } ?? "")"
+                return "<tr class=\"\(gate.passed ? "pass" : gate.isAdvisory ? "warn" : "fail")\"><td>Task \(e(task.id))</td>"
+                    + "<td><code>\(e(gate.metric))</code>\(gate.label.map { "<br><small>\(e($0))</small>" } ?? "")</td>"
+                    + "<td>\(e(gate.threshold))</td><td>\(e(gate.actualText))</td><td>\(verdict)</td></tr>"
             }
         }
         guard !rows.isEmpty else { return "<p>This workflow has no quality gates.</p>" }
@@ -121,8 +123,27 @@ public enum HTMLReport {
     static func criteria(_ report: RunReport) -> String {
         guard !report.successCriteria.isEmpty else { return "" }
         return "<h2>Success criteria</h2>\n<ul class=\"criteria\">\n" + report.successCriteria.map {
-            "<li class=\"\($0.passed ? "pass" : "fail")\">\($0.passed ? "✔" : "✘") <code>\(e($0.criterion))</code> — \(e($0.detail))</li>"
+            let (style, mark) = $0.passed ? ("pass", "✔") : $0.isAdvisory ? ("warn", "⚠") : ("fail", "✘")
+            return "<li class=\"\(style)\">\(mark) <code>\(e($0.criterion))</code> — \(e($0.detail))\($0.isAdvisory ? " (advisory)" : "")</li>"
         }.joined(separator: "\n") + "\n</ul>"
+    }
+
+    /// What the agents found, worst first as they reported it: a table per task that found something.
+    static func findings(_ report: RunReport) -> String {
+        let tasks = report.tasks.filter { $0.findingCount > 0 }
+        guard !tasks.isEmpty else { return "" }
+        return "<h2>Findings</h2>\n" + tasks.map { task in
+            let rows = task.findings.map { finding in
+                "<tr class=\"finding \(finding.severity.rawValue)\"><td>\(e(finding.severity.rawValue))</td>"
+                    + "<td><code>\(e(finding.location ?? "—"))</code></td><td>\(e(finding.title))"
+                    + "\(finding.rule.map { " <small><code>\(e($0))</code></small>" } ?? "")</td><td>\(e(finding.detail ?? ""))</td></tr>"
+            }
+            let more = task.findingCount - task.findings.count
+            return "<h3>Task \(e(task.id)): \(e(task.name)) — \(task.findingCount) finding\(task.findingCount == 1 ? "" : "s")</h3>\n"
+                + "<table><thead><tr><th>Severity</th><th>Where</th><th>What</th><th>Detail</th></tr></thead><tbody>\n"
+                + rows.joined(separator: "\n") + "\n</tbody></table>"
+                + (more > 0 ? "\n<p class=\"meta\">and \(more) more in the task's findings files.</p>" : "")
+        }.joined(separator: "\n")
     }
 
     // MARK: - Helpers
@@ -165,6 +186,9 @@ public enum HTMLReport {
     th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #e3e6eb; vertical-align: top; }
     th { font-size: 12px; color: var(--mute); text-transform: uppercase; letter-spacing: .04em; }
     tr.pass td:last-child, li.pass { color: var(--ok); } tr.fail td:last-child, li.fail { color: var(--bad); }
+    tr.warn td:last-child, li.warn { color: var(--stop); } h3 { margin: 20px 0 8px; font-size: 15px; }
+    tr.finding.critical td:first-child, tr.finding.high td:first-child { color: var(--bad); font-weight: 600; }
+    tr.finding.medium td:first-child { color: var(--stop); }
     ul.criteria { list-style: none; padding: 0; } ul.criteria li { margin: 4px 0; }
     """
 }

@@ -12,6 +12,11 @@ public enum JUnitReport {
             var cases: [String] = []
             var counts = (tests: 0, failures: 0, skipped: 0)
             let className = "\(report.workflow).task-\(task.id)"
+            // What the agent found explains a failure: the first few go with every failed case.
+            let findings = task.findings.prefix(10).map { "\($0.severity.rawValue.uppercased()) \($0.summaryLine)" }
+            let more = task.findingCount - findings.count
+            let findingsText = findings.isEmpty ? ""
+                : "\nfindings (\(task.findingCount)):\n" + findings.joined(separator: "\n") + (more > 0 ? "\nand \(more) more" : "")
             func add(name: String, passed: Bool, message: String, detail: String) {
                 counts.tests += 1
                 var body = ""
@@ -20,13 +25,14 @@ public enum JUnitReport {
                     body = "<skipped message=\"\(escape(task.reason ?? "task skipped"))\"/>"
                 } else if !passed {
                     counts.failures += 1
-                    body = "<failure type=\"quality_gate\" message=\"\(escape(message))\">\(escape(detail))</failure>"
+                    body = "<failure type=\"quality_gate\" message=\"\(escape(message))\">\(escape(detail + findingsText))</failure>"
                 }
                 cases.append("    <testcase classname=\"\(escape(className))\" name=\"\(escape(name))\" time=\"0\">\(body)</testcase>")
             }
             for gate in task.gates {
-                add(name: "\(gate.metric) \(gate.threshold)", passed: gate.passed,
-                    message: "\(gate.metric) is \(gate.actualText): \(gate.reason ?? "needs \(gate.threshold)")",
+                // An advisory gate that failed is a warning: it passes as a test case, its message kept.
+                add(name: "\(gate.metric) \(gate.threshold)\(gate.isAdvisory ? " (advisory)" : "")", passed: !gate.blocks,
+                    message: "\(gate.metricText) is \(gate.actualText): \(gate.reason ?? "needs \(gate.threshold)")",
                     detail: "threshold: \(gate.threshold)\nactual: \(gate.actualText)\ntask status: \(task.status.rawValue)")
             }
             // A task without gates, or one that failed whatever its gates say, is a test case too.
@@ -39,7 +45,8 @@ public enum JUnitReport {
             totals.tests += counts.tests
             totals.failures += counts.failures
             totals.skipped += counts.skipped
-            let properties = [("agent", task.agent), ("status", task.status.rawValue), ("attempts", String(task.attempts.count))]
+            let properties = [("agent", task.agent), ("status", task.status.rawValue), ("attempts", String(task.attempts.count)),
+                              ("findings", String(task.findingCount))]
                 .map { "      <property name=\"\($0.0)\" value=\"\(escape($0.1))\"/>" }.joined(separator: "\n")
             suites.append("""
               <testsuite name="\(escape("Task \(task.id): \(task.name)"))" tests="\(counts.tests)" failures="\(counts.failures)" \

@@ -29,6 +29,10 @@ extension TaskReport {
             w.field("depends_on", dependsOn)
             w.field("duration", duration)
             w.field("end", end)
+            if findingCount > 0 {
+                w.field("finding_count", findingCount)
+                w.field("findings", each: findings) { w, finding in finding.write(to: &w) }
+            }
             w.field("gates", each: gates) { w, gate in gate.write(to: &w) }
             w.field("id", id)
             w.field("metrics", JSONValue.object(metrics))
@@ -72,6 +76,7 @@ extension RunReport {
             w.field("started_at", startedAt.formatted(.iso8601))
             w.field("success_criteria", each: successCriteria) { w, result in
                 w.object { w in
+                    w.field("advisory", result.advisory)
                     w.field("criterion", result.criterion)
                     w.field("detail", result.detail)
                     w.field("passed", result.passed)

@@ -32,9 +32,15 @@ public enum RunMetrics {
             maximumEfficiency: bestWall > 0 ? sum / bestWall : 0, timeSavedSeconds: max(0, sum - wallSeconds),
             slowestTask: slowest?.id, criticalPath: critical.path, criticalPathSeconds: critical.total, gates: gates,
             successCriteria: [], tasks: tasks, exitCode: ExitStatus.success)
-        report.successCriteria = workflow.successCriteria.map { evaluate($0, report: report) }
+        report.successCriteria = workflow.successCriteria.map { entry in
+            var result = evaluate(entry.criterion, report: report)
+            result.advisory = entry.advisory ? true : nil
+            return result
+        }
         let allSucceeded = tasks.allSatisfy { $0.status == .succeeded }
-        let passed = allSucceeded && gates.passed == gates.total && report.successCriteria.allSatisfy(\.passed)
+        // Advisory gates and criteria warn; they do not fail the run.
+        let passed = allSucceeded && !tasks.contains { $0.gates.contains(where: \.blocks) }
+            && !report.successCriteria.contains(where: \.blocks)
         switch outcome {
         case .interrupted: report.exitCode = ExitStatus.interrupted
         case .passed, .failed, .timedOut:
@@ -53,10 +59,11 @@ public enum RunMetrics {
             if failed.count == report.tasks.count { return "all tasks failed" }
             return "task\(failed.count == 1 ? "" : "s") \(failed.joined(separator: ", ")) did not succeed"
         }
-        if report.gates.passed < report.gates.total {
-            return "\(report.gates.total - report.gates.passed) quality gate(s) failed"
+        let failedGates = report.tasks.reduce(0) { $0 + $1.gates.filter(\.blocks).count }
+        if failedGates > 0 {
+            return "\(failedGates) quality gate\(failedGates == 1 ? "" : "s") failed"
         }
-        let criteria = report.successCriteria.filter { !$0.passed }.map(\.criterion)
+        let criteria = report.successCriteria.filter(\.blocks).map(\.criterion)
         return "success criteria not met: \(criteria.joined(separator: ", "))"
     }
 
@@ -82,13 +89,13 @@ public enum RunMetrics {
             switch measure {
             case .totalTime:
                 value = report.wallSeconds
-                shown = "total time \(NumberFormat.compact(value))s"
+                shown = "total time \(NumberFormat.distinguishing(value, from: threshold, op))s"
             case .parallelEfficiency:
                 value = report.parallelEfficiency
-                shown = "parallel efficiency \(String(format: "%.2f", value))x"
+                shown = "parallel efficiency \(NumberFormat.distinguishing(value, from: threshold, op, keepZeros: true))x"
             case .gatesPassRate:
                 value = report.gates.rate
-                shown = "gates pass rate \(String(format: "%.1f", value))%"
+                shown = "gates pass rate \(NumberFormat.distinguishing(value, from: threshold, op, digits: 1, keepZeros: true))%"
             }
             return CriterionResult(criterion: criterion.text, passed: op.holds(value, threshold),
                                    detail: "\(shown) (needs \(op.rawValue) \(NumberFormat.compact(threshold)))")

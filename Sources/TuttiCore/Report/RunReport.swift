@@ -45,14 +45,22 @@ public struct TaskReport: Sendable, Hashable, Codable {
     public var reason: String?
     /// When its dependencies were all done (seconds since run start).
     public var readyAt: Double?
+    /// What its last attempt's agent found, as recorded (at most a hundred), worst first as
+    /// the agent reported them.
+    public var findings: [Finding]
+    /// How many findings that attempt reported in all.
+    public var findingCount: Int
 
     enum CodingKeys: String, CodingKey {
         case id, name, agent, status, dependsOn = "depends_on", attempts, metrics, gates, reason, readyAt = "ready_at",
-             start, end, duration
+             start, end, duration, findings, findingCount = "finding_count"
     }
 
     public init(id: String, name: String, agent: String, status: TaskStatus, dependsOn: [String], attempts: [AttemptRecord],
-                metrics: [String: JSONValue], gates: [GateResult], reason: String?, readyAt: Double?) {
+                metrics: [String: JSONValue], gates: [GateResult], reason: String?, readyAt: Double?,
+                findings: [Finding] = [], findingCount: Int? = nil) {
+        self.findings = findings
+        self.findingCount = max(findingCount ?? findings.count, findings.count)
         self.id = id
         self.name = name
         self.agent = agent
@@ -77,6 +85,8 @@ public struct TaskReport: Sendable, Hashable, Codable {
         gates = try c.decode([GateResult].self, forKey: .gates)
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
         readyAt = try c.decodeIfPresent(Double.self, forKey: .readyAt)
+        findings = try c.decodeIfPresent([Finding].self, forKey: .findings) ?? []
+        findingCount = try c.decodeIfPresent(Int.self, forKey: .findingCount) ?? findings.count
     }
 
     /// Writes the task with its start, end and duration, computed from its attempts.
@@ -88,6 +98,10 @@ public struct TaskReport: Sendable, Hashable, Codable {
         try c.encode(status, forKey: .status)
         try c.encode(dependsOn, forKey: .dependsOn)
         try c.encode(attempts, forKey: .attempts)
+        if findingCount > 0 {
+            try c.encode(findingCount, forKey: .findingCount)
+            try c.encode(findings, forKey: .findings)
+        }
         try c.encode(metrics, forKey: .metrics)
         try c.encode(gates, forKey: .gates)
         try c.encodeIfPresent(reason, forKey: .reason)

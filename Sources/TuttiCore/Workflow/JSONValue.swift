@@ -86,6 +86,30 @@ public enum NumberFormat {
         if text.hasSuffix(".") { text.removeLast() }
         return text
     }
+
+    /// `value` with `digits` decimals (trailing zeros dropped unless `keepZeros`), and more
+    /// when fewer would make `value op threshold` read otherwise than it is: 2.4996 against
+    /// `>= 2.5` is "2.4996", never "2.50".
+    public static func distinguishing(_ value: Double, from threshold: Double, _ op: ComparisonOperator, digits: Int = 2,
+                                      keepZeros: Bool = false) -> String {
+        let holds = op.holds(value, threshold)
+        for places in digits...9 {
+            let text = fixed(value, places: places)
+            if let shown = Double(text), op.holds(shown, threshold) == holds { return keepZeros ? text : trimmed(text) }
+        }
+        return "\(value)"
+    }
+
+    /// `value` with `places` decimals.
+    public static func fixed(_ value: Double, places: Int) -> String { String(format: "%.\(places)f", value) }
+
+    private static func trimmed(_ text: String) -> String {
+        guard text.contains(".") else { return text }
+        var text = text
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
 }
 
 extension JSONEncoder {

@@ -8,7 +8,7 @@ public struct Workflow: Sendable {
     public var tasks: [TaskSpec]
     public var execution: ExecutionSettings
     public var polling: PollingSettings
-    public var successCriteria: [SuccessCriterion]
+    public var successCriteria: [WorkflowCriterion]
     public var errorHandling: ErrorHandling
     /// The file it was loaded from, if any.
     public var sourcePath: String?
@@ -18,7 +18,7 @@ public struct Workflow: Sendable {
     public init(
         name: String, description: String? = nil, version: String? = nil, tasks: [TaskSpec],
         execution: ExecutionSettings = .init(), polling: PollingSettings = .init(),
-        successCriteria: [SuccessCriterion] = [], errorHandling: ErrorHandling = .init(),
+        successCriteria: [WorkflowCriterion] = [], errorHandling: ErrorHandling = .init(),
         sourcePath: String? = nil, baseDirectory: String = FileManager.default.currentDirectoryPath
     ) {
         self.name = name
@@ -145,14 +145,18 @@ public struct ExecutionSettings: Sendable {
     public var waitForAll: Bool
     public var timeoutSeconds: Double?
     public var failFast: Bool
+    /// Whether the run also writes the original template's files in the current folder:
+    /// `.conductor/task-results/task-<id>.json` and `test-results/<workflow>-results.json`.
+    public var conductorFiles: Bool
 
     public init(mode: Mode = .parallel, parallelizationFactor: Int? = nil, waitForAll: Bool = true,
-                timeoutSeconds: Double? = nil, failFast: Bool = false) {
+                timeoutSeconds: Double? = nil, failFast: Bool = false, conductorFiles: Bool = false) {
         self.mode = mode
         self.parallelizationFactor = parallelizationFactor
         self.waitForAll = waitForAll
         self.timeoutSeconds = timeoutSeconds
         self.failFast = failFast
+        self.conductorFiles = conductorFiles
     }
 }
 

@@ -9,7 +9,7 @@ public enum WorkflowLoader {
                            "depends_on", "parameters", "quality_gates", "command", "shell", "agent", "env",
                            "working_directory", "retries"]
     static let executionKeys = ["mode", "parallel_allowed", "parallelization_factor", "wait_for_all",
-                                "timeout_seconds", "fail_fast"]
+                                "timeout_seconds", "fail_fast", "conductor_files"]
     static let pollingKeys = ["strategy", "interval_seconds", "max_attempts", "timeout_seconds"]
     static let retryKeys = ["count", "backoff", "delay_seconds", "max_delay_seconds"]
     static let errorHandlingKeys = ["one_task_failure", "all_tasks_failed"]
@@ -139,16 +139,7 @@ public enum WorkflowLoader {
             if workflow.errorHandling.oneTaskFailure == .failFast { workflow.execution.failFast = true }
         }
         for entry in top.sequence("success_criteria") ?? [] {
-            guard let text = entry.string, entry.scalar != nil, let criterion = SuccessCriterion.parse(text) else {
-                let written = entry.string ?? "\(entry.any)"
-                let word = String(written.prefix { $0.isLetter || $0 == "_" })
-                let hint = Suggestion.closest(to: word, in: SuccessCriterion.knownNames).map { "did you mean '\($0)'?" }
-                    ?? "known criteria: all_tasks_completed, no_task_blocked_by_another, total_time < N, "
-                    + "parallel_efficiency >= N, gates_pass_rate >= N"
-                diagnostics.error("unknown success criterion '\(written)'", at: entry, hint: hint)
-                continue
-            }
-            workflow.successCriteria.append(criterion)
+            if let criterion = readCriterion(entry, diagnostics: diagnostics) { workflow.successCriteria.append(criterion) }
         }
         if let metadata = top["metadata"], metadata.null == nil, metadata.mapping == nil {
             diagnostics.error("'metadata' must be a mapping", at: metadata)
@@ -297,9 +288,18 @@ public enum WorkflowLoader {
         return policy
     }
 
+    static let advisoryKey = "advisory"
+
     static func readGate(_ node: Node, section: String, diagnostics: DiagnosticCollector) -> QualityGate? {
-        let hint = "write a gate as '- metric: \">= 95%\"' (also \"100%\", \">= 90/100\", \"== 0\", <, <=, >, !=, required, true)"
-        guard let mapping = node.mapping, mapping.count == 1, let (keyNode, valueNode) = mapping.first else {
+        let hint = "write a gate as '- metric: \">= 95%\"' (also \"100%\", \">= 90/100\", \"== 0\", <, <=, >, !=, required, true), "
+            + "with 'advisory: true' beside it for a gate that warns instead of failing"
+        guard let mapping = node.mapping else {
+            diagnostics.error("a quality gate in \(section) must be one 'metric: threshold' pair", at: node, hint: hint)
+            return nil
+        }
+        let advisoryNode = mapping.first { $0.key.string == advisoryKey }?.value
+        let pairs = mapping.filter { $0.key.string != advisoryKey }
+        guard pairs.count == 1, let (keyNode, valueNode) = pairs.first else {
             diagnostics.error("a quality gate in \(section) must be one 'metric: threshold' pair", at: node, hint: hint)
             return nil
         }
@@ -312,7 +312,42 @@ public enum WorkflowLoader {
             diagnostics.error("invalid gate expression '\(written)' for \(metric) in \(section)", at: valueNode, hint: hint)
             return nil
         }
-        return QualityGate(metric: metric, expectation: expectation, location: diagnostics.location(keyNode))
+        guard let advisory = readAdvisory(advisoryNode, diagnostics: diagnostics) else { return nil }
+        return QualityGate(metric: metric, expectation: expectation, advisory: advisory, location: diagnostics.location(keyNode))
+    }
+
+    /// `advisory: true|false`; false when absent, nil (after an error) when not a boolean.
+    static func readAdvisory(_ node: Node?, diagnostics: DiagnosticCollector) -> Bool? {
+        guard let node else { return false }
+        guard node.scalar != nil, let flag = node.bool else {
+            diagnostics.error("'advisory' must be true or false", at: node, hint: "advisory: true reports a failure as a warning")
+            return nil
+        }
+        return flag
+    }
+
+    /// A criterion as text (`total_time < 900`), or `{criterion: TEXT, advisory: true}`.
+    static func readCriterion(_ entry: Node, diagnostics: DiagnosticCollector) -> WorkflowCriterion? {
+        var textNode = entry
+        var advisory = false
+        if entry.mapping != nil {
+            guard let section = MappingReader(entry, section: "a success criterion", allowed: ["criterion", advisoryKey],
+                                              diagnostics: diagnostics) else { return nil }
+            guard let criterion = section.required("criterion") else { return nil }
+            guard let flag = readAdvisory(section[advisoryKey], diagnostics: diagnostics) else { return nil }
+            textNode = criterion
+            advisory = flag
+        }
+        guard let text = textNode.string, textNode.scalar != nil, let criterion = SuccessCriterion.parse(text) else {
+            let written = textNode.string ?? "\(textNode.any)"
+            let word = String(written.prefix { $0.isLetter || $0 == "_" })
+            let hint = Suggestion.closest(to: word, in: SuccessCriterion.knownNames).map { "did you mean '\($0)'?" }
+                ?? "known criteria: all_tasks_completed, no_task_blocked_by_another, total_time < N, "
+                + "parallel_efficiency >= N, gates_pass_rate >= N"
+            diagnostics.error("unknown success criterion '\(written)'", at: textNode, hint: hint)
+            return nil
+        }
+        return WorkflowCriterion(criterion, advisory: advisory)
     }
 
     static func readExecution(_ section: MappingReader, diagnostics: DiagnosticCollector) -> ExecutionSettings {
@@ -329,6 +364,7 @@ public enum WorkflowLoader {
         execution.waitForAll = section.bool("wait_for_all") ?? true
         if section["timeout_seconds"] != nil { execution.timeoutSeconds = section.seconds("timeout_seconds") }
         execution.failFast = section.bool("fail_fast") ?? false
+        execution.conductorFiles = section.bool("conductor_files") ?? false
         return execution
     }
 
