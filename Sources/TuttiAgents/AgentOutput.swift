@@ -26,94 +26,31 @@ public struct AgentOutput: Sendable {
         write("\(AgentProtocol.prefix)progress \(NumberFormat.compact((min(100, max(0, percent)) * 10).rounded() / 10))")
     }
 
-    /// A number metric for the gates.
-    public func metric(_ name: String, _ value: Double) {
+    /// A number metric for the gates, with what it measures when `label` is given.
+    public func metric(_ name: String, _ value: Double, label: String? = nil) {
+        if let label { self.label(name, label) }
         write("\(AgentProtocol.prefix)metric \(name) \(NumberFormat.compact(value))")
     }
 
-    /// A yes/no metric for the gates.
-    public func metric(_ name: String, _ value: Bool) {
+    /// A yes/no metric for the gates, with what it measures when `label` is given.
+    public func metric(_ name: String, _ value: Bool, label: String? = nil) {
+        if let label { self.label(name, label) }
         write("\(AgentProtocol.prefix)metric \(name) \(value)")
+    }
+
+    /// What a metric measures, in words: gate tables show it beside the metric's name.
+    public func label(_ name: String, _ text: String) {
+        write("\(AgentProtocol.prefix)label \(name) \(text)")
+    }
+
+    /// Something found, for the summary and the reports.
+    public func finding(_ finding: Finding) {
+        let json = (try? JSONEncoder.sortedCompact.encode(finding.jsonValue)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        write("\(AgentProtocol.prefix)finding \(json)")
     }
 
     /// A message for the dashboard's notices and the log.
     public func message(_ text: String) {
         write("\(AgentProtocol.prefix)message \(text)")
-    }
-}
-
-/// Where a built-in agent works and what it was asked: the target folder, the folder for its
-/// findings, and the task's parameters.
-public struct AgentContext: Sendable {
-    /// The repository to examine (absolute).
-    public let target: String
-    /// Where the findings files go: `<run dir>/findings/task-<id>/`.
-    public let findingsDirectory: String
-    public let parameters: [String: JSONValue]
-    public let output: AgentOutput
-
-    /// `target` comes from the parameter of that name (relative to the working directory),
-    /// or is the working directory; the findings folder from the run the engine started.
-    public init(parameters: [String: JSONValue], agent: String, output: AgentOutput = AgentOutput(),
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws(AgentError) {
-        self.parameters = parameters
-        self.output = output
-        let cwd = FileManager.default.currentDirectoryPath
-        var target = parameters["target"]?.string ?? "."
-        if !target.hasPrefix("/") { target = (cwd as NSString).appendingPathComponent(target) }
-        target = (target as NSString).standardizingPath
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .badParameter("target \(target) is not a folder")
-        }
-        self.target = target
-        let runDirectory = environment["TUTTI_RUN_DIR"].map { $0.hasPrefix("/") ? $0 : (cwd as NSString).appendingPathComponent($0) }
-        let task = RunDirectory.safeFileName(environment["TUTTI_TASK_ID"] ?? agent)
-        findingsDirectory = runDirectory.map { "\($0)/findings/task-\(task)" } ?? "\(cwd)/.tutti/findings/\(agent)"
-        do {
-            try FileManager.default.createDirectory(atPath: findingsDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw .cannotWrite(findingsDirectory, error.localizedDescription)
-        }
-    }
-
-    /// A number parameter, when given.
-    public func number(_ name: String) -> Double? { parameters[name]?.number }
-
-    /// A whole-number parameter, when given and one (clamped to a sane range).
-    public func integer(_ name: String) -> Int? {
-        number(name).flatMap { Int(exactly: min(1e9, max(-1e9, $0.rounded()))) }
-    }
-
-    /// A string parameter, when given.
-    public func string(_ name: String) -> String? { parameters[name]?.string }
-
-    /// Writes a findings file and says where it is.
-    public func writeFinding(_ name: String, _ text: String) {
-        let path = "\(findingsDirectory)/\(name)"
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            output.log("wrote \(path)")
-        } catch {
-            output.log("cannot write \(path): \(error.localizedDescription)")
-        }
-    }
-
-    /// A path relative to the target, for findings.
-    public func relative(_ path: String) -> String {
-        path.hasPrefix(target + "/") ? String(path.dropFirst(target.count + 1)) : path
-    }
-}
-
-/// Why a built-in agent cannot do its work.
-public enum AgentError: Error, Sendable, CustomStringConvertible {
-    case badParameter(String)
-    case cannotWrite(String, String)
-
-    public var description: String {
-        switch self {
-        case .badParameter(let why): return why
-        case .cannotWrite(let path, let why): return "cannot write \(path): \(why)"
-        }
     }
 }

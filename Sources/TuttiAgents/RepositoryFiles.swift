@@ -35,14 +35,14 @@ public struct SourceFile: Sendable {
     /// Whether it is test code: under a test folder, or named like a test.
     public var isTest: Bool { SourceFile.isTestPath(path) }
 
+    /// Whether `path` is test code: under a test, fixture, type-check or benchmark folder, or
+    /// named like a test by its ecosystem (`test_*.py`, `*_test.go`, `*.test.js`, `*Tests.swift`...).
     static func isTestPath(_ path: String) -> Bool {
         let components = path.split(separator: "/").map { $0.lowercased() }
-        if components.dropLast().contains(where: { ["test", "tests", "spec", "specs", "__tests__", "testing"].contains($0) }) {
-            return true
-        }
+        if components.dropLast().contains(where: { ProjectLayout.role(ofFolder: $0) == .test }) { return true }
         let name = components.last ?? ""
         return name.hasPrefix("test_") || name.hasSuffix("_test.go") || name.hasSuffix("_test.py") || name.contains(".test.")
-            || name.contains(".spec.") || name.hasSuffix("tests.swift") || name.hasSuffix("test.swift")
+            || name.contains(".spec.") || name.hasSuffix("tests.swift") || name.hasSuffix("test.swift") || name == "conftest.py"
     }
 }
 

@@ -1,4 +1,26 @@
 import Foundation
+import TuttiCore
+
+/// A test that failed: its id as the runner names it, where it failed when the runner says,
+/// and the first line of why.
+public struct TestFailure: Sendable, Equatable, Codable {
+    public var test: String
+    public var file: String?
+    public var line: Int?
+    public var message: String?
+
+    public init(test: String, file: String? = nil, line: Int? = nil, message: String? = nil) {
+        self.test = test
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    /// The failure as a finding for the reports.
+    var finding: Finding {
+        Finding(kind: "test_failure", severity: .high, title: test, file: file, line: line, detail: message)
+    }
+}
 
 /// Counts of a test run as its runner reported them, read line by line as they come.
 public struct TestTally: Sendable, Equatable {
@@ -9,13 +31,15 @@ public struct TestTally: Sendable, Equatable {
     public var known: Int?
     /// Whether a runner's own final summary set the counts (it overrides line counting).
     public var fromSummary = false
-    /// Names of failed tests, as printed.
-    public var failures: [String] = []
+    /// The tests that failed, in the order they failed.
+    public var failures: [TestFailure] = []
     /// Tests seen starting (Swift Testing, XCTest, go test -v), when the total is not told.
     public var started = 0
     /// The build before the tests: steps done of steps known (`[12/40] Compiling ...`).
     public var buildDone = 0
     public var buildTotal = 0
+    /// The runner stopped before running the tests (pytest: errors during collection).
+    public var interrupted = false
 
     /// How far the run is, 0...100: the share of known tests done; without a known total,
     /// half for the build and half for the tests started so far that have finished.
@@ -28,20 +52,42 @@ public struct TestTally: Sendable, Equatable {
 
     public var done: Int { passed + failed + skipped }
 
+    /// Whether any test ran to an end: the runner did its work.
+    public var ran: Bool { !interrupted && done > 0 }
+
     /// Pass rate in percent of the tests that ran (skipped ones left out).
     public var passRate: Double? { passed + failed == 0 ? nil : Double(passed) / Double(passed + failed) * 100 }
 }
 
 /// Reads the output of pytest, swift test (XCTest and Swift Testing), go test -v, cargo test,
-/// jest and mocha: per-test lines for live progress, then the runner's summary for the counts.
+/// jest and mocha: per-test lines for live progress, then the runner's summary for the
+/// counts, and where and why each failed test failed.
 public struct TestOutputReader: Sendable {
     public private(set) var tally = TestTally()
     private var perTest = TestTally()
     private var seenFailures: Set<String> = []
     /// Failures Swift Testing printed: its summary counts tests and issues, not failed tests.
     private var swiftTestingFailures = 0
+    /// Where and why a test failed, by the name its runner gives it, as the details come.
+    private var details: [String: TestFailure] = [:]
+    /// The test whose output is being read (go test's `=== RUN`, a pytest failure section).
+    private var current: String?
+    /// A mocha or jest failure block being read: its title, and whether its message was seen.
+    private var block: (title: String, message: String?, location: (String, Int)?)?
+    /// Go: the module path, so a failure's file can be told from the repository's root.
+    private let goModule: String?
+    /// Go: failures of the package whose `ok`/`FAIL` line has not come yet.
+    private var goPending: [Int] = []
+    /// pytest: the places each failure section's traceback passes through, in order.
+    private var pytestLocations: [String: [(String, Int)]] = [:]
+    /// cargo: the test whose panic message is on the next line.
+    private var awaitingMessage: String?
+    /// mocha: its list of failures has begun ("N failing").
+    private var failuresListed = false
 
-    public init() {}
+    public init(goModule: String? = nil) {
+        self.goModule = goModule
+    }
 
     static func regex(_ pattern: String) -> NSRegularExpression { try! NSRegularExpression(pattern: pattern) }
     static let pytestCollected = regex(#"collected (\d+) items?"#)
@@ -50,18 +96,30 @@ public struct TestOutputReader: Sendable {
     static let testStarted = regex(#"^(?:◇ Test \S+ started|Test Case '.+' started|=== RUN\s)"#)
     static let pytestLine = regex(#"^(\S+::\S+)\s+(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)"#)
     static let pytestSummary = regex(#"^=+ (.*\d+ (?:passed|failed|error|errors|skipped).*) in [\d.]+s"#)
+    static let pytestInterrupted = regex(#"^!+ Interrupted: (.*?) !+$"#)
+    static let pytestSection = regex(#"^_{3,} (\S.*?) _{3,}$"#)
+    static let pytestLocation = regex(#"^(\S+\.py):(\d+): \w+"#)
+    static let pytestShortFailure = regex(#"^(?:FAILED|ERROR) (\S+::\S+?)(?: - (.*))?$"#)
     static let swiftTestingLine = regex(#"^[✔✘] Test (\S+?(?:\([^)]*\))?) (passed|failed)"#)
+    static let swiftTestingIssue = regex(#"^✘ Test (\S+?(?:\([^)]*\))?) recorded an issue at ([^:]+):(\d+):\d+: (.*)$"#)
     static let swiftTestingSummary = regex(#"^[✔✘] Test run with (\d+) tests?(?: in \d+ suites?)? (passed|failed)"#)
     static let xctestLine = regex(#"^Test Case '(.+)' (passed|failed)"#)
+    static let xctestIssue = regex(#"^(.+?):(\d+): error: (?:-\[)?(\S+?)(?: (\S+?)\])? : (.*)$"#)
     static let xctestSummary = regex(#"Executed (\d+) tests?, with (?:(\d+) tests? skipped and )?(\d+) failures?"#)
     // Only top-level tests: an indented line is a subtest, already counted in its parent.
     static let goLine = regex(#"^--- (PASS|FAIL|SKIP): (\S+)"#)
+    static let goRun = regex(#"^=== RUN\s+(\S+)"#)
+    static let goIssue = regex(#"^\s+(\S+\.go):(\d+): (.*)$"#)
+    static let goPackage = regex(#"^(?:ok|FAIL|---)\s+(\S+)\s"#)
     static let cargoLine = regex(#"^test (\S+) \.\.\. (ok|FAILED|ignored)"#)
     static let cargoSummary = regex(#"^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored"#)
+    static let cargoPanic = regex(#"^thread '([^']+)' panicked at (?:'(.*)', )?([^:\s]+):(\d+):\d+:?$"#)
     static let jestSummary = regex(#"^Tests:\s+(.*\d+ total)"#)
     static let mochaPassing = regex(#"^\s*(\d+) passing"#)
     static let mochaFailing = regex(#"^\s*(\d+) failing"#)
     static let mochaPending = regex(#"^\s*(\d+) pending"#)
+    static let scriptFailureTitle = regex(#"^\s*(?:\d+\) |● )(.+?):?$"#)
+    static let scriptStackLocation = regex(#"\bat (?:.*\()?((?:\.{0,2}/)?[^()\s:]+\.[cm]?[jt]sx?):(\d+):\d+\)?$"#)
 
     static func groups(_ pattern: NSRegularExpression, _ text: String) -> [String]? {
         guard let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
@@ -99,6 +157,7 @@ public struct TestOutputReader: Sendable {
             tally.buildTotal = total
         }
         if Self.testStarted.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil { tally.started += 1 }
+        readFailureDetail(line)
         if let g = Self.groups(Self.pytestLine, line) {
             record(g[0], passed: ["PASSED", "XFAIL", "XPASS"].contains(g[1]) ? true : g[1] == "SKIPPED" ? nil : false)
         } else if let g = Self.groups(Self.swiftTestingLine, line) {
@@ -135,6 +194,129 @@ public struct TestOutputReader: Sendable {
         } else if let g = Self.groups(Self.mochaPending, line), tally.fromSummary {
             tally.skipped = Int(g[0]) ?? 0
         }
+        if Self.groups(Self.pytestInterrupted, line) != nil { tally.interrupted = true }
+    }
+
+    /// Where and why tests failed, from the lines runners print around a failure.
+    private mutating func readFailureDetail(_ line: String) {
+        if let test = awaitingMessage {
+            // cargo prints a panic's message on the line after its place.
+            if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                if details[test]?.message == nil { details[test]?.message = String(line.prefix(300)) }
+                awaitingMessage = nil
+            }
+            return
+        }
+        if let g = Self.groups(Self.goRun, line) {
+            current = String(g[0].prefix { $0 != "/" })
+        } else if let g = Self.groups(Self.goIssue, line), let current, let number = Int(g[1]) {
+            note(current, file: g[0], line: number, message: g[2])
+        } else if let g = Self.groups(Self.goPackage, line), line.hasPrefix("ok") || line.hasPrefix("FAIL") {
+            placeGoFailures(package: g[0])
+        } else if let g = Self.groups(Self.pytestSection, line) {
+            current = g[0]
+        } else if let g = Self.groups(Self.pytestLocation, line), let current, let number = Int(g[1]) {
+            pytestLocations[current, default: []].append((g[0], number))
+        } else if let g = Self.groups(Self.pytestShortFailure, line), !g[1].isEmpty {
+            details[g[0], default: TestFailure(test: g[0])].message = String(g[1].prefix(300))
+        } else if let g = Self.groups(Self.swiftTestingIssue, line), let number = Int(g[2]) {
+            note(g[0], file: g[1], line: number, message: g[3])
+        } else if let g = Self.groups(Self.xctestIssue, line), let number = Int(g[1]) {
+            note(g[3].isEmpty ? g[2] : "\(g[2]).\(g[3])", file: g[0], line: number, message: g[4])
+        } else if let g = Self.groups(Self.cargoPanic, line), let number = Int(g[3]) {
+            note(g[0], file: g[2], line: number, message: g[1].isEmpty ? nil : g[1])
+            if g[1].isEmpty { awaitingMessage = g[0] }
+        }
+        readScriptFailure(line)
+    }
+
+    /// mocha's and jest's failure blocks: "1) title:" (after mocha's "N failing") or
+    /// "● title", then a message and a stack.
+    private mutating func readScriptFailure(_ line: String) {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if Self.groups(Self.mochaFailing, line) != nil { failuresListed = true }
+        if let g = Self.groups(Self.scriptFailureTitle, line), failuresListed && trimmed.first?.isNumber == true || trimmed.hasPrefix("● ") {
+            finishScriptBlock()
+            block = (g[0], nil, nil)
+            return
+        }
+        guard var current = block else { return }
+        if let g = Self.groups(Self.scriptStackLocation, line), current.location == nil,
+           !g[0].contains("node_modules"), !g[0].hasPrefix("node:"), let number = Int(g[1]) {
+            var file = g[0]
+            if file.hasPrefix("./") { file.removeFirst(2) }
+            current.location = (file, number)
+        } else if current.message == nil, !trimmed.isEmpty, !trimmed.hasPrefix("at ") {
+            if trimmed.hasSuffix(":"), !trimmed.contains("Error") {
+                current.title += " " + String(trimmed.dropLast())
+            } else {
+                current.message = trimmed
+            }
+        }
+        block = current
+    }
+
+    private mutating func finishScriptBlock() {
+        guard let done = block else { return }
+        block = nil
+        guard done.message != nil else { return }
+        let failure = TestFailure(test: done.title, file: done.location?.0, line: done.location?.1, message: done.message)
+        if !tally.failures.contains(where: { $0.test == failure.test }) { tally.failures.append(failure) }
+    }
+
+    /// The end of the output: a failure block still open is complete.
+    public mutating func finish() {
+        finishScriptBlock()
+        for index in tally.failures.indices {
+            let test = tally.failures[index].test
+            if test.contains("::"), let places = pytestLocations[test.split(separator: "::").dropFirst().joined(separator: ".")]
+                ?? pytestLocations[String(test.split(separator: "::").last ?? "")] {
+                // The last place in the test's own file is where it failed; later frames go deeper.
+                let own = places.last { $0.0 == tally.failures[index].file } ?? places.last
+                tally.failures[index].file = own?.0 ?? tally.failures[index].file
+                tally.failures[index].line = own?.1
+            }
+            guard let detail = detail(for: test) else { continue }
+            tally.failures[index].file = tally.failures[index].file ?? detail.file
+            tally.failures[index].line = tally.failures[index].line ?? detail.line
+            tally.failures[index].message = tally.failures[index].message ?? detail.message
+        }
+    }
+
+    /// What is known of a failed test, by any of the names its runner gives it.
+    private func detail(for test: String) -> TestFailure? {
+        if let known = details[test] { return known }
+        // pytest's sections name "Class.test" for "file.py::Class::test".
+        if test.contains("::") {
+            let dotted = test.split(separator: "::").dropFirst().joined(separator: ".")
+            if let known = details[dotted] { return known }
+        }
+        // Go subtests and XCTest's module prefix.
+        let base = String(test.prefix { $0 != "/" })
+        return details[base] ?? details.first { test.hasSuffix("." + $0.key) || $0.key.hasSuffix("." + test) }?.value
+    }
+
+    private mutating func note(_ test: String, file: String, line: Int, message: String?) {
+        var known = details[test] ?? TestFailure(test: test)
+        guard known.file == nil else { return }
+        known.file = file
+        known.line = line
+        known.message = message.map { String($0.prefix(300)) }
+        details[test] = known
+    }
+
+    private mutating func placeGoFailures(package: String) {
+        defer { goPending.removeAll() }
+        guard let goModule, package.hasPrefix(goModule) else { return }
+        let folder = String(package.dropFirst(goModule.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        guard !folder.isEmpty else { return }
+        for index in goPending where tally.failures.indices.contains(index) {
+            if let file = tally.failures[index].file ?? details[tally.failures[index].test]?.file, !file.contains("/") {
+                tally.failures[index].file = "\(folder)/\(file)"
+                tally.failures[index].line = tally.failures[index].line ?? details[tally.failures[index].test]?.line
+                tally.failures[index].message = tally.failures[index].message ?? details[tally.failures[index].test]?.message
+            }
+        }
     }
 
     private mutating func record(_ name: String, passed: Bool?) {
@@ -142,7 +324,14 @@ public struct TestOutputReader: Sendable {
         case true?: perTest.passed += 1
         case false?:
             perTest.failed += 1
-            if seenFailures.insert(name).inserted { tally.failures.append(name) }
+            if seenFailures.insert(name).inserted {
+                var failure = TestFailure(test: name)
+                if name.contains("::"), let file = name.split(separator: "::").first, file.hasSuffix(".py") { failure.file = String(file) }
+                tally.failures.append(failure)
+                if Self.groups(Self.goLine, "--- FAIL: \(name)") != nil, current != nil || goModule != nil {
+                    goPending.append(tally.failures.count - 1)
+                }
+            }
         case nil: perTest.skipped += 1
         }
         if !tally.fromSummary {
@@ -184,63 +373,5 @@ public struct TestOutputReader: Sendable {
         }
         tally.fromSummary = found
         return found ? tally : nil
-    }
-}
-
-/// Line coverage from the files test tools write: llvm-cov's JSON export, coverage.py's JSON,
-/// Istanbul's summary, lcov, Cobertura XML and Go's cover profile.
-public enum CoverageReader {
-    /// Percent of lines covered, and the format it was read as; nil when the file is none of them.
-    public static func percent(at path: String) -> (percent: Double, format: String)? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let text = String(decoding: data, as: UTF8.self)
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            if let first = (object["data"] as? [[String: Any]])?.first {
-                // The project's own sources: not its dependencies' (.build/checkouts) nor its tests.
-                let files = (first["files"] as? [[String: Any]] ?? []).filter { file in
-                    let name = file["filename"] as? String ?? ""
-                    return !name.contains("/.build/") && !name.contains("/Tests/")
-                }
-                let counts = files.compactMap { (($0["summary"] as? [String: Any])?["lines"] as? [String: Any]) }
-                let total = counts.reduce(0) { $0 + ((($1["count"] as? NSNumber)?.intValue) ?? 0) }
-                let covered = counts.reduce(0) { $0 + ((($1["covered"] as? NSNumber)?.intValue) ?? 0) }
-                if total > 0 { return (Double(covered) / Double(total) * 100, "llvm-cov JSON") }
-                if let totals = first["totals"] as? [String: Any], let lines = totals["lines"] as? [String: Any],
-                   let percent = (lines["percent"] as? NSNumber)?.doubleValue {
-                    return (percent, "llvm-cov JSON")
-                }
-            }
-            if let totals = object["totals"] as? [String: Any], let percent = (totals["percent_covered"] as? NSNumber)?.doubleValue {
-                return (percent, "coverage.py JSON")
-            }
-            if let total = object["total"] as? [String: Any], let lines = total["lines"] as? [String: Any],
-               let percent = (lines["pct"] as? NSNumber)?.doubleValue {
-                return (percent, "Istanbul summary")
-            }
-            return nil
-        }
-        if text.contains("<coverage"), let rate = TestOutputReader.groups(TestOutputReader.regex(#"<coverage\b[^>]*\bline-rate="([\d.]+)""#), text)
-            .flatMap({ Double($0[0]) }) {
-            return (rate * 100, "Cobertura XML")
-        }
-        if text.hasPrefix("mode:") {
-            var total = 0, covered = 0
-            for line in text.split(separator: "\n").dropFirst() {
-                let fields = line.split(separator: " ")
-                guard fields.count == 3, let statements = Int(fields[1]), let count = Int(fields[2]) else { continue }
-                total += statements
-                if count > 0 { covered += statements }
-            }
-            return total > 0 ? (Double(covered) / Double(total) * 100, "Go cover profile") : nil
-        }
-        if text.contains("end_of_record") {
-            var found = 0, hit = 0
-            for line in text.split(separator: "\n") {
-                if line.hasPrefix("LF:") { found += Int(line.dropFirst(3)) ?? 0 }
-                if line.hasPrefix("LH:") { hit += Int(line.dropFirst(3)) ?? 0 }
-            }
-            return found > 0 ? (Double(hit) / Double(found) * 100, "lcov") : nil
-        }
-        return nil
     }
 }

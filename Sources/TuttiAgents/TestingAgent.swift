@@ -3,36 +3,28 @@ import TuttiCore
 
 /// TestingAgent: runs the project's tests — the `command` parameter, or the runner its files
 /// call for — streaming the output as log, counting passes and failures from the runner's
-/// own summary (or JUnit XML), and reading line coverage where the run produces it. Metrics:
-/// `test_pass_rate`, `test_coverage` (left out, with a log line saying why, when there is
-/// none) and `performance_acceptable` (the run took at most `budget_seconds`, default 600).
+/// own summary (or JUnit XML), and measuring line coverage of the project's shipped code as
+/// the project itself measures it. Metrics: `test_pass_rate`, `test_coverage` (left out,
+/// with a log line saying why, when there is none), `branch_coverage` (when the project
+/// measures branches) and `performance_acceptable` (the run took at most `budget_seconds`,
+/// default 600). Failing tests are reported as findings; a runner that ran no test fails
+/// the task with the runner's own error.
 public struct TestingAgent {
     let context: AgentContext
 
     public init(context: AgentContext) { self.context = context }
 
-    /// A way to run a project's tests.
-    public struct Plan: Sendable, Equatable {
-        public var runner: String
-        public var command: [String]
-        /// Where the run will leave coverage, when it will.
-        public var coverageFile: String?
-        /// Where the run will leave JUnit XML, when it will.
-        public var junitFile: String?
-        /// Why there will be no coverage, when there will not.
-        public var noCoverage: String?
-    }
-
     /// What the run found.
     public struct Result: Sendable {
-        public var plan: Plan
+        public var plan: TestPlan
         public var tally: TestTally
-        public var coverage: Double?
+        public var coverage: CoverageFigure?
         public var seconds: Double
         public var exitStatus: Int32
     }
 
-    /// Runs the tests, reports the metrics and writes the findings.
+    /// Runs the tests, reports the metrics and findings, and writes `testing.json`. Throws when
+    /// the runner ran no test, or failed though no test did: the task fails with why.
     public func run() throws(AgentError) -> Result {
         let out = context.output
         guard let plan = plan() else {
@@ -40,16 +32,20 @@ public struct TestingAgent {
                                 + "(Package.swift, pyproject.toml/pytest.ini, go.mod, Cargo.toml and package.json are recognised)")
         }
         out.message("Running \(plan.runner) tests: \(plan.command.joined(separator: " "))")
-        // What an earlier run left must not pass for this run's results.
-        for leftover in [plan.coverageFile, plan.junitFile].compactMap({ $0 }) { try? FileManager.default.removeItem(atPath: leftover) }
-        let runStarted = Date()
-        var reader = TestOutputReader()
+        if let coverage = plan.coverage {
+            out.log("coverage: measured by \(coverage.tool); sources: \(coverage.sources); configuration: \(coverage.configuration)")
+            if let note = coverage.note { out.log("coverage: \(note)") }
+        }
+        clearLeftovers(plan)
+        var reader = TestOutputReader(goModule: plan.goModule)
+        var tail = OutputTail()
         let clock = ContinuousClock()
         let started = clock.now
         var lastPercent = -1.0
-        let status = StreamingCommand.run(plan.command, in: context.target, environment: environment()) { line in
+        let status = StreamingCommand.run(plan.command, in: context.target, environment: environment(plan)) { line in
             out.log(line)
             reader.read(line)
+            tail.append(line)
             // Reported when it has moved by half a percent (every test, when the total is known).
             let percent = reader.tally.percent
             guard percent - lastPercent >= 0.5 else { return }
@@ -60,122 +56,209 @@ public struct TestingAgent {
                 out.progress(percent: percent)
             }
         }
+        reader.finish()
         let seconds = EventBus.seconds(clock.now - started)
         var tally = reader.tally
-        if let junit = plan.junitFile, let fromXML = TestOutputReader.junit(junit) {
+        if let junit = plan.junitFile, let fromXML = TestOutputReader.junit(junit), !tally.interrupted {
             tally.passed = fromXML.passed
             tally.failed = fromXML.failed
             tally.skipped = fromXML.skipped
-        }
-        if status != 0, tally.failed == 0 {
-            // The runner failed though no test did (a build error, a crash, a file that did not
-            // load): that counts as a failure, as do tests that started and never ended.
-            let unfinished = max(0, tally.started - tally.done)
-            tally.failed = max(1, unfinished)
-            tally.failures.append("the test command exited with status \(status) after \(tally.done) test(s)"
-                                  + (unfinished > 0 ? ", \(unfinished) left unfinished" : ""))
+            tally.fromSummary = true
         }
         out.progress(done: 1, of: 1)
+        let budget = context.number("budget_seconds") ?? 600
+
+        guard tally.ran else {
+            // Crashed, a module missing, nothing collected: the runner's own words say why.
+            let why = RunnerError.describe(tail.lines, status: status)
+            let failure = "\(plan.runner) ran no test (exit status \(status)): \(why)"
+            out.finding(Finding(kind: "runner_error", severity: .high, title: "\(plan.runner) ran no test", detail: why))
+            writeFindings(plan: plan, tally: tally, coverage: nil, seconds: seconds, budget: budget, status: status, runnerError: failure)
+            throw .toolFailed(failure)
+        }
+        var runnerError: String?
+        if status != 0, tally.failed == 0 {
+            // Tests ran and none failed, yet the runner failed (a crash part way, a step after
+            // the tests): tests it started and never ended count as failed, and the task fails.
+            let unfinished = max(0, tally.started - tally.done)
+            tally.failed += unfinished
+            if unfinished > 0 {
+                tally.failures.append(TestFailure(test: "\(unfinished) test(s) left unfinished", message: "the runner exited with status \(status)"))
+            }
+            runnerError = "\(plan.runner) exited with status \(status) after \(tally.done) test(s), none failed: "
+                + RunnerError.describe(tail.lines, status: status)
+        }
         out.log("tests: \(tally.passed) passed, \(tally.failed) failed, \(tally.skipped) skipped in \(DurationText.format(seconds))"
                 + (tally.fromSummary ? " (from the runner's summary)" : ""))
-        if let rate = tally.passRate { out.metric("test_pass_rate", (rate * 100).rounded() / 100) } else {
-            out.log("test_pass_rate not reported: no test ran")
-        }
-        var coverage: Double?
-        if let file = context.string("coverage_file").map({ $0.hasPrefix("/") ? $0 : "\(context.target)/\($0)" }) ?? plan.coverageFile
-            ?? discoveredCoverageFile(since: runStarted) {
-            if let read = CoverageReader.percent(at: file) {
-                coverage = (read.percent * 100).rounded() / 100
-                out.log("coverage \(NumberFormat.compact(coverage!))% of lines, from \(context.relative(file)) (\(read.format))")
-            } else if !FileManager.default.fileExists(atPath: file) {
-                out.log("test_coverage not reported: the run did not write \(context.relative(file))"
-                        + (plan.runner == "swift" ? " (swift test exports coverage only when every test passes)" : ""))
-            } else {
-                out.log("test_coverage not reported: \(context.relative(file)) is not a coverage format tutti reads")
-            }
+        if let rate = tally.passRate {
+            out.metric("test_pass_rate", (rate * 100).rounded() / 100, label: "tests passed")
         } else {
-            out.log("test_coverage not reported: \(plan.noCoverage ?? "the run produced no coverage file")")
+            out.log("test_pass_rate not reported: every test was skipped")
         }
-        if let coverage { out.metric("test_coverage", coverage) }
-        let budget = context.number("budget_seconds") ?? 600
-        out.metric("performance_acceptable", seconds <= budget)
-        out.message("\(tally.passed) passed, \(tally.failed) failed" + (coverage.map { ", coverage \(NumberFormat.compact($0))%" } ?? ""))
-        let summary: [String: JSONValue] = [
-            "runner": .string(plan.runner), "command": .array(plan.command.map(JSONValue.string)),
-            "passed": .number(Double(tally.passed)), "failed": .number(Double(tally.failed)), "skipped": .number(Double(tally.skipped)),
-            "failures": .array(tally.failures.map(JSONValue.string)), "coverage": coverage.map(JSONValue.number) ?? .null,
-            "seconds": .number(seconds), "budget_seconds": .number(budget), "exit_status": .number(Double(status)),
-        ]
-        context.writeFinding("testing.json", String(decoding: (try? JSONEncoder.sortedPretty.encode(JSONValue.object(summary))) ?? Data(),
-                                                    as: UTF8.self))
+        let coverage = measureCoverage(plan)
+        if let coverage {
+            out.metric("test_coverage", (coverage.percent * 100).rounded() / 100,
+                       label: plan.runner == "go" ? "statement coverage" : "line coverage")
+            if let branches = coverage.branchPercent {
+                out.metric("branch_coverage", (branches * 100).rounded() / 100, label: "branch coverage")
+            }
+        }
+        out.metric("performance_acceptable", seconds <= budget, label: "tests ran within \(NumberFormat.compact(budget)) s")
+        for failure in tally.failures { out.finding(failure.finding) }
+        if let runnerError { out.finding(Finding(kind: "runner_error", severity: .high, title: "the test command failed", detail: runnerError)) }
+        out.message("\(tally.passed) passed, \(tally.failed) failed"
+                    + (coverage.map { ", \(NumberFormat.compact(($0.percent * 100).rounded() / 100))% of lines covered" } ?? ""))
+        writeFindings(plan: plan, tally: tally, coverage: coverage, seconds: seconds, budget: budget, status: status, runnerError: runnerError)
+        if let runnerError { throw .toolFailed(runnerError) }
         return Result(plan: plan, tally: tally, coverage: coverage, seconds: seconds, exitStatus: status)
     }
 
-    /// The command to run: the parameter, or the runner the project's files call for.
-    public func plan() -> Plan? {
-        let findings = context.findingsDirectory
-        if let custom = context.parameters["command"] {
-            let argv: [String]
-            switch custom {
-            case .string(let text): argv = ["/bin/sh", "-c", text]
-            case .array(let items): argv = items.compactMap(\.string)
-            default: return nil
-            }
-            return Plan(runner: "custom", command: argv, noCoverage: "give 'coverage_file' to read the coverage the command writes")
+    /// What an earlier run left must not pass for this run's results.
+    func clearLeftovers(_ plan: TestPlan) {
+        let fileManager = FileManager.default
+        for leftover in [plan.coverage?.file, plan.junitFile, plan.coverage?.dataFolder].compactMap({ $0 }) {
+            try? fileManager.removeItem(atPath: leftover)
         }
-        func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: "\(context.target)/\(name)") }
-        if exists("Package.swift") {
-            let codecov = "\(context.target)/.build/debug/codecov"
-            let package = (try? String(contentsOfFile: "\(context.target)/Package.swift", encoding: .utf8))
-                .flatMap { TestOutputReader.groups(TestOutputReader.regex(#"name:\s*"([^"]+)""#), $0)?.first } ?? "package"
-            return Plan(runner: "swift", command: ["swift", "test", "--enable-code-coverage"], coverageFile: "\(codecov)/\(package).json")
-        }
-        if exists("pyproject.toml") || exists("pytest.ini") || exists("setup.cfg") || exists("conftest.py") || exists("tests") && pythonFiles() {
-            let junit = "\(findings)/pytest-junit.xml"
-            if Self.pythonHas("pytest_cov") {
-                let coverage = "\(findings)/coverage.json"
-                return Plan(runner: "pytest", command: ["python3", "-m", "pytest", "-v", "--junitxml=\(junit)", "--cov=.",
-                                                        "--cov-report=json:\(coverage)"], coverageFile: coverage, junitFile: junit)
-            }
-            return Plan(runner: "pytest", command: ["python3", "-m", "pytest", "-v", "--junitxml=\(junit)"], junitFile: junit,
-                        noCoverage: "pytest-cov is not installed (pip install pytest-cov)")
-        }
-        if exists("go.mod") {
-            let profile = "\(findings)/go.coverprofile"
-            return Plan(runner: "go", command: ["go", "test", "-v", "-coverprofile=\(profile)", "./..."], coverageFile: profile)
-        }
-        if exists("Cargo.toml") {
-            return Plan(runner: "cargo", command: ["cargo", "test"], noCoverage: "cargo test writes no coverage (cargo llvm-cov does)")
-        }
-        if exists("package.json") {
-            return Plan(runner: "npm", command: ["npm", "test", "--silent"])
-        }
-        return nil
+        if let folder = plan.coverage?.dataFolder { try? fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true) }
     }
 
-    func pythonFiles() -> Bool {
-        ((try? FileManager.default.subpathsOfDirectory(atPath: "\(context.target)/tests")) ?? []).contains { $0.hasSuffix(".py") }
-    }
-
-    /// Coverage a project's own test command left in the usual places during this run.
-    func discoveredCoverageFile(since start: Date) -> String? {
-        ["coverage.json", "coverage.xml", "coverage/coverage-summary.json", "coverage/lcov.info", "lcov.info",
-         "coverage/cobertura-coverage.xml", "cover.out", "coverage.out"]
-            .map { "\(context.target)/\($0)" }
-            .first { path in
-                let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-                return modified.map { $0 >= start.addingTimeInterval(-1) } ?? false
+    /// The coverage figure once the tests have run: coverage.py's data combined and exported
+    /// first; nil, with a log line saying why, when there is none.
+    func measureCoverage(_ plan: TestPlan) -> CoverageFigure? {
+        let out = context.output
+        guard let setup = plan.coverage else {
+            out.log("test_coverage not reported: \(plan.noCoverage ?? "the run produced no coverage file")")
+            return nil
+        }
+        if let folder = setup.dataFolder, let why = combineCoverageData(in: folder) {
+            out.log("test_coverage not reported: \(why)")
+            return nil
+        }
+        for step in setup.finish {
+            var output: [String] = []
+            let status = StreamingCommand.run(step, in: context.target, environment: environment(plan)) { output.append($0) }
+            guard status != 0, plan.runner == "pytest", let settings = PythonProject(root: context.target).coverageSettingsWithoutPaths() else {
+                output.forEach(out.log)
+                continue
             }
+            // coverage.py refused the project's configuration (a newer version is stricter about
+            // [paths]): read the data again with its run and report settings alone.
+            let rcfile = "\(context.findingsDirectory)/coveragerc"
+            try? settings.write(toFile: rcfile, atomically: true, encoding: .utf8)
+            out.log("coverage: coverage.py refused the project's configuration (\(output.last ?? "exit status \(status)")); "
+                    + "reading the data with its [run] and [report] settings only")
+            _ = StreamingCommand.run(step + ["--rcfile=\(rcfile)"], in: context.target, environment: environment(plan)) { out.log($0) }
+        }
+        let file = setup.file
+        guard let figure = CoverageReader.read(at: file) else {
+            out.log("test_coverage not reported: " + (FileManager.default.fileExists(atPath: file)
+                ? "\(context.relative(file)) is not a coverage format tutti reads"
+                : "the run did not write \(context.relative(file))" + (plan.runner == "swift" ? " (swift test exports coverage only when every test passes)" : "")))
+            return nil
+        }
+        let counts = figure.covered.flatMap { covered in figure.total.map { " (\(covered) of \($0))" } } ?? ""
+        out.log("coverage: \(NumberFormat.compact((figure.percent * 100).rounded() / 100))% of \(plan.runner == "go" ? "statements" : "lines")\(counts), \(figure.format) from "
+                + "\(context.relative(file)), measured by \(setup.tool) over \(setup.sources)")
+        if let branches = figure.branchPercent {
+            out.log("coverage: \(NumberFormat.compact((branches * 100).rounded() / 100))% of branches"
+                    + (figure.combinedPercent.map { "; \(NumberFormat.compact(($0 * 100).rounded() / 100))% of lines and branches together, as \(setup.tool) totals them" } ?? ""))
+        }
+        return figure
     }
 
-    func environment() -> [String: String] {
+    /// coverage.py's data: one file as it is, several combined (a parallel run). The reason
+    /// there is no usable data, when there is none.
+    func combineCoverageData(in folder: String) -> String? {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix(".coverage") }
+        switch files.count {
+        case 0: return "coverage.py recorded no data"
+        case 1:
+            if files[0] != ".coverage" { try? FileManager.default.moveItem(atPath: "\(folder)/\(files[0])", toPath: "\(folder)/.coverage") }
+            return nil
+        default:
+            var output: [String] = []
+            let status = StreamingCommand.run(["python3", "-m", "coverage", "combine"], in: context.target,
+                                              environment: environment(nil).merging(["COVERAGE_FILE": "\(folder)/.coverage"]) { $1 }) { output.append($0) }
+            return status == 0 ? nil : "coverage combine failed: \(output.last ?? "exit status \(status)")"
+        }
+    }
+
+    func writeFindings(plan: TestPlan, tally: TestTally, coverage: CoverageFigure?, seconds: Double, budget: Double, status: Int32,
+                       runnerError: String?) {
+        var summary: [String: JSONValue] = [
+            "runner": .string(plan.runner), "command": .array(plan.command.map(JSONValue.string)),
+            "passed": .number(Double(tally.passed)), "failed": .number(Double(tally.failed)), "skipped": .number(Double(tally.skipped)),
+            "failures": .array(tally.failures.map { failure in
+                var fields: [String: JSONValue] = ["test": .string(failure.test)]
+                if let file = failure.file { fields["file"] = .string(file) }
+                if let line = failure.line { fields["line"] = .number(Double(line)) }
+                if let message = failure.message { fields["message"] = .string(message) }
+                return .object(fields)
+            }),
+            "seconds": .number(seconds), "budget_seconds": .number(budget), "exit_status": .number(Double(status)),
+            "runner_error": runnerError.map(JSONValue.string) ?? .null,
+        ]
+        if let setup = plan.coverage, let coverage {
+            summary["coverage"] = .object([
+                "lines_percent": .number(coverage.percent), "covered": coverage.covered.map { .number(Double($0)) } ?? .null,
+                "total": coverage.total.map { .number(Double($0)) } ?? .null,
+                "branches_percent": coverage.branchPercent.map(JSONValue.number) ?? .null,
+                "combined_percent": coverage.combinedPercent.map(JSONValue.number) ?? .null,
+                "format": .string(coverage.format), "file": .string(setup.file), "tool": .string(setup.tool),
+                "sources": .string(setup.sources), "configuration": .string(setup.configuration),
+                "note": setup.note.map(JSONValue.string) ?? .null,
+            ])
+        } else {
+            summary["coverage"] = .null
+        }
+        context.writeFinding("testing.json", String(decoding: (try? JSONEncoder.sortedPretty.encode(JSONValue.object(summary))) ?? Data(),
+                                                    as: UTF8.self))
+    }
+
+    func environment(_ plan: TestPlan?) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["CI"] = environment["CI"] ?? "true"  // runners print plain, non-interactive output
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
+        for (key, value) in plan?.environment ?? [:] { environment[key] = value }
         return environment
     }
+}
 
-    static func pythonHas(_ module: String) -> Bool {
-        ChildProcess.run(["python3", "-c", "import \(module)"]).status == 0
+/// The last lines a runner printed, for saying why it failed.
+struct OutputTail {
+    private(set) var lines: [String] = []
+    let limit = 200
+
+    mutating func append(_ line: String) {
+        lines.append(line)
+        if lines.count > limit * 2 { lines.removeFirst(lines.count - limit) }
+    }
+}
+
+/// Why a test runner did not do its work, in its own words: the line of its output that says.
+enum RunnerError {
+    static let errorLine = TestOutputReader.regex(
+        #"(?i)(error|not found|cannot|can't|no module named|no tests? (?:ran|found|collected)|no test files|exception|fatal|panic|failed to)"#)
+
+    /// The most telling line of `lines`: pytest's `E   ...` detail, an `Error:` line, any line
+    /// about an error, else the last line printed.
+    static func describe(_ lines: [String], status: Int32) -> String {
+        let trimmed = lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        func clean(_ line: String) -> String {
+            var text = line
+            if text.hasPrefix("E ") { text = text.dropFirst(2).trimmingCharacters(in: .whitespaces) }
+            return text.count > 240 ? String(text.prefix(239)) + "…" : text
+        }
+        if let detail = trimmed.first(where: { $0.hasPrefix("E ") && errorLine.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }) {
+            return clean(detail)
+        }
+        let errors = trimmed.filter { errorLine.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }
+            .filter { !$0.allSatisfy { "=-_!*".contains($0) || $0 == " " } }
+        if let explicit = errors.first(where: { $0.contains("Error:") || $0.hasPrefix("ERROR:") || $0.hasPrefix("error:") }) {
+            return clean(explicit)
+        }
+        if let any = errors.last { return clean(any) }
+        if status == 127 { return "the command was not found" }
+        return trimmed.last.map(clean) ?? "it printed nothing"
     }
 }

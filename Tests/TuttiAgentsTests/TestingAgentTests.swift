@@ -4,48 +4,121 @@ import TuttiTestSupport
 @testable import TuttiAgents
 import TuttiCore
 
-/// The testing agent: runners' output, coverage formats, and a real pytest project.
+/// The testing agent: runners' output, coverage formats, and real pytest, go and mocha
+/// projects measured as the projects themselves measure them.
 @Suite struct TestingAgentTests {
-    /// calc.py has 6 statements; the tests run 5 of them (`unused` is never called): 83.33%.
+    /// calc has 10 statements; the tests run 8 of them (`sign`'s negative branch and `unused`
+    /// are never run): 80% of lines, 1 of `sign`'s 2 branches.
+    static let calc = """
+    def add(a, b):
+        return a + b
+
+
+    def sub(a, b):
+        return a - b
+
+
+    def sign(x):
+        if x < 0:
+            return -1
+        return 1
+
+
+    def unused(a):
+        return a * 2
+    """
+
+    static let calcTests = """
+    from calc import add, sign, sub
+
+
+    def test_add():
+        assert add(2, 3) == 5
+
+
+    def test_sub():
+        assert sub(5, 3) == 2
+
+
+    def test_sign():
+        assert sign(5) == 1
+
+
+    def test_wrong():
+        assert add(1, 1) == 3
+    """
+
+    /// A src layout whose coverage configuration names its tests as a source beside the
+    /// package, and measures branches: only src/calc counts, and lines are the figure.
     static let pythonProject: [String: String] = [
-        "pyproject.toml": "[project]\nname = \"calc\"\nversion = \"0.1\"\n\n[tool.coverage.run]\nomit = [\"tests/*\"]\n",
-        "calc.py": "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n\n\ndef unused(a):\n    return a * 2\n",
-        "tests/test_calc.py": """
-        from calc import add, sub
+        "pyproject.toml": """
+        [project]
+        name = "calc"
+        version = "0.1"
 
+        [tool.coverage.run]
+        branch = true
+        source = ["calc", "tests"]
 
-        def test_add():
-            assert add(2, 3) == 5
-
-
-        def test_sub():
-            assert sub(5, 3) == 2
-
-
-        def test_add_negative():
-            assert add(-1, -1) == -2
-
-
-        def test_wrong():
-            assert add(1, 1) == 3
+        [tool.pytest.ini_options]
+        testpaths = ["tests"]
         """,
+        "src/calc/__init__.py": calc,
+        "tests/test_calc.py": calcTests,
     ]
 
-    static var pytestWithCoverage: Bool { TestingAgent.pythonHas("pytest") && TestingAgent.pythonHas("pytest_cov") }
+    static var pytestWithCoverage: Bool { TestingAgent.pythonHas("pytest") && TestingAgent.pythonHas("coverage") }
+    static var pytestCov: Bool { pytestWithCoverage && TestingAgent.pythonHas("pytest_cov") }
 
-    @Test(.enabled(if: pytestWithCoverage)) func aPytestProjectReportsItsPassRateAndCoverageExactly() async throws {
+    @Test(.enabled(if: pytestWithCoverage)) func aPytestProjectIsMeasuredOnItsShippedCodeNotItsTests() async throws {
         let repository = FixtureRepository(Self.pythonProject)
+        let before = try FileManager.default.subpathsOfDirectory(atPath: repository.root).sorted()
         let output = CollectedOutput()
         let context = try repository.context("testing", output: output)
         let result = try await offThePool { try TestingAgent(context: context).run() }
         #expect(result.plan.runner == "pytest")
         #expect(result.tally.passed == 3 && result.tally.failed == 1)
         #expect(output.metrics["test_pass_rate"] == .number(75))
-        #expect(output.metrics["test_coverage"] == .number(83.33))
+        #expect(output.metrics["test_coverage"] == .number(80), "8 of src/calc's 10 lines; the tests are not counted")
+        #expect(output.metrics["branch_coverage"] == .number(50), "the project measures branches: reported beside the lines")
         #expect(output.metrics["performance_acceptable"] == .bool(true))
-        #expect(result.tally.failures == ["tests/test_calc.py::test_wrong"])
+        #expect(output.all.contains { $0.hasPrefix("coverage: 80% of lines (8 of 10), coverage.py JSON from ")
+            && $0.hasSuffix("measured by coverage.py (coverage run -m pytest) over calc") })
+        #expect(output.all.contains("coverage: pyproject.toml also names tests (tests): measured calc only"))
+        #expect(output.all.contains { $0.hasPrefix("coverage: 50% of branches; 75% of lines and branches together") })
+        let failure = try #require(result.tally.failures.first)
+        #expect(result.tally.failures.count == 1)
+        #expect(failure == TestFailure(test: "tests/test_calc.py::test_wrong", file: "tests/test_calc.py", line: 17,
+                                       message: "assert 2 == 3"))
+        #expect(output.all.contains(#"@tutti finding {"detail":"assert 2 == 3","file":"tests/test_calc.py","kind":"test_failure","line":17,"severity":"high","title":"tests/test_calc.py::test_wrong"}"#))
+        #expect(output.all.contains("@tutti label test_coverage line coverage"))
         #expect(output.all.contains { $0.contains("test_add PASSED") }, "the runner's output is streamed as log")
         #expect(output.all.contains("@tutti progress 4/4"), "progress counts tests done of those collected")
+        let after = try FileManager.default.subpathsOfDirectory(atPath: repository.root).sorted().filter { !$0.hasPrefix(".run") }
+        #expect(after == before, "checking a repository leaves nothing in its tree")
+        let findings = try String(contentsOfFile: "\(context.findingsDirectory)/testing.json", encoding: .utf8)
+        #expect(findings.contains(#""configuration" : "pyproject.toml [tool.coverage.run], branch = true""#))
+        #expect(findings.contains(#""line" : 17"#))
+    }
+
+    @Test(.enabled(if: pytestCov)) func measurementStartsBeforeAPluginImportsThePackage() async throws {
+        // pytest-cov, as the project configures it, starts after tests/helpers.py imported calc
+        // and sees 4 of 10 lines; coverage run -m pytest sees the 8 the tests run.
+        let repository = FixtureRepository([
+            "pyproject.toml": "[project]\nname = \"calc\"\nversion = \"0.1\"\n\n[tool.pytest.ini_options]\n"
+                + "addopts = \"-p tests.helpers --cov=calc --cov-report=term\"\n",
+            "calc/__init__.py": Self.calc,
+            "tests/__init__.py": "",
+            "tests/helpers.py": "import calc  # a plugin that imports the package before pytest-cov starts\n",
+            "tests/test_calc.py": Self.calcTests.replacingOccurrences(of: "\n\ndef test_wrong():\n    assert add(1, 1) == 3", with: ""),
+        ])
+        let output = CollectedOutput()
+        let context = try repository.context("testing", output: output)
+        let result = try await offThePool { try TestingAgent(context: context).run() }
+        #expect(result.tally.passed == 3 && result.tally.failed == 0)
+        #expect(output.metrics["test_coverage"] == .number(80))
+        #expect(output.metrics["branch_coverage"] == nil, "the project does not measure branches")
+        #expect(result.plan.command.contains("--no-cov"), "the project's own late plugin is turned off")
     }
 
     @Test(.enabled(if: pytestWithCoverage)) func aRunOverItsBudgetIsNotAcceptable() async throws {
@@ -54,6 +127,25 @@ import TuttiCore
         let context = try repository.context("testing", ["budget_seconds": .number(0)], output: output)
         _ = try await offThePool { try TestingAgent(context: context).run() }
         #expect(output.metrics["performance_acceptable"] == .bool(false))
+    }
+
+    @Test(.enabled(if: pytestWithCoverage)) func aRunnerThatCrashesBeforeCollectingFailsWithItsOwnError() async throws {
+        let repository = FixtureRepository([
+            "pyproject.toml": "[project]\nname = \"calc\"\nversion = \"0.1\"\n",
+            "calc/__init__.py": Self.calc,
+            "tests/test_calc.py": "import calc_helpers_that_do_not_exist\n\n" + Self.calcTests,
+        ])
+        let output = CollectedOutput()
+        let context = try repository.context("testing", output: output)
+        let error = await #expect(throws: AgentError.self) { try await offThePool { try TestingAgent(context: context).run() } }
+        #expect(error?.description == "pytest ran no test (exit status 2): ModuleNotFoundError: No module named 'calc_helpers_that_do_not_exist'")
+        #expect(output.metrics["test_pass_rate"] == nil, "never '0 passed, 1 failed'")
+        #expect(output.all.contains { $0.hasPrefix("@tutti finding") && $0.contains(#""kind":"runner_error""#) })
+
+        let empty = FixtureRepository(["pyproject.toml": "[project]\nname = \"none\"\n", "tests/test_nothing.py": "VALUE = 1\n"])
+        let emptyContext = try empty.context("testing", output: CollectedOutput())
+        let noTests = await #expect(throws: AgentError.self) { try await offThePool { try TestingAgent(context: emptyContext).run() } }
+        #expect(noTests?.description.hasPrefix("pytest ran no test (exit status 5): ") == true, "\(String(describing: noTests))")
     }
 
     @Test func aCommandParameterIsRunAndWithoutCoverageTheAgentSaysWhy() throws {
@@ -67,14 +159,87 @@ import TuttiCore
         #expect(output.all.contains { $0.hasPrefix("test_coverage not reported:") })
     }
 
-    @Test func aRunnerThatFailsWithoutAFailedTestStillFails() async throws {
+    @Test func aRunnerThatFailsWithoutAFailedTestFailsTheTask() async throws {
         let repository = FixtureRepository([:])
         let output = CollectedOutput()
-        let context = try repository.context("testing", ["command": .string("echo 'test a ... ok'; echo 'build of b failed'; exit 3")],
+        let context = try repository.context("testing", ["command": .string("echo 'test a ... ok'; echo 'error: build of b failed'; exit 3")],
                                              output: output)
+        let error = await #expect(throws: AgentError.self) { try await offThePool { try TestingAgent(context: context).run() } }
+        #expect(error?.description == "custom exited with status 3 after 1 test(s), none failed: error: build of b failed")
+        #expect(output.metrics["test_pass_rate"] == .number(100), "the counts are the runner's own")
+
+        let nothing = try repository.context("testing", ["command": .string("echo 'sh: 1: mocha: not found' >&2; exit 127")],
+                                             output: CollectedOutput())
+        let notRun = await #expect(throws: AgentError.self) { try await offThePool { try TestingAgent(context: nothing).run() } }
+        #expect(notRun?.description == "custom ran no test (exit status 127): sh: 1: mocha: not found")
+    }
+
+    static let goModule: [String: String] = [
+        "go.mod": "module example.com/calc\n\ngo 1.19\n",
+        "calc.go": "package calc\n\nfunc Add(a, b int) int { return a + b }\n\nfunc Unused() int {\n\treturn 1\n}\n",
+        "calc_test.go": "package calc\n\nimport \"testing\"\n\nfunc TestAdd(t *testing.T) {\n\tif Add(1, 2) != 3 {\n\t\tt.Fatal(\"no\")\n\t}\n}\n",
+        "inner/inner.go": "package inner\n\nfunc Twice(a int) int { return 2 * a }\n",
+        "inner/inner_test.go": """
+        package inner
+
+        import "testing"
+
+        func TestTwice(t *testing.T) {
+        \tt.Run("small", func(t *testing.T) {
+        \t\tif Twice(2) != 5 {
+        \t\t\tt.Errorf("Twice(2) = %d, want 5", Twice(2))
+        \t\t}
+        \t})
+        }
+        """,
+    ]
+
+    static var goInstalled: Bool { ExecutableLookup.path(of: "go") != nil }
+
+    @Test(.enabled(if: goInstalled)) func aGoModuleIsMeasuredAsGoToolCoverTotalsIt() async throws {
+        let repository = FixtureRepository(Self.goModule)
+        let output = CollectedOutput()
+        let context = try repository.context("testing", output: output)
         let result = try await offThePool { try TestingAgent(context: context).run() }
-        #expect(result.tally.failed == 1)
-        #expect(output.metrics["test_pass_rate"] == .number(50))
+        #expect(result.tally.passed == 1 && result.tally.failed == 1)
+        // calc.go: Add's 1 statement run, Unused's 1 not; inner.go: Twice's 1 run: 2 of 3.
+        #expect(output.metrics["test_coverage"] == .number(66.67))
+        #expect(result.tally.failures == [TestFailure(test: "TestTwice", file: "inner/inner_test.go", line: 8, message: "Twice(2) = 4, want 5")])
+        #expect(output.all.contains("@tutti label test_coverage statement coverage"))
+    }
+
+    static var mochaAndNyc: Bool { ExecutableLookup.path(of: "mocha") != nil && ExecutableLookup.path(of: "nyc") != nil }
+
+    @Test(.enabled(if: mochaAndNyc)) func aCommonJSPackageIsMeasuredWithNycAsItsScriptsSay() async throws {
+        let repository = FixtureRepository([
+            "package.json": #"{"name": "calc", "version": "1.0.0", "devDependencies": {"mocha": "10", "nyc": "15"}, "#
+                + #""scripts": {"test": "mocha --reporter spec test/", "test-cov": "nyc --reporter=text npm test"}}"#,
+            "index.js": "exports.add = function (a, b) {\n  return a + b\n}\n\nexports.unused = function () {\n  return 1\n}\n",
+            "test/add.js": """
+            var assert = require('assert')
+            var calc = require('..')
+
+            describe('add', function () {
+              it('adds', function () {
+                assert.strictEqual(calc.add(1, 2), 3)
+              })
+              it('adds wrong', function () {
+                assert.strictEqual(calc.add(1, 1), 3)
+              })
+            })
+            """,
+        ])
+        let before = try FileManager.default.subpathsOfDirectory(atPath: repository.root).sorted()
+        let output = CollectedOutput()
+        let context = try repository.context("testing", output: output)
+        let result = try await offThePool { try TestingAgent(context: context).run() }
+        #expect(result.tally.passed == 1 && result.tally.failed == 1)
+        #expect(output.metrics["test_coverage"] == .number(75), "3 of index.js's 4 lines")
+        #expect(result.tally.failures.first?.test == "add adds wrong")
+        #expect(result.tally.failures.first?.file == "test/add.js" && result.tally.failures.first?.line == 9)
+        #expect(result.tally.failures.first?.message?.hasPrefix("AssertionError") == true)
+        let after = try FileManager.default.subpathsOfDirectory(atPath: repository.root).sorted().filter { !$0.hasPrefix(".run") }
+        #expect(after == before, "nyc's cache and output go with the findings")
     }
 
     @Test func withoutARunnerTheAgentSaysWhatToDo() throws {
@@ -118,10 +283,71 @@ import TuttiCore
         #expect((pytest.passed, pytest.failed, pytest.skipped, pytest.known) == (2, 1, 1, 3))
     }
 
+    @Test func whereAndWhyTestsFailedIsReadFromEachRunner() {
+        func failures(_ text: String, goModule: String? = nil) -> [TestFailure] {
+            var reader = TestOutputReader(goModule: goModule)
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) { reader.read(String(line)) }
+            reader.finish()
+            return reader.tally.failures
+        }
+        #expect(failures("""
+        ✘ Test parses() recorded an issue at ParserTests.swift:12:5: Expectation failed: 1 == 2
+        ✘ Test parses() failed after 0.1 seconds with 1 issue.
+        """) == [TestFailure(test: "parses()", file: "ParserTests.swift", line: 12, message: "Expectation failed: 1 == 2")])
+        #expect(failures("""
+        /src/Tests/ATests/A.swift:8: error: ATests.testB : XCTAssertEqual failed: ("1") is not equal to ("2") -
+        Test Case 'ATests.testB' failed (0.001 seconds)
+        """) == [TestFailure(test: "ATests.testB", file: "/src/Tests/ATests/A.swift", line: 8,
+                             message: #"XCTAssertEqual failed: ("1") is not equal to ("2") -"#)])
+        #expect(failures("""
+        test tests::b ... FAILED
+        ---- tests::b stdout ----
+        thread 'tests::b' panicked at src/lib.rs:12:5:
+        assertion `left == right` failed
+        """) == [TestFailure(test: "tests::b", file: "src/lib.rs", line: 12, message: "assertion `left == right` failed")])
+        #expect(failures("""
+        === RUN   TestA
+            a_test.go:3: Add(1,1) = 2, want 3
+        --- FAIL: TestA (0.00s)
+        FAIL
+        FAIL	example.com/m/sub	0.003s
+        """, goModule: "example.com/m") == [TestFailure(test: "TestA", file: "sub/a_test.go", line: 3, message: "Add(1,1) = 2, want 3")])
+        #expect(failures("""
+          1 passing (5ms)
+          1 failing
+
+          1) parse
+               rejects bad input:
+             TypeError: argument str must be a string
+              at parse (node_modules/lib/index.js:4:11)
+              at Context.<anonymous> (test/parse.js:20:5)
+        """) == [TestFailure(test: "parse rejects bad input", file: "test/parse.js", line: 20, message: "TypeError: argument str must be a string")])
+        #expect(failures("""
+          ● math › adds
+
+            expect(received).toBe(expected) // Object.is equality
+
+              at Object.<anonymous> (src/math.test.js:5:17)
+
+        Tests:       1 failed, 1 total
+        """) == [TestFailure(test: "math › adds", file: "src/math.test.js", line: 5, message: "expect(received).toBe(expected) // Object.is equality")])
+        var interrupted = TestOutputReader()
+        for line in ["collected 0 items / 1 error", "!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!",
+                     "=============================== 1 error in 0.05s ==============================="] { interrupted.read(line) }
+        #expect(!interrupted.tally.ran, "errors during collection are not failed tests")
+    }
+
+    @Test func aGoProfileCountsABlockOnceCoveredIfAnyRunCoveredIt() throws {
+        let repository = FixtureRepository(["cover.out": "mode: set\nm/a.go:3.1,4.2 3 0\nm/a.go:6.1,7.2 1 0\nm/a.go:3.1,4.2 3 1\n"])
+        let figure = try #require(CoverageReader.read(at: repository.scratch.file("cover.out")))
+        #expect(figure.covered == 3 && figure.total == 4 && figure.percent == 75)
+    }
+
     @Test func coverageIsReadFromEachFormat() throws {
         let repository = FixtureRepository([
             "llvm.json": #"{"data":[{"totals":{"lines":{"count":200,"covered":150,"percent":75}}}],"type":"llvm.coverage.json.export"}"#,
             "coverage.json": #"{"meta":{},"totals":{"covered_lines":9,"num_statements":10,"percent_covered":90.0}}"#,
+            "branches.json": #"{"meta":{},"totals":{"covered_lines":9,"num_statements":10,"covered_branches":1,"num_branches":4,"percent_covered":71.42857}}"#,
             "summary.json": #"{"total":{"lines":{"total":40,"covered":30,"pct":75.5}}}"#,
             "lcov.info": "SF:a.js\nLF:10\nLH:5\nend_of_record\nSF:b.js\nLF:30\nLH:25\nend_of_record\n",
             "cobertura.xml": "<?xml version=\"1.0\"?>\n<coverage line-rate=\"0.625\" branch-rate=\"0\" version=\"1\">\n</coverage>\n",
@@ -136,5 +362,8 @@ import TuttiCore
             #expect(read.percent == percent && read.format == format, "\(file)")
         }
         #expect(CoverageReader.percent(at: repository.scratch.file("other.json")) == nil)
+        let branches = try #require(CoverageReader.read(at: repository.scratch.file("branches.json")))
+        #expect(branches.percent == 90 && branches.branchPercent == 25 && branches.combinedPercent == 71.42857,
+                "lines are the figure; branches and the mixed total beside it")
     }
 }

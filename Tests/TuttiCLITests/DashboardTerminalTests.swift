@@ -23,7 +23,7 @@ import TuttiCore
         var screen: String { run(["capture-pane", "-p", "-t", "main"], output: true) }
 
         /// The screen and everything scrolled off it.
-        var history: String { run(["capture-pane", "-p", "-S", "-", "-t", "main"], output: true) }
+        var history: String { run(["capture-pane", "-p", "-J", "-S", "-", "-t", "main"], output: true) }
 
         func keys(_ keys: String...) { run(["send-keys", "-t", "main"] + keys) }
 

@@ -1,0 +1,118 @@
+import Foundation
+
+/// What a Python project says about itself: where its shipped code is, where its tests are,
+/// and how it measures coverage — read from its layout and its configuration files, the way
+/// coverage.py and pytest read them.
+struct PythonProject: Sendable {
+    let root: String
+    /// coverage.py's `[run]` settings, from the first file that has them.
+    let coverage: ConfigSection?
+    /// coverage.py's `[report]` settings, from the same file as `coverage`.
+    let coverageReport: ConfigSection?
+    /// pytest's settings, from the first file that has them.
+    let pytest: ConfigSection?
+    /// The shipped code: package folders and top-level modules, relative to the root.
+    let packages: [String]
+    /// Whether the code lives under `src/`.
+    let srcLayout: Bool
+
+    init(root: String) {
+        self.root = root
+        // coverage.py reads .coveragerc, else the first of setup.cfg, tox.ini and pyproject.toml with its sections.
+        coverage = ConfigSection.read(".coveragerc", section: "run", root: root)
+            ?? ConfigSection.read("setup.cfg", section: "coverage:run", root: root)
+            ?? ConfigSection.read("tox.ini", section: "coverage:run", root: root)
+            ?? ConfigSection.read("pyproject.toml", section: "tool.coverage.run", root: root)
+        coverageReport = coverage.flatMap { run in
+            let name = run.file == ".coveragerc" ? "report" : run.file == "pyproject.toml" ? "tool.coverage.report" : "coverage:report"
+            return ConfigSection.read(run.file, section: name, root: root)
+        }
+        pytest = ConfigSection.read("pytest.ini", section: "pytest", root: root)
+            ?? ConfigSection.read("pyproject.toml", section: "tool.pytest.ini_options", root: root)
+            ?? ConfigSection.read("tox.ini", section: "pytest", root: root)
+            ?? ConfigSection.read("setup.cfg", section: "tool:pytest", root: root)
+        let fileManager = FileManager.default
+        func isPackage(_ folder: String) -> Bool { fileManager.fileExists(atPath: "\(root)/\(folder)/__init__.py") }
+        var found: [String] = []
+        let src = (try? fileManager.contentsOfDirectory(atPath: "\(root)/src")) ?? []
+        for name in src.sorted() where !name.hasPrefix(".") {
+            if isPackage("src/\(name)") { found.append("src/\(name)") }
+            if name.hasSuffix(".py"), name != "__init__.py" { found.append("src/\(name)") }
+        }
+        srcLayout = !found.isEmpty
+        if found.isEmpty {
+            for name in ((try? fileManager.contentsOfDirectory(atPath: root)) ?? []).sorted() where !name.hasPrefix(".") {
+                if isPackage(name), ProjectLayout.role(ofFolder: name) == .shipped { found.append(name) }
+                if name.hasSuffix(".py"), !Self.toolingModules.contains(name), !SourceFile.isTestPath(name) { found.append(name) }
+            }
+        }
+        packages = found
+    }
+
+    /// Top-level Python files that build, test or document a project rather than ship with it.
+    static let toolingModules: Set<String> = ["setup.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py", "dodo.py",
+                                              "manage.py", "docs.py", "conf.py"]
+
+    /// The project's coverage settings for what is measured and reported, without its
+    /// `[paths]` (which only combining data from other machines needs, and which a newer
+    /// coverage.py may refuse): a configuration file to read the data with, when the
+    /// project's own cannot be read.
+    func coverageSettingsWithoutPaths() -> String? {
+        guard var run = coverage else { return nil }
+        if let override = sourceOverride() {
+            run.values["source"] = override.sources
+            run.values["source_pkgs"] = nil
+        }
+        return run.iniText(as: "run", leaving: ["parallel", "patch"]) + "\n" + (coverageReport?.iniText(as: "report") ?? "")
+    }
+
+    /// pytest's `testpaths`: where the project keeps its tests.
+    var testPaths: [String] { pytest?["testpaths"].flatMap { $0.split(separator: " ").map(String.init) } ?? [] }
+
+    /// pytest's `addopts`, as one string.
+    var pytestOptions: String { pytest?["addopts"].joined(separator: " ") ?? "" }
+
+    /// Whether the project measures branches (coverage.py's `branch = true`).
+    var measuresBranches: Bool { coverage?.flag("branch") ?? false }
+
+    /// What coverage.py should measure, and why, when the project's own settings would not
+    /// measure its shipped code (or say nothing): the packages to pass as `--source`, or nil
+    /// to keep the project's settings as they are.
+    func sourceOverride() -> (sources: [String], note: String)? {
+        let configured = (coverage?["source"] ?? []) + (coverage?["source_pkgs"] ?? [])
+        if !configured.isEmpty {
+            let kept = configured.filter { isShippedCode($0) }
+            let dropped = configured.filter { !kept.contains($0) }
+            if dropped.isEmpty { return nil }
+            let why = dropped.map { isTestFolder($0) ? "\($0) (tests)" : "\($0) (not in this repository)" }.joined(separator: ", ")
+            if !kept.isEmpty { return (kept, "\(coverage!.file) also names \(why): measured \(kept.joined(separator: ", ")) only") }
+            guard !packages.isEmpty else { return nil }
+            return (packages.map(sourceName), "\(coverage!.file) names \(why): measured the shipped code, \(packages.joined(separator: ", "))")
+        }
+        if !(coverage?["include"] ?? []).isEmpty { return nil }
+        guard !packages.isEmpty else { return nil }
+        let origin = coverage.map { "\($0.file) sets no source" } ?? "no coverage configuration"
+        return (packages.map(sourceName), "\(origin): measured the shipped code, \(packages.joined(separator: ", "))")
+    }
+
+    /// How coverage.py's `--source` names a package folder or module: a folder by its path, a
+    /// module by its import name.
+    func sourceName(_ package: String) -> String {
+        guard package.hasSuffix(".py") else { return package }
+        return String((package as NSString).lastPathComponent.dropLast(3))
+    }
+
+    /// Whether a configured source entry is this project's shipped code: a folder or module
+    /// in the repository (or under `src/`), not its tests.
+    func isShippedCode(_ entry: String) -> Bool {
+        guard !isTestFolder(entry) else { return false }
+        let path = entry.replacingOccurrences(of: ".", with: "/")
+        let fileManager = FileManager.default
+        return [entry, path, "src/\(path)", "\(path).py", "src/\(path).py"].contains { fileManager.fileExists(atPath: "\(root)/\($0)") }
+    }
+
+    func isTestFolder(_ entry: String) -> Bool {
+        let path = entry.replacingOccurrences(of: ".", with: "/")
+        return SourceFile.isTestPath(path + "/x.py") || testPaths.contains { path == $0 || path.hasPrefix($0 + "/") }
+    }
+}

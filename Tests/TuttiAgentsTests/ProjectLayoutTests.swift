@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import TuttiAgents
+
+/// Reading a project's own configuration: which code ships, which is tests, what coverage.py
+/// should measure.
+@Suite struct ProjectLayoutTests {
+    @Test func configSectionsAreReadFromTOMLAndINI() {
+        let toml = ConfigSection.parse("""
+        [tool.coverage.run]
+        branch = true  # measure branches
+        source = [
+            "jwt",
+            'tests',
+        ]
+        omit = ["*/_vendor/*"]
+
+        [tool.coverage.report]
+        exclude_also = ["if TYPE_CHECKING", ": \\\\.{3}"]
+        """, section: "tool.coverage.run", file: "pyproject.toml")
+        #expect(toml?["source"] == ["jwt", "tests"])
+        #expect(toml?.flag("branch") == true)
+        #expect(toml?["omit"] == ["*/_vendor/*"])
+        let report = ConfigSection.parse("[tool.coverage.report]\nexclude_also = [\"if TYPE_CHECKING\", \": \\\\.{3}\"]\n",
+                                         section: "tool.coverage.report", file: "pyproject.toml")
+        #expect(report?["exclude_also"] == ["if TYPE_CHECKING", #": \.{3}"#], "a basic string's escapes are read")
+        let ini = ConfigSection.parse("""
+        [metadata]
+        name = x
+        [coverage:run]
+        source =
+            src/pkg
+            other
+        branch = True
+        ; a comment
+        """, section: "coverage:run", file: "setup.cfg")
+        #expect(ini?["source"] == ["src/pkg", "other"])
+        #expect(ini?.flag("branch") == true)
+        #expect(ConfigSection.parse("[other]\na = 1\n", section: "coverage:run", file: "setup.cfg") == nil)
+        #expect(ini?.iniText(as: "run") == "[run]\nbranch = True\nsource =\n    src/pkg\n    other\n")
+    }
+
+    @Test func aSourceThatNamesTestsOrAnotherProjectIsReplacedByTheShippedPackages() {
+        // itsdangerous's configuration, copied from another project: source = ["jinja2", "tests"].
+        let copied = FixtureRepository([
+            "pyproject.toml": "[tool.coverage.run]\nbranch = true\nsource = [\"jinja2\", \"tests\"]\n",
+            "src/calc/__init__.py": "", "tests/test_calc.py": "",
+        ])
+        let override = PythonProject(root: copied.root).sourceOverride()
+        #expect(override?.sources == ["src/calc"])
+        #expect(override?.note == "pyproject.toml names jinja2 (not in this repository), tests (tests): measured the shipped code, src/calc")
+        #expect(PythonProject(root: copied.root).srcLayout)
+
+        let partly = FixtureRepository(["setup.cfg": "[coverage:run]\nsource =\n    jwt\n    tests\n", "jwt/__init__.py": ""])
+        #expect(PythonProject(root: partly.root).sourceOverride()?.sources == ["jwt"])
+
+        let good = FixtureRepository([".coveragerc": "[run]\nsource_pkgs = calc\n", "src/calc/__init__.py": ""])
+        #expect(PythonProject(root: good.root).sourceOverride() == nil, "a configuration that names the shipped code is kept")
+
+        let flat = FixtureRepository(["calc/__init__.py": "", "tool.py": "", "setup.py": "", "docs/conf.py": "", "tests/__init__.py": "",
+                                      "typing_tests/__init__.py": ""])
+        let detected = PythonProject(root: flat.root).sourceOverride()
+        #expect(detected?.sources == ["calc", "tool"])
+        #expect(detected?.note == "no coverage configuration: measured the shipped code, calc, tool.py")
+    }
+
+    @Test func filesHaveRolesByConventionAndByTheProjectsTestConfiguration() {
+        let layout = ProjectLayout(testPaths: ["./checks/"])
+        let expected: [(String, FileRole)] = [
+            ("src/jwt/api.py", .shipped), ("jwt/api_jws.py", .shipped), ("index.js", .shipped), ("Sources/App/main.swift", .shipped),
+            ("tests/keys/testkey_rsa.priv", .test), ("tests/test_api.py", .test), ("conftest.py", .test), ("uuid_test.go", .test),
+            ("testdata/key.pem", .test), ("typing_tests/strict.py", .test), ("src/app.test.ts", .test), ("checks/smoke.py", .test),
+            ("test/fixtures/cookie.txt", .test), ("Tests/CoreTests/A.swift", .test), ("bench/run.js", .test),
+            ("docs/usage.rst", .documentation), ("README.md", .documentation), ("CHANGELOG.rst", .documentation),
+            ("examples/client.py", .example), ("samples/app.go", .example),
+            (".github/workflows/ci.yml", .tooling), ("setup.py", .tooling), ("noxfile.py", .tooling), ("scripts/release.sh", .tooling),
+        ]
+        for (path, role) in expected { #expect(layout.role(of: path) == role, "\(path)") }
+    }
+
+    @Test func theTestFolderAPackageJsonScriptNamesIsTests() {
+        let repository = FixtureRepository(["package.json": #"{"scripts": {"test": "mocha --reporter spec --check-leaks spec-suite/ src"}}"#,
+                                            "spec-suite/parse.js": "", "index.js": "", "src/a.js": ""])
+        let layout = ProjectLayout(root: repository.root)
+        #expect(layout.testPaths == ["spec-suite"])
+        #expect(layout.role(of: "spec-suite/parse.js") == .test)
+        #expect(layout.role(of: "index.js") == .shipped)
+        #expect(layout.role(of: "src/a.js") == .shipped, "a source folder the script names holds more than tests")
+    }
+}
