@@ -40,9 +40,15 @@ import TuttiCore
                           "code.tls-verification-off app/net.py:4", "secret.private-key deploy/id_rsa:1"])
         #expect(!result.findings.contains { $0.file == "app/clean.py" })
         #expect(result.score == 100 - 25 - 10 - 10 - 25)
-        #expect(result.vulnerabilities == 4)
+        #expect(result.vulnerabilities == 2, "the seed's gate counts critical findings")
         #expect(output.metrics["security_score"] == .number(30))
-        #expect(output.metrics["vulnerabilities"] == .number(4))
+        #expect(output.metrics["vulnerabilities"] == .number(2))
+        #expect(output.all.contains("@tutti label vulnerabilities critical findings in shipped code"))
+        let finding = try #require(result.findings.first { $0.rule == "code.shell-injection" })
+        #expect(finding.explanation.hasPrefix("Running a shell on a string") && finding.remediation.hasPrefix("Pass an argument list"),
+                "every finding says why it matters and how to fix it")
+        #expect(output.all.contains { $0.hasPrefix("@tutti finding") && $0.contains(#""rule":"secret.aws-access-key""#)
+            && $0.contains(#""severity":"critical""#) })
         #expect(output.metrics["compliance"] == .bool(false), "no LICENSE, no security policy")
         #expect(!result.findings.contains { $0.excerpt.contains(Self.awsKey) }, "secrets are masked in the findings")
         #expect(output.all.contains { $0.hasPrefix("@tutti progress") })
@@ -78,8 +84,8 @@ import TuttiCore
         let result = SecurityAgent(context: try repository.context("security", output: CollectedOutput())).run()
         #expect(Set(result.findings.map { "\($0.rule) \($0.file):\($0.line)" })
                 == ["secret.password-assignment app/settings.py:1", "code.shell-injection web/run.js:2", "code.shell-injection cmd/run.go:3"])
-        #expect(result.findings.first { $0.rule == "secret.password-assignment" }?.excerpt == "DB_PASSWORD = \"hu…\"",
-                "the value is masked in the findings")
+        #expect(result.findings.first { $0.rule == "secret.password-assignment" }?.excerpt == "DB_PASSWORD = \"hun…\"",
+                "the value is masked in the findings, enough of the line kept to recognise it")
     }
 
     @Test func aWorldWritableFileIsFound() throws {
@@ -94,5 +100,78 @@ import TuttiCore
                                             "dev.local": "\(Self.keyHeader)\n", "ok.txt": "fine\n"])
         let result = SecurityAgent(context: try repository.context("security", output: CollectedOutput())).run()
         #expect(result.findings.isEmpty)
+    }
+
+    // A documented example key, a test key and live-looking tokens, put together at run time.
+    static let awsExample = "AKIA" + "IOSFODNN7EXAMPLE"
+    static let liveToken = "ghp_" + "Q7d9kLm2Xv8RtW4nB6yZc1Hs5Jp0Ae3Gf8Ku"
+
+    @Test func findingsOutsideShippedCodeAreInformationAndARealCredentialInShippedCodeStillCounts() throws {
+        let repository = FixtureRepository([
+            "docs/usage.rst": "Sign with a key::\n\n    \(Self.keyHeader)\n    MIIEpAIBAAKCAQEA\n\n    jwt.encode(payload, \"secret\", password=\"hunter22\")\n",
+            "docs/aws.md": "Set `AWS_ACCESS_KEY_ID=\(Self.awsExample)` in your shell.\n",
+            "tests/keys/testkey_rsa.priv": "\(Self.keyHeader)\nMIIEpAIBAAKCAQEA\n",
+            "tests/test_signer.py": "SECRET_KEY = \"dev key for tests\"\n",
+            "tests/fixtures/leaked.py": "GITHUB = \"\(Self.liveToken)\"\n",
+            "examples/client.py": "client = Client(api_key=\"abcd1234efgh\")\n",
+            "src/app/settings.py": "DB_PASSWORD = \"Tr0ub4dor-xyz\"\n",
+            "src/app/__init__.py": "",
+        ])
+        let output = CollectedOutput()
+        let result = SecurityAgent(context: try repository.context("security", output: output)).run()
+        #expect(Set(result.counted.map { "\($0.rule) \($0.file):\($0.line)" })
+                == ["secret.password-assignment src/app/settings.py:1", "secret.vcs-token tests/fixtures/leaked.py:1"],
+                "shipped code, and a live-looking token wherever it is")
+        #expect(Set(result.findings.filter { !$0.counts }.map { "\($0.role.rawValue) \($0.file):\($0.line)" })
+                == ["documentation docs/usage.rst:3", "documentation docs/usage.rst:6", "documentation docs/aws.md:1",
+                    "test tests/keys/testkey_rsa.priv:1", "test tests/test_signer.py:1", "example examples/client.py:1"])
+        #expect(result.score == 100 - 10 - 25)
+        #expect(result.vulnerabilities == 1)
+        #expect(result.findings.first?.rule == "secret.vcs-token", "counted findings first, worst first")
+        #expect(output.all.contains { $0.hasPrefix("@tutti finding") && $0.contains(#""severity":"info""#)
+            && $0.contains("(in test files)") })
+    }
+
+    @Test func verifyFalseIsTLSOnlyInAnHTTPOrTLSClient() throws {
+        let repository = FixtureRepository([
+            "app/tokens.py": "import jwt\n\n\ndef peek(token):\n    return jwt.decode(token, verify=False)\n",
+            "app/fetch.py": "import requests\n\n\ndef fetch(url):\n    return requests.get(url, verify=False)\n",
+            "app/client.py": "import httpx\n\n\ndef fetch(client, url):\n    return client.fetch(\n        url,\n        verify=False)\n",
+            "app/other.py": "def check(schema, value):\n    return schema.validate(value, verify=False)\n",
+        ])
+        let result = SecurityAgent(context: try repository.context("security", output: CollectedOutput())).run()
+        #expect(Set(result.findings.map { "\($0.rule) \($0.file):\($0.line)" })
+                == ["code.tls-verification-off app/fetch.py:5", "code.tls-verification-off app/client.py:7"])
+    }
+
+    @Test func codeThatRunsWhatItCompiledItselfIsANoteNotAnAlarm() throws {
+        let repository = FixtureRepository([
+            "lib/make.py": "def _make(script, globs):\n    bytecode = compile(script, \"<generated>\", \"exec\")\n    eval(bytecode, globs)\n",
+            "lib/calc.py": "def run(expression):\n    return eval(expression)\n",
+        ])
+        let result = SecurityAgent(context: try repository.context("security", output: CollectedOutput())).run()
+        #expect(result.findings.map { "\($0.file):\($0.line) \($0.severity.rawValue)" }.sorted() == ["lib/calc.py:2 high", "lib/make.py:3 low"])
+    }
+
+    static var banditInstalled: Bool { Bandit.installed() != nil }
+
+    @Test(.enabled(if: banditInstalled)) func banditsFindingsAreMergedAndItIsNamed() throws {
+        let repository = FixtureRepository([
+            "pkg/__init__.py": "",
+            "pkg/loader.py": "import hashlib\nimport pickle\n\n\ndef load(blob):\n    return pickle.loads(blob)\n\n\n"
+                + "def etag(data):\n    return hashlib.md5(data).hexdigest()\n\n\ndef run(command):\n    assert command\n",
+            "tests/test_loader.py": "import pickle\n\n\ndef test_load():\n    assert pickle.loads(pickle.dumps(1)) == 1\n",
+        ])
+        let output = CollectedOutput()
+        let context = try repository.context("security", output: output)
+        let result = SecurityAgent(context: context).run()
+        #expect(result.findings.map { "\($0.rule) \($0.file):\($0.line) \($0.severity.rawValue) \($0.scanner)" }
+                == ["bandit.B301 pkg/loader.py:6 medium bandit", "bandit.B324 pkg/loader.py:10 low bandit"],
+                "pickle counts; a weak hash outside passwords is a note; assert and the tests are left out")
+        #expect(result.findings.first?.title.hasPrefix("Pickle and modules that wrap it") == true)
+        #expect(result.scanners.count == 2 && result.scanners[1].hasPrefix("bandit "))
+        #expect(output.all.contains { $0.hasPrefix("scanners: tutti 10 rules; bandit ") })
+        let summary = try String(contentsOfFile: "\(context.findingsDirectory)/security.json", encoding: .utf8)
+        #expect(summary.contains(#""scanner" : "bandit""#))
     }
 }
