@@ -34,6 +34,7 @@ public struct ArchitectureAgent {
         let out = context.output
         out.message("Reading the repository's sources")
         let paths = RepositoryFiles.list(context.target)
+        let layout = ProjectLayout(root: context.target)
         var files: [SourceFile] = []
         for (index, path) in paths.enumerated() {
             if index % 50 == 0 { out.progress(done: index, of: paths.count * 2) }
@@ -49,14 +50,17 @@ public struct ArchitectureAgent {
 
         var publicDeclarations = 0, documented = 0
         var undocumented: [Declaration] = []
-        for file in sources where !file.isTest {
-            for declaration in DeclarationScanner.declarations(in: file) where declaration.isPublic && declaration.kind != .value {
-                publicDeclarations += 1
-                if declaration.doc != nil { documented += 1 } else { undocumented.append(declaration) }
-            }
+        // The public API is in the shipped code: not tests, fixtures, type checks or examples.
+        let shipped = sources.filter { layout.role(of: $0.path) == .shipped }
+        var declarations = shipped.flatMap { DeclarationScanner.declarations(in: $0) }
+        DeclarationScanner.applyPythonModulePrivacy(&declarations, files: shipped)
+        for declaration in declarations where declaration.isPublic && declaration.kind != .value {
+            publicDeclarations += 1
+            if declaration.doc != nil { documented += 1 } else { undocumented.append(declaration) }
         }
         let maxLines = context.integer("max_file_lines") ?? 1000
-        let largest = sources.filter { $0.language.isAnalyzed }.map { ($0.path, $0.lines.count) }.sorted { $0.1 > $1.1 }
+        // Large test files are not a design problem of the code they test.
+        let largest = shipped.filter { $0.language.isAnalyzed }.map { ($0.path, $0.lines.count) }.sorted { $0.1 > $1.1 }
         let godFiles = largest.filter { $0.1 > maxLines }
         let score = max(0, 100 - 20 * Double(cycles.count) - 5 * Double(godFiles.count))
         let readme = readmeOfSubstance()
@@ -66,13 +70,25 @@ public struct ArchitectureAgent {
                             godFiles: godFiles.map { (path: $0.0, lines: $0.1) }, score: score, documentation: readme.ok)
         out.progress(done: 1, of: 1)
         if publicDeclarations > 0 {
-            out.metric("coverage_threshold", (result.documentedPercent * 10).rounded() / 10)
+            out.metric("coverage_threshold", (result.documentedPercent * 10).rounded() / 10, label: "documented public API")
         } else {
             out.log("coverage_threshold not reported: no public declarations found (Swift public/open, exported Go, JavaScript "
                     + "and TypeScript names, Rust pub, Python names without a leading underscore)")
         }
-        out.metric("security_score", score)
-        out.metric("documentation", readme.ok)
+        out.metric("security_score", score, label: "structure score")
+        out.metric("documentation", readme.ok, label: "README of substance")
+        for cycle in cycles {
+            out.finding(Finding(kind: "cycle", severity: .medium, title: "dependency cycle: \(cycle.joined(separator: " → "))",
+                                detail: "each module imports the next; break the cycle by moving what they share into a module both import"))
+        }
+        for (path, lines) in godFiles {
+            out.finding(Finding(kind: "large_file", severity: .low, title: "\(lines) lines (over \(maxLines))", file: path,
+                                detail: "split it by concern"))
+        }
+        for declaration in undocumented {
+            out.finding(Finding(kind: "undocumented", severity: .info, title: "\(declaration.qualifiedName) has no doc comment",
+                                file: declaration.file, line: declaration.line, detail: declaration.signature))
+        }
         out.message("\(graph.modules.count) modules, \(cycles.count) cycle(s), \(NumberFormat.compact((result.documentedPercent * 10).rounded() / 10))% of the public API documented")
         context.writeFinding("architecture.dot", graph.dot(cycles: cycles))
         context.writeFinding("architecture.md", report(result, largest: Array(largest.prefix(10)), undocumented: undocumented, maxLines: maxLines))
@@ -109,7 +125,7 @@ public struct ArchitectureAgent {
         lines += largest.map { "| \($0.0) | \($0.1) |" }
         if !undocumented.isEmpty {
             lines += ["", "## Public declarations without a doc comment", ""]
-            lines += undocumented.prefix(50).map { "- `\($0.name)` (\($0.file):\($0.line))" }
+            lines += undocumented.prefix(50).map { "- `\($0.qualifiedName)` (\($0.file):\($0.line))" }
             if undocumented.count > 50 { lines.append("- … and \(undocumented.count - 50) more") }
         }
         lines += ["", "The import graph is in `architecture.dot` (render it with `dot -Tsvg architecture.dot`).", ""]

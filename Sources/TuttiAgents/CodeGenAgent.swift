@@ -2,11 +2,13 @@ import Foundation
 import TuttiCore
 
 /// CodeGenAgent (Pattern Library): finds the codebase's reusable building blocks — its
-/// protocols and interfaces, and public types and functions used from other files — and
-/// writes `pattern-library.md`: per pattern its name, signature, doc comment, where it is
-/// used and an example from a real call site. Metrics: `patterns_generated`,
-/// `documentation` (the library was written) and `test_coverage` (percent of patterns that
-/// test code refers to).
+/// protocols and interfaces, and the public top-level types and functions other files use —
+/// and writes `pattern-library.md`: per pattern its name, signature, doc comment, where it is
+/// used and an example from a real call site. A pattern is a symbol, not a name: a method
+/// belongs to its type, two declarations of one name are two symbols, and a name the
+/// language's standard library owns (`append`, `map`, `len`) is never the project's. Metrics:
+/// `patterns_generated`, `documentation` (the library was written) and `test_coverage`
+/// (percent of patterns that test code uses).
 public struct CodeGenAgent {
     let context: AgentContext
 
@@ -15,11 +17,92 @@ public struct CodeGenAgent {
     /// A building block and its uses.
     public struct Pattern: Sendable {
         public var declaration: Declaration
-        /// Files other than its own that name it.
+        /// Files other than its own that use it.
         public var usedIn: [String]
         /// A line that uses it, with its place.
         public var example: (file: String, line: Int, text: String)?
         public var referencedFromTests: Bool
+    }
+
+    /// A file's code as the agent reads it: its lines with comments and strings blanked, and
+    /// the names it uses.
+    struct CodeFile {
+        let file: SourceFile
+        let code: [String]
+        let uses: NameUses
+        /// JavaScript and TypeScript: names a module is bound to here (`import * as cookie from "./index.js"`,
+        /// `var cookie = require('..')`), with the file each resolves to.
+        let moduleAliases: [String: String]
+    }
+
+    /// Finds the patterns, writes the library and reports the metrics.
+    @discardableResult
+    public func run() -> [Pattern] {
+        let out = context.output
+        out.message("Reading the repository's sources")
+        let layout = ProjectLayout(root: context.target)
+        let files = RepositoryFiles.read(RepositoryFiles.list(context.target), root: context.target).filter { $0.language.isAnalyzed }
+        out.log("\(files.count) source files")
+        let shipped = files.filter { layout.role(of: $0.path) == .shipped }
+        var declarations = shipped.flatMap { DeclarationScanner.declarations(in: $0) }
+        DeclarationScanner.applyPythonModulePrivacy(&declarations, files: shipped)
+        let candidates = declarations.filter(Self.isCandidate)
+        let names = Set(candidates.map(\.name))
+        var code: [CodeFile] = []
+        let paths = Set(files.map(\.path))
+        let packageMain = Self.packageMain(root: context.target)
+        for (index, file) in files.enumerated() {
+            if index % 50 == 0 { out.progress(done: index, of: files.count) }
+            let lines = CodeText.lines(of: file)
+            code.append(CodeFile(file: file, code: lines, uses: NameUses(lines: lines, wanted: names),
+                                 moduleAliases: ScriptModules.aliases(in: file, paths: paths, packageMain: packageMain)))
+        }
+        let minimumUses = context.integer("min_uses") ?? 2
+        var patterns: [Pattern] = []
+        let byName = Dictionary(grouping: candidates, by: \.name)
+        for declaration in candidates {
+            let namesakes = byName[declaration.name] ?? []
+            let users = code.filter { user in
+                user.file.path != declaration.file && Self.uses(user, declaration, namesakes: namesakes)
+            }
+            guard declaration.kind == .protocol || users.count >= minimumUses else { continue }
+            let nonTest = users.filter { !$0.file.isTest }
+            patterns.append(Pattern(declaration: declaration, usedIn: users.map(\.file.path),
+                                    example: Self.example(of: declaration, in: nonTest + users.filter(\.file.isTest)),
+                                    referencedFromTests: users.contains { $0.file.isTest }))
+        }
+        patterns.sort { ($0.declaration.kind == .protocol ? 1 : 0, $0.usedIn.count, $1.declaration.name)
+            > ($1.declaration.kind == .protocol ? 1 : 0, $1.usedIn.count, $0.declaration.name) }
+        out.progress(done: 1, of: 1)
+        for pattern in patterns.prefix(20) {
+            out.log("pattern \(pattern.declaration.name) (\(pattern.declaration.kind.rawValue), \(pattern.declaration.file)): "
+                    + "used in \(pattern.usedIn.count) file(s)")
+        }
+        context.writeFinding("pattern-library.md", library(patterns))
+        let tested = patterns.filter(\.referencedFromTests).count
+        out.metric("patterns_generated", Double(patterns.count), label: "reusable patterns")
+        out.metric("documentation", FileManager.default.fileExists(atPath: "\(context.findingsDirectory)/pattern-library.md"),
+                   label: "pattern library written")
+        if patterns.isEmpty {
+            // Nothing reusable, so nothing reusable goes untested.
+            out.log("no patterns found (no public type or function is used from \(minimumUses) other files): none is untested")
+        }
+        out.metric("test_coverage", patterns.isEmpty ? 100 : (Double(tested) / Double(patterns.count) * 1000).rounded() / 10,
+                   label: "patterns used by tests")
+        for pattern in patterns where !pattern.referencedFromTests {
+            out.finding(Finding(kind: "untested_pattern", severity: .info, title: "\(pattern.declaration.name) is used by no test",
+                                file: pattern.declaration.file, line: pattern.declaration.line, detail: pattern.declaration.signature))
+        }
+        out.message("\(patterns.count) patterns, \(tested) referenced from tests")
+        return patterns
+    }
+
+    /// A public top-level type, protocol or function with a name of its own.
+    static func isCandidate(_ declaration: Declaration) -> Bool {
+        let name = declaration.name
+        return declaration.kind != .value && declaration.container == nil && !declaration.nested && declaration.isPublic
+            && !name.hasPrefix("_") && name.count >= 3 && !commonNames.contains(name.lowercased())
+            && !StandardNames.owns(name, in: SourceLanguage(path: declaration.file))
     }
 
     /// Names too common to tell one declaration's uses from another's.
@@ -27,98 +110,82 @@ public struct CodeGenAgent {
                                            "start", "stop", "read", "write", "update", "create", "delete", "handle", "value", "name",
                                            "data", "item", "result", "error", "config", "setup", "apply", "map", "filter", "reduce"]
 
-    /// Finds the patterns, writes the library and reports the metrics.
-    @discardableResult
-    public func run() -> [Pattern] {
-        let out = context.output
-        out.message("Reading the repository's sources")
-        let files = RepositoryFiles.read(RepositoryFiles.list(context.target), root: context.target).filter { $0.language.isAnalyzed }
-        out.log("\(files.count) source files")
-        // Candidates first, then one pass over each file's identifiers finds their users.
-        var candidates: [Declaration] = []
-        var seen: Set<String> = []
-        for file in files where !file.isTest {
-            for declaration in DeclarationScanner.declarations(in: file) where declaration.kind != .value {
-                let name = declaration.name
-                guard name.count >= 3, !Self.commonNames.contains(name.lowercased()), !seen.contains(name),
-                      declaration.isPublic || declaration.kind == .protocol else { continue }
-                seen.insert(name)
-                candidates.append(declaration)
-            }
-        }
-        // A type is used where its name appears; a function where it is called.
-        var users: [String: [SourceFile]] = [:]
-        var callers: [String: [SourceFile]] = [:]
-        for (index, file) in files.enumerated() {
-            if index % 50 == 0 { out.progress(done: index, of: files.count) }
-            let found = Self.identifiers(in: file)
-            for name in found.names where seen.contains(name) { users[name, default: []].append(file) }
-            for name in found.calls where seen.contains(name) { callers[name, default: []].append(file) }
-        }
-        let minimumUses = context.integer("min_uses") ?? 2
-        var patterns: [Pattern] = []
-        for declaration in candidates {
-            let others = ((declaration.kind == .function ? callers : users)[declaration.name] ?? []).filter { $0.path != declaration.file }
-            let isProtocol = declaration.kind == .protocol
-            guard isProtocol ? (declaration.isPublic || !others.isEmpty) : others.count >= minimumUses else { continue }
-            patterns.append(Pattern(declaration: declaration, usedIn: others.map(\.path),
-                                    example: Self.example(of: declaration.name, in: others.filter { !$0.isTest } + others.filter(\.isTest)),
-                                    referencedFromTests: others.contains(where: \.isTest)))
-        }
-        patterns.sort { ($0.declaration.kind == .protocol ? 1 : 0, $0.usedIn.count, $1.declaration.name)
-            > ($1.declaration.kind == .protocol ? 1 : 0, $1.usedIn.count, $0.declaration.name) }
-        out.progress(done: 1, of: 1)
-        for pattern in patterns.prefix(20) {
-            out.log("pattern \(pattern.declaration.name) (\(pattern.declaration.kind.rawValue)): used in \(pattern.usedIn.count) file(s)")
-        }
-        context.writeFinding("pattern-library.md", library(patterns))
-        let tested = patterns.filter(\.referencedFromTests).count
-        out.metric("patterns_generated", Double(patterns.count))
-        out.metric("documentation", FileManager.default.fileExists(atPath: "\(context.findingsDirectory)/pattern-library.md"))
-        if patterns.isEmpty {
-            out.log("test_coverage not reported: no patterns found")
+    /// Whether `user` uses `declaration`: a type where its name appears, a function where it is
+    /// called, bare or through its module (`uuid.Parse(`, `cookie.parse(`), never as another
+    /// object's method (`JSON.parse(`). When several symbols share the name, the file that
+    /// imports (or sits beside) one of them uses that one.
+    static func uses(_ user: CodeFile, _ declaration: Declaration, namesakes: [Declaration]) -> Bool {
+        let name = declaration.name
+        let qualifiers = moduleNames(of: declaration).union(user.moduleAliases.filter { $0.value == declaration.file }.keys)
+        let used: Bool
+        if declaration.kind == .function {
+            used = user.uses.bareCalls.contains(name) || !(user.uses.qualifiedCalls[name] ?? []).isDisjoint(with: qualifiers)
         } else {
-            out.metric("test_coverage", (Double(tested) / Double(patterns.count) * 1000).rounded() / 10)
+            used = user.uses.names.contains(name)
         }
-        out.message("\(patterns.count) patterns, \(tested) referenced from tests")
-        return patterns
+        guard used, namesakes.count > 1 else { return used }
+        let owner = namesakes.first { other in
+            let folder = (other.file as NSString).deletingLastPathComponent
+            return user.file.path.hasPrefix(folder + "/") && !folder.isEmpty
+                || user.code.contains { line in moduleNames(of: other).contains { line.contains("import") && line.contains($0) } }
+        }
+        return owner == declaration
     }
 
-    static let identifier = try! NSRegularExpression(pattern: #"[A-Za-z_][A-Za-z0-9_]*(\s*\()?"#)
-
-    /// The identifiers a file names, and those it calls (followed by a parenthesis).
-    static func identifiers(in file: SourceFile) -> (names: Set<String>, calls: Set<String>) {
-        var names: Set<String> = [], calls: Set<String> = []
-        for line in file.lines {
-            let text = String(line)
-            for match in identifier.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-                guard let range = Range(match.range, in: text) else { continue }
-                let word = text[range]
-                if match.range(at: 1).location != NSNotFound {
-                    let name = String(word.prefix { $0 != "(" && !$0.isWhitespace })
-                    calls.insert(name)
-                    names.insert(name)
-                } else {
-                    names.insert(String(word))
-                }
-            }
-        }
-        return (names, calls)
+    /// The names a declaration's module goes by where it is imported: its file's stem, its
+    /// folder's name, and Go's package name.
+    static func moduleNames(of declaration: Declaration) -> Set<String> {
+        let path = declaration.file as NSString
+        let stem = (path.lastPathComponent as NSString).deletingPathExtension
+        let folder = (path.deletingLastPathComponent as NSString).lastPathComponent
+        var names = [stem, folder]
+        if let package = declaration.package { names.append(package) }
+        return Set(names.filter { !$0.isEmpty && $0 != "src" })
     }
 
-    /// The first line in `files` that uses `name` in code (not an import or a comment).
-    static func example(of name: String, in files: [SourceFile]) -> (file: String, line: Int, text: String)? {
-        let word = try! NSRegularExpression(pattern: "\\b\(NSRegularExpression.escapedPattern(for: name))\\b")
+    /// package.json's `main` (or `index.js`): what `require('..')` from a test folder loads.
+    static func packageMain(root: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: "\(root)/package.json"),
+              let package = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        var main = package["main"] as? String ?? "index.js"
+        if main.hasPrefix("./") { main.removeFirst(2) }
+        return main
+    }
+
+    /// The first line in `files` that uses the declaration in code: not its own declaration,
+    /// an import, a comment, a docstring or a string such as `__all__`'s.
+    static func example(of declaration: Declaration, in files: [CodeFile]) -> (file: String, line: Int, text: String)? {
+        let word = try! NSRegularExpression(pattern: "(?<![\\w$])\(NSRegularExpression.escapedPattern(for: declaration.name))(?![\\w$])"
+                                            + (declaration.kind == .function ? "\\s*\\(" : ""))
         for file in files {
-            for (index, line) in file.lines.enumerated() {
-                let text = line.trimmingCharacters(in: .whitespaces)
-                guard !text.isEmpty, !text.hasPrefix("import "), !text.hasPrefix("from "), !text.hasPrefix("use "),
-                      !text.hasPrefix("//"), !text.hasPrefix("#"), !text.hasPrefix("*"), !text.hasPrefix("/*"),
-                      word.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil else { continue }
-                return (file.path, index + 1, String(text.prefix(160)))
+            // The names a multi-line import lists are not uses: `from attr import (\n    Factory,\n)`.
+            var importCloser: Character?
+            for (index, code) in file.code.enumerated() {
+                let trimmed = code.trimmingCharacters(in: .whitespaces)
+                if let closer = importCloser {
+                    if trimmed.contains(closer) { importCloser = nil }
+                    continue
+                }
+                let isImport = trimmed.hasPrefix("import ") || trimmed.hasPrefix("from ") || trimmed.hasPrefix("use ")
+                    || trimmed.hasPrefix("export {") || trimmed.hasPrefix("module.exports")
+                if isImport {
+                    if trimmed.hasSuffix("(") { importCloser = ")" } else if trimmed.hasSuffix("{") { importCloser = "}" }
+                    continue
+                }
+                guard !trimmed.isEmpty, !trimmed.hasPrefix("@"), !isDeclarationLine(trimmed),
+                      word.firstMatch(in: code, range: NSRange(code.startIndex..., in: code)) != nil else { continue }
+                let text = file.file.lines[index].trimmingCharacters(in: .whitespaces)
+                return (file.file.path, index + 1, text.count > 160 ? String(text.prefix(159)) + "…" : text)
             }
         }
         return nil
+    }
+
+    static let declarationStart = try! NSRegularExpression(pattern:
+        #"^(?:(?:public|private|internal|open|fileprivate|export|default|static|final|async|pub|abstract|override|@\w+)\s+)*(?:def|class|func|function|struct|enum|protocol|interface|type|fn|trait|impl|extension|typealias|actor)\b"#)
+
+    static func isDeclarationLine(_ line: String) -> Bool {
+        declarationStart.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil
     }
 
     func library(_ patterns: [Pattern]) -> String {
@@ -142,4 +209,104 @@ public struct CodeGenAgent {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+}
+
+/// The names a file's code uses: every identifier, the bare calls (`parse(`) and the
+/// qualified calls with their qualifiers (`cookie.parse(` → parse: [cookie]).
+struct NameUses {
+    var names: Set<String> = []
+    var bareCalls: Set<String> = []
+    var qualifiedCalls: [String: Set<String>] = [:]
+
+    static let identifier = try! NSRegularExpression(pattern: #"(?:([A-Za-z_$][\w$]*)\s*\.\s*)?([A-Za-z_$][\w$]*)(\s*\()?"#)
+
+    /// The uses in `lines` (code only) of the names in `wanted`.
+    init(lines: [String], wanted: Set<String>) {
+        for line in lines {
+            for match in Self.identifier.matches(in: line, range: NSRange(line.startIndex..., in: line)) {
+                guard let nameRange = Range(match.range(at: 2), in: line) else { continue }
+                let name = String(line[nameRange])
+                let qualifier = Range(match.range(at: 1), in: line).map { String(line[$0]) }
+                if let qualifier, wanted.contains(qualifier) { names.insert(qualifier) }
+                guard wanted.contains(name) else { continue }
+                names.insert(name)
+                guard match.range(at: 3).location != NSNotFound else { continue }
+                if let qualifier {
+                    qualifiedCalls[name, default: []].insert(qualifier)
+                } else {
+                    bareCalls.insert(name)
+                }
+            }
+        }
+    }
+}
+
+/// JavaScript's and TypeScript's module bindings: which file each name stands for.
+enum ScriptModules {
+    static let binding = try! NSRegularExpression(pattern:
+        #"(?:import\s+\*\s+as\s+([A-Za-z_$][\w$]*)\s+from\s+|import\s+([A-Za-z_$][\w$]*)\s+from\s+|(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*)['"](\.{1,2}(?:/[^'"]*)?)['"]"#)
+
+    /// The module names bound in `file`, each with the repository file it resolves to.
+    static func aliases(in file: SourceFile, paths: Set<String>, packageMain: String?) -> [String: String] {
+        guard file.language == .javascript || file.language == .typescript else { return [:] }
+        var found: [String: String] = [:]
+        let folder = (file.path as NSString).deletingLastPathComponent
+        for line in file.lines where line.contains("import") || line.contains("require") {
+            let text = String(line)
+            for match in binding.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                guard let name = (1...3).lazy.compactMap({ Range(match.range(at: $0), in: text) }).first.map({ String(text[$0]) }),
+                      let specRange = Range(match.range(at: 4), in: text) else { continue }
+                let target = resolve(String(text[specRange]), from: folder)
+                let stem = (target as NSString).deletingPathExtension
+                let candidates = (target.isEmpty ? [packageMain].compactMap { $0 } : [target])
+                    + [".js", ".ts", ".mjs", ".cjs", ".tsx", ".jsx"].map { stem + $0 }
+                    + ["index.js", "index.ts"].map { target.isEmpty ? $0 : "\(target)/\($0)" }
+                if let resolved = candidates.first(where: paths.contains) { found[name] = resolved }
+            }
+        }
+        return found
+    }
+
+    /// A relative module path from `folder`, as a path from the root ("" for the root itself).
+    static func resolve(_ spec: String, from folder: String) -> String {
+        var parts = folder.split(separator: "/").map(String.init)
+        for component in spec.split(separator: "/") {
+            switch component {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(String(component))
+            }
+        }
+        return parts.joined(separator: "/")
+    }
+}
+
+/// Names a language's standard library or runtime owns: a call to them is never a use of
+/// the project's own symbol of that name.
+enum StandardNames {
+    static func owns(_ name: String, in language: SourceLanguage) -> Bool {
+        shared.contains(name) || (byLanguage[language]?.contains(name) ?? false)
+    }
+
+    static let shared: Set<String> = ["append", "map", "filter", "reduce", "forEach", "contains", "count", "first", "last", "min", "max",
+                                      "sorted", "sort", "print", "join", "split", "keys", "values", "push", "pop", "insert", "remove",
+                                      "toString", "description", "hash", "copy", "equals", "length", "size", "isEmpty", "next",
+                                      "flatMap", "compactMap", "extend", "items"]
+    static let byLanguage: [SourceLanguage: Set<String>] = [
+        .swift: ["String", "Int", "Double", "Bool", "Array", "Dictionary", "Set", "Optional", "Result", "Error", "Data", "URL", "Date",
+                 "zip", "stride", "abs", "precondition", "assert", "fatalError", "debugPrint", "withLock", "removeAll", "joined",
+                 "dropFirst", "dropLast", "lowercased", "uppercased", "hasPrefix", "hasSuffix", "enumerated", "reversed", "task"],
+        .python: ["abs", "all", "any", "bool", "bytes", "callable", "chr", "dict", "dir", "divmod", "enumerate", "eval", "exec", "float",
+                  "getattr", "hasattr", "isinstance", "issubclass", "iter", "len", "list", "object", "ord", "pow", "property", "range",
+                  "repr", "reversed", "round", "setattr", "slice", "staticmethod", "classmethod", "str", "sum", "super", "tuple", "type",
+                  "vars", "zip", "get", "update", "setdefault", "read", "write"],
+        .go: ["cap", "clear", "complex", "delete", "imag", "len", "make", "new", "panic", "println", "real", "recover", "String",
+              "Error", "Errorf", "Sprintf", "Printf", "Println"],
+        .javascript: ["parseInt", "parseFloat", "isNaN", "isFinite", "require", "setTimeout", "setInterval", "then", "catch",
+                      "valueOf", "JSON", "Object", "Array", "Promise", "Error", "slice", "splice", "concat", "indexOf", "includes"],
+        .typescript: ["parseInt", "parseFloat", "isNaN", "isFinite", "require", "setTimeout", "setInterval", "then", "catch",
+                      "valueOf", "JSON", "Object", "Array", "Promise", "Error", "slice", "splice", "concat", "indexOf", "includes"],
+        .rust: ["new", "default", "clone", "unwrap", "expect", "into", "from", "iter", "collect", "len", "push_str", "to_string",
+                "Vec", "String", "Option", "Result", "Box", "println", "format"],
+    ]
 }

@@ -17,6 +17,15 @@ public struct Declaration: Sendable, Hashable {
     /// Part of the public API: `public`/`open` in Swift, exported in Go, JavaScript and
     /// TypeScript, `pub` in Rust, a name without a leading underscore in Python.
     public var isPublic: Bool
+    /// The type it is declared in (a Python class, a Go method's receiver), nil at the top level.
+    public var container: String? = nil
+    /// Declared inside a function or other body that is not a type's: not part of any API.
+    public var nested = false
+    /// Go: the package it is in (`package uuid`), the name other packages call it through.
+    public var package: String? = nil
+
+    /// The name with its container: `Signer.sign`, or `sign`.
+    public var qualifiedName: String { container.map { "\($0).\(name)" } ?? name }
 }
 
 /// Finds declarations line by line, per language: what the architecture review counts for
@@ -26,10 +35,9 @@ public enum DeclarationScanner {
     public static func declarations(in file: SourceFile) -> [Declaration] {
         switch file.language {
         case .swift: return scan(file, swift, kind: swiftKind, isPublic: { $0[1] != nil }, doc: slashDoc(prefixes: ["///"]))
-        case .go: return scan(file, go, kind: goKind, isPublic: { $0[2].map { $0.first?.isUppercase == true } ?? false },
-                              doc: slashDoc(prefixes: ["//"]))
-        case .javascript, .typescript:
-            return scan(file, script, kind: scriptKind, isPublic: { $0[1] != nil }, doc: blockDoc)
+        case .go: return goMethods(scan(file, go, kind: goKind, isPublic: { $0[2].map { $0.first?.isUppercase == true } ?? false },
+                                        doc: slashDoc(prefixes: ["//"])), file: file)
+        case .javascript, .typescript: return script(file)
         case .rust: return scan(file, rust, kind: rustKind, isPublic: { $0[1] == "pub " }, doc: slashDoc(prefixes: ["///", "//!"]))
         case .python: return python(file)
         default: return []
@@ -41,7 +49,11 @@ public enum DeclarationScanner {
         #"^\s*(?:@[\w.]+(?:\([^)]*\))?\s+)*(?:(public|open)\s+|(?:internal|private|fileprivate|package)\s+)?(?:(?:final|static|class|indirect|nonisolated|mutating|override|convenience|required|lazy|weak|dynamic)\s+)*(struct|class|enum|protocol|actor|func|typealias|var|let)\s+([A-Za-z_][A-Za-z0-9_]*)"#)
     static let go = try! NSRegularExpression(pattern: #"^(?:func\s+(?:\([^)]*\)\s*)?|type\s+)([A-Za-z_]\w*)(?:\s+(interface|struct))?"#)
     static let script = try! NSRegularExpression(pattern:
-        #"^\s*(export\s+)?(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(function\*?|class|interface|type|const|enum)\s+([A-Za-z_$][\w$]*)"#)
+        #"^\s*(export\s+)?(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(function\*?|class|interface|type|const|let|var|enum)\s+([A-Za-z_$][\w$]*)"#)
+    static let commonJSExport = try! NSRegularExpression(pattern: #"^\s*(?:module\.)?exports\.([A-Za-z_$][\w$]*)\s*=\s*(.*)$"#)
+    static let commonJSModule = try! NSRegularExpression(pattern: #"^\s*module\.exports\s*=\s*(.*)$"#)
+    static let functionValue = try! NSRegularExpression(pattern: #"=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)"#)
+    static let goReceiver = try! NSRegularExpression(pattern: #"^func\s+\(\s*(?:\w+\s+)?\*?\s*([A-Za-z_]\w*)"#)
     static let rust = try! NSRegularExpression(pattern:
         #"^\s*(pub )?(?:pub\([^)]*\)\s+)?(?:async\s+)?(?:unsafe\s+)?(?:const\s+)?(fn|struct|enum|trait|type|const|static)\s+([A-Za-z_]\w*)"#)
     static let pythonDef = try! NSRegularExpression(pattern: #"^(\s*)(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)\s*(\([^)]*\)?)?"#)
@@ -61,8 +73,75 @@ public enum DeclarationScanner {
         switch keyword {
         case "interface": return .protocol
         case "class", "type", "enum": return .type
-        case "const": return .value
+        case "const", "let", "var": return .value
         default: return .function
+        }
+    }
+
+    /// JavaScript and TypeScript: ES module `export`s, and CommonJS — `exports.x = ...`,
+    /// `module.exports = name` or `{ a, b: c }` — which make the declarations they name public.
+    /// A `const` holding a function is a function.
+    static func script(_ file: SourceFile) -> [Declaration] {
+        var found = scan(file, script, kind: scriptKind, isPublic: { $0[1] != nil }, doc: blockDoc).map { declaration in
+            var declaration = declaration
+            let line = String(file.lines[declaration.line - 1])
+            if declaration.kind == .value, functionValue.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil {
+                declaration.kind = .function
+            }
+            return declaration
+        }
+        var exported: Set<String> = []
+        for (index, raw) in file.lines.enumerated() {
+            let line = String(raw)
+            if let groups = groups(commonJSExport, line), let name = groups[0], let value = groups[1] {
+                let local = value.trimmingCharacters(in: CharacterSet(charactersIn: " ;"))
+                if local.range(of: #"^[A-Za-z_$][\w$]*$"#, options: .regularExpression) != nil, local != "undefined" {
+                    exported.insert(local)
+                } else if !found.contains(where: { $0.line == index + 1 }) {
+                    let kind: Declaration.Kind = value.hasPrefix("class") ? .type
+                        : functionValue.firstMatch(in: "= " + value, range: NSRange(("= " + value).startIndex..., in: "= " + value)) != nil ? .function : .value
+                    found.append(Declaration(name: name, kind: kind, file: file.path, line: index + 1, signature: line.trimmingCharacters(in: .whitespaces),
+                                             doc: blockDoc(file.lines, index), isPublic: true))
+                }
+            } else if let groups = groups(commonJSModule, line), let value = groups[0] {
+                if value.hasPrefix("function") || value.hasPrefix("class") || value.hasPrefix("async function") {
+                    // `module.exports = function name () {`: the module is that function.
+                    let named = value.split(whereSeparator: { " (){".contains($0) }).dropFirst(value.hasPrefix("async") ? 2 : 1).first
+                    found.append(Declaration(name: named.map(String.init) ?? ((file.path as NSString).lastPathComponent as NSString).deletingPathExtension,
+                                             kind: value.hasPrefix("class") ? .type : .function, file: file.path, line: index + 1,
+                                             signature: line.trimmingCharacters(in: .whitespaces), doc: blockDoc(file.lines, index), isPublic: true))
+                    continue
+                }
+                let body = value.trimmingCharacters(in: CharacterSet(charactersIn: " ;{}"))
+                for item in body.split(separator: ",") {
+                    // `a`, or `a: b` (b is the local name).
+                    let parts = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+                    if let local = parts.last, local.range(of: #"^[A-Za-z_$][\w$]*$"#, options: .regularExpression) != nil { exported.insert(local) }
+                }
+            }
+        }
+        for index in found.indices where exported.contains(found[index].name) { found[index].isPublic = true }
+        return found.sorted { $0.line < $1.line }
+    }
+
+    static func groups(_ pattern: NSRegularExpression, _ text: String) -> [String?]? {
+        guard let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
+        return (1..<match.numberOfRanges).map { Range(match.range(at: $0), in: text).map { String(text[$0]) } }
+    }
+
+    /// Go: a method's receiver type is its container (`func (u UUID) String()` is `UUID.String`).
+    static func goMethods(_ declarations: [Declaration], file: SourceFile) -> [Declaration] {
+        let package = file.lines.first { $0.hasPrefix("package ") }.map { String($0.dropFirst("package ".count)).trimmingCharacters(in: .whitespaces) }
+        return declarations.map { declaration in
+            var declaration = declaration
+            declaration.package = package
+            let line = String(file.lines[declaration.line - 1])
+            if let receiver = groups(goReceiver, line)?.first ?? nil {
+                declaration.container = receiver
+                // A method of an unexported type is not part of the package's API.
+                declaration.isPublic = declaration.isPublic && receiver.first?.isUppercase == true
+            }
+            return declaration
         }
     }
 
@@ -80,9 +159,15 @@ public enum DeclarationScanner {
     static func scan(_ file: SourceFile, _ pattern: NSRegularExpression, kind: (String) -> Declaration.Kind?,
                      isPublic: ([String?]) -> Bool, doc: ([Substring], Int) -> String?) -> [Declaration] {
         var found: [Declaration] = []
+        var nesting = BraceNesting(language: file.language)
         for (index, line) in file.lines.enumerated() {
             let text = String(line)
-            guard let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { continue }
+            defer { nesting.advance(past: text) }
+            guard let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else {
+                let opener = file.language == .swift ? extensionPattern : file.language == .rust ? rustImpl : nil
+                if let opener, let extended = groups(opener, text)?.first ?? nil { nesting.opens(type: extended) }
+                continue
+            }
             let groups = (0..<match.numberOfRanges).map { Range(match.range(at: $0), in: text).map { String(text[$0]) } }
             let keyword: String, name: String
             if file.language == .go {
@@ -96,12 +181,18 @@ public enum DeclarationScanner {
             let access: [String?] = file.language == .go ? [nil, nil, name] : groups
             // The signature ends where the body begins.
             let head = text.range(of: " {").map { String(text[..<$0.lowerBound]) } ?? text
+            let place = nesting.place
             found.append(Declaration(name: name, kind: declarationKind, file: file.path, line: index + 1,
                                      signature: head.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "{ ")),
-                                     doc: doc(file.lines, index), isPublic: isPublic(access)))
+                                     doc: doc(file.lines, index), isPublic: isPublic(access) && !place.nested,
+                                     container: place.container, nested: place.nested))
+            if declarationKind == .type || declarationKind == .protocol, keyword != "typealias" { nesting.opens(type: name) }
         }
         return found
     }
+
+    static let rustImpl = try! NSRegularExpression(pattern: #"^\s*impl(?:<[^>]*>)?\s+(?:[\w:<>]+\s+for\s+)?([A-Za-z_]\w*)"#)
+    static let extensionPattern = try! NSRegularExpression(pattern: #"^\s*(?:@\w+\s+)*(?:public\s+|internal\s+|private\s+|fileprivate\s+)?extension\s+([A-Za-z_][\w.]*)"#)
 
     /// Line comments right above the declaration (attributes in between are skipped).
     static func slashDoc(prefixes: [String]) -> ([Substring], Int) -> String? {
@@ -126,10 +217,22 @@ public enum DeclarationScanner {
         }
     }
 
-    /// A `/** ... */` block right above the declaration.
+    /// A `/** ... */` block above the declaration (decorators and a blank line or two may
+    /// stand between, as JSDoc allows).
     static func blockDoc(_ lines: [Substring], _ index: Int) -> String? {
         var cursor = index - 1
-        while cursor >= 0, lines[cursor].trimmingCharacters(in: .whitespaces).hasPrefix("@") { cursor -= 1 }
+        var blanks = 0
+        while cursor >= 0 {
+            let line = lines[cursor].trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("@") {
+                cursor -= 1
+            } else if line.isEmpty, blanks < 2 {
+                blanks += 1
+                cursor -= 1
+            } else {
+                break
+            }
+        }
         guard cursor >= 0, lines[cursor].trimmingCharacters(in: .whitespaces).hasSuffix("*/") else { return nil }
         var collected: [String] = []
         while cursor >= 0 {
@@ -144,51 +247,157 @@ public enum DeclarationScanner {
         return nil
     }
 
+    static let pythonDocstring = try! NSRegularExpression(pattern: #"^(?:[rRbBuU]{1,2})?("{3}|'{3}|"|')"#)
+    static let pythonDecorator = try! NSRegularExpression(pattern: #"^\s*@([\w.]+)"#)
+
     /// Python: module-level `def` and `class`, and the methods of module-level classes, with
-    /// their docstrings (functions nested in functions are not API).
+    /// their docstrings (after signatures of any length, decorators, and `r`/`b`/`u` prefixes).
+    /// Functions nested in functions are not API; nor are the methods of a private class.
+    /// `@overload` stubs and their implementation are one declaration, documented if any is.
     static func python(_ file: SourceFile) -> [Declaration] {
         var found: [Declaration] = []
-        // The indentation of the module-level class we are in, if any.
-        var classIndent: Int?
+        var seen: [String: Int] = [:]
+        // The module-level class we are in, if any, and the indentation of its members.
+        var currentClass: (name: String, isPublic: Bool)?
         var memberIndent: Int?
         for (index, line) in file.lines.enumerated() {
             let text = String(line)
             let indentation = text.prefix { $0 == " " || $0 == "\t" }.count
             let content = text.dropFirst(indentation)
-            if !content.isEmpty, !content.hasPrefix("#"), indentation == 0, !content.hasPrefix("class ") { classIndent = nil }
+            if !content.isEmpty, !content.hasPrefix("#"), !content.hasPrefix("@"), indentation == 0, !content.hasPrefix("class "),
+               !content.hasPrefix(")") {
+                currentClass = nil
+            }
             guard let match = pythonDef.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
-                  let indentRange = Range(match.range(at: 1), in: text), let keywordRange = Range(match.range(at: 2), in: text),
-                  let nameRange = Range(match.range(at: 3), in: text) else { continue }
-            let indent = text[indentRange].count
-            if indent == 0 {
-                classIndent = text[keywordRange] == "class" ? 0 : nil
-                memberIndent = nil
-            } else {
-                guard classIndent != nil else { continue }
-                if memberIndent == nil { memberIndent = indent }
-                guard indent == memberIndent else { continue }
-            }
+                  let keywordRange = Range(match.range(at: 2), in: text), let nameRange = Range(match.range(at: 3), in: text) else { continue }
             let name = String(text[nameRange])
-            let bases = Range(match.range(at: 4), in: text).map { String(text[$0]) } ?? ""
-            let kind: Declaration.Kind = text[keywordRange] == "def" ? .function
-                : (bases.contains("Protocol") || bases.contains("ABC") ? .protocol : .type)
-            var doc: String?
-            var cursor = index + 1
-            while cursor < file.lines.count, file.lines[cursor - 1].trimmingCharacters(in: .whitespaces).hasSuffix(":") == false,
-                  cursor < index + 6 { cursor += 1 }
-            if cursor < file.lines.count {
-                let next = file.lines[cursor].trimmingCharacters(in: .whitespaces)
-                if next.hasPrefix("\"\"\"") || next.hasPrefix("'''") || next.hasPrefix("r\"\"\"") {
-                    doc = next.trimmingCharacters(in: CharacterSet(charactersIn: "r\"' "))
-                    if doc?.isEmpty == true, cursor + 1 < file.lines.count {
-                        doc = file.lines[cursor + 1].trimmingCharacters(in: .whitespaces)
-                    }
-                }
+            let isClass = text[keywordRange] == "class"
+            let container: String?
+            if indentation == 0 {
+                currentClass = isClass ? (name, !name.hasPrefix("_")) : nil
+                memberIndent = nil
+                container = nil
+            } else {
+                guard let owner = currentClass else { continue }
+                if memberIndent == nil { memberIndent = indentation }
+                guard indentation == memberIndent else { continue }
+                container = owner.name
             }
+            let bases = Range(match.range(at: 4), in: text).map { String(text[$0]) } ?? ""
+            let kind: Declaration.Kind = !isClass ? .function : (bases.contains("Protocol") || bases.contains("ABC") ? .protocol : .type)
+            let doc = pythonDocstring(file.lines, afterSignatureAt: index)
+            let isPublic = !name.hasPrefix("_") && (container == nil || currentClass?.isPublic == true)
+            let key = "\(container ?? "").\(name)"
+            if let earlier = seen[key] {
+                // An @overload stub and its implementation, or a redefinition: one declaration.
+                if found[earlier].doc == nil { found[earlier].doc = doc }
+                continue
+            }
+            seen[key] = found.count
             found.append(Declaration(name: name, kind: kind, file: file.path, line: index + 1,
                                      signature: text.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: ":")),
-                                     doc: doc, isPublic: !name.hasPrefix("_")))
+                                     doc: doc, isPublic: isPublic, container: container))
         }
         return found
+    }
+
+    /// The docstring of the `def` or `class` whose first line is at `index`: the signature
+    /// ends at the first `:` outside brackets; the docstring is the first statement after it.
+    static func pythonDocstring(_ lines: [Substring], afterSignatureAt index: Int) -> String? {
+        var depth = 0
+        var cursor = index
+        var bodyOnSameLine: Substring?
+        signature: while cursor < lines.count, cursor < index + 200 {
+            let line = lines[cursor]
+            var quote: Character?
+            for position in line.indices {
+                let character = line[position]
+                if let open = quote {
+                    if character == open { quote = nil }
+                    continue
+                }
+                switch character {
+                case "\"", "'": quote = character
+                case "#": break
+                case "(", "[", "{": depth += 1
+                case ")", "]", "}": depth -= 1
+                case ":" where depth == 0:
+                    let rest = line[line.index(after: position)...].trimmingCharacters(in: .whitespaces)
+                    if !rest.isEmpty, !rest.hasPrefix("#") { bodyOnSameLine = Substring(rest) }
+                    break signature
+                default: continue
+                }
+                if character == "#" { break }
+            }
+            cursor += 1
+        }
+        if let body = bodyOnSameLine { return docstringText(body, following: [], from: 0) }
+        var next = cursor + 1
+        while next < lines.count {
+            let trimmed = lines[next].trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { next += 1; continue }
+            return docstringText(Substring(trimmed), following: lines, from: next + 1)
+        }
+        return nil
+    }
+
+    /// The text of a docstring that opens `line`, or nil when the line is not one.
+    static func docstringText(_ line: Substring, following lines: [Substring], from next: Int) -> String? {
+        let text = String(line)
+        guard let match = pythonDocstring.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+              let quoteRange = Range(match.range(at: 1), in: text) else { return nil }
+        let quote = String(text[quoteRange])
+        var body = String(text[quoteRange.upperBound...])
+        if let end = body.range(of: quote) { body = String(body[..<end.lowerBound]) }
+        var summary = body.trimmingCharacters(in: .whitespaces)
+        var cursor = next
+        while summary.isEmpty, quote.count == 3, cursor < lines.count, cursor < next + 5 {
+            // """ on its own line, the text on the next.
+            summary = lines[cursor].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: quote, with: "")
+            cursor += 1
+        }
+        return summary.isEmpty ? nil : summary
+    }
+
+    static let pythonFromImport = try! NSRegularExpression(
+        pattern: #"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\(([^)]*)\)|([^\n]+))"#, options: [.anchorsMatchLines])
+    static let pythonAll = try! NSRegularExpression(pattern: #"__all__\s*\+?=\s*[\[(]([^\])]*)[\])]"#)
+    static let quotedName = try! NSRegularExpression(pattern: #"["']([A-Za-z_]\w*)["']"#)
+
+    /// Whether a Python module is private by its name: a `_module.py` or a `_package/` on its path.
+    static func isPrivatePythonModule(_ path: String) -> Bool {
+        path.split(separator: "/").contains { component in
+            let stem = component.hasSuffix(".py") ? component.dropLast(3) : component
+            return stem.hasPrefix("_") && stem != "__init__" && stem != "__main__"
+        }
+    }
+
+    /// Python's convention for what a package offers: names in private modules (`_make.py`)
+    /// are public only when a public module re-exports them (`from ._make import attrs`, or
+    /// `__all__`); a private class's methods are never public.
+    static func applyPythonModulePrivacy(_ declarations: inout [Declaration], files: [SourceFile]) {
+        var exported: Set<String> = []
+        for file in files where file.language == .python && !file.isTest && !isPrivatePythonModule(file.path) {
+            let text = file.lines.joined(separator: "\n")
+            for match in pythonFromImport.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                let names = [1, 2].compactMap { Range(match.range(at: $0), in: text).map { String(text[$0]) } }.joined(separator: ",")
+                for item in names.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
+                    let name = item.split(separator: "#").first?.trimmingCharacters(in: .whitespaces).split(separator: " ").first
+                    if let name, !name.isEmpty { exported.insert(String(name)) }
+                }
+            }
+            for match in pythonAll.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                guard let range = Range(match.range(at: 1), in: text) else { continue }
+                let list = String(text[range])
+                for name in quotedName.matches(in: list, range: NSRange(list.startIndex..., in: list)) {
+                    if let found = Range(name.range(at: 1), in: list) { exported.insert(String(list[found])) }
+                }
+            }
+        }
+        for index in declarations.indices where SourceLanguage(path: declarations[index].file) == .python
+            && isPrivatePythonModule(declarations[index].file) {
+            let owner = declarations[index].container ?? declarations[index].name
+            declarations[index].isPublic = declarations[index].isPublic && exported.contains(owner)
+        }
     }
 }

@@ -42,7 +42,8 @@ public struct SourceFile: Sendable {
         if components.dropLast().contains(where: { ProjectLayout.role(ofFolder: $0) == .test }) { return true }
         let name = components.last ?? ""
         return name.hasPrefix("test_") || name.hasSuffix("_test.go") || name.hasSuffix("_test.py") || name.contains(".test.")
-            || name.contains(".spec.") || name.hasSuffix("tests.swift") || name.hasSuffix("test.swift") || name == "conftest.py"
+            || name.contains(".spec.") || name.contains(".bench.") || name.hasSuffix("tests.swift") || name.hasSuffix("test.swift")
+            || name == "conftest.py"
     }
 }
 

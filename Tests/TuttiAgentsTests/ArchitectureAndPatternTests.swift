@@ -129,7 +129,7 @@ import TuttiCore
                                  encoding: .utf8)
         #expect(library.contains("## Circle") && library.contains("A circle of a radius."))
         #expect(library.contains("public func totalArea(_ shapes: [Shape]) -> Double"))
-        #expect(library.contains("Example (`Sources/App/Report.swift:3`)"), "an example from code before one from tests")
+        #expect(library.contains("Example (`Sources/App/main.swift:3`)"), "an example from code before one from tests, not a declaration line")
         #expect(!library.contains("## Lonely") && !library.contains("## Helper"))
     }
 }

@@ -208,7 +208,10 @@ import TuttiCore
         #expect(output.all.contains("@tutti label test_coverage statement coverage"))
     }
 
-    static var mochaAndNyc: Bool { ExecutableLookup.path(of: "mocha") != nil && ExecutableLookup.path(of: "nyc") != nil }
+    /// mocha and nyc installed and able to start (Debian's need their modules on NODE_PATH with another Node).
+    static var mochaAndNyc: Bool {
+        ChildProcess.run(["mocha", "--version"]).status == 0 && ChildProcess.run(["nyc", "--version"]).status == 0
+    }
 
     @Test(.enabled(if: mochaAndNyc)) func aCommonJSPackageIsMeasuredWithNycAsItsScriptsSay() async throws {
         let repository = FixtureRepository([

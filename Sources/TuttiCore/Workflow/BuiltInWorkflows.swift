@@ -5,7 +5,9 @@ public enum BuiltInWorkflows {
     public static let qualityReportName = "template-03-parallel-execution.yaml"
 
     public static let qualityReport = """
-    # Template 3: Parallel Execution (Tasks 4, 5, 6, 7) - copied verbatim from the seed document.
+    # Template 3: Parallel Execution (Tasks 4, 5, 6, 7) - the seed document's, with two verdicts made
+    # advisory (reported as warnings, they do not fail a code-quality run): the pattern count, which
+    # measures a codebase's size, and parallel efficiency, which measures the schedule's shape.
     # Demonstrates four independent tasks running concurrently with per-task quality gates.
     name: template-03-parallel-execution
     description: Execute 4 independent tasks concurrently
@@ -76,6 +78,7 @@ public enum BuiltInWorkflows {
           agent_type: "CodeGenAgent"
         quality_gates:
           - patterns_generated: ">= 10"
+            advisory: true
           - documentation: required
           - test_coverage: ">= 80%"
 
@@ -102,7 +105,8 @@ public enum BuiltInWorkflows {
       - all_tasks_completed
       - no_task_blocked_by_another
       - total_time < 1200
-      - parallel_efficiency >= 2.5
+      - criterion: parallel_efficiency >= 2.5
+        advisory: true
 
     # Error handling for parallel execution
     error_handling:
