@@ -54,6 +54,7 @@ public struct ArchitectureAgent {
         let shipped = sources.filter { layout.role(of: $0.path) == .shipped }
         var declarations = shipped.flatMap { DeclarationScanner.declarations(in: $0) }
         DeclarationScanner.applyPythonModulePrivacy(&declarations, files: shipped)
+        DeclarationScanner.applyPythonInheritedDocstrings(&declarations)
         for declaration in declarations where declaration.isPublic && declaration.kind != .value {
             publicDeclarations += 1
             if declaration.doc != nil { documented += 1 } else { undocumented.append(declaration) }

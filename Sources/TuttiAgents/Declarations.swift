@@ -255,38 +255,51 @@ public enum DeclarationScanner {
     /// Functions nested in functions are not API; nor are the methods of a private class.
     /// `@overload` stubs and their implementation are one declaration, documented if any is.
     static func python(_ file: SourceFile) -> [Declaration] {
+        /// A block the current line is inside: a class's body, a function's, or another
+        /// statement's (`if`, `try`...), which does not change what is module level.
+        enum Frame { case block, type(name: String, isPublic: Bool), function }
+        var frames: [(indent: Int, frame: Frame)] = []
         var found: [Declaration] = []
         var seen: [String: Int] = [:]
-        // The module-level class we are in, if any, and the indentation of its members.
-        var currentClass: (name: String, isPublic: Bool)?
-        var memberIndent: Int?
+        var bracketDepth = 0
+        let code = CodeText.lines(of: file)
         for (index, line) in file.lines.enumerated() {
+            let structure = code[index]
+            let startsInsideBrackets = bracketDepth > 0
+            for character in structure {
+                if "([{".contains(character) { bracketDepth += 1 } else if ")]}".contains(character) { bracketDepth = max(0, bracketDepth - 1) }
+            }
+            let trimmed = structure.trimmingCharacters(in: .whitespaces)
+            // Blank lines, comments, docstrings and the rest of a bracketed expression say nothing of structure.
+            guard !trimmed.isEmpty, !startsInsideBrackets else { continue }
             let text = String(line)
             let indentation = text.prefix { $0 == " " || $0 == "\t" }.count
-            let content = text.dropFirst(indentation)
-            if !content.isEmpty, !content.hasPrefix("#"), !content.hasPrefix("@"), indentation == 0, !content.hasPrefix("class "),
-               !content.hasPrefix(")") {
-                currentClass = nil
-            }
+            while let last = frames.last, last.indent >= indentation { frames.removeLast() }
             guard let match = pythonDef.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
-                  let keywordRange = Range(match.range(at: 2), in: text), let nameRange = Range(match.range(at: 3), in: text) else { continue }
+                  let keywordRange = Range(match.range(at: 2), in: text), let nameRange = Range(match.range(at: 3), in: text) else {
+                if trimmed.hasSuffix(":"), !trimmed.hasPrefix("@") { frames.append((indentation, .block)) }
+                continue
+            }
             let name = String(text[nameRange])
             let isClass = text[keywordRange] == "class"
-            let container: String?
-            if indentation == 0 {
-                currentClass = isClass ? (name, !name.hasPrefix("_")) : nil
-                memberIndent = nil
-                container = nil
-            } else {
-                guard let owner = currentClass else { continue }
-                if memberIndent == nil { memberIndent = indentation }
-                guard indentation == memberIndent else { continue }
-                container = owner.name
+            // Module level (perhaps inside `if`/`try`), a class's member, or nested in a function.
+            let enclosing = frames.last { if case .block = $0.frame { return false } else { return true } }
+            var container: String?
+            var ownerIsPublic = true
+            switch enclosing?.frame {
+            case nil: break
+            case .type(let owner, let isPublic)?:
+                container = owner
+                ownerIsPublic = isPublic
+            default:
+                frames.append((indentation, .function))
+                continue
             }
+            let isPublic = !name.hasPrefix("_") && ownerIsPublic
+            frames.append((indentation, isClass ? .type(name: name, isPublic: isPublic && container == nil) : .function))
             let bases = Range(match.range(at: 4), in: text).map { String(text[$0]) } ?? ""
             let kind: Declaration.Kind = !isClass ? .function : (bases.contains("Protocol") || bases.contains("ABC") ? .protocol : .type)
             let doc = pythonDocstring(file.lines, afterSignatureAt: index)
-            let isPublic = !name.hasPrefix("_") && (container == nil || currentClass?.isPublic == true)
             let key = "\(container ?? "").\(name)"
             if let earlier = seen[key] {
                 // An @overload stub and its implementation, or a redefinition: one declaration.
@@ -363,6 +376,34 @@ public enum DeclarationScanner {
         pattern: #"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\(([^)]*)\)|([^\n]+))"#, options: [.anchorsMatchLines])
     static let pythonAll = try! NSRegularExpression(pattern: #"__all__\s*\+?=\s*[\[(]([^\])]*)[\])]"#)
     static let quotedName = try! NSRegularExpression(pattern: #"["']([A-Za-z_]\w*)["']"#)
+
+    static let pythonClassBases = try! NSRegularExpression(pattern: #"^class\s+\w+\s*\(([^)]*)\)"#)
+
+    /// A Python method without a docstring of its own takes its base class's, as
+    /// `inspect.getdoc` and Sphinx do: an override of a documented method is documented.
+    static func applyPythonInheritedDocstrings(_ declarations: inout [Declaration]) {
+        var bases: [String: [String]] = [:]
+        var documented: Set<String> = []
+        for declaration in declarations where SourceLanguage(path: declaration.file) == .python {
+            if declaration.container == nil, declaration.kind != .function,
+               let list = groups(pythonClassBases, declaration.signature)?.first ?? nil {
+                // `Base`, `module.Base`, `Generic[T]`: the class's own name.
+                bases[declaration.name] = list.split(separator: ",").compactMap { base in
+                    base.split(separator: "[").first?.split(separator: ".").last?.trimmingCharacters(in: .whitespaces)
+                }.filter { !$0.isEmpty && !$0.contains("=") }
+            }
+            if let owner = declaration.container, declaration.doc != nil { documented.insert("\(owner).\(declaration.name)") }
+        }
+        func inherits(_ owner: String, _ name: String, depth: Int) -> Bool {
+            guard depth < 10 else { return false }
+            return (bases[owner] ?? []).contains { base in documented.contains("\(base).\(name)") || inherits(base, name, depth: depth + 1) }
+        }
+        for index in declarations.indices where declarations[index].doc == nil {
+            guard let owner = declarations[index].container, SourceLanguage(path: declarations[index].file) == .python,
+                  inherits(owner, declarations[index].name, depth: 0) else { continue }
+            declarations[index].doc = "(inherited from a base class)"
+        }
+    }
 
     /// Whether a Python module is private by its name: a `_module.py` or a `_package/` on its path.
     static func isPrivatePythonModule(_ path: String) -> Bool {

@@ -101,4 +101,32 @@ import TuttiCore
         model.detachOnQuit = true
         #expect(model.handle(.character("q")) == .quit)
     }
+
+    @Test func theDetailsListWhatTheAgentFoundAndTheGatesSayWhatTheyMeasure() {
+        var model = DashboardFixtures.model(at: 8.5)
+        let failure = Finding(kind: "test_failure", severity: .high, title: "tests/test_calc.py::test_wrong", file: "tests/test_calc.py",
+                              line: 17, detail: "assert 2 == 3")
+        let gate = GateResult(metric: "coverage_threshold", threshold: "≥ 90%", actual: .number(73.3), actualText: "73.3%", passed: false,
+                              reason: "needs ≥ 90%", label: "documented public API")
+        let advisory = GateResult(metric: "patterns_generated", threshold: "≥ 10", actual: .number(3), actualText: "3", passed: false,
+                                  reason: "needs ≥ 10", advisory: true)
+        for (offset, kind) in [EventKind.taskFinding(TaskFinding(task: "4", finding: failure)), .taskGate(TaskGate(task: "4", result: gate)),
+                               .taskGate(TaskGate(task: "4", result: advisory))].enumerated() {
+            model.apply(RunEvent(seq: 7000 + offset, time: 8.6, kind: kind))
+        }
+        #expect(model.tasks[0].findings == [failure])
+        model.selected = 0
+        model.overlay = .details
+        let details = DashboardRenderer(glyphs: .unicode).render(model, width: 100, height: 30).text
+        #expect(details.contains("Findings  1:"))
+        #expect(details.contains("HIGH tests/test_calc.py:17 tests/test_calc.py::test_wrong — assert 2 == 3"))
+        model.overlay = nil
+        model.panel = .gates
+        let gates = DashboardRenderer(glyphs: .unicode).render(model, width: 120, height: 30).text
+        #expect(gates.contains("FAIL (needs ≥ 90%)  documented public API"), "\(gates)")
+        #expect(gates.contains("WARN (needs ≥ 10)"), "an advisory gate warns")
+        // A new attempt starts with nothing found yet.
+        model.apply(RunEvent(seq: 7100, time: 9, kind: .taskStarted(TaskStarted(task: "4", attempt: 2, pid: 1300, command: ["sim"]))))
+        #expect(model.tasks[0].findings.isEmpty)
+    }
 }
