@@ -24,8 +24,9 @@ enum ConductorTools {
     static func array(_ items: Value) -> Value { .object(["type": "array", "items": items]) }
     static func nullable(_ type: String) -> Value { .object(["type": .array([.string(type), "null"])]) }
 
-    static let gate = output(["metric": string, "threshold": string, "actual": string, "passed": boolean, "reason": nullable("string")],
-                             required: ["metric", "threshold", "actual", "passed"])
+    static let gate = output(["metric": string, "threshold": string, "actual": string, "passed": boolean, "reason": nullable("string"),
+                              "label": nullable("string"), "advisory": boolean],
+                             required: ["metric", "threshold", "actual", "passed", "advisory"])
     static let task = output(["task_id": string, "name": string, "agent": string, "status": string, "percent": number,
                               "elapsed_seconds": number, "attempt": integer, "max_attempts": integer, "gates": array(gate),
                               "reason": nullable("string")],
@@ -35,8 +36,9 @@ enum ConductorTools {
                                  "parallel_efficiency": number, "maximum_efficiency": number, "sequential_seconds": number,
                                  "wall_seconds": number, "time_saved_seconds": number, "time_saved_percent": number,
                                  "critical_path": array(string), "gates_passed": integer, "gates_total": integer,
-                                 "success_criteria": array(output(["criterion": string, "passed": boolean, "detail": string],
-                                                                  required: ["criterion", "passed", "detail"]))],
+                                 "success_criteria": array(output(["criterion": string, "passed": boolean, "detail": string,
+                                                                          "advisory": boolean],
+                                                                  required: ["criterion", "passed", "detail", "advisory"]))],
                                 required: ["outcome", "exit_code", "parallel_efficiency", "gates_passed", "gates_total"])
     static let status = output(["workflow_execution_id": string, "workflow": string, "state": string, "live": boolean,
                                 "elapsed_seconds": number, "parallel_efficiency_so_far": number, "tasks_done": integer,

@@ -9,6 +9,10 @@ struct GateInfo: Codable, Sendable {
     var actual: String
     var passed: Bool
     var reason: String?
+    /// What the metric measures, when its agent said.
+    var label: String?
+    /// A failure is a warning, not a failure of the run.
+    var advisory: Bool
 
     init(_ result: GateResult) {
         metric = result.metric
@@ -16,6 +20,8 @@ struct GateInfo: Codable, Sendable {
         actual = result.actualText
         passed = result.passed
         reason = result.reason
+        label = result.label
+        advisory = result.isAdvisory
     }
 }
 
@@ -55,6 +61,7 @@ struct RunSummary: Codable, Sendable {
         var criterion: String
         var passed: Bool
         var detail: String
+        var advisory: Bool
     }
 
     init(_ report: RunReport) {
@@ -72,7 +79,9 @@ struct RunSummary: Codable, Sendable {
         criticalPath = report.criticalPath
         gatesPassed = report.gates.passed
         gatesTotal = report.gates.total
-        successCriteria = report.successCriteria.map { CriterionInfo(criterion: $0.criterion, passed: $0.passed, detail: $0.detail) }
+        successCriteria = report.successCriteria.map {
+            CriterionInfo(criterion: $0.criterion, passed: $0.passed, detail: $0.detail, advisory: $0.isAdvisory)
+        }
     }
 
     static func round(_ value: Double) -> Double { value.isFinite ? (value * 1000).rounded() / 1000 : 0 }
