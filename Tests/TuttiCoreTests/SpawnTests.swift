@@ -115,7 +115,15 @@ import TuttiTestSupport
         #expect(denied.code == EACCES)
         let script = scratch.write("no-shebang.sh", "echo hello\n")
         chmod(script, 0o755)
-        guard case .failure(let notAProgram) = Spawn.start([script], environment: [:], in: nil, stdin: -1, stdout: 2, stderr: 2) else {
+        // A process another test forks while the script was being written holds a copy of the
+        // writing descriptor until it execs: exec then fails with ETXTBSY for a moment.
+        var attempt = Spawn.start([script], environment: [:], in: nil, stdin: -1, stdout: 2, stderr: 2)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while case .failure(let error) = attempt, error.code == ETXTBSY, ContinuousClock.now < deadline {
+            sched_yield()
+            attempt = Spawn.start([script], environment: [:], in: nil, stdin: -1, stdout: 2, stderr: 2)
+        }
+        guard case .failure(let notAProgram) = attempt else {
             Issue.record("a script without #! started")
             return
         }
