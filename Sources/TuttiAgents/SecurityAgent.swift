@@ -171,7 +171,8 @@ public struct SecurityAgent {
     /// The line, trimmed, with every quoted value cut to its first characters and key
     /// material masked: findings files are shared, the secrets must not be. What is left is
     /// enough to recognise the line.
-    static let quotedValue = try! NSRegularExpression(pattern: #"(")([^"]{0,3})[^"]{3,}(")|(')([^']{0,3})[^']{3,}(')"#)
+    static let quotedValue = try! NSRegularExpression(
+        pattern: #"(")((?:[^"\\]|\\.){0,3})(?:[^"\\]|\\.){3,}(")|(')((?:[^'\\]|\\.){0,3})(?:[^'\\]|\\.){3,}(')"#)
     static let tokenValue = try! NSRegularExpression(
         pattern: #"\b((?:AKIA|ASIA|ghp_|gho_|github_pat_|glpat-|xox[baprs]-)[A-Za-z0-9_-]{0,4})[A-Za-z0-9_-]+"#)
 

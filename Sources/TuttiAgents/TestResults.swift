@@ -68,6 +68,8 @@ public struct TestOutputReader: Sendable {
     private var seenFailures: Set<String> = []
     /// Failures Swift Testing printed: its summary counts tests and issues, not failed tests.
     private var swiftTestingFailures = 0
+    /// Tests Swift Testing skipped: its summary counts them among its tests.
+    private var swiftTestingSkipped = 0
     /// Where and why a test failed, by the name its runner gives it, as the details come.
     private var details: [String: TestFailure] = [:]
     /// The test whose output is being read (go test's `=== RUN`, a pytest failure section).
@@ -102,6 +104,7 @@ public struct TestOutputReader: Sendable {
     static let pytestShortFailure = regex(#"^(?:FAILED|ERROR) (\S+::\S+?)(?: - (.*))?$"#)
     static let swiftTestingLine = regex(#"^[✔✘] Test (\S+?(?:\([^)]*\))?) (passed|failed)"#)
     static let swiftTestingIssue = regex(#"^✘ Test (\S+?(?:\([^)]*\))?) recorded an issue at ([^:]+):(\d+):\d+: (.*)$"#)
+    static let swiftTestingSkipped = regex(#"^➜ Test (\S+?(?:\([^)]*\))?) skipped"#)
     static let swiftTestingSummary = regex(#"^[✔✘] Test run with (\d+) tests?(?: in \d+ suites?)? (passed|failed)"#)
     static let xctestLine = regex(#"^Test Case '(.+)' (passed|failed)"#)
     static let xctestIssue = regex(#"^(.+?):(\d+): error: (?:-\[)?(\S+?)(?: (\S+?)\])? : (.*)$"#)
@@ -163,6 +166,9 @@ public struct TestOutputReader: Sendable {
         } else if let g = Self.groups(Self.swiftTestingLine, line) {
             record(g[0], passed: g[1] == "passed")
             if g[1] == "failed" { swiftTestingFailures += 1 }
+        } else if Self.groups(Self.swiftTestingSkipped, line) != nil {
+            swiftTestingSkipped += 1
+            record(line, passed: nil)
         } else if let g = Self.groups(Self.xctestLine, line) {
             record(g[0], passed: g[1] == "passed")
         } else if let g = Self.groups(Self.goLine, line) {
@@ -177,7 +183,8 @@ public struct TestOutputReader: Sendable {
         } else if let g = Self.groups(Self.swiftTestingSummary, line), let total = Int(g[0]) {
             // swift test runs XCTest first, then Swift Testing: both summaries add up.
             let failed = min(total, swiftTestingFailures)
-            setSummary(passed: total - failed, failed: failed, skipped: 0, adding: tally.fromSummary)
+            let skipped = min(total - failed, swiftTestingSkipped)
+            setSummary(passed: total - failed - skipped, failed: failed, skipped: skipped, adding: tally.fromSummary)
         } else if let g = Self.groups(Self.xctestSummary, line), let total = Int(g[0]), let failed = Int(g[2]) {
             // XCTest prints a summary per suite; the last, outermost one counts.
             let skipped = Int(g[1]) ?? 0

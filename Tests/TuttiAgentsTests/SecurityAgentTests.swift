@@ -86,6 +86,8 @@ import TuttiCore
                 == ["secret.password-assignment app/settings.py:1", "code.shell-injection web/run.js:2", "code.shell-injection cmd/run.go:3"])
         #expect(result.findings.first { $0.rule == "secret.password-assignment" }?.excerpt == "DB_PASSWORD = \"hun…\"",
                 "the value is masked in the findings, enough of the line kept to recognise it")
+        #expect(SecurityAgent.mask(#"let x = ["k": "say \"hi\" to secret-value"]"#) == #"let x = ["k": "say…"]"#,
+                "escaped quotes stay inside the value they belong to")
     }
 
     @Test func aWorldWritableFileIsFound() throws {

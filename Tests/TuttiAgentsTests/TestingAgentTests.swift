@@ -259,6 +259,9 @@ import TuttiCore
         let swiftTesting = tally("✔ Test a() passed after 0.1 seconds.\n✘ Test b() failed after 0.1 seconds with 1 issue.\n"
                                  + "✔ Test c() passed after 0.1 seconds.\n✘ Test run with 3 tests in 1 suite failed after 0.2 seconds with 1 issue.")
         #expect((swiftTesting.passed, swiftTesting.failed) == (2, 1))
+        let skippedSwiftTesting = tally("✔ Test a() passed after 0.1 seconds.\n➜ Test b() skipped.\n"
+                                        + "✔ Test run with 2 tests in 1 suite passed after 0.2 seconds.")
+        #expect((skippedSwiftTesting.passed, skippedSwiftTesting.skipped) == (1, 1), "Swift Testing counts skipped tests among its tests")
         let xctest = tally("Test Case 'A.testX' passed (0.001 seconds).\nTest Case 'A.testY' failed (0.002 seconds).\n"
                            + "\t Executed 2 tests, with 1 failure (0 unexpected) in 0.003 (0.004) seconds")
         #expect((xctest.passed, xctest.failed) == (1, 1))
