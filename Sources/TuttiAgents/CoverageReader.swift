@@ -38,7 +38,7 @@ public enum CoverageReader {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] { return json(object) }
         let text = String(decoding: data, as: UTF8.self)
-        if text.contains("<coverage"), let rate = TestOutputReader.groups(coberturaRate, text).flatMap({ Double($0[0]) }) {
+        if text.contains("<coverage"), let rate = coberturaRate.groups(in: text).flatMap({ Double($0[0]) }) {
             return CoverageFigure(percent: rate * 100, format: "Cobertura XML")
         }
         if text.hasPrefix("mode:") { return goProfile(text) }
@@ -58,7 +58,7 @@ public enum CoverageReader {
         read(at: path).map { ($0.percent, $0.format) }
     }
 
-    static let coberturaRate = TestOutputReader.regex(#"<coverage\b[^>]*\bline-rate="([\d.]+)""#)
+    static let coberturaRate = NSRegularExpression.known(#"<coverage\b[^>]*\bline-rate="([\d.]+)""#)
 
     static func number(_ value: Any?) -> Int? { (value as? NSNumber)?.intValue }
 

@@ -91,8 +91,17 @@ public enum DeclarationScanner {
             return declaration
         }
         var exported: Set<String> = []
+        var exportList: String?
         for (index, raw) in file.lines.enumerated() {
             let line = String(raw)
+            if let list = exportList {
+                // `module.exports = {` ... `}` over several lines.
+                exportList = list + " " + line
+                guard line.contains("}") else { continue }
+                exported.formUnion(exportedNames(inObject: exportList ?? ""))
+                exportList = nil
+                continue
+            }
             if let groups = groups(commonJSExport, line), let name = groups[0], let value = groups[1] {
                 let local = value.trimmingCharacters(in: CharacterSet(charactersIn: " ;"))
                 if local.range(of: #"^[A-Za-z_$][\w$]*$"#, options: .regularExpression) != nil, local != "undefined" {
@@ -112,26 +121,36 @@ public enum DeclarationScanner {
                                              signature: line.trimmingCharacters(in: .whitespaces), doc: blockDoc(file.lines, index), isPublic: true))
                     continue
                 }
-                let body = value.trimmingCharacters(in: CharacterSet(charactersIn: " ;{}"))
-                for item in body.split(separator: ",") {
-                    // `a`, or `a: b` (b is the local name).
-                    let parts = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
-                    if let local = parts.last, local.range(of: #"^[A-Za-z_$][\w$]*$"#, options: .regularExpression) != nil { exported.insert(local) }
+                if value.hasPrefix("{"), !value.contains("}") {
+                    exportList = value
+                    continue
                 }
+                exported.formUnion(exportedNames(inObject: value))
             }
         }
         for index in found.indices where exported.contains(found[index].name) { found[index].isPublic = true }
         return found.sorted { $0.line < $1.line }
     }
 
-    static func groups(_ pattern: NSRegularExpression, _ text: String) -> [String?]? {
-        guard let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
-        return (1..<match.numberOfRanges).map { Range(match.range(at: $0), in: text).map { String(text[$0]) } }
+    static func groups(_ pattern: NSRegularExpression, _ text: String) -> [String?]? { pattern.captures(in: text) }
+
+    /// The local names an exported object literal names: `{ a, b: c }` → a, c (a bare name: the module itself).
+    static func exportedNames(inObject text: String) -> Set<String> {
+        let body = text.trimmingCharacters(in: CharacterSet(charactersIn: " ;{}"))
+        var names: Set<String> = []
+        for item in body.split(whereSeparator: { $0 == "," || $0 == "{" || $0 == "}" }) {
+            // `a`, or `a: b` (b is the local name).
+            let parts = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let local = parts.last, local.range(of: #"^[A-Za-z_$][\w$]*$"#, options: .regularExpression) != nil { names.insert(local) }
+        }
+        return names
     }
 
     /// Go: a method's receiver type is its container (`func (u UUID) String()` is `UUID.String`).
     static func goMethods(_ declarations: [Declaration], file: SourceFile) -> [Declaration] {
-        let package = file.lines.first { $0.hasPrefix("package ") }.map { String($0.dropFirst("package ".count)).trimmingCharacters(in: .whitespaces) }
+        // `package uuid // import "github.com/google/uuid"`: the name alone.
+        let package = file.lines.first { $0.hasPrefix("package ") }
+            .flatMap { $0.dropFirst("package ".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) }
         return declarations.map { declaration in
             var declaration = declaration
             declaration.package = package
@@ -159,13 +178,14 @@ public enum DeclarationScanner {
     static func scan(_ file: SourceFile, _ pattern: NSRegularExpression, kind: (String) -> Declaration.Kind?,
                      isPublic: ([String?]) -> Bool, doc: ([Substring], Int) -> String?) -> [Declaration] {
         var found: [Declaration] = []
-        var nesting = BraceNesting(language: file.language)
+        var nesting = BraceNesting()
+        let code = CodeText.lines(of: file)
         for (index, line) in file.lines.enumerated() {
             let text = String(line)
-            defer { nesting.advance(past: text) }
+            defer { nesting.advance(past: code[index]) }
             guard let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else {
                 let opener = file.language == .swift ? extensionPattern : file.language == .rust ? rustImpl : nil
-                if let opener, let extended = groups(opener, text)?.first ?? nil { nesting.opens(type: extended) }
+                if let opener, let extended = groups(opener, text)?.first ?? nil { nesting.opens(type: extended, on: code[index]) }
                 continue
             }
             let groups = (0..<match.numberOfRanges).map { Range(match.range(at: $0), in: text).map { String(text[$0]) } }
@@ -186,7 +206,7 @@ public enum DeclarationScanner {
                                      signature: head.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "{ ")),
                                      doc: doc(file.lines, index), isPublic: isPublic(access) && !place.nested,
                                      container: place.container, nested: place.nested))
-            if declarationKind == .type || declarationKind == .protocol, keyword != "typealias" { nesting.opens(type: name) }
+            if declarationKind == .type || declarationKind == .protocol, keyword != "typealias" { nesting.opens(type: name, on: code[index]) }
         }
         return found
     }
@@ -418,13 +438,19 @@ public enum DeclarationScanner {
     /// `__all__`); a private class's methods are never public.
     static func applyPythonModulePrivacy(_ declarations: inout [Declaration], files: [SourceFile]) {
         var exported: Set<String> = []
+        var starModules: Set<String> = []
         for file in files where file.language == .python && !file.isTest && !isPrivatePythonModule(file.path) {
             let text = file.lines.joined(separator: "\n")
             for match in pythonFromImport.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                 let names = [1, 2].compactMap { Range(match.range(at: $0), in: text).map { String(text[$0]) } }.joined(separator: ",")
                 for item in names.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
                     let name = item.split(separator: "#").first?.trimmingCharacters(in: .whitespaces).split(separator: " ").first
-                    if let name, !name.isEmpty { exported.insert(String(name)) }
+                    // `from ._core import *` re-exports every public name of the module: all of them stay public.
+                    if name == "*", let module = String(text[Range(match.range, in: text)!]).split(separator: " ").dropFirst().first {
+                        starModules.insert(String(module).trimmingCharacters(in: CharacterSet(charactersIn: ".")))
+                    } else if let name, !name.isEmpty {
+                        exported.insert(String(name))
+                    }
                 }
             }
             for match in pythonAll.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
@@ -437,6 +463,8 @@ public enum DeclarationScanner {
         }
         for index in declarations.indices where SourceLanguage(path: declarations[index].file) == .python
             && isPrivatePythonModule(declarations[index].file) {
+            let stem = ((declarations[index].file as NSString).lastPathComponent as NSString).deletingPathExtension
+            guard !starModules.contains(where: { $0 == stem || $0.hasSuffix("." + stem) }) else { continue }
             let owner = declarations[index].container ?? declarations[index].name
             declarations[index].isPublic = declarations[index].isPublic && exported.contains(owner)
         }

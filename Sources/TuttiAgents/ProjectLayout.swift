@@ -20,10 +20,14 @@ public enum FileRole: String, Sendable, Codable, CaseIterable {
 public struct ProjectLayout: Sendable {
     /// Folders the project's test configuration names, relative to the root.
     public let testPaths: [String]
+    /// The repository, when the layout may look at it (a `test/` folder that is a Python package
+    /// inside another ships, as Django's `django/test/` does).
+    let root: String?
 
-    public init(testPaths: [String] = []) {
+    public init(testPaths: [String] = [], root: String? = nil) {
         self.testPaths = testPaths.map { $0.hasPrefix("./") ? String($0.dropFirst(2)) : $0 }
             .map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }.filter { !$0.isEmpty && $0 != "." }
+        self.root = root
     }
 
     /// The layout of the repository at `root`, its test configuration read.
@@ -32,16 +36,30 @@ public struct ProjectLayout: Sendable {
         if let data = FileManager.default.contents(atPath: "\(root)/package.json"),
            let package = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
            let test = (package["scripts"] as? [String: Any])?["test"] as? String {
-            // `mocha --reporter spec test/` names its folder; flags, globs and files are not
-            // folders, and a source folder (`jest src`) holds more than tests.
-            paths += test.split(separator: " ").map(String.init).filter { word in
+            paths += Self.testFolders(inScript: test, root: root)
+        }
+        self.init(testPaths: paths, root: root)
+    }
+
+    /// Test runners whose arguments name test folders: `mocha --reporter spec test/`.
+    static let scriptTestRunners: Set<String> = ["mocha", "_mocha", "jest", "ava", "tap", "tape", "vitest", "jasmine", "lab", "uvu"]
+
+    /// The folders a test runner in an npm script is given: flags, globs and files are not
+    /// folders, a source folder (`jest src`) holds more than tests, and words of another
+    /// command (`cd backend && npm test`) are not the runner's.
+    static func testFolders(inScript script: String, root: String) -> [String] {
+        var found: [String] = []
+        for command in script.components(separatedBy: CharacterSet(charactersIn: "&|;")) {
+            let words = command.split(separator: " ").map(String.init)
+            guard let runner = words.firstIndex(where: { scriptTestRunners.contains(($0 as NSString).lastPathComponent) }) else { continue }
+            found += words[(runner + 1)...].filter { word in
                 var isFolder: ObjCBool = false
                 let name = word.trimmingCharacters(in: CharacterSet(charactersIn: "./"))
-                return !word.hasPrefix("-") && !word.contains("*") && !name.isEmpty && !Self.sourceFolders.contains(name.lowercased())
+                return !word.hasPrefix("-") && !word.contains("*") && !name.isEmpty && !sourceFolders.contains(name.lowercased())
                     && FileManager.default.fileExists(atPath: "\(root)/\(word)", isDirectory: &isFolder) && isFolder.boolValue
             }
         }
-        self.init(testPaths: paths)
+        return found
     }
 
     /// Folders that hold a project's code (and perhaps tests beside it).
@@ -66,19 +84,31 @@ public struct ProjectLayout: Sendable {
         return .shipped
     }
 
+    /// Folder names that a package may ship as code when they are Python packages below its top
+    /// level (`django/test/`, `numpy/testing/`).
+    static let ambiguousTestFolders: Set<String> = ["test", "testing", "spec"]
+
     /// The role of the file at `path` (relative to the root).
     public func role(of path: String) -> FileRole {
         if testPaths.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { return .test }
-        if SourceFile.isTestPath(path) { return .test }
         let components = path.split(separator: "/").map(String.init)
-        for folder in components.dropLast() {
+        for (depth, folder) in components.dropLast().enumerated() {
             let role = Self.role(ofFolder: folder)
-            if role != .shipped { return role }
+            if role == .shipped { continue }
+            // Build and CI folders are the repository's, at its top; deeper, they are code.
+            if role == .tooling, depth > 0 { continue }
+            if role == .test, depth > 0, Self.ambiguousTestFolders.contains(folder.lowercased()), let root,
+               FileManager.default.fileExists(atPath: "\(root)/\(components[...depth].joined(separator: "/"))/__init__.py") { continue }
+            return role
         }
+        if SourceFile.isTestFileName(components.last ?? "") { return .test }
         let name = (components.last ?? "").lowercased()
-        if Self.toolingFiles.contains(name) { return .tooling }
-        if Self.documentationExtensions.contains((name as NSString).pathExtension) || name.hasPrefix("readme")
-            || name.hasPrefix("changelog") || name.hasPrefix("changes") || name.hasPrefix("history") { return .documentation }
+        if components.count == 1, Self.toolingFiles.contains(name) { return .tooling }
+        let ext = (name as NSString).pathExtension
+        if Self.documentationExtensions.contains(ext) { return .documentation }
+        if ext.isEmpty, ["readme", "changelog", "changes", "history", "authors", "contributing"].contains(where: name.hasPrefix) {
+            return .documentation
+        }
         return .shipped
     }
 }

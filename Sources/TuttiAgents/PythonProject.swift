@@ -5,7 +5,9 @@ import Foundation
 /// coverage.py and pytest read them.
 struct PythonProject: Sendable {
     let root: String
-    /// coverage.py's `[run]` settings, from the first file that has them.
+    /// The file coverage.py reads its settings from, when there is one.
+    let coverageFile: String?
+    /// coverage.py's `[run]` settings, from that file.
     let coverage: ConfigSection?
     /// coverage.py's `[report]` settings, from the same file as `coverage`.
     let coverageReport: ConfigSection?
@@ -18,20 +20,29 @@ struct PythonProject: Sendable {
 
     init(root: String) {
         self.root = root
-        // coverage.py reads .coveragerc, else the first of setup.cfg, tox.ini and pyproject.toml with its sections.
-        coverage = ConfigSection.read(".coveragerc", section: "run", root: root)
-            ?? ConfigSection.read("setup.cfg", section: "coverage:run", root: root)
-            ?? ConfigSection.read("tox.ini", section: "coverage:run", root: root)
-            ?? ConfigSection.read("pyproject.toml", section: "tool.coverage.run", root: root)
-        coverageReport = coverage.flatMap { run in
-            let name = run.file == ".coveragerc" ? "report" : run.file == "pyproject.toml" ? "tool.coverage.report" : "coverage:report"
-            return ConfigSection.read(run.file, section: name, root: root)
+        // coverage.py reads .coveragerc when there is one, else the first of setup.cfg, tox.ini
+        // and pyproject.toml that has its sections.
+        let fileManager = FileManager.default
+        func text(_ name: String) -> String { (try? String(contentsOfFile: "\(root)/\(name)", encoding: .utf8)) ?? "" }
+        let configFile: String? = fileManager.fileExists(atPath: "\(root)/.coveragerc") ? ".coveragerc"
+            : ["setup.cfg", "tox.ini"].first { text($0).contains("[coverage:") }
+            ?? (text("pyproject.toml").contains("[tool.coverage.") ? "pyproject.toml" : nil)
+        func section(_ kind: String) -> ConfigSection? {
+            guard let configFile else { return nil }
+            switch configFile {
+            case ".coveragerc":
+                return ConfigSection.read(configFile, section: kind, root: root) ?? ConfigSection.read(configFile, section: "coverage:\(kind)", root: root)
+            case "pyproject.toml": return ConfigSection.read(configFile, section: "tool.coverage.\(kind)", root: root)
+            default: return ConfigSection.read(configFile, section: "coverage:\(kind)", root: root)
+            }
         }
+        coverageFile = configFile
+        coverage = section("run")
+        coverageReport = section("report")
         pytest = ConfigSection.read("pytest.ini", section: "pytest", root: root)
             ?? ConfigSection.read("pyproject.toml", section: "tool.pytest.ini_options", root: root)
             ?? ConfigSection.read("tox.ini", section: "pytest", root: root)
             ?? ConfigSection.read("setup.cfg", section: "tool:pytest", root: root)
-        let fileManager = FileManager.default
         func isPackage(_ folder: String) -> Bool { fileManager.fileExists(atPath: "\(root)/\(folder)/__init__.py") }
         var found: [String] = []
         let src = (try? fileManager.contentsOfDirectory(atPath: "\(root)/src")) ?? []
@@ -58,12 +69,13 @@ struct PythonProject: Sendable {
     /// coverage.py may refuse): a configuration file to read the data with, when the
     /// project's own cannot be read.
     func coverageSettingsWithoutPaths() -> String? {
-        guard var run = coverage else { return nil }
+        guard coverageFile != nil else { return nil }
+        var run = coverage ?? ConfigSection(file: coverageFile ?? "", name: "run", values: [:])
         if let override = sourceOverride() {
             run.values["source"] = override.sources
             run.values["source_pkgs"] = nil
         }
-        return run.iniText(as: "run", leaving: ["parallel", "patch"]) + "\n" + (coverageReport?.iniText(as: "report") ?? "")
+        return run.iniText(as: "run", leaving: ["parallel", "patch"]) + "\n" + (coverageReport?.iniText(as: "report", leaving: ["fail_under"]) ?? "")
     }
 
     /// pytest's `testpaths`: where the project keeps its tests.
@@ -90,8 +102,14 @@ struct PythonProject: Sendable {
             return (packages.map(sourceName), "\(coverage!.file) names \(why): measured the shipped code, \(packages.joined(separator: ", "))")
         }
         if !(coverage?["include"] ?? []).isEmpty { return nil }
+        // pytest-cov's `--cov=pkg` in addopts says what the project measures.
+        let named = pytestOptions.split(separator: " ").compactMap { word -> String? in
+            guard word.hasPrefix("--cov=") else { return nil }
+            return String(word.dropFirst("--cov=".count))
+        }.filter { isShippedCode($0) }
+        if !named.isEmpty { return (named, "pytest's addopts names --cov=\(named.joined(separator: ",")): measured \(named.joined(separator: ", "))") }
         guard !packages.isEmpty else { return nil }
-        let origin = coverage.map { "\($0.file) sets no source" } ?? "no coverage configuration"
+        let origin = coverageFile.map { "\($0) sets no source" } ?? "no coverage configuration"
         return (packages.map(sourceName), "\(origin): measured the shipped code, \(packages.joined(separator: ", "))")
     }
 

@@ -40,7 +40,12 @@ public struct SourceFile: Sendable {
     static func isTestPath(_ path: String) -> Bool {
         let components = path.split(separator: "/").map { $0.lowercased() }
         if components.dropLast().contains(where: { ProjectLayout.role(ofFolder: $0) == .test }) { return true }
-        let name = components.last ?? ""
+        return isTestFileName(components.last ?? "")
+    }
+
+    /// Whether a file's name is a test's by its ecosystem's convention.
+    static func isTestFileName(_ file: String) -> Bool {
+        let name = file.lowercased()
         return name.hasPrefix("test_") || name.hasSuffix("_test.go") || name.hasSuffix("_test.py") || name.contains(".test.")
             || name.contains(".spec.") || name.contains(".bench.") || name.hasSuffix("tests.swift") || name.hasSuffix("test.swift")
             || name == "conftest.py"

@@ -83,9 +83,10 @@ public struct SecurityAgent {
             if let bandit = Bandit.installed() {
                 switch Bandit.scan(shippedPython, root: context.target, command: bandit.command) {
                 case .success(let banditFindings):
-                    // A place the built-in rules already flagged is one finding, not two.
+                    // A place a built-in rule already flagged for the same thing is one finding, not two.
                     let fresh = banditFindings.filter { candidate in
-                        !found.contains { $0.file == candidate.file && abs($0.line - candidate.line) <= 1 }
+                        let rule = Bandit.sameAs[String(candidate.rule.dropFirst("bandit.".count))]
+                        return !found.contains { $0.rule == rule && $0.file == candidate.file && abs($0.line - candidate.line) <= 1 }
                     }
                     found += fresh
                     scanners.append("\(bandit.version) on \(shippedPython.count) Python files (\(fresh.count) findings merged)")
@@ -144,11 +145,12 @@ public struct SecurityAgent {
             (rule.languages.isEmpty || rule.languages.contains(file.language)) && (!isDocumentation || rule.findsSecrets)
         }
         var found: [SecurityFinding] = []
+        let commentPrefixes = Self.commentPrefixes(file.language)
         for (index, line) in file.lines.enumerated() where line.count < 2000 {
             let text = String(line)
             // A comment talks about code (secrets in comments still count).
             let trimmed = text.trimmingCharacters(in: .whitespaces)
-            let isComment = ["//", "#", "*", "/*", "--"].contains { trimmed.hasPrefix($0) } && !trimmed.hasPrefix("#!")
+            let isComment = commentPrefixes.contains { trimmed.hasPrefix($0) } && !trimmed.hasPrefix("#!")
             for rule in rules where !(isComment && !rule.findsSecrets)
                 && rule.pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
                 guard let severity = rule.classify(RuleContext(file: file, index: index, line: text), rule.severity) else { continue }
@@ -157,6 +159,15 @@ public struct SecurityAgent {
             }
         }
         return found
+    }
+
+    /// How a line comment starts in a language (`#` is a Swift directive or raw string, not one).
+    static func commentPrefixes(_ language: SourceLanguage) -> [String] {
+        switch language {
+        case .python, .shell, .ruby: return ["#"]
+        case .swift, .go, .javascript, .typescript, .rust, .java: return ["//", "/*", "*"]
+        case .other: return ["#", "//", "/*", "*", "--", ";"]
+        }
     }
 
     func worldWritable(_ path: String) -> [SecurityFinding] {
@@ -209,61 +220,4 @@ struct SecuritySummary: Codable {
     var scanners: [String]
     var findings: [SecurityFinding]
     var suppressed: [SecurityFinding]
-}
-
-/// Reviewed findings to leave out: lines of `RULE PATH[:LINE]  # why`, where RULE may be `*`
-/// and PATH a glob relative to the repository.
-struct Allowlist {
-    let path: String
-    let entries: [(rule: String, path: String, line: Int?)]
-
-    init(path: String) {
-        self.path = path
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        entries = text.split(separator: "\n").compactMap { raw in
-            let line = raw.split(separator: "#", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard words.count >= 2 else { return nil }
-            let location = words[1].split(separator: ":", maxSplits: 1)
-            guard let path = location.first else { return nil }
-            return (words[0], String(path), location.count > 1 ? Int(location[1]) : nil)
-        }
-    }
-
-    func allows(_ finding: SecurityFinding) -> Bool {
-        entries.contains { entry in
-            (entry.rule == "*" || entry.rule == finding.rule) && fnmatch(entry.path, finding.file, 0) == 0
-                && (entry.line == nil || entry.line == finding.line)
-        }
-    }
-}
-
-/// SARIF 2.1.0, the format code-scanning tools read.
-enum SARIF {
-    static func document(findings: [SecurityFinding]) -> String {
-        func level(_ finding: SecurityFinding) -> String {
-            guard finding.counts else { return "note" }
-            return finding.severity >= .high ? "error" : finding.severity == .medium ? "warning" : "note"
-        }
-        let rules: [[String: Any]] = SecurityRule.all.map { rule in
-            ["id": rule.id, "name": rule.title, "shortDescription": ["text": rule.title], "fullDescription": ["text": rule.explanation],
-             "help": ["text": rule.remediation],
-             "defaultConfiguration": ["level": rule.severity >= .high ? "error" : rule.severity == .medium ? "warning" : "note"],
-             "properties": ["security-severity": String(rule.severity.weight / 2.5)]]
-        }
-        let results: [[String: Any]] = findings.map { finding in
-            ["ruleId": finding.rule, "level": level(finding),
-             "message": ["text": "\(finding.title): \(finding.excerpt). \(finding.remediation)"],
-             "properties": ["role": finding.role.rawValue, "counted": finding.counts, "scanner": finding.scanner],
-             "locations": [["physicalLocation": ["artifactLocation": ["uri": finding.file],
-                                                 "region": ["startLine": max(1, finding.line)]]]]]
-        }
-        let document: [String: Any] = [
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-            "runs": [["tool": ["driver": ["name": "tutti-security", "rules": rules]],
-                      "results": results]],
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
 }

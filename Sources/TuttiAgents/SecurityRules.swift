@@ -112,7 +112,7 @@ public struct SecurityRule: Sendable {
                          if context.line.trimmingCharacters(in: .whitespaces).hasPrefix("def ") { return nil }
                          // Running code the program compiled itself (code generation, as attrs and
                          // dataclasses do) is worth a look, not an alarm.
-                         return context.around(before: 3).contains("compile(") ? .low : severity
+                         return SecurityRule.compileCall.matches(context.around(before: 3)) ? .low : severity
                      }),
         SecurityRule("code.tls-verification-off", .high, "TLS certificate verification turned off",
                      why: "Without certificate checks anyone on the network can impersonate the server.",
@@ -129,6 +129,9 @@ public struct SecurityRule: Sendable {
                      fix: "Use 0644 for files and 0755 for programs and folders.",
                      #"(?:chmod\s+(?:-R\s+)?(?:0?777|o\+w|a\+w)\b|(?<![\d.])0o?777\b|os\.chmod\([^)]*0o?777)"#),
     ]
+
+    /// Python's `compile(...)` builtin, not `re.compile(`.
+    static let compileCall = NSRegularExpression.known(#"(?<![\w.])compile\("#)
 
     /// The rule with this id.
     static func named(_ id: String) -> SecurityRule? { all.first { $0.id == id } }

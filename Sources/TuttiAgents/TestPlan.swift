@@ -91,7 +91,7 @@ extension TestingAgent {
         let scratch = exists(".build") ? nil : ".tutti/swift-build"
         let buildFolder = "\(context.target)/\(scratch ?? ".build")"
         let package = (try? String(contentsOfFile: "\(context.target)/Package.swift", encoding: .utf8))
-            .flatMap { TestOutputReader.groups(TestOutputReader.regex(#"name:\s*"([^"]+)""#), $0)?.first } ?? "package"
+            .flatMap { NSRegularExpression.known(#"name:\s*"([^"]+)""#).groups(in: $0)?.first } ?? "package"
         return TestPlan(runner: "swift", command: ["swift", "test", "--enable-code-coverage"] + (scratch.map { ["--scratch-path", $0] } ?? []),
                         coverage: .init(tool: "llvm-cov (swift test --enable-code-coverage)", file: "\(buildFolder)/debug/codecov/\(package).json",
                                         sources: "the package's own sources (not Tests/ nor dependencies)", configuration: "Package.swift"))
@@ -122,7 +122,8 @@ extension TestingAgent {
         var run = ["python3", "-m", "coverage", "run"]
         let override = project.sourceOverride()
         if let override { run.append("--source=\(override.sources.joined(separator: ","))") }
-        let configuration = project.coverage.map { "\($0.file) [\($0.name)]" + ($0.flag("branch") == true ? ", branch = true" : "") } ?? "none"
+        let configuration = project.coverage.map { "\($0.file) [\($0.name)]" + ($0.flag("branch") == true ? ", branch = true" : "") }
+            ?? project.coverageFile ?? "none"
         let sources = override?.sources.joined(separator: ", ")
             ?? ((project.coverage?["source"] ?? []) + (project.coverage?["source_pkgs"] ?? []) + (project.coverage?["include"] ?? []))
                 .joined(separator: ", ")
@@ -152,22 +153,37 @@ extension TestingAgent {
         let configuration = ["package.json" + (package["nyc"] != nil ? " \"nyc\"" : package["c8"] != nil ? " \"c8\"" : ""),
                              [".nycrc", ".nycrc.json", ".c8rc", ".c8rc.json"].first(where: exists)].compactMap { $0 }.joined(separator: ", ")
         if test.contains("jest") {
+            // The project's own coverageThreshold would fail the run; the gate judges the figure.
             return TestPlan(runner: "npm", command: ["npm", "test", "--silent", "--", "--coverage", "--coverageReporters=json-summary",
-                                                     "--coverageDirectory=\(findings)/coverage"],
+                                                     "--coverageDirectory=\(findings)/coverage", "--coverageThreshold={}"],
                             coverage: .init(tool: "jest --coverage", file: summary, sources: "jest's collectCoverageFrom",
                                             configuration: configuration))
         }
         let wantsC8 = dependencies["c8"] != nil || allScripts.contains("c8 ")
         let wantsNyc = dependencies["nyc"] != nil || allScripts.contains("nyc ")
-        if wantsC8, let c8 = tool("c8") {
-            return TestPlan(runner: "npm", command: [c8, "--reporter=json-summary", "--reports-dir=\(findings)/coverage",
-                                                     "--temp-directory=\(findings)/c8-output", "npm", "test", "--silent"],
+        // A test script that is itself `nyc mocha` or `c8 node --test`: its command runs under our
+        // own call of the tool (one measurement, not one inside another), keeping its include options.
+        let wrapped = CoverageToolScript(test)
+        var environment: [String: String] = [:]
+        var testCommand = ["npm", "test", "--silent"]
+        var keptOptions: [String] = []
+        if let wrapped {
+            testCommand = ["/bin/sh", "-c", wrapped.command]
+            keptOptions = wrapped.options
+            let inherited = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+            environment["PATH"] = "\(context.target)/node_modules/.bin:" + inherited
+        }
+        if wantsC8 && wrapped?.tool != "nyc" || wrapped?.tool == "c8", let c8 = tool("c8") {
+            return TestPlan(runner: "npm", command: [c8, "--reporter=json-summary", "--reports-dir=\(findings)/coverage", "--check-coverage=false",
+                                                     "--temp-directory=\(findings)/c8-output"] + keptOptions + testCommand,
+                            environment: environment,
                             coverage: .init(tool: "c8", file: summary, sources: "c8's include and exclude", configuration: configuration))
         }
         if let nyc = tool("nyc"), wantsNyc || !wantsC8 {
-            return TestPlan(runner: "npm", command: [nyc, "--reporter=json-summary", "--report-dir=\(findings)/coverage",
-                                                     "--temp-dir=\(findings)/nyc-output", "--cache-dir=\(findings)/nyc-cache",
-                                                     "npm", "test", "--silent"],
+            return TestPlan(runner: "npm", command: [nyc, "--reporter=json-summary", "--report-dir=\(findings)/coverage", "--check-coverage=false",
+                                                     "--temp-dir=\(findings)/nyc-output", "--cache-dir=\(findings)/nyc-cache"]
+                                + keptOptions + testCommand,
+                            environment: environment,
                             coverage: .init(tool: "nyc", file: summary, sources: "nyc's include and exclude",
                                             configuration: wantsNyc ? configuration : "none (nyc's defaults)"))
         }
@@ -186,5 +202,49 @@ extension TestingAgent {
 
     static func pythonHas(_ module: String) -> Bool {
         ChildProcess.run(["python3", "-c", "import \(module)"]).status == 0
+    }
+}
+
+/// An npm test script run under a coverage tool (`nyc --reporter=lcov mocha test/`): the tool,
+/// the options that choose what it measures (kept), and the command it runs. Its reporters,
+/// folders and thresholds are left out: tutti asks for its own.
+struct CoverageToolScript: Equatable {
+    let tool: String
+    let options: [String]
+    let command: String
+
+    /// Options that take a value as the next word.
+    static let valueOptions: Set<String> = ["--reporter", "-r", "--report-dir", "--reports-dir", "-o", "--temp-dir", "-t",
+                                            "--temp-directory", "--include", "-n", "--exclude", "-x", "--extension", "-e", "--require",
+                                            "-i", "--cwd", "--nycrc-path", "--src", "--branches", "--lines", "--functions", "--statements"]
+    /// Options that choose what is measured: kept.
+    static let measuring: Set<String> = ["--include", "-n", "--exclude", "-x", "--extension", "-e", "--require", "-i", "--all", "-a",
+                                         "--src", "--exclude-after-remap", "--exclude-node-modules", "--nycrc-path", "--cwd"]
+
+    init(tool: String, options: [String], command: String) {
+        self.tool = tool
+        self.options = options
+        self.command = command
+    }
+
+    init?(_ script: String) {
+        var words = script.split(separator: " ").map(String.init)
+        guard let first = words.first, ["nyc", "c8"].contains((first as NSString).lastPathComponent) else { return nil }
+        tool = (first as NSString).lastPathComponent
+        words.removeFirst()
+        var kept: [String] = []
+        while let word = words.first, word.hasPrefix("-") {
+            words.removeFirst()
+            let name = String(word.split(separator: "=", maxSplits: 1).first ?? "")
+            var option = [word]
+            if !word.contains("="), Self.valueOptions.contains(name), let value = words.first {
+                option.append(value)
+                words.removeFirst()
+            }
+            if Self.measuring.contains(name) { kept += option }
+        }
+        guard !words.isEmpty else { return nil }
+        options = kept
+        command = words.joined(separator: " ")
     }
 }

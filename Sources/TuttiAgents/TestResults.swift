@@ -91,7 +91,7 @@ public struct TestOutputReader: Sendable {
         self.goModule = goModule
     }
 
-    static func regex(_ pattern: String) -> NSRegularExpression { try! NSRegularExpression(pattern: pattern) }
+    static func regex(_ pattern: String) -> NSRegularExpression { .known(pattern) }
     static let pytestCollected = regex(#"collected (\d+) items?"#)
     static let cargoRunning = regex(#"^running (\d+) tests?"#)
     static let buildStep = regex(#"^\[(\d+)/(\d+)\] "#)
@@ -111,7 +111,7 @@ public struct TestOutputReader: Sendable {
     static let xctestSummary = regex(#"Executed (\d+) tests?, with (?:(\d+) tests? skipped and )?(\d+) failures?"#)
     // Only top-level tests: an indented line is a subtest, already counted in its parent.
     static let goLine = regex(#"^--- (PASS|FAIL|SKIP): (\S+)"#)
-    static let goRun = regex(#"^=== RUN\s+(\S+)"#)
+    static let goRun = regex(#"^=== (?:RUN|NAME|CONT|PAUSE)\s+(\S+)"#)
     static let goIssue = regex(#"^\s+(\S+\.go):(\d+): (.*)$"#)
     static let goPackage = regex(#"^(?:ok|FAIL|---)\s+(\S+)\s"#)
     static let cargoLine = regex(#"^test (\S+) \.\.\. (ok|FAILED|ignored)"#)
@@ -124,10 +124,7 @@ public struct TestOutputReader: Sendable {
     static let scriptFailureTitle = regex(#"^\s*(?:\d+\) |● )(.+?):?$"#)
     static let scriptStackLocation = regex(#"\bat (?:.*\()?((?:\.{0,2}/)?[^()\s:]+\.[cm]?[jt]sx?):(\d+):\d+\)?$"#)
 
-    static func groups(_ pattern: NSRegularExpression, _ text: String) -> [String]? {
-        guard let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
-        return (1..<match.numberOfRanges).map { Range(match.range(at: $0), in: text).map { String(text[$0]) } ?? "" }
-    }
+    static func groups(_ pattern: NSRegularExpression, _ text: String) -> [String]? { pattern.groups(in: text) }
 
     static let countItem = regex(#"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|todo|pending)"#)
     static let junitSuite = regex(#"<testsuite\b[^>]*>"#)
@@ -244,7 +241,8 @@ public struct TestOutputReader: Sendable {
         if Self.groups(Self.mochaFailing, line) != nil { failuresListed = true }
         if let g = Self.groups(Self.scriptFailureTitle, line), failuresListed && trimmed.first?.isNumber == true || trimmed.hasPrefix("● ") {
             finishScriptBlock()
-            block = (g[0], nil, nil)
+            // jest's "● Console" block is what the tests logged, not a failure.
+            block = g[0] == "Console" ? nil : (g[0], nil, nil)
             return
         }
         guard var current = block else { return }
@@ -335,9 +333,7 @@ public struct TestOutputReader: Sendable {
                 var failure = TestFailure(test: name)
                 if name.contains("::"), let file = name.split(separator: "::").first, file.hasSuffix(".py") { failure.file = String(file) }
                 tally.failures.append(failure)
-                if Self.groups(Self.goLine, "--- FAIL: \(name)") != nil, current != nil || goModule != nil {
-                    goPending.append(tally.failures.count - 1)
-                }
+                if goModule != nil { goPending.append(tally.failures.count - 1) }
             }
         case nil: perTest.skipped += 1
         }

@@ -41,6 +41,7 @@ public struct TestingAgent {
         var tail = OutputTail()
         let clock = ContinuousClock()
         let started = clock.now
+        let startedAt = Date()
         var lastPercent = -1.0
         let status = StreamingCommand.run(plan.command, in: context.target, environment: environment(plan)) { line in
             out.log(line)
@@ -68,7 +69,11 @@ public struct TestingAgent {
         out.progress(done: 1, of: 1)
         let budget = context.number("budget_seconds") ?? 600
 
-        guard tally.ran else {
+        if !tally.ran, status == 0 {
+            // A command whose output names no test it ran (a runner tutti does not read) succeeded:
+            // its pass rate is unknown, not failed.
+            out.log("the \(plan.runner) command succeeded, but its output named no test it ran")
+        } else if !tally.ran {
             // Crashed, a module missing, nothing collected: the runner's own words say why.
             let why = RunnerError.describe(tail.lines, status: status)
             let failure = "\(plan.runner) ran no test (exit status \(status)): \(why)"
@@ -93,9 +98,9 @@ public struct TestingAgent {
         if let rate = tally.passRate {
             out.metric("test_pass_rate", (rate * 100).rounded() / 100, label: "tests passed")
         } else {
-            out.log("test_pass_rate not reported: every test was skipped")
+            out.log("test_pass_rate not reported: " + (tally.done > 0 ? "every test was skipped" : "no test was seen to run"))
         }
-        let coverage = measureCoverage(plan)
+        let coverage = measureCoverage(plan, since: startedAt)
         if let coverage {
             out.metric("test_coverage", (coverage.percent * 100).rounded() / 100,
                        label: plan.runner == "go" ? "statement coverage" : "line coverage")
@@ -113,10 +118,12 @@ public struct TestingAgent {
         return Result(plan: plan, tally: tally, coverage: coverage, seconds: seconds, exitStatus: status)
     }
 
-    /// What an earlier run left must not pass for this run's results.
+    /// What an earlier run left in the findings folder must not pass for this run's results (a
+    /// file of the project's own, such as a `coverage_file`, is judged by its time instead).
     func clearLeftovers(_ plan: TestPlan) {
         let fileManager = FileManager.default
-        for leftover in [plan.coverage?.file, plan.junitFile, plan.coverage?.dataFolder].compactMap({ $0 }) {
+        for leftover in [plan.coverage?.file, plan.junitFile, plan.coverage?.dataFolder].compactMap({ $0 })
+            where leftover.hasPrefix(context.findingsDirectory + "/") {
             try? fileManager.removeItem(atPath: leftover)
         }
         if let folder = plan.coverage?.dataFolder { try? fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true) }
@@ -124,7 +131,7 @@ public struct TestingAgent {
 
     /// The coverage figure once the tests have run: coverage.py's data combined and exported
     /// first; nil, with a log line saying why, when there is none.
-    func measureCoverage(_ plan: TestPlan) -> CoverageFigure? {
+    func measureCoverage(_ plan: TestPlan, since start: Date) -> CoverageFigure? {
         let out = context.output
         guard let setup = plan.coverage else {
             out.log("test_coverage not reported: \(plan.noCoverage ?? "the run produced no coverage file")")
@@ -137,7 +144,10 @@ public struct TestingAgent {
         for step in setup.finish {
             var output: [String] = []
             let status = StreamingCommand.run(step, in: context.target, environment: environment(plan)) { output.append($0) }
-            guard status != 0, plan.runner == "pytest", let settings = PythonProject(root: context.target).coverageSettingsWithoutPaths() else {
+            // coverage.py exits 2 when the total is under the project's fail_under, having written the
+            // report: the gate judges the figure, not the project's own threshold.
+            let wrote = FileManager.default.fileExists(atPath: setup.file)
+            guard !wrote, status != 0, plan.runner == "pytest", let settings = PythonProject(root: context.target).coverageSettingsWithoutPaths() else {
                 output.forEach(out.log)
                 continue
             }
@@ -150,6 +160,11 @@ public struct TestingAgent {
             _ = StreamingCommand.run(step + ["--rcfile=\(rcfile)"], in: context.target, environment: environment(plan)) { out.log($0) }
         }
         let file = setup.file
+        let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date
+        if let modified, modified < start.addingTimeInterval(-1) {
+            out.log("test_coverage not reported: \(context.relative(file)) is from before this run (the command did not write it)")
+            return nil
+        }
         guard let figure = CoverageReader.read(at: file) else {
             out.log("test_coverage not reported: " + (FileManager.default.fileExists(atPath: file)
                 ? "\(context.relative(file)) is not a coverage format tutti reads"
@@ -221,44 +236,5 @@ public struct TestingAgent {
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
         for (key, value) in plan?.environment ?? [:] { environment[key] = value }
         return environment
-    }
-}
-
-/// The last lines a runner printed, for saying why it failed.
-struct OutputTail {
-    private(set) var lines: [String] = []
-    let limit = 200
-
-    mutating func append(_ line: String) {
-        lines.append(line)
-        if lines.count > limit * 2 { lines.removeFirst(lines.count - limit) }
-    }
-}
-
-/// Why a test runner did not do its work, in its own words: the line of its output that says.
-enum RunnerError {
-    static let errorLine = TestOutputReader.regex(
-        #"(?i)(error|not found|cannot|can't|no module named|no tests? (?:ran|found|collected)|no test files|exception|fatal|panic|failed to)"#)
-
-    /// The most telling line of `lines`: pytest's `E   ...` detail, an `Error:` line, any line
-    /// about an error, else the last line printed.
-    static func describe(_ lines: [String], status: Int32) -> String {
-        let trimmed = lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        func clean(_ line: String) -> String {
-            var text = line
-            if text.hasPrefix("E ") { text = text.dropFirst(2).trimmingCharacters(in: .whitespaces) }
-            return text.count > 240 ? String(text.prefix(239)) + "…" : text
-        }
-        if let detail = trimmed.first(where: { $0.hasPrefix("E ") && errorLine.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }) {
-            return clean(detail)
-        }
-        let errors = trimmed.filter { errorLine.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }
-            .filter { !$0.allSatisfy { "=-_!*".contains($0) || $0 == " " } }
-        if let explicit = errors.first(where: { $0.contains("Error:") || $0.hasPrefix("ERROR:") || $0.hasPrefix("error:") }) {
-            return clean(explicit)
-        }
-        if let any = errors.last { return clean(any) }
-        if status == 127 { return "the command was not found" }
-        return trimmed.last.map(clean) ?? "it printed nothing"
     }
 }

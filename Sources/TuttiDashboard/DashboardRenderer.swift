@@ -436,7 +436,8 @@ public struct DashboardRenderer: Sendable {
              + "\(glyphs.separator)sequential \(ShortTime.format(report.sumOfDurations)), actual \(ShortTime.format(report.wallSeconds))"
              + "\(glyphs.separator)saved \(ShortTime.format(report.timeSavedSeconds)) (\(saved)%)", .text),
             ("Gates \(report.gates.passed)/\(report.gates.total) passed\(glyphs.separator)criteria \(criteria)/"
-             + "\(report.successCriteria.count) met\(glyphs.separator)press q to leave", report.gates.passed == report.gates.total ? .gatePass : .gateFail),
+             + "\(report.successCriteria.count) met\(glyphs.separator)press q to leave",
+             report.tasks.contains { $0.gates.contains(where: \.blocks) } ? .gateFail : .gatePass),
         ]
         for (offset, line) in lines.prefix(rows - 1).enumerated() {
             grid.put(line.0, x: 2, y: top + 1 + offset, style: CellStyle(line.1, bold: offset == 0))

@@ -212,4 +212,59 @@ import TuttiCore
         let script = SourceFile(path: "a.js", language: .javascript, lines: ["const s = `v ${value(1)} w` /* z(2) */"])
         #expect(CodeText.lines(of: script)[0].contains("value(1)") && !CodeText.lines(of: script)[0].contains("z(2)"))
     }
+
+    @Test func aChainedCallIsAnotherObjectsMethodAndEscapedQuotesKeepTheNesting() throws {
+        let repository = FixtureRepository([
+            "Sources/Lib/Net.swift": #"""
+            /// Sends requests.
+            public struct Client {
+                /// Whether a path is a folder's.
+                public func isFolder(_ s: String) -> Bool {
+                    if s.hasSuffix("\\") { return true }
+                    return s.hasSuffix("/")
+                }
+
+                /// Sends one.
+                public func send() {}
+            }
+
+            /// Makes a request.
+            public func request(_ path: String) -> String { path }
+            """#,
+            "Sources/App/main.swift": "import Lib\n\nlet client = Client()\nclient.session.request(\"a\")\n",
+            "Sources/App/Other.swift": "import Lib\n\nfunc f(_ c: Client) { c.send(); _ = c.session.request(\"b\") }\n",
+        ])
+        let files = RepositoryFiles.read(RepositoryFiles.list(repository.root), root: repository.root)
+        let net = try #require(files.first { $0.path == "Sources/Lib/Net.swift" })
+        let declarations = DeclarationScanner.declarations(in: net)
+        #expect(declarations.map { "\($0.qualifiedName) \($0.nested)" }
+                    == ["Client false", "Client.isFolder false", "Client.send false", "request false"],
+                "a string ending in a backslash does not open a brace that never closes")
+        let patterns = CodeGenAgent(context: try repository.context("codegen", output: CollectedOutput())).run()
+        #expect(patterns.map(\.declaration.name) == ["Client"], "session.request( is the session's method, not the function request")
+    }
+
+    @Test func moreExportShapes() throws {
+        let script = SourceFile(path: "lib.js", language: .javascript, lines: """
+        /** Parses. */
+        function parse() {}
+        /** Formats. */
+        function format() {}
+        function hidden() {}
+        module.exports = {
+          parse,
+          format: format
+        }
+        """.split(separator: "\n", omittingEmptySubsequences: false))
+        #expect(DeclarationScanner.declarations(in: script).filter(\.isPublic).map(\.name) == ["parse", "format"])
+        let go = SourceFile(path: "uuid.go", language: .go, lines: ["package uuid // import \"github.com/google/uuid\"", "", "func Parse() {}"])
+        #expect(DeclarationScanner.declarations(in: go).first?.package == "uuid")
+        var python = [
+            Declaration(name: "Thing", kind: .type, file: "pkg/_core.py", line: 1, signature: "class Thing", doc: nil, isPublic: true),
+            Declaration(name: "helper", kind: .function, file: "pkg/_util.py", line: 1, signature: "def helper()", doc: nil, isPublic: true),
+        ]
+        let initFile = SourceFile(path: "pkg/__init__.py", language: .python, lines: ["from ._core import *"])
+        DeclarationScanner.applyPythonModulePrivacy(&python, files: [initFile])
+        #expect(python.map(\.isPublic) == [true, false], "a star import re-exports the module's public names, and only its")
+    }
 }

@@ -76,9 +76,24 @@ import Testing
             (".github/workflows/ci.yml", .tooling), ("setup.py", .tooling), ("noxfile.py", .tooling), ("scripts/release.sh", .tooling),
         ]
         for (path, role) in expected { #expect(layout.role(of: path) == role, "\(path)") }
+        // Names that are code deeper in a package: a history module, a Celery tasks module, scripts a package ships.
+        for path in ["prompt_toolkit/history.py", "app/tasks.py", "pkg/scripts/run.py", "IPython/core/history.py"] {
+            #expect(layout.role(of: path) == .shipped, "\(path)")
+        }
+    }
+
+    @Test func aTestFolderThatIsAPackageInsideAPackageShips() {
+        let repository = FixtureRepository(["django/__init__.py": "", "django/test/__init__.py": "", "django/test/client.py": "",
+                                            "tests/test_client.py": "", "test/test_other.py": ""])
+        let layout = ProjectLayout(root: repository.root)
+        #expect(layout.role(of: "django/test/client.py") == .shipped, "Django's test client ships")
+        #expect(layout.role(of: "tests/test_client.py") == .test)
+        #expect(layout.role(of: "test/test_other.py") == .test)
     }
 
     @Test func theTestFolderAPackageJsonScriptNamesIsTests() {
+        let other = FixtureRepository(["package.json": #"{"scripts": {"test": "cd backend && npm test"}}"#, "backend/app.js": ""])
+        #expect(ProjectLayout(root: other.root).testPaths.isEmpty, "another command's folder is not the runner's")
         let repository = FixtureRepository(["package.json": #"{"scripts": {"test": "mocha --reporter spec --check-leaks spec-suite/ src"}}"#,
                                             "spec-suite/parse.js": "", "index.js": "", "src/a.js": ""])
         let layout = ProjectLayout(root: repository.root)

@@ -176,4 +176,28 @@ import TuttiCore
         let summary = try String(contentsOfFile: "\(context.findingsDirectory)/security.json", encoding: .utf8)
         #expect(summary.contains(#""scanner" : "bandit""#))
     }
+
+    @Test func languagesHaveTheirOwnCommentsAndRegexCompileIsNotCodeGeneration() throws {
+        let repository = FixtureRepository([
+            "Sources/Tool/Fetch.swift": "#if os(Linux)\nlet command = #\"curl -k https://example.org\"#\n#endif\n",
+            "lib/calc.py": "import re\n\nPATTERN = re.compile(r\"\\d+\")\n\n\ndef run(expression):\n    return eval(expression)\n",
+        ])
+        let result = SecurityAgent(context: try repository.context("security", output: CollectedOutput())).run()
+        #expect(Set(result.findings.map { "\($0.rule) \($0.file):\($0.line) \($0.severity.rawValue)" })
+                == ["code.tls-verification-off Sources/Tool/Fetch.swift:2 high", "code.eval lib/calc.py:7 high"],
+                "a Swift line starting with # is code; re.compile is not compile()")
+    }
+
+    @Test(.enabled(if: banditInstalled)) func banditFindsWhatTheRulesMissAndOnePlaceIsOneFinding() throws {
+        let repository = FixtureRepository([
+            "pkg/__init__.py": "",
+            "pkg/run.py": "from subprocess import run\n\n\ndef listing(path):\n    return run(\n        \"ls \" + path,\n        shell=True,\n    )\n\n\n"
+                + "def fetch(requests, url):\n    return requests.get(url, verify=False)\n",
+        ])
+        let result = SecurityAgent(context: try repository.context("security", output: CollectedOutput())).run()
+        let places = result.findings.map { "\($0.rule) \($0.file):\($0.line)" }
+        #expect(places.contains { $0.hasPrefix("bandit.B602 pkg/run.py:") }, "a multi-line shell=True call the line rule cannot see: \(places)")
+        #expect(places.filter { $0.contains("pkg/run.py:12") } == ["code.tls-verification-off pkg/run.py:12"],
+                "the rule and Bandit's B501 flag one place: one finding")
+    }
 }

@@ -60,6 +60,9 @@ import TuttiCore
         branch = true
         source = ["calc", "tests"]
 
+        [tool.coverage.report]
+        fail_under = 99
+
         [tool.pytest.ini_options]
         testpaths = ["tests"]
         """,
@@ -86,6 +89,8 @@ import TuttiCore
             && $0.hasSuffix("measured by coverage.py (coverage run -m pytest) over calc") })
         #expect(output.all.contains("coverage: pyproject.toml also names tests (tests): measured calc only"))
         #expect(output.all.contains { $0.hasPrefix("coverage: 50% of branches; 75% of lines and branches together") })
+        #expect(!output.all.contains { $0.contains("refused the project's configuration") },
+                "the project's fail_under makes coverage.py exit 2, having written the report: the gate judges the figure")
         let failure = try #require(result.tally.failures.first)
         #expect(result.tally.failures.count == 1)
         #expect(failure == TestFailure(test: "tests/test_calc.py::test_wrong", file: "tests/test_calc.py", line: 17,
@@ -157,6 +162,21 @@ import TuttiCore
         #expect(output.metrics["test_pass_rate"] == .number(50))
         #expect(output.metrics["test_coverage"] == nil)
         #expect(output.all.contains { $0.hasPrefix("test_coverage not reported:") })
+    }
+
+    @Test func aCommandWhoseOutputNamesNoTestSucceedsWithoutAPassRate() async throws {
+        let repository = FixtureRepository(["coverage.json": #"{"meta":{},"totals":{"covered_lines":1,"num_statements":2,"percent_covered":50}}"#])
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)],
+                                              ofItemAtPath: repository.scratch.file("coverage.json"))
+        let output = CollectedOutput()
+        let context = try repository.context("testing", ["command": .string("echo all good"), "coverage_file": .string("coverage.json")],
+                                             output: output)
+        let result = try await offThePool { try TestingAgent(context: context).run() }
+        #expect(result.exitStatus == 0)
+        #expect(output.metrics["test_pass_rate"] == nil)
+        #expect(output.metrics["test_coverage"] == nil, "a coverage file from before the run is not this run's")
+        #expect(output.all.contains { $0.contains("is from before this run") })
+        #expect(FileManager.default.fileExists(atPath: repository.scratch.file("coverage.json")), "the project's own file is left alone")
     }
 
     @Test func aRunnerThatFailsWithoutAFailedTestFailsTheTask() async throws {
@@ -243,6 +263,28 @@ import TuttiCore
         #expect(result.tally.failures.first?.message?.hasPrefix("AssertionError") == true)
         let after = try FileManager.default.subpathsOfDirectory(atPath: repository.root).sorted().filter { !$0.hasPrefix(".run") }
         #expect(after == before, "nyc's cache and output go with the findings")
+
+        // A test script that runs under nyc itself, with the project's own threshold: measured once, by tutti's call.
+        let wrapped = FixtureRepository([
+            "package.json": #"{"name": "calc", "version": "1.0.0", "devDependencies": {"mocha": "10", "nyc": "15"}, "#
+                + #""scripts": {"test": "nyc --reporter=lcov --check-coverage --lines 100 --include index.js mocha --reporter spec test/"}}"#,
+            "index.js": "exports.add = function (a, b) {\n  return a + b\n}\n\nexports.unused = function () {\n  return 1\n}\n",
+            "test/add.js": "var assert = require('assert')\nvar calc = require('..')\n\nit('adds', function () {\n  assert.strictEqual(calc.add(1, 2), 3)\n})\n",
+        ])
+        let wrappedBefore = try FileManager.default.subpathsOfDirectory(atPath: wrapped.root).sorted()
+        let wrappedOutput = CollectedOutput()
+        let wrappedContext = try wrapped.context("testing", output: wrappedOutput)
+        let wrappedResult = try await offThePool { try TestingAgent(context: wrappedContext).run() }
+        #expect(wrappedResult.plan.command.contains("--include") && wrappedResult.plan.command.suffix(3) == ["/bin/sh", "-c", "mocha --reporter spec test/"])
+        #expect(wrappedResult.tally.passed == 1 && wrappedOutput.metrics["test_coverage"] == .number(75))
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: wrapped.root).sorted().filter { !$0.hasPrefix(".run") } == wrappedBefore)
+    }
+
+    @Test func aTestScriptRunUnderACoverageToolIsUnwrapped() {
+        let script = CoverageToolScript("nyc --reporter=lcov -r text --check-coverage --lines 90 --include src -x 'src/gen' mocha test/")
+        #expect(script == CoverageToolScript(tool: "nyc", options: ["--include", "src", "-x", "'src/gen'"], command: "mocha test/"))
+        #expect(CoverageToolScript("mocha test/") == nil)
+        #expect(CoverageToolScript("c8 node --test")?.command == "node --test")
     }
 
     @Test func withoutARunnerTheAgentSaysWhatToDo() throws {
@@ -329,6 +371,11 @@ import TuttiCore
               at Context.<anonymous> (test/parse.js:20:5)
         """) == [TestFailure(test: "parse rejects bad input", file: "test/parse.js", line: 20, message: "TypeError: argument str must be a string")])
         #expect(failures("""
+          ● Console
+
+            console.log
+              hello from a test
+
           ● math › adds
 
             expect(received).toBe(expected) // Object.is equality

@@ -23,10 +23,17 @@ import Testing
         .taskMetric(TaskMetric(task: "4", name: "ok", value: .bool(true))),
         .taskMetric(TaskMetric(task: "4", name: "level", value: .string("SOC2"))),
         .taskMetric(TaskMetric(task: "4", name: "list", value: .array([.number(1), .null, .object(["b": .number(2), "a": .bool(false)])]))),
+        .taskMetric(TaskMetric(task: "4", name: "coverage_threshold", value: .number(73.3), label: "documented \"public\" API")),
         .taskMessage(TaskMessage(task: "4", text: "halfway\nthere")),
+        .taskFinding(TaskFinding(task: "4", finding: Finding(kind: "test_failure", severity: .high, title: "t.py::test_a",
+                                                             file: "t.py", line: 12, detail: "assert 1 == 2\tsee \"x\"", rule: "r.1"))),
+        .taskFinding(TaskFinding(task: "4", finding: Finding(kind: "cycle", severity: .info, title: "a → b → a"))),
         .taskGate(TaskGate(task: "4", result: gate)),
         .taskGate(TaskGate(task: "4", result: GateResult(metric: "x", threshold: "required", actual: nil, actualText: "—",
                                                          passed: false, reason: "not reported"))),
+        .taskGate(TaskGate(task: "4", result: GateResult(metric: "speed", threshold: "≥ 2.5", actual: .number(2.4996),
+                                                         actualText: "2.4996", passed: false, reason: "needs ≥ 2.5",
+                                                         label: "parallel efficiency", advisory: true))),
         .taskFinished(TaskFinished(task: "4", attempt: 2, status: .failed, exitCode: 3, signal: nil, reason: "exited with status 3",
                                    duration: 1.234567)),
         .taskFinished(TaskFinished(task: "4", attempt: 1, status: .timedOut, exitCode: nil, signal: 9, reason: nil, duration: 0.000123)),
@@ -45,7 +52,9 @@ import Testing
             tasks: [TaskReport(id: "4", name: "Four", agent: "sim", status: .succeeded, dependsOn: [],
                                attempts: [AttemptRecord(attempt: 1, start: 0.5, end: 2.25, status: .succeeded, exitCode: 0, signal: nil,
                                                         reason: nil, log: "logs/task-4.log", paused: 0.5)],
-                               metrics: ["cov": .number(97)], gates: [gate], reason: nil, readyAt: 0)],
+                               metrics: ["cov": .number(97)], gates: [gate], reason: nil, readyAt: 0,
+                               findings: [Finding(kind: "security", severity: .critical, title: "key", file: "k.pem", line: 1)],
+                               findingCount: 3)],
             parallelism: 2, startedAt: Date(timeIntervalSince1970: 1_790_000_000), wallSeconds: 2.5, outcome: .passed,
             outcomeReason: nil))),
     ]
@@ -132,7 +141,11 @@ import Testing
         interrupted.outcomeReason = nil
         interrupted.slowestTask = nil
         interrupted.workflowFile = "/srv/flows/ship.yaml"
-        interrupted.successCriteria = [CriterionResult(criterion: "total_time < 60", passed: true, detail: "4.2 s")]
+        interrupted.successCriteria = [CriterionResult(criterion: "total_time < 60", passed: true, detail: "4.2 s"),
+                                       CriterionResult(criterion: "parallel_efficiency >= 2.5", passed: false, detail: "1.2x",
+                                                       advisory: true)]
+        interrupted.tasks[0].findings = [Finding(kind: "test_failure", severity: .high, title: "a", file: "t.py", line: 3, detail: "d")]
+        interrupted.tasks[0].findingCount = 2
         for report in [ReportFormatsTests.report, interrupted] {
             let fast = Data(report.jsonBytes())
             let reference = try JSONEncoder.report.encode(report)

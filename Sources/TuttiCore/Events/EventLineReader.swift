@@ -21,7 +21,7 @@ enum EventLineReader {
             kind = .taskLog(TaskLog(task: task, stream: stream, line: text))
         case "task_metric":
             guard let name = fields["name"]?.string, let value = fields["value"] else { return nil }
-            kind = .taskMetric(TaskMetric(task: task, name: name, value: value))
+            kind = .taskMetric(TaskMetric(task: task, name: name, value: value, label: fields["label"]?.string))
         case "task_queued": kind = .taskQueued(TaskRef(task: task))
         case "task_paused": kind = .taskPaused(TaskRef(task: task))
         case "task_resumed": kind = .taskResumed(TaskRef(task: task))

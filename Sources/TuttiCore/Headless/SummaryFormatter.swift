@@ -27,8 +27,10 @@ public enum SummaryFormatter {
             lines.append("- Critical path: " + report.criticalPath.map { "Task \($0)" }.joined(separator: " \(glyphs.arrow) ")
                          + " (\(DurationText.format(report.criticalPathSeconds)))")
         }
+        let warnings = report.tasks.reduce(0) { $0 + $1.gates.filter { !$0.passed && $0.isAdvisory }.count }
         lines.append("- Total quality gates passed: \(report.gates.passed)/\(report.gates.total) "
-                     + "(\(String(format: "%.1f", report.gates.rate))%)")
+                     + "(\(String(format: "%.1f", report.gates.rate))%)"
+                     + (warnings > 0 ? ", \(warnings) advisory gate\(warnings == 1 ? "" : "s") warned" : ""))
 
         lines += ["", "Performance Breakdown:"]
         for (index, task) in report.tasks.enumerated() {
@@ -93,7 +95,7 @@ public enum SummaryFormatter {
                 lines.append("    \(finding.severity.rawValue.uppercased()) \(finding.summaryLine)")
             }
             let more = task.findingCount - min(findingsShown, task.findings.count)
-            if more > 0 { lines.append("    and \(more) more (the task's findings files list them all)") }
+            if more > 0 { lines.append("    and \(more) more") }
         }
         return lines
     }

@@ -17,7 +17,7 @@ public enum JUnitReport {
             let more = task.findingCount - findings.count
             let findingsText = findings.isEmpty ? ""
                 : "\nfindings (\(task.findingCount)):\n" + findings.joined(separator: "\n") + (more > 0 ? "\nand \(more) more" : "")
-            func add(name: String, passed: Bool, message: String, detail: String) {
+            func add(name: String, passed: Bool, message: String, detail: String, warning: String? = nil) {
                 counts.tests += 1
                 var body = ""
                 if task.status == .skipped {
@@ -26,14 +26,17 @@ public enum JUnitReport {
                 } else if !passed {
                     counts.failures += 1
                     body = "<failure type=\"quality_gate\" message=\"\(escape(message))\">\(escape(detail + findingsText))</failure>"
+                } else if let warning {
+                    body = "<system-out>\(escape(warning))</system-out>"
                 }
                 cases.append("    <testcase classname=\"\(escape(className))\" name=\"\(escape(name))\" time=\"0\">\(body)</testcase>")
             }
             for gate in task.gates {
                 // An advisory gate that failed is a warning: it passes as a test case, its message kept.
+                let message = "\(gate.metricText) is \(gate.actualText): \(gate.reason ?? "needs \(gate.threshold)")"
                 add(name: "\(gate.metric) \(gate.threshold)\(gate.isAdvisory ? " (advisory)" : "")", passed: !gate.blocks,
-                    message: "\(gate.metricText) is \(gate.actualText): \(gate.reason ?? "needs \(gate.threshold)")",
-                    detail: "threshold: \(gate.threshold)\nactual: \(gate.actualText)\ntask status: \(task.status.rawValue)")
+                    message: message, detail: "threshold: \(gate.threshold)\nactual: \(gate.actualText)\ntask status: \(task.status.rawValue)",
+                    warning: gate.isAdvisory && !gate.passed ? "warning: \(message)" : nil)
             }
             // A task without gates, or one that failed whatever its gates say, is a test case too.
             if task.gates.isEmpty || (task.status != .succeeded && task.status != .skipped) {

@@ -93,7 +93,7 @@ public enum NumberFormat {
     public static func distinguishing(_ value: Double, from threshold: Double, _ op: ComparisonOperator, digits: Int = 2,
                                       keepZeros: Bool = false) -> String {
         let holds = op.holds(value, threshold)
-        for places in digits...9 {
+        for places in min(max(0, digits), 9)...9 {
             let text = fixed(value, places: places)
             if let shown = Double(text), op.holds(shown, threshold) == holds { return keepZeros ? text : trimmed(text) }
         }
