@@ -62,10 +62,15 @@ public enum RepositoryFiles {
     /// Files larger than this are not read.
     static let maximumSize = 1 << 20
 
-    /// Paths relative to `root`, sorted.
+    /// Paths relative to `root`, sorted; never what tutti itself writes (`.tutti/`, and the
+    /// original template's `.conductor/task-results/` and `test-results/<workflow>-results.json`).
     public static func list(_ root: String) -> [String] {
-        if let listed = gitFiles(root) { return listed }
-        return walk(root)
+        (gitFiles(root) ?? walk(root)).filter { !isTuttiOutput($0) }
+    }
+
+    static func isTuttiOutput(_ path: String) -> Bool {
+        path.hasPrefix(".tutti/") || path.hasPrefix(".conductor/task-results/")
+            || (path.hasPrefix("test-results/") && path.hasSuffix("-results.json") && !path.dropFirst("test-results/".count).contains("/"))
     }
 
     /// Reads the text files among `paths` (binary and very large files are left out).

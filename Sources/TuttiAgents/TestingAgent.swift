@@ -27,6 +27,7 @@ public struct TestingAgent {
     /// the runner ran no test, or failed though no test did: the task fails with why.
     public func run() throws(AgentError) -> Result {
         let out = context.output
+        let measure = try coverageMeasure()
         guard let plan = plan() else {
             throw .badParameter("no test runner found in \(context.target): give the task a 'command' parameter "
                                 + "(Package.swift, pyproject.toml/pytest.ini, go.mod, Cargo.toml and package.json are recognised)")
@@ -102,8 +103,20 @@ public struct TestingAgent {
         }
         let coverage = measureCoverage(plan, since: startedAt)
         if let coverage {
-            out.metric("test_coverage", (coverage.percent * 100).rounded() / 100,
-                       label: plan.runner == "go" ? "statement coverage" : "line coverage")
+            switch measure {
+            case .lines:
+                out.metric("test_coverage", (coverage.percent * 100).rounded() / 100,
+                           label: plan.runner == "go" ? "statement coverage" : "line coverage")
+            case .branches:
+                if let branches = coverage.branchPercent {
+                    out.metric("test_coverage", (branches * 100).rounded() / 100, label: "branch coverage")
+                } else {
+                    out.log("test_coverage not reported: the run measured no branches (coverage.py: branch = true)")
+                }
+            case .combined:
+                out.metric("test_coverage", ((coverage.combinedPercent ?? coverage.percent) * 100).rounded() / 100,
+                           label: coverage.combinedPercent == nil ? "line coverage" : "line and branch coverage")
+            }
             if let branches = coverage.branchPercent {
                 out.metric("branch_coverage", (branches * 100).rounded() / 100, label: "branch coverage")
             }
@@ -116,6 +129,18 @@ public struct TestingAgent {
         writeFindings(plan: plan, tally: tally, coverage: coverage, seconds: seconds, budget: budget, status: status, runnerError: runnerError)
         if let runnerError { throw .toolFailed(runnerError) }
         return Result(plan: plan, tally: tally, coverage: coverage, seconds: seconds, exitStatus: status)
+    }
+
+    /// What `test_coverage` is: line coverage, unless the task's `coverage_measure` parameter
+    /// asks for `branches` or `combined` (lines and branches together, as coverage.py totals them).
+    enum CoverageMeasure: String, CaseIterable { case lines, branches, combined }
+
+    func coverageMeasure() throws(AgentError) -> CoverageMeasure {
+        guard let written = context.string("coverage_measure") else { return .lines }
+        guard let measure = CoverageMeasure(rawValue: written) else {
+            throw .badParameter("coverage_measure must be one of \(CoverageMeasure.allCases.map(\.rawValue).joined(separator: ", ")), got '\(written)'")
+        }
+        return measure
     }
 
     /// What an earlier run left in the findings folder must not pass for this run's results (a

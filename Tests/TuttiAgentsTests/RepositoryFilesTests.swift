@@ -21,4 +21,12 @@ import TuttiCore
         // This .gitignore does not name node_modules, so git lists it: git's rules decide.
         #expect(RepositoryFiles.list(repository.root) == [".gitignore", "docs/guide.md", "node_modules/lib/index.js", "src/main.py"])
     }
+
+    @Test func whatTuttiWritesIsNeverRead() {
+        let repository = FixtureRepository(["src/main.py": "print(1)\n", ".tutti/runs/r/report.json": "{}\n",
+                                            ".conductor/task-results/task-4.json": "{}\n", "test-results/demo-results.json": "{}\n",
+                                            "test-results/junit/unit.xml": "<testsuites/>\n"])
+        #expect(RepositoryFiles.list(repository.root) == ["src/main.py", "test-results/junit/unit.xml"],
+                "the project's own test-results files are its own")
+    }
 }

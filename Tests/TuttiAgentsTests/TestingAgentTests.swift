@@ -126,6 +126,20 @@ import TuttiCore
         #expect(result.plan.command.contains("--no-cov"), "the project's own late plugin is turned off")
     }
 
+    @Test(.enabled(if: pytestWithCoverage)) func aWorkflowCanAskForBranchesOrTheCombinedFigure() async throws {
+        let repository = FixtureRepository(Self.pythonProject)
+        for (measure, expected, label) in [("branches", 50.0, "branch coverage"), ("combined", 75.0, "line and branch coverage")] {
+            let output = CollectedOutput()
+            let context = try repository.context("testing", ["coverage_measure": .string(measure)], output: output)
+            _ = try await offThePool { try TestingAgent(context: context).run() }
+            #expect(output.metrics["test_coverage"] == .number(expected), "\(measure)")
+            #expect(output.all.contains("@tutti label test_coverage \(label)"))
+        }
+        let wrong = try repository.context("testing", ["coverage_measure": .string("statements")], output: CollectedOutput())
+        let error = #expect(throws: AgentError.self) { try TestingAgent(context: wrong).run() }
+        #expect(error?.description == "coverage_measure must be one of lines, branches, combined, got 'statements'")
+    }
+
     @Test(.enabled(if: pytestWithCoverage)) func aRunOverItsBudgetIsNotAcceptable() async throws {
         let repository = FixtureRepository(Self.pythonProject)
         let output = CollectedOutput()
