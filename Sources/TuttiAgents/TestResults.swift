@@ -40,6 +40,8 @@ public struct TestTally: Sendable, Equatable {
     public var buildTotal = 0
     /// The runner stopped before running the tests (pytest: errors during collection).
     public var interrupted = false
+    /// Of the skipped, the tests expected to fail that did (pytest's xfailed).
+    public var expectedFailures = 0
 
     /// How far the run is, 0...100: the share of known tests done; without a known total,
     /// half for the build and half for the tests started so far that have finished.
@@ -132,15 +134,19 @@ public struct TestOutputReader: Sendable {
         $0[$1] = regex(#"\b\#($1)="(\d+)""#)
     }
 
-    /// Counts "3 passed, 1 failed, 2 skipped" (any order, any of the words).
-    static func counts(in text: String) -> (passed: Int, failed: Int, skipped: Int) {
-        var result = (passed: 0, failed: 0, skipped: 0)
+    /// Counts "3 passed, 1 failed, 2 skipped" (any order, any of the words). An expected
+    /// failure (pytest's xfailed) is skipped by the pass rate, and counted on its own too.
+    static func counts(in text: String) -> (passed: Int, failed: Int, skipped: Int, expectedFailures: Int) {
+        var result = (passed: 0, failed: 0, skipped: 0, expectedFailures: 0)
         for match in countItem.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
             guard let number = Range(match.range(at: 1), in: text).flatMap({ Int(text[$0]) }),
                   let word = Range(match.range(at: 2), in: text).map({ text[$0] }) else { continue }
             switch word {
             case "passed", "xpassed": result.passed += number
             case "failed", "error", "errors": result.failed += number
+            case "xfailed":
+                result.skipped += number
+                result.expectedFailures += number
             default: result.skipped += number
             }
         }
@@ -177,6 +183,7 @@ public struct TestOutputReader: Sendable {
         if let g = Self.groups(Self.pytestSummary, line) {
             let found = Self.counts(in: g[0])
             setSummary(passed: found.passed, failed: found.failed, skipped: found.skipped)
+            tally.expectedFailures = found.expectedFailures
         } else if let g = Self.groups(Self.swiftTestingSummary, line), let total = Int(g[0]) {
             // swift test runs XCTest first, then Swift Testing: both summaries add up.
             let failed = min(total, swiftTestingFailures)

@@ -61,7 +61,8 @@ public struct TestingAgent {
         reader.finish()
         let seconds = EventBus.seconds(clock.now - started)
         var tally = reader.tally
-        if let junit = plan.junitFile, let fromXML = TestOutputReader.junit(junit), !tally.interrupted {
+        // The runner's own summary is the count to trust; its JUnit XML when it printed none.
+        if let junit = plan.junitFile, !tally.fromSummary, let fromXML = TestOutputReader.junit(junit), !tally.interrupted {
             tally.passed = fromXML.passed
             tally.failed = fromXML.failed
             tally.skipped = fromXML.skipped
@@ -94,7 +95,9 @@ public struct TestingAgent {
             runnerError = "\(plan.runner) exited with status \(status) after \(tally.done) test(s), none failed: "
                 + RunnerError.describe(tail.lines, status: status)
         }
-        out.log("tests: \(tally.passed) passed, \(tally.failed) failed, \(tally.skipped) skipped in \(DurationText.format(seconds))"
+        let skipped = tally.expectedFailures > 0
+            ? "\(tally.skipped - tally.expectedFailures) skipped, \(tally.expectedFailures) expected to fail" : "\(tally.skipped) skipped"
+        out.log("tests: \(tally.passed) passed, \(tally.failed) failed, \(skipped) in \(DurationText.format(seconds))"
                 + (tally.fromSummary ? " (from the runner's summary)" : ""))
         if let rate = tally.passRate {
             out.metric("test_pass_rate", (rate * 100).rounded() / 100, label: "tests passed")
@@ -228,6 +231,7 @@ public struct TestingAgent {
         var summary: [String: JSONValue] = [
             "runner": .string(plan.runner), "command": .array(plan.command.map(JSONValue.string)),
             "passed": .number(Double(tally.passed)), "failed": .number(Double(tally.failed)), "skipped": .number(Double(tally.skipped)),
+            "expected_failures": .number(Double(tally.expectedFailures)),
             "failures": .array(tally.failures.map { failure in
                 var fields: [String: JSONValue] = ["test": .string(failure.test)]
                 if let file = failure.file { fields["file"] = .string(file) }

@@ -343,6 +343,8 @@ import TuttiCore
         #expect((subtests.passed, subtests.failed) == (1, 1), "a subtest is not counted again")
         let pytest = tally("collected 3 items\n\nt.py::a PASSED [ 33%]\n=========== 2 passed, 1 failed, 1 skipped in 0.05s ===========")
         #expect((pytest.passed, pytest.failed, pytest.skipped, pytest.known) == (2, 1, 1, 3))
+        let attrsLike = tally("============ 1 failed, 1400 passed, 10 skipped, 1 xfailed in 28.51s ============")
+        #expect((attrsLike.passed, attrsLike.failed, attrsLike.skipped, attrsLike.expectedFailures) == (1400, 1, 11, 1))
     }
 
     @Test func whereAndWhyTestsFailedIsReadFromEachRunner() {
