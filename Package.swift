@@ -20,7 +20,7 @@ let package = Package(
         ),
         .target(name: "TuttiDashboard", dependencies: ["TuttiCore"]),
         .target(name: "TuttiAgents", dependencies: ["CTuttiSystem", "TuttiCore"]),
-        .target(name: "TuttiMCP", dependencies: ["TuttiCore", "TuttiDashboard", .product(name: "MCP", package: "swift-sdk")]),
+        .target(name: "TuttiMCP", dependencies: ["TuttiCore", .product(name: "MCP", package: "swift-sdk")]),
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "TuttiTerminal", dependencies: ["CNCurses", "CTuttiSystem", "TuttiDashboard", "TuttiCore"]),
         .executableTarget(

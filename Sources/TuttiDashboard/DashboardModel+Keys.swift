@@ -8,7 +8,7 @@ extension DashboardModel {
         flash = nil
         let command = interpret(key)
         if replay != nil, case .perform(let action)? = command {
-            flash = Notice(time: now, text: "Refused \(action.description): this is a replay; control acts on live runs",
+            flash = Notice(time: run.now, text: "Refused \(action.description): this is a replay; control acts on live runs",
                            role: .failed)
             return nil
         }
@@ -53,7 +53,7 @@ extension DashboardModel {
         }
         switch key {
         case .character("q"), .character("Q"), .interrupt:
-            if outcome != nil || detachOnQuit || replay != nil { return .quit }
+            if run.outcome != nil || detachOnQuit || replay != nil { return .quit }
             overlay = .confirmStop
         case .character("?"):
             overlay = overlay == .help ? nil : .help
@@ -86,14 +86,14 @@ extension DashboardModel {
         case .home, .character("g"):
             select(0)
         case .end, .character("G"):
-            select(tasks.count - 1)
+            select(run.tasks.count - 1)
         case .character("p"):
             guard let task = selectedTask else { break }
             return .perform(ControlAction(task.status == .paused ? .resume : .pause, task: task.id))
         case .character("P"):
-            return .perform(ControlAction(dispatch == .running ? .pause : .resume))
+            return .perform(ControlAction(run.dispatch == .running ? .pause : .resume))
         case .character("h"):
-            return .perform(ControlAction(dispatch == .held ? .resume : .hold))
+            return .perform(ControlAction(run.dispatch == .held ? .resume : .hold))
         case .character("r"):
             guard let task = selectedTask else { break }
             return .perform(ControlAction(.retry, task: task.id))
@@ -121,11 +121,11 @@ extension DashboardModel {
         overlay = other.overlay
         detachOnQuit = other.detachOnQuit
         flash = other.flash
-        selected = tasks.isEmpty ? other.selected : min(other.selected, tasks.count - 1)
+        selected = run.tasks.isEmpty ? other.selected : min(other.selected, run.tasks.count - 1)
     }
 
     mutating func select(_ row: Int) {
-        let newSelection = min(max(0, row), max(0, tasks.count - 1))
+        let newSelection = min(max(0, row), max(0, run.tasks.count - 1))
         if newSelection != selected { logScroll = 0 }
         selected = newSelection
     }

@@ -47,7 +47,7 @@ extension DashboardRenderer {
         ], into: &grid, role: .text)
     }
 
-    func drawDetails(_ task: DashboardModel.TaskRow, model: DashboardModel, into grid: inout ScreenGrid) {
+    func drawDetails(_ task: TaskState, model: DashboardModel, into grid: inout ScreenGrid) {
         var lines = [
             "Agent     \(task.agent)",
             "Status    \(task.status.rawValue)" + (task.attempt > 0 ? ", attempt \(task.attempt) of \(task.maxAttempts)" : ""),

@@ -169,7 +169,7 @@ public struct DashboardRenderer: Sendable {
         return min(max(0, selected - rows / 2), count - rows)
     }
 
-    func drawRow(_ task: DashboardModel.TaskRow, model: DashboardModel, selected: Bool, columns: Columns,
+    func drawRow(_ task: TaskState, model: DashboardModel, selected: Bool, columns: Columns,
                  into grid: inout ScreenGrid, y: Int) {
         let base = CellStyle(selected ? .selection : .text, reverse: selected)
         if selected { grid.fill(x: 0, y: y, width: grid.width, height: 1, style: base) }

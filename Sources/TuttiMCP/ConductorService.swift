@@ -1,6 +1,5 @@
 import Foundation
 import TuttiCore
-import TuttiDashboard
 
 /// A tool call that cannot be done as asked; the message says what is valid.
 struct ToolError: Error, Sendable {
@@ -98,7 +97,7 @@ final class ConductorService: Sendable {
         guard let recording = try? Recording.read(path: directory.eventsPath) else {
             throw ToolError(message: "the recording of run '\(id)' cannot be read")
         }
-        var model = DashboardModel()
+        var model = RunState()
         for event in recording.events { model.apply(event) }
         let live = EventRecorder.isBeingRecorded(directory.eventsPath)
         let state = model.report != nil ? "finished" : live ? "running elsewhere" : "ended"

@@ -1,15 +1,14 @@
 import Foundation
 import Synchronization
 import TuttiCore
-import TuttiDashboard
 
 /// One run started by this server: the engine, its control socket (so `tutti watch` and
 /// `tutti ctl` reach it), and the state folded from its events.
 final class Execution: Sendable {
     let engine: RunEngine
     let control: ControlServer?
-    /// The run's events folded as the dashboard folds them.
-    let state = Mutex(DashboardModel())
+    /// The run's events folded, as every view of a run folds them.
+    let state = Mutex(RunState())
     let workflowFile: String
     /// Told after each event is folded into `state`.
     private let watchers = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
@@ -50,7 +49,7 @@ final class Execution: Sendable {
     }
 
     /// The state now, its clock moved to the run's time.
-    func snapshot() -> DashboardModel {
+    func snapshot() -> RunState {
         var model = state.withLock { $0 }
         model.tick(now: engine.bus.elapsed)
         return model

@@ -1,6 +1,5 @@
 import Foundation
 import TuttiCore
-import TuttiDashboard
 
 /// A quality gate's verdict, as a tool returns it.
 struct GateInfo: Codable, Sendable {
@@ -102,7 +101,7 @@ struct WorkflowStatus: Codable, Sendable {
     var summary: RunSummary?
     var runDirectory: String
 
-    init(id: String, model: DashboardModel, state: String, live: Bool, runDirectory: String) {
+    init(id: String, model: RunState, state: String, live: Bool, runDirectory: String) {
         workflowExecutionId = id
         workflow = model.workflow
         self.state = state

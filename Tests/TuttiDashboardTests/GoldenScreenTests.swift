@@ -83,11 +83,11 @@ import TuttiCore
 
     @Test func theLogKeepsABoundedNumberOfLines() {
         var model = DashboardFixtures.model(at: 0.05)
-        for index in 0..<(DashboardModel.logLimit + 100) {
+        for index in 0..<(TaskState.logLimit + 100) {
             model.apply(RunEvent(seq: 10_000 + index, time: 1, kind: .taskLog(TaskLog(task: "4", stream: .stdout, line: "line \(index)"))))
         }
-        #expect(model.tasks[0].log.count == DashboardModel.logLimit)
-        #expect(model.tasks[0].log.last == "line \(DashboardModel.logLimit + 99)")
+        #expect(model.tasks[0].log.count == TaskState.logLimit)
+        #expect(model.tasks[0].log.last == "line \(TaskState.logLimit + 99)")
         model.apply(RunEvent(seq: 30_000, time: 1, kind: .taskLogDropped(TaskLogDropped(task: "4", count: 1234))))
         _ = model.handle(.tab)
         _ = model.handle(.tab)

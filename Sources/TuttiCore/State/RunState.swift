@@ -1,0 +1,183 @@
+import Foundation
+
+/// A run as its events tell it: the one fold every view of a run shares — the dashboard (live,
+/// watched or replayed), the headless printer and the MCP server's status. Pure: no clock of
+/// its own; time comes from events and `tick(now:)`.
+public struct RunState: Sendable {
+    public var workflow = ""
+    public var runID = ""
+    public var parallelism = 0
+    public var tasks: [TaskState] = []
+    /// The display clock: it moves with `tick(now:)` and at the run's end, so a progress event
+    /// changes only what it changed, not every elapsed time.
+    public var now: Double = 0
+    public var outcome: RunOutcome?
+    public var outcomeReason: String?
+    /// Whether the run starts new tasks (running), or not (paused, held).
+    public var dispatch: DispatchState = .running
+    /// How often the run reports progress, as the workflow says.
+    public var pollingInterval: Double = 5
+    /// The final report, once the run has ended.
+    public var report: RunReport?
+    private var index: [String: Int] = [:]
+
+    public init() {}
+
+    /// The state the run is in, as a header says it.
+    public var stateText: String {
+        if let outcome {
+            switch outcome {
+            case .passed: return "FINISHED"
+            case .failed: return "FAILED"
+            case .interrupted: return "INTERRUPTED"
+            case .timedOut: return "TIMED OUT"
+            }
+        }
+        switch dispatch {
+        case .paused: return "PAUSED"
+        case .held: return "HOLDING"
+        case .running: return tasks.isEmpty ? "STARTING" : "RUNNING"
+        }
+    }
+
+    public var doneCount: Int { tasks.filter { $0.status.isFinal }.count }
+    public var gatesPassed: Int { tasks.reduce(0) { $0 + $1.gatesPassed } }
+    public var gatesTotal: Int { tasks.reduce(0) { $0 + $1.gatesTotal } }
+
+    /// Sum of the tasks' busy time over the wall time so far.
+    public var liveEfficiency: Double {
+        guard now > 0 else { return 0 }
+        return tasks.reduce(0) { $0 + $1.elapsed(now: now) } / now
+    }
+
+    /// The task with this id.
+    public func task(_ id: String) -> TaskState? { index[id].map { tasks[$0] } }
+
+    /// Folds one event into the state.
+    public mutating func apply(_ event: RunEvent) {
+        switch event.kind {
+        case .runStarted(let started):
+            workflow = started.workflow
+            runID = started.runID
+            parallelism = started.parallelism
+            pollingInterval = started.pollingInterval
+            tasks = started.tasks.map {
+                TaskState(id: $0.id, name: $0.name, agent: $0.agent, maxAttempts: $0.maxAttempts, gatesTotal: $0.gates)
+            }
+            index = Dictionary(uniqueKeysWithValues: tasks.enumerated().map { ($1.id, $0) })
+        case .runFinished(let finished):
+            now = max(now, event.time)
+            outcome = finished.outcome
+            outcomeReason = finished.reason
+            report = finished.report
+        case .taskStarted(let started):
+            update(started.task) { task in
+                task.status = .running
+                task.attempt = started.attempt
+                task.percent = 0
+                task.pid = started.pid
+                task.command = started.command
+                task.workingDirectory = started.workingDirectory
+                task.startedAt = task.startedAt ?? event.time
+                task.attemptStartedAt = event.time
+                task.maxAttempts = max(task.maxAttempts, started.attempt)
+                task.pausedSince = nil
+                task.attemptPaused = 0
+                task.endedAt = nil
+                task.reason = nil
+                task.exitCode = nil
+                task.signal = nil
+                task.segments.append(TaskState.Segment(start: event.time, end: nil, status: .running))
+                task.gateResults = []
+                task.gatesPassed = 0
+                task.gatesFailed = 0
+                task.findings = []
+            }
+        case .taskProgress(let progress):
+            update(progress.task) { $0.percent = progress.percent }
+        case .taskMetric(let metric):
+            update(metric.task) { $0.metrics[metric.name] = metric.value }
+        case .taskGate(let gate):
+            update(gate.task) { task in
+                if gate.result.passed { task.gatesPassed += 1 } else { task.gatesFailed += 1 }
+                task.gateResults.append(gate.result)
+            }
+        case .taskLog(let line):
+            update(line.task) { task in
+                task.log.append(String(line.line.prefix(TaskState.logLineLimit)))
+                if task.log.count > TaskState.logLimit { task.log.removeFirst(task.log.count - TaskState.logLimit) }
+            }
+        case .taskLogDropped(let dropped):
+            update(dropped.task) { $0.logDropped += dropped.count }
+        case .taskFinished(let finished):
+            update(finished.task) { task in
+                task.status = finished.status
+                task.endedAt = event.time
+                task.finishedBusy += finished.duration
+                task.reason = finished.reason
+                task.exitCode = finished.exitCode
+                task.signal = finished.signal
+                task.pid = nil
+                task.pausedSince = nil
+                if finished.status == .succeeded { task.percent = 100 }
+                if let last = task.segments.indices.last, task.segments[last].end == nil {
+                    task.segments[last].end = event.time
+                    task.segments[last].status = finished.status
+                    let exit = finished.exitCode.map { "exit \($0)" } ?? finished.signal.map { "signal \($0)" }
+                    task.segments[last].outcome = [exit, finished.reason].compactMap { $0 }.joined(separator: ", ")
+                }
+            }
+        case .taskRetrying(let retry):
+            update(retry.task) { task in
+                // Waiting for the next attempt: no attempt runs, so no time is counted.
+                task.status = .running
+                task.attemptStartedAt = nil
+                task.reason = "retrying in \(DurationText.format(retry.delay))"
+            }
+        case .taskSkipped(let skipped):
+            update(skipped.task) { $0.status = .skipped; $0.reason = skipped.reason }
+        case .taskQueued(let queued):
+            // Queued again after it ended: a retry, or a dependency retried.
+            update(queued.task) { task in
+                guard task.status.isFinal else { return }
+                task.status = .pending
+                task.reason = nil
+                task.percent = 0
+                task.gateResults = []
+                task.gatesPassed = 0
+                task.gatesFailed = 0
+            }
+        case .taskPaused(let paused):
+            update(paused.task) { task in
+                task.status = .paused
+                task.pausedSince = event.time
+            }
+        case .taskResumed(let resumed):
+            update(resumed.task) { task in
+                task.status = .running
+                task.attemptPaused += task.pausedSince.map { event.time - $0 } ?? 0
+                task.pausedSince = nil
+            }
+        case .dispatchChanged(let change):
+            dispatch = change.state
+        case .runReopened:
+            outcome = nil
+            outcomeReason = nil
+            report = nil
+        case .taskFinding(let found):
+            update(found.task) { $0.findings.append(found.finding) }
+        case .action, .taskMessage:
+            break
+        }
+    }
+
+    /// Moves the clock forward between events (elapsed times, ETAs); a finished run's clock stands still.
+    public mutating func tick(now: Double) {
+        if outcome == nil { self.now = max(self.now, now) }
+    }
+
+    private mutating func update(_ id: String, _ change: (inout TaskState) -> Void) {
+        guard let position = index[id] else { return }
+        change(&tasks[position])
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// One task of a run as its events tell it: state, progress, attempts, gates, findings and
+/// its latest output.
+public struct TaskState: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var agent: String
+    public var status: TaskStatus = .pending
+    public var percent: Double = 0
+    public var attempt = 0
+    public var maxAttempts: Int
+    public var gatesTotal: Int
+    public var gatesPassed = 0
+    public var gatesFailed = 0
+    public var startedAt: Double?
+    public var attemptStartedAt: Double?
+    /// When the current pause began, while the task is paused.
+    public var pausedSince: Double?
+    /// Time the current attempt spent paused before `pausedSince`.
+    public var attemptPaused: Double = 0
+    public var endedAt: Double?
+    public var pid: Int32?
+    public var command: [String] = []
+    public var workingDirectory: String?
+    public var reason: String?
+    public var exitCode: Int32?
+    public var signal: Int32?
+    public var metrics: [String: JSONValue] = [:]
+    /// Busy time of finished attempts.
+    public var finishedBusy: Double = 0
+    /// One entry per attempt, for the timeline.
+    public var segments: [Segment] = []
+    /// Gate verdicts as the engine reported them.
+    public var gateResults: [GateResult] = []
+    /// What the current attempt's agent found, as recorded, in the order it reported them.
+    public var findings: [Finding] = []
+    /// The latest output lines (at most `TaskState.logLimit`; the full log is on disk).
+    public var log: [String] = []
+    /// Lines the engine kept out of events (they are in the log file).
+    public var logDropped = 0
+
+    /// Output lines kept per task in memory, and characters kept of each.
+    public static let logLimit = 500
+    public static let logLineLimit = 400
+
+    public init(id: String, name: String, agent: String, maxAttempts: Int, gatesTotal: Int) {
+        self.id = id
+        self.name = name
+        self.agent = agent
+        self.maxAttempts = maxAttempts
+        self.gatesTotal = gatesTotal
+    }
+
+    /// An attempt on the timeline: when it ran and how it ended (nil while it runs).
+    public struct Segment: Sendable, Hashable {
+        public var start: Double
+        public var end: Double?
+        public var status: TaskStatus
+        /// How it ended: "exit 1", "signal 9", and the reason, once it has.
+        public var outcome: String?
+    }
+
+    /// Seconds the task has run so far (all attempts), not counting time paused.
+    public func elapsed(now: Double) -> Double {
+        finishedBusy + attemptBusy(now: now)
+    }
+
+    /// Seconds the current attempt has run, not counting time paused.
+    public func attemptBusy(now: Double) -> Double {
+        guard status == .running || status == .paused, let start = attemptStartedAt else { return 0 }
+        let paused = attemptPaused + (pausedSince.map { max(0, now - $0) } ?? 0)
+        return max(0, now - start - paused)
+    }
+
+    /// Seconds left at the current attempt's rate of progress, when it can be told.
+    public func eta(now: Double) -> Double? {
+        let busy = attemptBusy(now: now)
+        guard status == .running, percent > 0, percent < 100, busy > 0 else { return nil }
+        return (100 - percent) / (percent / busy)
+    }
+}

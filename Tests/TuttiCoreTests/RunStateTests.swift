@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import TuttiTestSupport
+@testable import TuttiCore
+
+/// The one fold of a run: what its events tell agrees with the engine's own report, and the
+/// headless printer reads it.
+@Suite struct RunStateTests {
+    static let workflow = """
+    name: fold
+    polling: {interval_seconds: 0.5}
+    tasks:
+      - task_id: a
+        command: [sh, -c, "echo '@tutti progress 50'; echo '@tutti metric score 91'; echo '@tutti finding {\\"title\\": \\"x\\"}'"]
+        quality_gates: [{score: ">= 90"}, {other: "required"}]
+      - task_id: b
+        command: [sh, -c, "test -f marker || { touch marker; exit 4; }"]
+        retries: 1
+      - {task_id: c, command: [sh, -c, "exit 2"]}
+      - {task_id: d, command: ["true"], depends_on: [c]}
+    """
+
+    @Test func theFoldAgreesWithTheEnginesReport() async throws {
+        let scratch = Scratch()
+        let run = try await runWorkflow(Self.workflow, in: scratch) { $0.runsDirectory = scratch.file("runs") }
+        var state = RunState()
+        for event in run.events { state.apply(event) }
+        let report = run.report
+        #expect(state.outcome == report.outcome && state.report == report)
+        #expect(state.stateText == "FAILED")
+        #expect(state.tasks.map(\.id) == report.tasks.map(\.id))
+        for task in report.tasks {
+            let folded = try #require(state.task(task.id))
+            #expect(folded.status == task.status, "\(task.id)")
+            #expect(folded.segments.count == task.attempts.count, "\(task.id)")
+            #expect(folded.gatesPassed == task.gatesPassed && folded.gateResults == task.gates, "\(task.id)")
+            #expect(folded.findings == task.findings, "\(task.id)")
+            #expect(abs(folded.finishedBusy - task.duration) < 1e-6, "\(task.id)")
+        }
+        #expect(state.task("b")?.attempt == 2 && state.task("b")?.status == .succeeded, "retried once, then succeeded")
+        #expect(state.task("d")?.status == .skipped && state.task("d")?.reason?.contains("c") == true)
+        #expect(state.doneCount == 4 && state.gatesPassed == 1 && state.gatesTotal == 2)
+        #expect(state.task("a")?.metrics["score"] == .number(91))
+        #expect(state.pollingInterval == 0.5)
+    }
+
+    @Test func theHeadlessPrinterFoldsTheSameState() {
+        let printer = HeadlessPrinter(glyphs: .ascii) { _ in }
+        let started = RunStarted(runID: "r", workflow: "w", parallelism: 2, mode: "parallel", pollingInterval: 2,
+                                 tasks: [TaskInfo(id: "1", name: "One", agent: "sh", dependsOn: [], gates: 0, maxAttempts: 2),
+                                         TaskInfo(id: "2", name: "Two", agent: "sh", dependsOn: [], gates: 0, maxAttempts: 1)])
+        let events: [EventKind] = [
+            .runStarted(started),
+            .taskStarted(TaskStarted(task: "1", attempt: 1, pid: 10, command: ["sh"])),
+            .taskStarted(TaskStarted(task: "2", attempt: 1, pid: 11, command: ["sh"])),
+            .taskProgress(TaskProgress(task: "1", percent: 35)),
+            .taskProgress(TaskProgress(task: "2", percent: 28.9)),
+        ]
+        var lines: [String] = []
+        for (seq, kind) in events.enumerated() { lines += printer.lines(for: RunEvent(seq: seq, time: Double(seq), kind: kind)) }
+        #expect(lines.contains("[start] Task 1 (sh): START -> Running [t=1s]"))
+        #expect(printer.progressLine(elapsed: 30) == "t=30s   Task 1: 35% | Task 2: 28%")
+        _ = printer.lines(for: RunEvent(seq: 9, time: 9, kind: .taskFinished(TaskFinished(task: "1", attempt: 1, status: .failed,
+                                                                                         exitCode: 1, signal: nil, reason: "boom",
+                                                                                         duration: 8))))
+        let retry = printer.lines(for: RunEvent(seq: 10, time: 9, kind: .taskRetrying(TaskRetrying(task: "1", nextAttempt: 2, delay: 1))))
+        #expect(retry == ["[retry] Task 1 will retry in 1.0s (attempt 2 of 2)"])
+        #expect(printer.progressLine(elapsed: 31) == "t=31s   Task 2: 28%", "a task waiting for its retry is not running")
+    }
+}
