@@ -14,7 +14,7 @@ import TuttiTestSupport
         command: [sh, -c, "echo '@tutti progress 50'; echo '@tutti metric score 91'; echo '@tutti finding {\\"title\\": \\"x\\"}'"]
         quality_gates: [{score: ">= 90"}, {other: "required"}]
       - task_id: b
-        command: [sh, -c, "test -f marker || { touch marker; exit 4; }"]
+        command: [sh, -c, 'test -f "$TUTTI_RUN_DIR/marker" || { touch "$TUTTI_RUN_DIR/marker"; exit 4; }']
         retries: 1
       - {task_id: c, command: [sh, -c, "exit 2"]}
       - {task_id: d, command: ["true"], depends_on: [c]}
