@@ -5,6 +5,13 @@ import Synchronization
 /// dependency order, with timeouts and retries; evaluates gates; records every event; and
 /// returns the report. Everything it does is published on `bus`.
 ///
+/// The scheduler decides (`Scheduler`, a value with no process, file or thread of its own);
+/// the engine carries its decisions out (`SchedulerEffect`). Under the engine's lock it
+/// publishes the decided events, in the order decided, and signals running attempts (a flag
+/// and a wake, never a wait); outside the lock it starts attempts' threads and writes result
+/// files. Locks are taken in one order: the engine's, then the event bus's, then a
+/// subscriber's buffer; never the other way.
+///
 /// Each attempt runs on a thread of its own; when it ends, that same thread takes the
 /// engine's lock, records the end and starts the next attempt itself, as make does, with no
 /// hand-off to another thread in between.
@@ -14,7 +21,52 @@ public final class RunEngine: Sendable {
     public let directory: RunDirectory
     public let workflow: Workflow
     public let parallelism: Int
-    private let state: Mutex<Scheduler>
+    private let options: RunOptions
+    private let state: Mutex<EngineState>
+    /// Writes the result files; the report waits until every one is written.
+    private let resultFiles = ResultFiles()
+
+    /// What the engine's lock guards: the scheduler's decisions, the attempts under way, and
+    /// who waits for the run to settle.
+    private struct EngineState {
+        var scheduler: Scheduler
+        var launcher: TaskLauncher
+        /// The attempt under way for each task that has one.
+        var processes: [String: TaskProcess] = [:]
+        /// Resumed when nothing runs any more and nothing can start.
+        var whenIdle: CheckedContinuation<Void, Never>?
+        /// A finished run waits here to be reopened by a retry (true) or closed (false).
+        var whenSettledDecided: CheckedContinuation<Bool, Never>?
+        /// A retry reopened the run before anyone waited on `whenSettledDecided`.
+        var reopenRequested = false
+        /// The run may not be reopened any more.
+        var closed = false
+    }
+
+    /// What a lock holder does next, outside the lock: result files to write, attempts to
+    /// hand to threads, and, when the run has nothing left, the waiting `run()` to resume
+    /// (which then waits until every result file is written).
+    private struct Work {
+        var results: [ResultFiles.Result] = []
+        var launches: [TaskProcess] = []
+        var runDone: CheckedContinuation<Void, Never>?
+        let resultFiles: ResultFiles
+
+        /// Writes the result files, then resumes the run if it is done; returns the launches.
+        func perform() -> [TaskProcess] {
+            resultFiles.write(results)
+            runDone?.resume()
+            return launches
+        }
+
+        /// Like `perform`, but when there is an attempt to start, the result files are left
+        /// to the returned closure, for the caller to write while that attempt's process runs
+        /// instead of before it starts.
+        func performWritingLater() -> (launches: [TaskProcess], writeResults: (@Sendable () -> Void)?) {
+            guard !launches.isEmpty, !results.isEmpty else { return (perform(), nil) }
+            return (launches, { [results, resultFiles] in resultFiles.write(results) })
+        }
+    }
 
     /// Prepares a run: checks the workflow, creates the run directory and starts its recording.
     public init(workflow: Workflow, options: RunOptions = RunOptions()) throws {
@@ -28,6 +80,7 @@ public final class RunEngine: Sendable {
             for index in workflow.tasks.indices { workflow.tasks[index].dependsOn.removeAll { !wanted.contains($0) } }
         }
         self.workflow = workflow
+        self.options = options
         let runID = options.runID ?? RunDirectory.newRunID(workflow: workflow.name)
         self.runID = runID
         directory = try RunDirectory.create(in: options.runsDirectory, runID: runID)
@@ -41,14 +94,18 @@ public final class RunEngine: Sendable {
         var header = RecordingHeader(runID: runID, workflow: workflow.name, workflowFile: workflow.sourcePath,
                                      host: ProcessInfo.processInfo.hostName, startedAt: startedAt)
         header.clockOrigin = now
-        bus = EventBus(recorder: try EventRecorder(path: directory.eventsPath, header: header))
+        let bus = EventBus(recorder: try EventRecorder(path: directory.eventsPath, header: header))
+        self.bus = bus
         if options.sequential || workflow.execution.mode == .sequential {
             parallelism = 1
         } else {
             parallelism = max(1, options.parallelism ?? workflow.execution.parallelizationFactor ?? workflow.tasks.count)
         }
-        state = Mutex(Scheduler(workflow: workflow, options: options, bus: bus, runID: runID, directory: directory,
-                                parallelism: parallelism, startedAt: startedAt))
+        let scheduler = Scheduler(workflow: workflow, runID: runID, directory: directory, parallelism: parallelism,
+                                  failFast: options.failFast ?? workflow.execution.failFast, startedAt: startedAt,
+                                  clock: { bus.elapsed })
+        state = Mutex(EngineState(scheduler: scheduler,
+                                  launcher: TaskLauncher(runID: runID, directory: directory, workflow: workflow, options: options)))
     }
 
     /// Runs every task to its end and returns the report (also written to the run directory).
@@ -58,42 +115,36 @@ public final class RunEngine: Sendable {
         let timer = workflow.execution.timeoutSeconds.map { limit in
             Task { [self] in
                 guard (try? await Task.sleep(for: .seconds(limit))) != nil else { return }
-                _ = state.withLock { scheduler in
-                    scheduler.stop(outcome: .timedOut, status: .timedOut,
-                                   reason: "workflow timed out after \(NumberFormat.compact(limit))s")
-                    return scheduler.takeWork()
-                }.perform()
+                act { scheduler in
+                    scheduler.stop(outcome: .timedOut, status: .timedOut, reason: "workflow timed out after \(NumberFormat.compact(limit))s")
+                }.perform().forEach(launch)
             }
         }
         var announced = false
         var report: RunReport
         while true {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let work = state.withLock { scheduler in
-                    scheduler.whenIdle = continuation
-                    if !announced {
-                        scheduler.announce()
-                        scheduler.dispatch()
-                    }
-                    return scheduler.takeWork()
+                let work = state.withLock { engine in
+                    engine.whenIdle = continuation
+                    if !announced { engine.scheduler.start() }
+                    return carryOut(&engine)
                 }
                 work.perform().forEach(launch)
             }
             announced = true
-            let unwritten = state.withLock { $0.resultFiles.unwritten }
-            await withCheckedContinuation { done in unwritten.notify(queue: .global()) { done.resume() } }
+            await withCheckedContinuation { done in resultFiles.unwritten.notify(queue: .global()) { done.resume() } }
             // A retry may have come in meanwhile: then the run is not finished after all.
-            let settled: RunReport? = state.withLock { scheduler in
-                guard scheduler.isIdle, scheduler.resultsToWrite.isEmpty else { return nil }
-                let report = scheduler.makeReport()
-                bus.emit(.runFinished(RunFinished(outcome: report.outcome, reason: report.outcomeReason, report: report)))
+            let settled: RunReport? = state.withLock { engine in
+                guard engine.scheduler.isIdle else { return nil }
+                let report = engine.scheduler.finish()
+                _ = carryOut(&engine)
                 return report
             }
             guard let settled else { continue }
             report = settled
             let reportJSON = report.jsonBytes()
             JSONFile.write(reportJSON, to: directory.reportPath)
-            if let root = state.withLock({ $0.options.compatibilityOutputDirectory }) {
+            if let root = options.compatibilityOutputDirectory {
                 JSONFile.write(reportJSON, to: "\(root)/test-results/\(RunDirectory.safeFileName(workflow.name))-results.json")
             }
             guard await reopened() else { break }
@@ -107,15 +158,15 @@ public final class RunEngine: Sendable {
     /// once unless the run stays open).
     private func reopened() async -> Bool {
         await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            state.withLock { scheduler in
-                if scheduler.reopenRequested {
-                    scheduler.reopenRequested = false
+            state.withLock { engine in
+                if engine.reopenRequested {
+                    engine.reopenRequested = false
                     continuation.resume(returning: true)
-                } else if scheduler.closed || !scheduler.options.staysOpen {
-                    scheduler.closed = true
+                } else if engine.closed || !options.staysOpen {
+                    engine.closed = true
                     continuation.resume(returning: false)
                 } else {
-                    scheduler.whenSettledDecided = continuation
+                    engine.whenSettledDecided = continuation
                 }
             }
         }
@@ -124,10 +175,10 @@ public final class RunEngine: Sendable {
     /// Ends a run kept open after it finished (`RunOptions.staysOpen`): `run()` returns. A run
     /// still going ends when its tasks do, without waiting again.
     public func close() {
-        state.withLock { scheduler in
-            scheduler.closed = true
-            scheduler.whenSettledDecided?.resume(returning: false)
-            scheduler.whenSettledDecided = nil
+        state.withLock { engine in
+            engine.closed = true
+            engine.whenSettledDecided?.resume(returning: false)
+            engine.whenSettledDecided = nil
         }
     }
 
@@ -135,35 +186,82 @@ public final class RunEngine: Sendable {
     /// starts, and the report is marked interrupted. With `actor` (a signal, the dashboard),
     /// the stop is recorded as an action of theirs.
     public func interrupt(reason: String = "interrupted", actor: String? = nil) {
-        _ = state.withLock { scheduler in
+        act { scheduler in
             if let actor, scheduler.stopping == nil, !scheduler.finished {
-                bus.emit(.action(ActionTaken(action: .cancel, task: nil, actor: actor, accepted: true, message: reason)))
+                scheduler.emit(.action(ActionTaken(action: .cancel, task: nil, actor: actor, accepted: true, message: reason)))
             }
             scheduler.stop(outcome: .interrupted, status: .cancelled, reason: reason)
-            return scheduler.takeWork()
-        }.perform()
+        }.perform().forEach(launch)
     }
 
     /// Pauses, resumes, holds, retries or cancels, as `actor` asked. Every request is recorded
     /// as an event, with the answer; one that does not apply is refused, saying why.
     @discardableResult
     public func perform(_ action: ControlAction, actor: String) -> ControlResult {
-        let (result, work) = state.withLock { scheduler in
-            if scheduler.closed, scheduler.finished {
-                return (ControlResult.refused("the run has ended"), scheduler.takeWork())
+        let (result, work) = state.withLock { engine in
+            if engine.closed, engine.scheduler.finished {
+                return (ControlResult.refused("the run has ended"), carryOut(&engine))
             }
-            return (scheduler.perform(action, actor: actor), scheduler.takeWork())
+            let result = engine.scheduler.perform(action, actor: actor)
+            return (result, carryOut(&engine))
         }
         work.perform().forEach(launch)
         return result
     }
 
     /// "running", "paused", "held", "stopping" or "finished".
-    public var stateName: String { state.withLock { $0.stateName } }
+    public var stateName: String { state.withLock { $0.scheduler.stateName } }
 
     /// A task's status as the engine sees it now (a paused task is `running` with its
     /// process stopped).
-    public func status(of task: String) -> TaskStatus? { state.withLock { $0.records[task]?.status } }
+    public func status(of task: String) -> TaskStatus? { state.withLock { $0.scheduler.records[task]?.status } }
+
+    /// Lets the scheduler decide, under the lock, and carries out what must be done there.
+    private func act(_ decide: (inout Scheduler) -> Void) -> Work {
+        state.withLock { engine in
+            decide(&engine.scheduler)
+            return carryOut(&engine)
+        }
+    }
+
+    /// Carries out the scheduler's decisions that belong under the lock — events published
+    /// in the order decided, attempts created and signalled — and returns the rest.
+    private func carryOut(_ engine: inout EngineState) -> Work {
+        var work = Work(resultFiles: resultFiles)
+        for effect in engine.scheduler.takeEffects() {
+            switch effect {
+            case .emit(let events):
+                bus.emit(all: events)
+            case .start(let id, let attempt, let delay):
+                guard let spec = engine.scheduler.records[id]?.spec else { continue }
+                let process = TaskProcess(
+                    taskID: id, attempt: attempt, launch: engine.launcher.launchSpec(for: spec, attempt: attempt),
+                    logPath: directory.logPath(task: id, attempt: attempt), bus: bus, timeout: spec.timeoutSeconds,
+                    killGrace: options.killGrace, startDelay: delay)
+                engine.processes[id] = process
+                work.launches.append(process)
+            case .terminate(let id, let status, let reason):
+                engine.processes[id]?.terminate(as: status, reason: reason)
+            case .setPaused(let id, let paused):
+                engine.processes[id]?.setPaused(paused)
+            case .writeResult(let report):
+                resultFiles.unwritten.enter()
+                work.results.append((report, engine.launcher.resultPaths(task: report.id)))
+            case .reopened:
+                if let continuation = engine.whenSettledDecided {
+                    engine.whenSettledDecided = nil
+                    continuation.resume(returning: true)
+                } else {
+                    engine.reopenRequested = true
+                }
+            }
+        }
+        if engine.scheduler.isIdle, work.launches.isEmpty, let continuation = engine.whenIdle {
+            engine.whenIdle = nil
+            work.runDone = continuation
+        }
+        return work
+    }
 
     /// Runs an attempt on a new thread, then whatever its end lets start, on the same thread;
     /// the ended attempt's result file is written while the next one's process runs.
@@ -179,9 +277,10 @@ public final class RunEngine: Sendable {
             var writeResults: (@Sendable () -> Void)?
             while let attempt = next {
                 let outcome = attempt.runToEnd(wakeup: wakeup, onceStarted: writeResults)
-                let work = state.withLock { scheduler in
-                    scheduler.attemptEnded(attempt.taskID, attempt: attempt.attempt, outcome: outcome)
-                    return scheduler.takeWork()
+                let work = state.withLock { engine in
+                    if engine.processes[attempt.taskID] === attempt { engine.processes[attempt.taskID] = nil }
+                    engine.scheduler.attemptEnded(attempt.taskID, attempt: attempt.attempt, outcome: outcome)
+                    return carryOut(&engine)
                 }.performWritingLater()
                 writeResults = work.writeResults
                 next = work.launches.first

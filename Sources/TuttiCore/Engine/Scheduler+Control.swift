@@ -1,14 +1,11 @@
 /// Control actions: pause, resume, hold, retry and cancel, each checked first, then recorded
 /// as an `action` event (refusals too), then done.
 extension Scheduler {
-    /// Why a task is paused: on its own, or because the whole run was paused.
-    enum PauseCause { case task, run }
-
     /// Checks and performs one action asked for by `actor`.
     mutating func perform(_ action: ControlAction, actor: String) -> ControlResult {
         let result = check(action)
-        bus.emit(.action(ActionTaken(action: action.verb, task: action.task, actor: actor, accepted: result.accepted,
-                                     message: result.message)))
+        emit(.action(ActionTaken(action: action.verb, task: action.task, actor: actor, accepted: result.accepted,
+                                 message: result.message)))
         guard result.accepted else { return result }
         switch (action.verb, action.task) {
         case (.pause, let id?): pauseTask(id, cause: .task)
@@ -100,23 +97,23 @@ extension Scheduler {
     // MARK: - Doing
 
     mutating func pauseTask(_ id: String, cause: PauseCause) {
-        guard pausedBy[id] == nil, let process = running[id] else { return }
+        guard pausedBy[id] == nil, running[id] != nil else { return }
         pausedBy[id] = cause
-        process.setPaused(true)
-        bus.emit(.taskPaused(TaskRef(task: id)))
+        decide(.setPaused(task: id, paused: true))
+        emit(.taskPaused(TaskRef(task: id)))
     }
 
     private mutating func resumeTask(_ id: String) {
         guard pausedBy.removeValue(forKey: id) != nil else { return }
-        running[id]?.setPaused(false)
-        bus.emit(.taskResumed(TaskRef(task: id)))
+        if running[id] != nil { decide(.setPaused(task: id, paused: false)) }
+        emit(.taskResumed(TaskRef(task: id)))
     }
 
     /// Paused: every running task is paused with the run. Running or held: the tasks the run
     /// paused go on (tasks paused on their own stay paused); running also starts ready tasks.
     private mutating func setDispatch(_ state: DispatchState) {
         dispatchState = state
-        bus.emit(.dispatchChanged(DispatchChanged(state: state)))
+        emit(.dispatchChanged(DispatchChanged(state: state)))
         if state == .paused {
             for id in order where running[id] != nil { pauseTask(id, cause: .run) }
         } else {
@@ -131,17 +128,12 @@ extension Scheduler {
         if finished {
             finished = false
             stopping = nil
-            bus.emit(.runReopened(RunReopened(reason: "retry asked by \(actor)")))
+            emit(.runReopened(RunReopened(reason: "retry asked by \(actor)")))
             if dispatchState != .running {
                 dispatchState = .running
-                bus.emit(.dispatchChanged(DispatchChanged(state: .running)))
+                emit(.dispatchChanged(DispatchChanged(state: .running)))
             }
-            if let continuation = whenSettledDecided {
-                whenSettledDecided = nil
-                continuation.resume(returning: true)
-            } else {
-                reopenRequested = true
-            }
+            decide(.reopened)
         }
         for id in ids {
             guard let attempts = records[id]?.attempts.count else { continue }
@@ -167,19 +159,19 @@ extension Scheduler {
         records[id]?.status = .pending
         records[id]?.reason = nil
         records[id]?.gates = []
-        bus.emit(.taskQueued(TaskRef(task: id)))
+        emit(.taskQueued(TaskRef(task: id)))
     }
 
     private mutating func cancelTask(_ id: String, actor: String) {
         let reason = "cancelled by \(actor)"
-        if let process = running[id] {
+        if running[id] != nil {
             cancelRequested[id] = reason
-            process.terminate(as: .cancelled, reason: reason)
+            decide(.terminate(task: id, status: .cancelled, reason: reason))
             return
         }
         guard settleUnrun(id, as: .cancelled, reason: reason), let record = records[id] else { return }
-        bus.emit(.taskFinished(TaskFinished(task: id, attempt: record.attempts.count, status: .cancelled, exitCode: nil,
-                                            signal: nil, reason: reason, duration: 0)))
+        emit(.taskFinished(TaskFinished(task: id, attempt: record.attempts.count, status: .cancelled, exitCode: nil,
+                                        signal: nil, reason: reason, duration: 0)))
         writeResult(id)
         skipDependents(of: id)
     }

@@ -1,18 +1,20 @@
 import Foundation
 
-/// The engine's state and decisions: which task starts next, what an attempt's end means
-/// (retry, skip dependents, fail fast), and the report. It is used under the engine's lock;
-/// the attempts it decides to start are collected in `launches` for the caller to run.
+/// The engine's decisions, as a value: which task starts next, what an attempt's end means
+/// (retry, skip dependents, fail fast), what a control action does, and the report. It
+/// touches no process, file or thread: each transition records the effects it decided
+/// (`SchedulerEffect`), which `takeEffects()` hands to the engine to carry out. The clock is
+/// injected, so every rule can be tested with no process and no waiting.
 struct Scheduler {
     let workflow: Workflow
-    let options: RunOptions
-    let bus: EventBus
     let runID: String
+    /// The run directory's path: attempts' log files are named relative to it.
     let directory: RunDirectory
     let parallelism: Int
     let failFast: Bool
     let startedAt: Date
-    let baseEnvironment = ProcessInfo.processInfo.environment
+    /// Seconds since the run started.
+    let clock: @Sendable () -> Double
 
     var records: [String: TaskRecord] = [:]
     var order: [String] = []
@@ -21,34 +23,24 @@ struct Scheduler {
     var readyHead = 0
     var unmetDependencies: [String: Int] = [:]
     var dependents: [String: [String]] = [:]
-    var running: [String: TaskProcess] = [:]
-    /// Attempts started and not yet ended (a retry waiting for its delay counts).
-    var active = 0
+    /// Tasks with an attempt started and not yet ended (a retry waiting for its delay counts),
+    /// and that attempt's number.
+    var running: [String: Int] = [:]
     var stopping: (outcome: RunOutcome, reason: String)?
+    /// The run has ended and its report was made; a retry can reopen it.
     var finished = false
-    var executables = ExecutableLookup()
-    /// Attempts decided but not yet handed to a thread.
-    var launches: [TaskProcess] = []
-    /// Result files to write, by whoever holds the lock next, once it has let go of it.
-    var resultsToWrite: [ResultFiles.Result] = []
-    /// Writes them; the report waits until every one is written.
-    let resultFiles = ResultFiles()
-    /// Resumed when nothing runs any more and nothing can start.
-    var whenIdle: CheckedContinuation<Void, Never>?
     /// Whether ready tasks start (running), or wait (paused, held).
     var dispatchState: DispatchState = .running
     /// The paused tasks, and why each is paused.
     var pausedBy: [String: PauseCause] = [:]
     /// Every task after the tasks it depends on.
     let topologicalOrder: [String]
-    /// A finished run waits here to be reopened by a retry (true) or closed (false).
-    var whenSettledDecided: CheckedContinuation<Bool, Never>?
-    /// A retry reopened the run before anyone waited on `whenSettledDecided`.
-    var reopenRequested = false
-    /// The run may not be reopened any more.
-    var closed = false
     /// Tasks being cancelled, with the reason, until their attempt ends.
     var cancelRequested: [String: String] = [:]
+    /// What was decided since the engine last took it; events decided since the last other
+    /// effect wait in `events`, to go as one batch.
+    private var effects: [SchedulerEffect] = []
+    private var events: [EventKind] = []
 
     /// A task's state while the run goes on.
     struct TaskRecord {
@@ -64,16 +56,18 @@ struct Scheduler {
         var maxAttempts: Int
     }
 
-    init(workflow: Workflow, options: RunOptions, bus: EventBus, runID: String, directory: RunDirectory,
-         parallelism: Int, startedAt: Date) {
+    /// Why a task is paused: on its own, or because the whole run was paused.
+    enum PauseCause { case task, run }
+
+    init(workflow: Workflow, runID: String, directory: RunDirectory, parallelism: Int, failFast: Bool, startedAt: Date,
+         clock: @escaping @Sendable () -> Double) {
         self.workflow = workflow
-        self.options = options
-        self.bus = bus
         self.runID = runID
         self.directory = directory
         self.parallelism = parallelism
+        self.failFast = failFast
         self.startedAt = startedAt
-        failFast = options.failFast ?? workflow.execution.failFast
+        self.clock = clock
         topologicalOrder = DependencyGraph(workflow.tasks).topologicalOrder()
         for task in workflow.tasks {
             let attempts = workflow.errorHandling.retryAllowed ? task.retry.count + 1 : 1
@@ -84,17 +78,41 @@ struct Scheduler {
         }
     }
 
-    /// Announces the run and its tasks, and marks the tasks with no dependencies ready.
-    mutating func announce() {
-        bus.emit(.runStarted(RunStarted(
+    /// The effects decided since the last call, in order; consecutive events come as one batch.
+    mutating func takeEffects() -> [SchedulerEffect] {
+        flushEvents()
+        defer { effects.removeAll(keepingCapacity: true) }
+        return effects
+    }
+
+    /// Decides an effect other than an event.
+    mutating func decide(_ effect: SchedulerEffect) {
+        flushEvents()
+        effects.append(effect)
+    }
+
+    /// Decides to publish an event.
+    mutating func emit(_ event: EventKind) { events.append(event) }
+
+    private mutating func flushEvents() {
+        guard !events.isEmpty else { return }
+        effects.append(.emit(events))
+        events.removeAll(keepingCapacity: true)
+    }
+
+    /// Announces the run and its tasks, marks the tasks with no dependencies ready, and
+    /// starts them.
+    mutating func start() {
+        emit(.runStarted(RunStarted(
             runID: runID, workflow: workflow.name, parallelism: parallelism, mode: parallelism > 1 ? "parallel" : "sequential",
             pollingInterval: workflow.polling.intervalSeconds,
             tasks: order.compactMap { id in
                 records[id].map { TaskInfo(id: id, name: $0.spec.name, agent: $0.spec.agentLabel, dependsOn: $0.spec.dependsOn,
                                            gates: $0.spec.gates.count, maxAttempts: $0.maxAttempts) }
             })))
-        bus.emit(all: order.map { .taskQueued(TaskRef(task: $0)) })
+        for id in order { emit(.taskQueued(TaskRef(task: id))) }
         for id in order where unmetDependencies[id] == 0 { enqueueReady(id) }
+        dispatch()
     }
 
     /// Starts ready tasks while slots are free.
@@ -109,53 +127,16 @@ struct Scheduler {
         }
     }
 
-    /// What the lock holder does next, outside the lock: result files to write, attempts to
-    /// hand to threads, and, when the run has nothing left, the waiting `run()` to resume
-    /// (which then waits until every result file is written).
-    struct Work {
-        var results: [ResultFiles.Result]
-        var launches: [TaskProcess]
-        var runDone: CheckedContinuation<Void, Never>?
-        let resultFiles: ResultFiles
-
-        /// Writes the result files, then resumes the run if it is done; returns the launches.
-        func perform() -> [TaskProcess] {
-            resultFiles.write(results)
-            runDone?.resume()
-            return launches
-        }
-
-        /// Like `perform`, but when there is an attempt to start, the result files are left
-        /// to the returned closure, for the caller to write while that attempt's process runs
-        /// instead of before it starts.
-        func performWritingLater() -> (launches: [TaskProcess], writeResults: (@Sendable () -> Void)?) {
-            guard !launches.isEmpty, !results.isEmpty else { return (perform(), nil) }
-            return (launches, { [results, resultFiles] in resultFiles.write(results) })
-        }
-    }
-
-    mutating func takeWork() -> Work {
-        var work = Work(results: resultsToWrite, launches: launches, runDone: nil, resultFiles: resultFiles)
-        resultsToWrite.removeAll()
-        launches.removeAll()
-        if isIdle, work.launches.isEmpty, let continuation = whenIdle {
-            whenIdle = nil
-            work.runDone = continuation
-        }
-        return work
-    }
-
     /// Nothing runs and nothing more will start. Ready tasks waiting for a paused or held
     /// run keep it going: they start when it is resumed.
     var isIdle: Bool {
-        guard active == 0 else { return false }
+        guard running.isEmpty else { return false }
         guard stopping == nil, dispatchState != .running else { return true }
         return !readyQueue[readyHead...].contains { records[$0]?.status == .pending }
     }
 
     mutating func enqueueReady(_ id: String) {
-        let now = bus.elapsed
-        records[id]?.readyAt = now
+        records[id]?.readyAt = clock()
         readyQueue.append(id)
     }
 
@@ -169,22 +150,15 @@ struct Scheduler {
     }
 
     mutating func startAttempt(_ id: String, attempt: Int, delay: Double) {
-        guard let record = records[id] else { return }
-        let process = TaskProcess(
-            taskID: id, attempt: attempt, launch: launchSpec(for: record.spec, attempt: attempt),
-            logPath: directory.logPath(task: id, attempt: attempt), bus: bus, timeout: record.spec.timeoutSeconds,
-            killGrace: options.killGrace, startDelay: delay)
-        running[id] = process
-        active += 1
-        launches.append(process)
+        running[id] = attempt
+        decide(.start(task: id, attempt: attempt, delay: delay))
         if dispatchState == .paused { pauseTask(id, cause: .run) }
     }
 
-    /// Records an attempt's end, then starts what can start (collected in `launches`).
+    /// Records an attempt's end, then starts what can start.
     mutating func attemptEnded(_ id: String, attempt: Int, outcome: AttemptOutcome) {
         running[id] = nil
         let pause = pausedBy.removeValue(forKey: id)
-        active -= 1
         var outcome = outcome
         // A cancel that came as the process was exiting on its own still wins over a retry.
         if let reason = cancelRequested.removeValue(forKey: id), outcome.status != .succeeded {
@@ -208,14 +182,14 @@ struct Scheduler {
         record.metrics = outcome.metrics
         record.findings = outcome.findings
         record.findingCount = outcome.findingsReported
-        bus.emit(.taskFinished(TaskFinished(task: id, attempt: attempt, status: outcome.status, exitCode: outcome.exitCode,
-                                            signal: outcome.signal, reason: outcome.reason, duration: attemptRecord.duration,
-                                            paused: attemptRecord.paused)))
+        emit(.taskFinished(TaskFinished(task: id, attempt: attempt, status: outcome.status, exitCode: outcome.exitCode,
+                                        signal: outcome.signal, reason: outcome.reason, duration: attemptRecord.duration,
+                                        paused: attemptRecord.paused)))
 
         let retryable = outcome.status == .failed || outcome.status == .timedOut
         if retryable, attempt < record.maxAttempts, stopping == nil {
             let delay = record.spec.retry.delay(beforeAttempt: attempt + 1)
-            bus.emit(.taskRetrying(TaskRetrying(task: id, nextAttempt: attempt + 1, delay: delay)))
+            emit(.taskRetrying(TaskRetrying(task: id, nextAttempt: attempt + 1, delay: delay)))
             records[id] = record
             startAttempt(id, attempt: attempt + 1, delay: delay)
             return
@@ -224,7 +198,7 @@ struct Scheduler {
         record.status = outcome.status
         record.reason = outcome.reason
         record.gates = record.spec.gates.map { $0.evaluate(outcome.metrics, labels: outcome.labels) }
-        for gate in record.gates { bus.emit(.taskGate(TaskGate(task: id, result: gate))) }
+        for gate in record.gates { emit(.taskGate(TaskGate(task: id, result: gate))) }
         records[id] = record
         writeResult(id)
 
@@ -254,7 +228,7 @@ struct Scheduler {
 
     mutating func skip(_ id: String, reason: String) {
         guard settleUnrun(id, as: .skipped, reason: reason) else { return }
-        bus.emit(.taskSkipped(TaskSkipped(task: id, reason: reason)))
+        emit(.taskSkipped(TaskSkipped(task: id, reason: reason)))
         writeResult(id)
     }
 
@@ -276,34 +250,8 @@ struct Scheduler {
     mutating func stop(outcome: RunOutcome, status: TaskStatus, reason: String) {
         guard stopping == nil, !finished else { return }
         stopping = (outcome, reason)
-        for process in running.values { process.terminate(as: status, reason: reason) }
+        for id in order where running[id] != nil { decide(.terminate(task: id, status: status, reason: reason)) }
         for id in order where records[id]?.status == .pending { skip(id, reason: reason) }
-    }
-
-    mutating func launchSpec(for task: TaskSpec, attempt: Int) -> LaunchSpec {
-        var environment = baseEnvironment
-        for (key, value) in task.environment { environment[key] = value }
-        environment["TUTTI_RUN_ID"] = runID
-        environment["TUTTI_RUN_DIR"] = directory.path
-        environment["TUTTI_TASK_ID"] = task.id
-        environment["TUTTI_ATTEMPT"] = String(attempt)
-        var argv: [String]
-        switch task.launch {
-        case .command(let command): argv = command
-        case .shell(let script): argv = ["/bin/sh", "-c", script]
-        case .agent(let name):
-            let parameters = (try? JSONEncoder.sortedCompact.encode(JSONValue.object(task.parameters)))
-                .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            argv = [options.agentExecutable, "agent", name, "--parameters", parameters]
-        }
-        if let program = argv.first {
-            argv[0] = executables.resolve(program, searchPath: environment["PATH"])
-        }
-        var directoryPath = task.workingDirectory
-        if let relative = directoryPath, !relative.hasPrefix("/") {
-            directoryPath = (workflow.baseDirectory as NSString).appendingPathComponent(relative)
-        }
-        return LaunchSpec(argv: argv, environment: environment, workingDirectory: directoryPath)
     }
 
     func taskReport(_ id: String) -> TaskReport? {
@@ -316,23 +264,21 @@ struct Scheduler {
 
     mutating func writeResult(_ id: String) {
         guard let report = taskReport(id) else { return }
-        var paths = [directory.resultPath(task: id)]
-        if let root = options.compatibilityOutputDirectory { paths.append("\(root)/.conductor/task-results/task-\(id).json") }
-        resultFiles.unwritten.enter()
-        resultsToWrite.append((report, paths))
+        decide(.writeResult(report))
     }
 
-    /// The final report (the caller writes it once the result files are on disk).
-    mutating func makeReport() -> RunReport {
+    /// The run has ended: its report, and the `run_finished` event that carries it.
+    mutating func finish() -> RunReport {
         finished = true
         let outcome = stopping?.outcome ?? .passed
         var report = RunMetrics.report(runID: runID, workflow: workflow, tasks: order.compactMap(taskReport),
-                                       parallelism: parallelism, startedAt: startedAt, wallSeconds: bus.elapsed,
+                                       parallelism: parallelism, startedAt: startedAt, wallSeconds: clock(),
                                        outcome: outcome, outcomeReason: stopping?.reason)
         if report.outcome == .failed, report.tasks.allSatisfy({ $0.status != .succeeded }),
            let message = workflow.errorHandling.allTasksFailedMessage {
             report.outcomeReason = message
         }
+        emit(.runFinished(RunFinished(outcome: report.outcome, reason: report.outcomeReason, report: report)))
         return report
     }
 }

@@ -161,26 +161,18 @@ public final class TaskProcess: Sendable {
         var killAt: Double?
         var killed = false
         var drainUntil: Double?
-        var deadline = timeout.map { startTime + $0 }
-        var pausedSince: Double?
-        var pausedTotal = 0.0
+        var timer = AttemptTimer(start: startTime, timeout: timeout)
         // Not zero-filled: only what read(2) wrote is looked at.
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { buffer.deallocate() }
 
         func signalGroup(_ signal: Int32) { _ = kill(-pid, signal) }
-        func endPause(at now: Double) {
-            guard let since = pausedSince else { return }
-            pausedSince = nil
-            pausedTotal += now - since
-            deadline = deadline.map { $0 + (now - since) }
-        }
         func beginTermination(_ status: TaskStatus, _ reason: String) {
             guard termination == nil, !exited else { return }
             termination = (status, reason)
             signalGroup(SIGTERM)
             signalGroup(SIGCONT)
-            endPause(at: bus.elapsed)
+            timer.resume(at: bus.elapsed)
             killAt = bus.elapsed + killGrace
         }
         /// Stops or continues the group to match what was asked.
@@ -188,12 +180,12 @@ public final class TaskProcess: Sendable {
             let wanted = requests.withLock { $0 }
             if let stop = wanted.stop { beginTermination(stop.status, stop.reason) }
             guard termination == nil, !exited else { return }
-            if wanted.paused, pausedSince == nil {
+            if wanted.paused, !timer.isPaused {
                 signalGroup(SIGSTOP)
-                pausedSince = bus.elapsed
-            } else if !wanted.paused, pausedSince != nil {
+                timer.pause(at: bus.elapsed)
+            } else if !wanted.paused, timer.isPaused {
                 signalGroup(SIGCONT)
-                endPause(at: bus.elapsed)
+                timer.resume(at: bus.elapsed)
             }
         }
 
@@ -202,7 +194,7 @@ public final class TaskProcess: Sendable {
         while !(exited && openPipes.isEmpty) {
             let now = bus.elapsed
             var wakeAt: [Double] = []
-            if !exited, termination == nil, pausedSince == nil, let deadline { wakeAt.append(deadline) }
+            if !exited, termination == nil, let deadline = timer.deadline { wakeAt.append(deadline) }
             if !killed, let killAt { wakeAt.append(killAt) }
             if let drainUntil { wakeAt.append(drainUntil) }
             if pidFD < 0, !exited { wakeAt.append(now + 0.02) }
@@ -215,7 +207,7 @@ public final class TaskProcess: Sendable {
             if ready < 0, errno != EINTR { break }
 
             let after = bus.elapsed
-            if let deadline, !exited, termination == nil, pausedSince == nil, after >= deadline {
+            if !exited, termination == nil, timer.expired(at: after) {
                 beginTermination(.timedOut, "timed out after \(NumberFormat.compact(timeout ?? 0))s")
             }
             if let killAt, !killed, after >= killAt {
@@ -262,8 +254,8 @@ public final class TaskProcess: Sendable {
         outcome.findings = reader.findings
         outcome.findingsReported = reader.findingsReported
         outcome.endTime = bus.elapsed
-        endPause(at: outcome.endTime)
-        outcome.pausedSeconds = EventBus.microseconds(pausedTotal)
+        timer.resume(at: outcome.endTime)
+        outcome.pausedSeconds = EventBus.microseconds(timer.pausedTotal)
         let decoded = tutti_decode_wait_status(waitStatus)
         if decoded >= 0 { outcome.exitCode = decoded } else { outcome.signal = -decoded }
         if let termination {

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Turns a task's spec into what its attempt runs: the argv (a built-in agent as
+/// `tutti agent NAME --parameters JSON`, a shell command as `/bin/sh -c`), the program found
+/// on the PATH once per run, the environment with `TUTTI_*` set, the working directory.
+struct TaskLauncher {
+    let runID: String
+    let directory: RunDirectory
+    let workflow: Workflow
+    let options: RunOptions
+    let baseEnvironment = ProcessInfo.processInfo.environment
+    var executables = ExecutableLookup()
+
+    /// What attempt `attempt` of `task` runs.
+    mutating func launchSpec(for task: TaskSpec, attempt: Int) -> LaunchSpec {
+        var environment = baseEnvironment
+        for (key, value) in task.environment { environment[key] = value }
+        environment["TUTTI_RUN_ID"] = runID
+        environment["TUTTI_RUN_DIR"] = directory.path
+        environment["TUTTI_TASK_ID"] = task.id
+        environment["TUTTI_ATTEMPT"] = String(attempt)
+        var argv: [String]
+        switch task.launch {
+        case .command(let command): argv = command
+        case .shell(let script): argv = ["/bin/sh", "-c", script]
+        case .agent(let name):
+            let parameters = (try? JSONEncoder.sortedCompact.encode(JSONValue.object(task.parameters)))
+                .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            argv = [options.agentExecutable, "agent", name, "--parameters", parameters]
+        }
+        if let program = argv.first {
+            argv[0] = executables.resolve(program, searchPath: environment["PATH"])
+        }
+        var directoryPath = task.workingDirectory
+        if let relative = directoryPath, !relative.hasPrefix("/") {
+            directoryPath = (workflow.baseDirectory as NSString).appendingPathComponent(relative)
+        }
+        return LaunchSpec(argv: argv, environment: environment, workingDirectory: directoryPath)
+    }
+
+    /// Where a task's result file goes: the run directory, and the original template's
+    /// `.conductor/task-results/` when asked for.
+    func resultPaths(task id: String) -> [String] {
+        var paths = [directory.resultPath(task: id)]
+        if let root = options.compatibilityOutputDirectory { paths.append("\(root)/.conductor/task-results/task-\(id).json") }
+        return paths
+    }
+}
