@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -14,6 +14,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "CTuttiSystem"),
+        .target(name: "CTuttiBench"),
         .target(
             name: "TuttiCore",
             dependencies: ["CTuttiSystem", .product(name: "Yams", package: "Yams")]
@@ -28,7 +29,7 @@ let package = Package(
             dependencies: ["TuttiCore", "TuttiDashboard", "TuttiTerminal", "TuttiAgents", "TuttiMCP",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "tutti-bench", dependencies: ["CTuttiSystem", "TuttiCore", "TuttiDashboard", "TuttiTerminal"]),
+        .executableTarget(name: "tutti-bench", dependencies: ["CTuttiBench", "CTuttiSystem", "TuttiCore", "TuttiDashboard", "TuttiTerminal"]),
         .target(name: "TuttiTestSupport", path: "Tests/TuttiTestSupport"),
         .testTarget(name: "TuttiCoreTests", dependencies: ["TuttiCore", "TuttiTestSupport"]),
         .testTarget(name: "TuttiAgentsTests", dependencies: ["TuttiAgents", "TuttiCore", "TuttiTestSupport"]),

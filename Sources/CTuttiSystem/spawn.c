@@ -143,14 +143,3 @@ int tutti_decode_wait_status(int status) {
     if (WIFSIGNALED(status)) return -WTERMSIG(status);
     return -255;
 }
-
-int tutti_open_pty(int *master, char *name, size_t length) {
-    int fd = posix_openpt(O_RDWR | O_NOCTTY);
-    if (fd < 0) return -1;
-    if (grantpt(fd) != 0 || unlockpt(fd) != 0 || ptsname_r(fd, name, length) != 0) {
-        close(fd);
-        return -1;
-    }
-    *master = fd;
-    return 0;
-}

@@ -25,7 +25,7 @@ struct GateInfo: Codable, Sendable {
 }
 
 /// One task of a run, as `get_conductor_workflow_status` returns it.
-struct TaskInfoResult: Codable, Sendable {
+struct TaskStatusReply: Codable, Sendable {
     var taskId: String
     var name: String
     var agent: String
@@ -97,7 +97,7 @@ struct WorkflowStatus: Codable, Sendable {
     var parallelEfficiencySoFar: Double
     var tasksDone: Int
     var tasksTotal: Int
-    var tasks: [TaskInfoResult]
+    var tasks: [TaskStatusReply]
     var summary: RunSummary?
     var runDirectory: String
 
@@ -111,7 +111,7 @@ struct WorkflowStatus: Codable, Sendable {
         tasksDone = model.doneCount
         tasksTotal = model.tasks.count
         tasks = model.tasks.map { row in
-            TaskInfoResult(taskId: row.id, name: row.name, agent: row.agent, status: row.status.rawValue,
+            TaskStatusReply(taskId: row.id, name: row.name, agent: row.agent, status: row.status.rawValue,
                            percent: RunSummary.round(row.percent), elapsedSeconds: RunSummary.round(row.elapsed(now: model.now)),
                            attempt: row.attempt, maxAttempts: row.maxAttempts, gates: row.gateResults.map(GateInfo.init),
                            reason: row.reason)

@@ -1,3 +1,4 @@
+import CTuttiBench
 import CTuttiSystem
 import Foundation
 import TuttiCore
@@ -33,7 +34,7 @@ extension Benchmark {
     /// A run of `tasks` tasks, a hundred of them running with some progress.
     static func bigRun(tasks: Int) -> (DashboardModel, String) {
         var model = DashboardModel()
-        let infos = (1...tasks).map { TaskInfo(id: "\($0)", name: "Task number \($0)", agent: "sim", dependsOn: [], gates: 2, maxAttempts: 1) }
+        let infos = (1...tasks).map { AnnouncedTask(id: "\($0)", name: "Task number \($0)", agent: "sim", dependsOn: [], gates: 2, maxAttempts: 1) }
         var seq = 0
         func apply(_ time: Double, _ kind: EventKind) {
             seq += 1
@@ -52,11 +53,8 @@ extension Benchmark {
     /// Draws a frame on a pty through ncurses, applies one progress event, draws again, and
     /// counts the bytes the second frame wrote.
     static func bytesForOneProgressTick(model: DashboardModel, taskID: String) -> (progress: Int, clock: Int)? {
-        var master: Int32 = -1
-        var nameBuffer = [CChar](repeating: 0, count: 128)
-        guard tutti_open_pty(&master, &nameBuffer, nameBuffer.count) == 0 else { return nil }
+        guard let (master, name) = openPseudoTerminal() else { return nil }
         defer { close(master) }
-        let name = String(decoding: nameBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var size = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
         _ = ioctl(master, UInt(TIOCSWINSZ), &size)
         let slave = open(name, O_RDWR | O_NOCTTY)
@@ -128,4 +126,12 @@ extension Benchmark {
         let cpu = (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
         return cpu / wall * 100
     }
+}
+
+/// A new pseudo-terminal: its master side and the path of its slave side.
+func openPseudoTerminal() -> (master: Int32, slavePath: String)? {
+    var master: Int32 = -1
+    var name = [CChar](repeating: 0, count: 128)
+    guard tutti_open_pty(&master, &name, name.count) == 0 else { return nil }
+    return (master, String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
 }

@@ -36,7 +36,7 @@ extension Benchmark {
 
     /// A recording like a long run's: 16 tasks reporting progress, metrics and log lines.
     func writeLongRecording(path: String, events count: Int) throws {
-        let tasks = (1...16).map { TaskInfo(id: "\($0)", name: "Task \($0)", agent: "sim", dependsOn: [], gates: 1, maxAttempts: 1) }
+        let tasks = (1...16).map { AnnouncedTask(id: "\($0)", name: "Task \($0)", agent: "sim", dependsOn: [], gates: 1, maxAttempts: 1) }
         let header = RecordingHeader(runID: "long", workflow: "long", workflowFile: nil, host: "bench", startedAt: Date())
         let recorder = try EventRecorder(path: path, header: header)
         defer { recorder.close() }

@@ -30,8 +30,7 @@ struct CtlCommand: ParsableCommand {
     @Argument(help: "The task to act on (leave out to act on the run).")
     var task: String?
 
-    @Option(help: "Folder for run directories.")
-    var runsDir = RunOptions.defaultRunsDirectory
+    @OptionGroup var runs: RunsFolderOption
 
     @Flag(help: "Print the answer as JSON.")
     var json = false
@@ -42,7 +41,7 @@ struct CtlCommand: ParsableCommand {
             throw ExitCode(ExitStatus.invalidInput)
         }
         let directory: RunDirectory
-        do { directory = try RunLocator(runsDirectory: runsDir).locate(runReference) } catch {
+        do { directory = try runs.locator.locate(runReference) } catch {
             Console.err("tutti ctl: \(error)")
             throw ExitCode(ExitStatus.invalidInput)
         }

@@ -13,10 +13,9 @@ struct MCPCommand: AsyncParsableCommand {
     @Option(help: "Folder of workflow files the tools can start by name.")
     var workflowsDir = "workflows"
 
-    @Option(help: "Folder for run directories.")
-    var runsDir = RunOptions.defaultRunsDirectory
+    @OptionGroup var runs: RunsFolderOption
 
     func run() async throws {
-        try await ConductorServer.run(workflowsDirectory: workflowsDir, runsDirectory: runsDir, log: Console.err)
+        try await ConductorServer.run(workflowsDirectory: workflowsDir, runsDirectory: runs.runsDir, log: Console.err)
     }
 }

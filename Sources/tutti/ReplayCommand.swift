@@ -25,8 +25,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Speed to start at: 0.25 to 64.")
     var speed: Double = 1
 
-    @Option(help: "Dashboard theme: a name (dark, light, monochrome) or a path to a .theme file. Also TUTTI_THEME.")
-    var theme: String?
+    @OptionGroup var theme: ThemeOption
 
     func run() async throws {
         let eventsPath = try selection.eventsFile(for: "replay")
@@ -39,7 +38,7 @@ struct ReplayCommand: AsyncParsableCommand {
             Console.err("tutti replay: --speed must be one of \(ReplayPlayer.speeds.map { String(format: "%g", $0) }.joined(separator: ", "))")
             throw ExitCode(ExitStatus.invalidInput)
         }
-        let chosenTheme = try RunCommand.themeOrExit(named: theme)
+        let chosenTheme = try theme.resolved()
         let cutOff = recording.truncated
             ? "The recording ends in a damaged or cut-off line (the run was interrupted while writing); "
               + "replayed up to its last complete event at t=\(DurationText.format(recording.events.last?.time ?? 0))."

@@ -35,14 +35,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Run only these task ids (comma-separated).")
     var tasks: String?
 
-    @Option(help: "Folder for run directories.")
-    var runsDir = RunOptions.defaultRunsDirectory
+    @OptionGroup var runs: RunsFolderOption
 
     @Option(help: "Seconds between SIGTERM and SIGKILL when a task is stopped.")
     var killGrace: Double = 5
 
-    @Option(help: "Dashboard theme: a name (dark, light, monochrome) or a path to a .theme file. Also TUTTI_THEME.")
-    var theme: String?
+    @OptionGroup var theme: ThemeOption
 
     @Flag(help: ArgumentHelp("Also write the original template's files in the current folder: .conductor/task-results/task-<id>.json "
                              + "and test-results/<workflow>-results.json (or set execution.conductor_files: true in the workflow)."))
@@ -64,13 +62,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         let withDashboard = !headless && !json && Self.terminalCanShowDashboard()
         var options = RunOptions(
-            runsDirectory: runsDir, parallelism: parallelism, failFast: failFast ? true : nil, sequential: sequential,
+            runsDirectory: runs.runsDir, parallelism: parallelism, failFast: failFast ? true : nil, sequential: sequential,
             taskFilter: tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
             killGrace: killGrace,
             compatibilityOutputDirectory: conductorFiles || workflow.execution.conductorFiles ? FileManager.default.currentDirectoryPath : nil)
         // The dashboard keeps a finished run open, so a failed task can still be retried.
         options.staysOpen = withDashboard
-        let chosenTheme = try Self.themeOrExit(named: theme)
+        let chosenTheme = try theme.resolved()
         let engine: RunEngine
         do { engine = try RunEngine(workflow: workflow, options: options) } catch {
             Console.err("tutti run: \(error)")
@@ -135,22 +133,6 @@ extension RunCommand {
         let term = environment["TERM"] ?? ""
         return isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1 && !term.isEmpty && term != "dumb"
             && DashboardApp.terminalIsSupported
-    }
-
-    /// The theme asked for with --theme or TUTTI_THEME (the dark default otherwise); NO_COLOR
-    /// turns colours off whatever the theme.
-    static func theme(named name: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws(WorkflowLoadError) -> Theme {
-        let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
-        guard let name = name ?? environment["TUTTI_THEME"], !name.isEmpty else { return noColor ? .noColor : .dark }
-        let executable = URL(fileURLWithPath: RunOptions.currentExecutable).deletingLastPathComponent()
-        let installed: [String] = [executable.appendingPathComponent("themes").path,
-                                   executable.deletingLastPathComponent().appendingPathComponent("share/tutti/themes").path]
-        let directories = (environment["TUTTI_THEMES_DIR"].map { [$0] } ?? [])
-            + [FileManager.default.currentDirectoryPath + "/themes"] + installed
-        var theme = try Theme.load(name, searchDirectories: directories)
-        if noColor { theme.monochrome = true }
-        return theme
     }
 
     /// Runs with the live dashboard; when the user leaves it, prints the summary below.

@@ -9,10 +9,9 @@ struct RunSelection: ParsableArguments {
     @Argument(help: ArgumentHelp("The run: an id, a run directory, an events file, or 'latest'.", valueName: "run"))
     var runReference: String = "latest"
 
-    @Option(help: "Folder for run directories.")
-    var runsDir = RunOptions.defaultRunsDirectory
+    @OptionGroup var runs: RunsFolderOption
 
-    var locator: RunLocator { RunLocator(runsDirectory: runsDir) }
+    var locator: RunLocator { runs.locator }
 
     /// The run's directory, or exit 2 naming the problem.
     func directory(for command: String) throws -> RunDirectory {
@@ -31,12 +30,3 @@ struct RunSelection: ParsableArguments {
     }
 }
 
-extension RunCommand {
-    /// `theme(named:)`, or exit 2 naming the problem.
-    static func themeOrExit(named name: String?) throws -> Theme {
-        do { return try theme(named: name) } catch {
-            Console.err(error.description)
-            throw ExitCode(ExitStatus.invalidInput)
-        }
-    }
-}

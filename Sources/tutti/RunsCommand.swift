@@ -56,8 +56,7 @@ struct RunsListCommand: ParsableCommand {
         abstract: "List recorded runs, newest first: id, workflow, start, duration, state, efficiency, gates."
     )
 
-    @Option(help: "Folder for run directories.")
-    var runsDir = RunOptions.defaultRunsDirectory
+    @OptionGroup var runs: RunsFolderOption
 
     @Option(help: "Only runs of this workflow.")
     var workflow: String?
@@ -72,7 +71,7 @@ struct RunsListCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        var entries = RunLocator(runsDirectory: runsDir).runs()
+        var entries = runs.locator.runs()
             .filter { workflow == nil || $0.header.workflow == workflow }
             .map(RunsEntry.init)
             .filter { entry in outcome.map { entry.outcome?.rawValue == $0 || entry.state == $0 } ?? true }
@@ -82,7 +81,7 @@ struct RunsListCommand: ParsableCommand {
             return
         }
         guard !entries.isEmpty else {
-            Console.out(workflow == nil && outcome == nil ? "No runs in \(runsDir) yet." : "No runs match.")
+            Console.out(workflow == nil && outcome == nil ? "No runs in \(runs.runsDir) yet." : "No runs match.")
             return
         }
         let formatter = DateFormatter()
@@ -109,8 +108,7 @@ struct RunsPruneCommand: ParsableCommand {
         abstract: "Remove all but the newest N runs (live runs are always kept)."
     )
 
-    @Option(help: "Folder for run directories.")
-    var runsDir = RunOptions.defaultRunsDirectory
+    @OptionGroup var runs: RunsFolderOption
 
     @Option(help: "How many of the newest runs to keep.")
     var keep: Int
@@ -123,7 +121,7 @@ struct RunsPruneCommand: ParsableCommand {
             Console.err("tutti runs prune: --keep must be 0 or more")
             throw ExitCode(ExitStatus.invalidInput)
         }
-        let old = RunLocator(runsDirectory: runsDir).runs().dropFirst(keep).filter { !$0.standing.live }
+        let old = runs.locator.runs().dropFirst(keep).filter { !$0.standing.live }
         for run in old {
             if dryRun {
                 Console.out("would remove \(run.directory.path)")
@@ -137,6 +135,6 @@ struct RunsPruneCommand: ParsableCommand {
                 throw ExitCode(ExitStatus.failure)
             }
         }
-        if old.isEmpty { Console.out("Nothing to prune: \(keep == 0 ? "no ended runs" : "at most \(keep) runs") in \(runsDir).") }
+        if old.isEmpty { Console.out("Nothing to prune: \(keep == 0 ? "no ended runs" : "at most \(keep) runs") in \(runs.runsDir).") }
     }
 }

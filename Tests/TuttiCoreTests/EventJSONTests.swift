@@ -8,7 +8,7 @@ import Testing
                                  passed: true, reason: nil)
     static let kinds: [EventKind] = [
         .runStarted(RunStarted(runID: "r-1", workflow: "demo", parallelism: 4, mode: "parallel", pollingInterval: 2.5,
-                               tasks: [TaskInfo(id: "4", name: "Testing \"Framework\"", agent: "TestingAgent", dependsOn: ["1", "2"],
+                               tasks: [AnnouncedTask(id: "4", name: "Testing \"Framework\"", agent: "TestingAgent", dependsOn: ["1", "2"],
                                                 gates: 3, maxAttempts: 2)])),
         .runFinished(RunFinished(outcome: .failed, reason: "task 5 failed")),
         .runFinished(RunFinished(outcome: .passed)),

@@ -17,7 +17,7 @@ private let header = RecordingHeader(runID: "run-42", workflow: "demo", workflow
 /// One event of (nearly) every kind a run produces, in run order.
 private let sampleKinds: [EventKind] = [
     .runStarted(RunStarted(runID: "run-42", workflow: "demo", parallelism: 2, mode: "parallel", pollingInterval: 2,
-                           tasks: [TaskInfo(id: "4", name: "Testing", agent: "sim", dependsOn: [], gates: 1, maxAttempts: 2)])),
+                           tasks: [AnnouncedTask(id: "4", name: "Testing", agent: "sim", dependsOn: [], gates: 1, maxAttempts: 2)])),
     .taskQueued(TaskRef(task: "4")),
     .taskStarted(TaskStarted(task: "4", attempt: 1, pid: 4242, command: ["tutti", "agent", "sim"])),
     .taskProgress(TaskProgress(task: "4", percent: 37.5)),

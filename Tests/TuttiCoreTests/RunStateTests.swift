@@ -47,8 +47,8 @@ import TuttiTestSupport
     @Test func theHeadlessPrinterFoldsTheSameState() {
         let printer = HeadlessPrinter(glyphs: .ascii) { _ in }
         let started = RunStarted(runID: "r", workflow: "w", parallelism: 2, mode: "parallel", pollingInterval: 2,
-                                 tasks: [TaskInfo(id: "1", name: "One", agent: "sh", dependsOn: [], gates: 0, maxAttempts: 2),
-                                         TaskInfo(id: "2", name: "Two", agent: "sh", dependsOn: [], gates: 0, maxAttempts: 1)])
+                                 tasks: [AnnouncedTask(id: "1", name: "One", agent: "sh", dependsOn: [], gates: 0, maxAttempts: 2),
+                                         AnnouncedTask(id: "2", name: "Two", agent: "sh", dependsOn: [], gates: 0, maxAttempts: 1)])
         let events: [EventKind] = [
             .runStarted(started),
             .taskStarted(TaskStarted(task: "1", attempt: 1, pid: 10, command: ["sh"])),

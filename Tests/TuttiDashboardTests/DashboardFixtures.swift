@@ -5,10 +5,10 @@ import TuttiCore
 /// A demo-like run told as events, to fold into the dashboard at chosen points.
 enum DashboardFixtures {
     static let infos = [
-        TaskInfo(id: "4", name: "Testing Framework", agent: "TestingAgent", dependsOn: [], gates: 3, maxAttempts: 1),
-        TaskInfo(id: "5", name: "Security Hardening", agent: "SecurityAgent", dependsOn: [], gates: 3, maxAttempts: 2),
-        TaskInfo(id: "6", name: "Architecture Review", agent: "ArchitectureAgent", dependsOn: [], gates: 3, maxAttempts: 1),
-        TaskInfo(id: "7", name: "Pattern Library", agent: "CodeGenAgent", dependsOn: ["6"], gates: 3, maxAttempts: 1),
+        AnnouncedTask(id: "4", name: "Testing Framework", agent: "TestingAgent", dependsOn: [], gates: 3, maxAttempts: 1),
+        AnnouncedTask(id: "5", name: "Security Hardening", agent: "SecurityAgent", dependsOn: [], gates: 3, maxAttempts: 2),
+        AnnouncedTask(id: "6", name: "Architecture Review", agent: "ArchitectureAgent", dependsOn: [], gates: 3, maxAttempts: 1),
+        AnnouncedTask(id: "7", name: "Pattern Library", agent: "CodeGenAgent", dependsOn: ["6"], gates: 3, maxAttempts: 1),
     ]
 
     /// Events of the run, in order, with their times.

@@ -142,7 +142,7 @@ import TuttiCore
 
     @Test func manyTasksScrollWithARowSayingWhichShow() {
         var model = DashboardModel()
-        let infos = (1...22).map { TaskInfo(id: "\($0)", name: "Task \($0)", agent: "sim", dependsOn: [], gates: 0, maxAttempts: 1) }
+        let infos = (1...22).map { AnnouncedTask(id: "\($0)", name: "Task \($0)", agent: "sim", dependsOn: [], gates: 0, maxAttempts: 1) }
         model.apply(RunEvent(seq: 1, time: 0, kind: .runStarted(RunStarted(runID: "r", workflow: "w", parallelism: 4,
                                                                           mode: "parallel", pollingInterval: 2, tasks: infos))))
         model.selected = 21

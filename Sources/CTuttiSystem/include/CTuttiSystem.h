@@ -29,9 +29,6 @@ int tutti_eventfd(void);
 /// Decodes a waitpid status: exit code (>= 0) or -(signal number).
 int tutti_decode_wait_status(int status);
 
-/// Opens a pseudo-terminal: sets *master and writes the slave's path into name.
-/// Returns 0, or -1 (errno set).
-int tutti_open_pty(int *master, char *name, size_t length);
 
 /// On a crash (SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE, SIGTRAP) calls `restore` first
 /// (to give the terminal back), then the handler that was there before (the runtime's

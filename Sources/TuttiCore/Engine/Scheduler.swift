@@ -107,7 +107,7 @@ struct Scheduler {
             runID: runID, workflow: workflow.name, parallelism: parallelism, mode: parallelism > 1 ? "parallel" : "sequential",
             pollingInterval: workflow.polling.intervalSeconds,
             tasks: order.compactMap { id in
-                records[id].map { TaskInfo(id: id, name: $0.spec.name, agent: $0.spec.agentLabel, dependsOn: $0.spec.dependsOn,
+                records[id].map { AnnouncedTask(id: id, name: $0.spec.name, agent: $0.spec.agentLabel, dependsOn: $0.spec.dependsOn,
                                            gates: $0.spec.gates.count, maxAttempts: $0.maxAttempts) }
             })))
         for id in order { emit(.taskQueued(TaskRef(task: id))) }

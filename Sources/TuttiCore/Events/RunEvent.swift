@@ -152,7 +152,7 @@ public enum EventKind: Sendable, Hashable {
 }
 
 /// A task as announced at the start of a run.
-public struct TaskInfo: Sendable, Hashable, Codable {
+public struct AnnouncedTask: Sendable, Hashable, Codable {
     public var id: String
     public var name: String
     public var agent: String
@@ -179,13 +179,13 @@ public struct RunStarted: Sendable, Hashable, Codable {
     public var parallelism: Int
     public var mode: String
     public var pollingInterval: Double
-    public var tasks: [TaskInfo]
+    public var tasks: [AnnouncedTask]
 
     enum CodingKeys: String, CodingKey {
         case runID = "run_id", workflow, parallelism, mode, pollingInterval = "polling_interval", tasks
     }
 
-    public init(runID: String, workflow: String, parallelism: Int, mode: String, pollingInterval: Double, tasks: [TaskInfo]) {
+    public init(runID: String, workflow: String, parallelism: Int, mode: String, pollingInterval: Double, tasks: [AnnouncedTask]) {
         self.runID = runID
         self.workflow = workflow
         self.parallelism = parallelism

@@ -20,8 +20,6 @@ public enum WorkflowLoader {
     public static let maximumSeconds: Double = 31_536_000
     /// The most retries a task may ask for.
     public static let maximumRetries = 1000
-    /// Agents built into the `tutti` binary, by name.
-    public static let builtInAgents = ["sim", "testing", "security", "architecture", "codegen"]
 
     /// Reads and validates the workflow file at `path`.
     public static func load(path: String) throws(WorkflowLoadError) -> Workflow {
@@ -238,15 +236,15 @@ public enum WorkflowLoader {
             return .command([])
         }
         if let agentNode = task["agent"], let agent = task.string("agent") {
-            if !builtInAgents.contains(agent) {
-                let hint = Suggestion.closest(to: agent, in: builtInAgents).map { "did you mean '\($0)'?" }
-                    ?? "built-in agents: \(builtInAgents.joined(separator: ", ")); or give a 'command'"
+            if BuiltInAgents.named(agent) == nil {
+                let hint = Suggestion.closest(to: agent, in: BuiltInAgents.names).map { "did you mean '\($0)'?" }
+                    ?? "built-in agents: \(BuiltInAgents.names.joined(separator: ", ")); or give a 'command'"
                 diagnostics.error("unknown built-in agent '\(agent)' in \(section)", at: agentNode, hint: hint)
             }
             return .agent(agent)
         }
         if let agentType {
-            return .agent(AgentCatalog.builtInName(forAgentType: agentType))
+            return .agent(BuiltInAgents.name(forAgentType: agentType))
         }
         diagnostics.error("\(section) has nothing to run", at: task.node,
                           hint: "add 'command: [program, args...]', 'agent: sim' or 'agent_type:'")

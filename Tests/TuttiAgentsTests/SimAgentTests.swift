@@ -1,4 +1,5 @@
 import Testing
+@testable import TuttiAgents
 @testable import TuttiCore
 
 /// What one simulated run printed, returned and asked to sleep.

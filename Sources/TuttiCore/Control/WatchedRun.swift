@@ -1,0 +1,98 @@
+import Foundation
+import Synchronization
+
+/// A run followed from another process: live through its control socket, or from its
+/// recording when its process has ended.
+public final class WatchedRun: Sendable {
+    /// How following the run ended.
+    public enum Ending: Sendable {
+        case finished(RunReport)
+        /// Its process ended before the run finished.
+        case lost
+        /// The watcher left first.
+        case left
+    }
+
+    private struct Clock {
+        var origin: Double?
+        var lastEventTime = 0.0
+        var live = true
+    }
+
+    public let directory: RunDirectory
+    private let clockState = Mutex(Clock())
+    /// Whether the watcher is leaving, and the socket to shut down when it does.
+    private let connection = Mutex<(stopped: Bool, fd: Int32?)>((false, nil))
+
+    public init(directory: RunDirectory) { self.directory = directory }
+
+    /// The run's clock: seconds since it started; frozen at its last event once its
+    /// process is gone.
+    public func clock() -> Double {
+        clockState.withLock { clock in
+            guard clock.live, let origin = clock.origin else { return clock.lastEventTime }
+            return max(clock.lastEventTime, Date().timeIntervalSince1970 - origin)
+        }
+    }
+
+    /// Stops following (the watcher is leaving).
+    public func stop() {
+        connection.withLock { connection in
+            connection.stopped = true
+            if let fd = connection.fd { shutdown(fd, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    /// Hands every event to `event` until the run finishes or its process goes away;
+    /// `notice` tells the person what happened when it is not a plain finish.
+    public func follow(event: @escaping @Sendable (RunEvent) -> Void, notice: @escaping @Sendable (String) -> Void) async -> Ending {
+        await withCheckedContinuation { (done: CheckedContinuation<Ending, Never>) in
+            Thread { [self] in done.resume(returning: followOnThisThread(event: event, notice: notice)) }.start()
+        }
+    }
+
+    private func followOnThisThread(event: @escaping @Sendable (RunEvent) -> Void, notice: (String) -> Void) -> Ending {
+        var report: RunReport?
+        var lastSeq = 0
+        let record: (RunEvent) -> Void = { [self] received in
+            guard received.seq > lastSeq else { return }
+            lastSeq = received.seq
+            clockState.withLock { $0.lastEventTime = max($0.lastEventTime, received.time) }
+            if case .runFinished(let finished) = received.kind { report = finished.report }
+            if case .runReopened = received.kind { report = nil }
+            event(received)
+        }
+        let client = ControlClient(socketPath: directory.socketPath)
+        var wasLive = false
+        do {
+            let finished = try client.watch(
+                connected: { fd in
+                    connection.withLock { connection in
+                        connection.fd = fd
+                        if connection.stopped { shutdown(fd, Int32(SHUT_RDWR)) }
+                    }
+                },
+                disconnecting: { connection.withLock { $0.fd = nil } },
+                header: { header in clockState.withLock { $0.origin = header.clockOrigin } },
+                event: record)
+            wasLive = true
+            if let report, finished { return .finished(report) }
+        } catch {}
+        clockState.withLock { $0.live = false }
+        if connection.withLock({ $0.stopped }) { return report.map { .finished($0) } ?? .left }
+        // No process serves the run any more, or it went away mid-stream: what it recorded
+        // is complete up to its last event.
+        guard let recording = try? Recording.read(path: directory.eventsPath) else {
+            notice("Cannot read the recording \(directory.eventsPath).")
+            return .lost
+        }
+        for recorded in recording.events { record(recorded) }
+        let cut = recording.truncated ? " (its last line was cut off)" : ""
+        if let report {
+            if !wasLive { notice("The run's process has ended; this is the final state from its recording\(cut).") }
+            return .finished(report)
+        }
+        notice("The run's process ended before the run finished; this is its last recorded state\(cut).")
+        return .lost
+    }
+}
