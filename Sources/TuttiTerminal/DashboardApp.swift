@@ -68,10 +68,10 @@ public final class DashboardApp: Sendable {
     public func show(clock: @escaping @Sendable () -> Double, stopRun: @escaping @Sendable () -> Void = {},
                      perform: @escaping @Sendable (ControlAction) -> Void = { _ in }, replay: ReplayPlayer? = nil) async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread { [self] in
+            OwnThread.start("tutti.dashboard") { [self] in
                 run(clock: clock, stopRun: stopRun, perform: perform, replay: replay)
                 done.resume()
-            }.start()
+            }
         }
     }
 

@@ -28,11 +28,10 @@ public final class ControlServer: Sendable {
     /// Serves connections on a thread of its own until `stop()`.
     public func start() {
         started.withLock { $0 = true }
-        let thread = Thread { [self] in
+        OwnThread.start("tutti.control") { [self] in
             acceptLoop()
             acceptLoopDone.signal()
         }
-        thread.start()
     }
 
     /// Stops accepting and removes the socket file. Watchers end with the run's events: once
@@ -73,7 +72,7 @@ public final class ControlServer: Sendable {
                 close(connection)
                 continue
             }
-            DispatchQueue(label: "tutti.control.connection").async { [self] in
+            OwnThread.start("tutti.control.connection") { [self] in
                 serve(connection)
                 close(connection)
             }

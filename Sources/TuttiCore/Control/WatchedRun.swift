@@ -47,7 +47,7 @@ public final class WatchedRun: Sendable {
     /// `notice` tells the person what happened when it is not a plain finish.
     public func follow(event: @escaping @Sendable (RunEvent) -> Void, notice: @escaping @Sendable (String) -> Void) async -> Ending {
         await withCheckedContinuation { (done: CheckedContinuation<Ending, Never>) in
-            Thread { [self] in done.resume(returning: followOnThisThread(event: event, notice: notice)) }.start()
+            OwnThread.start("tutti.watch") { [self] in done.resume(returning: followOnThisThread(event: event, notice: notice)) }
         }
     }
 

@@ -266,10 +266,11 @@ public final class RunEngine: Sendable {
     /// Runs an attempt on a new thread, then whatever its end lets start, on the same thread;
     /// the ended attempt's result file is written while the next one's process runs.
     private func launch(_ first: TaskProcess) {
-        DispatchQueue(label: "tutti.attempt").async { [self] in
+        OwnThread.start("tutti.attempt") { [self] in
             // This thread is the parent of the tasks it starts. With SIGCHLD unblocked here
-            // (dispatch threads block it), the kernel drops the ignored signal when a task
-            // ends, instead of waking another thread with it.
+            // (a thread inherits its creator's mask, and Swift's and dispatch's threads block
+            // it), the kernel drops the ignored signal when a task ends, instead of waking
+            // another thread with it.
             let savedMask = ChildExitSignal.unblock()
             defer { ChildExitSignal.restore(savedMask) }
             let wakeup = Wakeup()

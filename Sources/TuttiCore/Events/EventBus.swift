@@ -5,12 +5,13 @@ import Synchronization
 /// to every subscriber (dashboard, headless printer, remote watchers).
 public final class EventBus: Sendable {
     /// Someone who gets every event: `deliver` is called under the bus lock, in order, so it
-    /// must only hand the event on.
-    public struct Listener: Sendable {
-        public var deliver: @Sendable (RunEvent) -> Void
-        public var finish: @Sendable () -> Void
+    /// must only append the event to a buffer of its own (see `OwnThread` for the lock
+    /// order). Only the core attaches listeners; everyone else subscribes to a stream.
+    struct Listener: Sendable {
+        var deliver: @Sendable (RunEvent) -> Void
+        var finish: @Sendable () -> Void
 
-        public init(deliver: @escaping @Sendable (RunEvent) -> Void, finish: @escaping @Sendable () -> Void) {
+        init(deliver: @escaping @Sendable (RunEvent) -> Void, finish: @escaping @Sendable () -> Void) {
             self.deliver = deliver
             self.finish = finish
         }
@@ -78,7 +79,7 @@ public final class EventBus: Sendable {
     /// Adds a listener for every later event. Returns its id (nil when the run has already
     /// finished: then `finish` has been called) and the number of the last event published
     /// before it, so a watcher can take events up to it from the recording with no gap.
-    public func attach(_ listener: Listener) -> (id: Int?, lastSeq: Int) {
+    func attach(_ listener: Listener) -> (id: Int?, lastSeq: Int) {
         let attached: (id: Int?, lastSeq: Int) = state.withLock { state in
             guard !state.finished else { return (nil, state.nextSeq - 1) }
             let id = state.nextSubscriberID
@@ -91,7 +92,7 @@ public final class EventBus: Sendable {
     }
 
     /// Removes a listener.
-    public func detach(_ id: Int) {
+    func detach(_ id: Int) {
         state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
     }
 
