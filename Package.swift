@@ -35,5 +35,8 @@ let package = Package(
         .testTarget(name: "TuttiAgentsTests", dependencies: ["TuttiAgents", "TuttiCore", "TuttiTestSupport"]),
         .testTarget(name: "TuttiCLITests", dependencies: ["TuttiCore", "TuttiTestSupport"], exclude: ["MCPClient"]),
         .testTarget(name: "TuttiDashboardTests", dependencies: ["TuttiDashboard"], exclude: ["Golden"]),
+        .testTarget(name: "TuttiTerminalTests", dependencies: ["TuttiTerminal", "TuttiDashboard", "TuttiCore", "TuttiTestSupport"]),
+        .testTarget(name: "TuttiMCPTests", dependencies: ["TuttiMCP", "TuttiDashboard", "TuttiCore", "TuttiTestSupport",
+                                                          .product(name: "MCP", package: "swift-sdk")]),
     ]
 )

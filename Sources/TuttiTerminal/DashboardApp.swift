@@ -66,10 +66,11 @@ public final class DashboardApp: Sendable {
 
     /// `run` on a thread of its own (it blocks in poll(2)), awaited until the user leaves.
     public func show(clock: @escaping @Sendable () -> Double, stopRun: @escaping @Sendable () -> Void = {},
-                     perform: @escaping @Sendable (ControlAction) -> Void = { _ in }, replay: ReplayPlayer? = nil) async {
+                     perform: @escaping @Sendable (ControlAction) -> Void = { _ in }, replay: ReplayPlayer? = nil,
+                     terminal: (any TerminalBackend & Sendable)? = nil) async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             OwnThread.start("tutti.dashboard") { [self] in
-                run(clock: clock, stopRun: stopRun, perform: perform, replay: replay)
+                run(clock: clock, stopRun: stopRun, perform: perform, replay: replay, terminal: terminal)
                 done.resume()
             }
         }
@@ -80,8 +81,8 @@ public final class DashboardApp: Sendable {
     /// `perform` with the control actions asked for by keys. With `replay`, it plays that
     /// recording instead of posted events, and `clock` is the person's clock (seconds).
     public func run(clock: @escaping () -> Double, stopRun: () -> Void, perform: (ControlAction) -> Void,
-                    replay: ReplayPlayer? = nil) {
-        let screen = TerminalScreen(theme: theme)
+                    replay: ReplayPlayer? = nil, terminal: TerminalBackend? = nil) {
+        let screen = terminal ?? TerminalScreen(theme: theme)
         defer { screen.restore() }
         let renderer = DashboardRenderer(glyphs: glyphs)
         var model = DashboardModel()
@@ -119,7 +120,7 @@ public final class DashboardApp: Sendable {
                 dirty = true
             }
             if dirty, now - lastFrame >= 1 / Self.maximumFPS {
-                screen.draw(renderer.render(model, width: size.width, height: size.height))
+                screen.paint(renderer.render(model, width: size.width, height: size.height))
                 lastFrame = now
                 dirty = false
             }
@@ -130,7 +131,7 @@ public final class DashboardApp: Sendable {
             var wait = dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : max(0, lastClockTick + tick - now)
             if let player { wait = player.playing || dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : 1 }
             // A hung-up terminal reports POLLHUP for ever: stop watching it (SIGHUP ends the run).
-            var fds = [pollfd(fd: terminalGone ? -1 : STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+            var fds = [pollfd(fd: terminalGone ? -1 : screen.inputDescriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wakeup.fd, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, Int32((wait * 1000).rounded(.up)))
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {

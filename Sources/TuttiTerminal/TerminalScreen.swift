@@ -5,7 +5,7 @@ import TuttiDashboard
 
 /// The ncurses terminal: puts it in raw mode, paints changed cells of a grid, reads keys,
 /// and restores it. The only type that touches ncurses; use it from one thread.
-public final class TerminalScreen {
+public final class TerminalScreen: TerminalBackend {
     private var previous: ScreenGrid?
     private var active = false
     private let colors: Bool
@@ -103,8 +103,14 @@ public final class TerminalScreen {
         return changed.count
     }
 
+    /// Paints a frame (the cells that changed).
+    public func paint(_ grid: ScreenGrid) { draw(grid) }
+
+    /// The terminal's input: stdin.
+    public var inputDescriptor: Int32 { STDIN_FILENO }
+
     /// Keys waiting on stdin, decoded; `.resize` never appears here (sizes are polled).
-    func readKeys() -> [KeyInput] {
+    public func readKeys() -> [KeyInput] {
         var keys: [KeyInput] = []
         var character: wint_t = 0
         while true {
