@@ -19,163 +19,273 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
 
 /// Loader errors: exact positions, messages and hints, and every error reported at once.
 @Suite struct WorkflowDiagnosticsTests {
-    @Test func unknownTopLevelKeySuggestsTheClosestKey() throws {
+    /// How a case checks the diagnostic's hint: not at all, the whole text, or a part of it.
+    enum HintCheck: Sendable {
+        case unchecked
+        case equals(String)
+        case contains(String)
+    }
+
+    /// A workflow that must be rejected with exactly one diagnostic, and what that diagnostic must say.
+    struct DiagnosticCase: Sendable, CustomTestStringConvertible {
+        /// What the case shows; it names the case in the test list and in every failed expectation.
+        let name: String
+        let yaml: String
+        let line: Int
+        let column: Int
+        /// The whole message, compared with `==`.
+        let message: String
+        var hint: HintCheck = .unchecked
+        /// Whether the diagnostic must also name the file given to the loader, "test.yaml".
+        var checksFile = false
+
+        var testDescription: String { name }
+    }
+
+    /// Workflows each rejected with one diagnostic, with its line, column, message and (where checked) hint.
+    static let singleDiagnosticCases: [DiagnosticCase] = [
+        DiagnosticCase(
+            name: "unknown top-level key suggests the closest key",
+            yaml: """
+            name: demo
+            nmae: typo
+            tasks:
+              - task_id: 1
+                command: ["true"]
+            """,
+            line: 2, column: 1,
+            message: "unknown key 'nmae' in the workflow",
+            hint: .equals("did you mean 'name'?"),
+            checksFile: true),
+        DiagnosticCase(
+            name: "unknown task key suggests the closest key",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: 1
+                command: ["true"]
+                timeout_secnds: 5
+            """,
+            line: 5, column: 5,
+            message: "unknown key 'timeout_secnds' in task 1",
+            hint: .equals("did you mean 'timeout_seconds'?")),
+        DiagnosticCase(
+            name: "missing name is reported at the top mapping",
+            yaml: """
+            tasks:
+              - task_id: 1
+                command: ["true"]
+            """,
+            line: 1, column: 1,
+            message: "missing required key 'name' in the workflow",
+            hint: .equals("add 'name:' to the workflow")),
+        DiagnosticCase(
+            name: "missing task_id is reported at its task",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: 1
+                command: ["true"]
+              - name: second
+                command: ["true"]
+            """,
+            line: 5, column: 5,
+            message: "missing required key 'task_id' in a task"),
+        DiagnosticCase(
+            name: "missing tasks is reported",
+            yaml: """
+            name: demo
+            description: nothing to run
+            """,
+            line: 1, column: 1,
+            message: "missing required key 'tasks' in the workflow"),
+        DiagnosticCase(
+            name: "empty task list is reported at the list",
+            yaml: """
+            name: demo
+            tasks: []
+            """,
+            line: 2, column: 8,
+            message: "'tasks' is empty: a workflow needs at least one task"),
+        DiagnosticCase(
+            name: "duplicate task_id points at the second task and names the first",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: 1
+                command: ["true"]
+              - task_id: 1
+                command: ["true"]
+            """,
+            line: 5, column: 5,
+            message: "duplicate task_id 1",
+            hint: .contains("line 3")),
+        DiagnosticCase(
+            name: "dependency on a missing task points at the depends_on entry",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: 1
+                command: ["true"]
+              - task_id: 2
+                command: ["true"]
+                depends_on: [1, 9]
+            """,
+            line: 7, column: 21,
+            message: "task 2 depends on task 9, which does not exist",
+            hint: .equals("known tasks: 1")),
+        DiagnosticCase(
+            name: "dependency on a misspelt task name suggests the task",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: build
+                command: ["true"]
+              - task_id: test
+                command: ["true"]
+                depends_on:
+                  - biuld
+            """,
+            line: 8, column: 9,
+            message: "task test depends on task biuld, which does not exist",
+            hint: .equals("did you mean task build?")),
+        DiagnosticCase(
+            name: "dependency cycle is reported with its path",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: 1
+                command: ["true"]
+                depends_on: [2]
+              - task_id: 2
+                command: ["true"]
+                depends_on: [1]
+            """,
+            line: 5, column: 18,
+            message: "dependency cycle: 1 -> 2 -> 1 (each task depends on the next)"),
+        DiagnosticCase(
+            name: "invalid gate expression points at the threshold",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: 1
+                command: ["true"]
+                quality_gates:
+                  - test_coverage: "=> 95%"
+            """,
+            line: 6, column: 24,
+            message: "invalid gate expression '=> 95%' for test_coverage in task 1",
+            hint: .contains(">= 95%")),
+        DiagnosticCase(
+            name: "zero parallelization factor is reported",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: 1
+                command: ["true"]
+            execution:
+              parallelization_factor: 0
+            """,
+            line: 6, column: 27,
+            message: "parallelization_factor must be at least 1, got 0",
+            hint: .equals("use 1 to run one task at a time")),
+        DiagnosticCase(
+            name: "unknown mode suggests the closest mode",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: 1
+                command: ["true"]
+            execution:
+              mode: paralel
+            """,
+            line: 6, column: 9,
+            message: "'paralel' is not a valid mode in execution",
+            hint: .equals("did you mean 'parallel'?")),
+        DiagnosticCase(
+            name: "unknown success criterion suggests the closest name",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: 1
+                command: ["true"]
+            success_criteria:
+              - all_tasks_complete
+            """,
+            line: 6, column: 5,
+            message: "unknown success criterion 'all_tasks_complete'",
+            hint: .equals("did you mean 'all_tasks_completed'?")),
+        DiagnosticCase(
+            name: "string command without shell is rejected",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: 1
+                command: "make test"
+            """,
+            line: 4, column: 14,
+            message: "'command' in task 1 is a string, but no shell was asked for",
+            hint: .contains("shell: true")),
+        DiagnosticCase(
+            name: "task with nothing to run is rejected",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: 1
+                name: idle
+            """,
+            line: 3, column: 5,
+            message: "task 1 has nothing to run"),
+        DiagnosticCase(
+            name: "empty file is reported",
+            yaml: "",
+            line: 1, column: 1,
+            message: "the file is empty",
+            hint: .contains("name")),
+        DiagnosticCase(
+            name: "top-level list is not a workflow",
+            yaml: """
+            - one
+            - two
+            """,
+            line: 1, column: 1,
+            message: "the workflow must be a mapping of keys to values"),
+    ]
+
+    /// Each workflow in the table is rejected with exactly one diagnostic, at its place, saying what the case expects.
+    @Test(arguments: singleDiagnosticCases)
+    func reportsOneDiagnostic(_ expected: DiagnosticCase) throws {
+        let diagnostic = try onlyDiagnostic(expected.yaml)
+        if expected.checksFile {
+            #expect(diagnostic.location.file == "test.yaml", "\(expected.name): file")
+        }
+        #expect(diagnostic.location.line == expected.line, "\(expected.name): line")
+        #expect(diagnostic.location.column == expected.column, "\(expected.name): column")
+        #expect(diagnostic.message == expected.message, "\(expected.name): message")
+        switch expected.hint {
+        case .unchecked:
+            break
+        case .equals(let hint):
+            #expect(diagnostic.hint == hint, "\(expected.name): hint")
+        case .contains(let part):
+            #expect(diagnostic.hint?.contains(part) == true, "\(expected.name): hint")
+        }
+    }
+
+    /// A YAML syntax error is one diagnostic, in the parser's words, past the end of the text, with a hint.
+    @Test func yamlSyntaxErrorIsReportedAsOneDiagnostic() throws {
         let diagnostic = try onlyDiagnostic("""
         name: demo
-        nmae: typo
-        tasks:
-          - task_id: 1
-            command: ["true"]
+        tasks: [1, 2
         """)
-        #expect(diagnostic.location.file == "test.yaml")
-        #expect(diagnostic.location.line == 2)
+        #expect(diagnostic.message.hasPrefix("YAML syntax error"))
+        #expect(diagnostic.message.contains("flow sequence"))
+        #expect(diagnostic.location.line == 3)
         #expect(diagnostic.location.column == 1)
-        #expect(diagnostic.message == "unknown key 'nmae' in the workflow")
-        #expect(diagnostic.hint == "did you mean 'name'?")
-        #expect(diagnostic.hint?.contains("name") == true)
+        #expect(diagnostic.hint != nil)
     }
 
-    @Test func unknownTaskKeySuggestsTheClosestKey() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks:
-          - task_id: 1
-            command: ["true"]
-            timeout_secnds: 5
-        """)
-        #expect(diagnostic.location.line == 5)
-        #expect(diagnostic.location.column == 5)
-        #expect(diagnostic.message == "unknown key 'timeout_secnds' in task 1")
-        #expect(diagnostic.hint == "did you mean 'timeout_seconds'?")
-    }
-
-    @Test func missingNameIsReportedAtTheTopMapping() throws {
-        let diagnostic = try onlyDiagnostic("""
-        tasks:
-          - task_id: 1
-            command: ["true"]
-        """)
-        #expect(diagnostic.location.line == 1)
-        #expect(diagnostic.location.column == 1)
-        #expect(diagnostic.message == "missing required key 'name' in the workflow")
-        #expect(diagnostic.hint == "add 'name:' to the workflow")
-    }
-
-    @Test func missingTaskIDIsReportedAtItsTask() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks:
-          - task_id: 1
-            command: ["true"]
-          - name: second
-            command: ["true"]
-        """)
-        #expect(diagnostic.location.line == 5)
-        #expect(diagnostic.location.column == 5)
-        #expect(diagnostic.message == "missing required key 'task_id' in a task")
-    }
-
-    @Test func missingTasksIsReported() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        description: nothing to run
-        """)
-        #expect(diagnostic.location.line == 1)
-        #expect(diagnostic.location.column == 1)
-        #expect(diagnostic.message == "missing required key 'tasks' in the workflow")
-    }
-
-    @Test func emptyTaskListIsReportedAtTheList() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks: []
-        """)
-        #expect(diagnostic.location.line == 2)
-        #expect(diagnostic.location.column == 8)
-        #expect(diagnostic.message == "'tasks' is empty: a workflow needs at least one task")
-    }
-
-    @Test func duplicateTaskIDPointsAtTheSecondTaskAndNamesTheFirst() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks:
-          - task_id: 1
-            command: ["true"]
-          - task_id: 1
-            command: ["true"]
-        """)
-        #expect(diagnostic.location.line == 5)
-        #expect(diagnostic.location.column == 5)
-        #expect(diagnostic.message == "duplicate task_id 1")
-        #expect(diagnostic.hint?.contains("line 3") == true)
-    }
-
-    @Test func dependencyOnAMissingTaskPointsAtTheDependsOnEntry() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks:
-          - task_id: 1
-            command: ["true"]
-          - task_id: 2
-            command: ["true"]
-            depends_on: [1, 9]
-        """)
-        #expect(diagnostic.location.line == 7)
-        #expect(diagnostic.location.column == 21)
-        #expect(diagnostic.message == "task 2 depends on task 9, which does not exist")
-        #expect(diagnostic.hint == "known tasks: 1")
-    }
-
-    @Test func dependencyOnAMisspeltTaskNameSuggestsTheTask() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks:
-          - task_id: build
-            command: ["true"]
-          - task_id: test
-            command: ["true"]
-            depends_on:
-              - biuld
-        """)
-        #expect(diagnostic.location.line == 8)
-        #expect(diagnostic.location.column == 9)
-        #expect(diagnostic.message == "task test depends on task biuld, which does not exist")
-        #expect(diagnostic.hint == "did you mean task build?")
-    }
-
-    @Test func dependencyCycleIsReportedWithItsPath() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks:
-          - task_id: 1
-            command: ["true"]
-            depends_on: [2]
-          - task_id: 2
-            command: ["true"]
-            depends_on: [1]
-        """)
-        #expect(diagnostic.location.line == 5)
-        #expect(diagnostic.location.column == 18)
-        #expect(diagnostic.message.contains("dependency cycle"))
-        #expect(diagnostic.message.contains("1 -> 2 -> 1"))
-        #expect(diagnostic.message == "dependency cycle: 1 -> 2 -> 1 (each task depends on the next)")
-    }
-
-    @Test func invalidGateExpressionPointsAtTheThreshold() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks:
-          - task_id: 1
-            command: ["true"]
-            quality_gates:
-              - test_coverage: "=> 95%"
-        """)
-        #expect(diagnostic.location.line == 6)
-        #expect(diagnostic.location.column == 24)
-        #expect(diagnostic.message == "invalid gate expression '=> 95%' for test_coverage in task 1")
-        #expect(diagnostic.hint?.contains(">= 95%") == true)
-    }
-
+    /// A zero and a negative timeout, in two tasks, are both reported.
     @Test func zeroAndNegativeTimeoutsAreBothReported() {
         let all = diagnostics("""
         name: demo
@@ -196,106 +306,7 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         ])
     }
 
-    @Test func zeroParallelizationFactorIsReported() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks:
-          - task_id: 1
-            command: ["true"]
-        execution:
-          parallelization_factor: 0
-        """)
-        #expect(diagnostic.location.line == 6)
-        #expect(diagnostic.location.column == 27)
-        #expect(diagnostic.message == "parallelization_factor must be at least 1, got 0")
-        #expect(diagnostic.hint == "use 1 to run one task at a time")
-    }
-
-    @Test func unknownModeSuggestsTheClosestMode() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks:
-          - task_id: 1
-            command: ["true"]
-        execution:
-          mode: paralel
-        """)
-        #expect(diagnostic.location.line == 6)
-        #expect(diagnostic.location.column == 9)
-        #expect(diagnostic.message == "'paralel' is not a valid mode in execution")
-        #expect(diagnostic.hint == "did you mean 'parallel'?")
-    }
-
-    @Test func unknownSuccessCriterionSuggestsTheClosestName() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks:
-          - task_id: 1
-            command: ["true"]
-        success_criteria:
-          - all_tasks_complete
-        """)
-        #expect(diagnostic.location.line == 6)
-        #expect(diagnostic.location.column == 5)
-        #expect(diagnostic.message == "unknown success criterion 'all_tasks_complete'")
-        #expect(diagnostic.hint == "did you mean 'all_tasks_completed'?")
-    }
-
-    @Test func stringCommandWithoutShellIsRejected() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks:
-          - task_id: 1
-            command: "make test"
-        """)
-        #expect(diagnostic.location.line == 4)
-        #expect(diagnostic.location.column == 14)
-        #expect(diagnostic.message == "'command' in task 1 is a string, but no shell was asked for")
-        #expect(diagnostic.hint?.contains("shell: true") == true)
-    }
-
-    @Test func taskWithNothingToRunIsRejected() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks:
-          - task_id: 1
-            name: idle
-        """)
-        #expect(diagnostic.location.line == 3)
-        #expect(diagnostic.location.column == 5)
-        #expect(diagnostic.message == "task 1 has nothing to run")
-    }
-
-    @Test func yamlSyntaxErrorIsReportedAsOneDiagnostic() throws {
-        let diagnostic = try onlyDiagnostic("""
-        name: demo
-        tasks: [1, 2
-        """)
-        #expect(diagnostic.message.hasPrefix("YAML syntax error"))
-        #expect(diagnostic.message.contains("flow sequence"))
-        #expect(diagnostic.location.line == 3)
-        #expect(diagnostic.location.column == 1)
-        #expect(diagnostic.hint != nil)
-    }
-
-    @Test func emptyFileIsReported() throws {
-        let diagnostic = try onlyDiagnostic("")
-        #expect(diagnostic.message == "the file is empty")
-        #expect(diagnostic.location.line == 1)
-        #expect(diagnostic.location.column == 1)
-        #expect(diagnostic.hint?.contains("name") == true)
-    }
-
-    @Test func topLevelListIsNotAWorkflow() throws {
-        let diagnostic = try onlyDiagnostic("""
-        - one
-        - two
-        """)
-        #expect(diagnostic.message == "the workflow must be a mapping of keys to values")
-        #expect(diagnostic.location.line == 1)
-        #expect(diagnostic.location.column == 1)
-    }
-
+    /// Every problem in a file is reported at once, sorted by line.
     @Test func everyProblemInAFileIsReportedSortedByLine() {
         let all = diagnostics("""
         name: demo
@@ -322,6 +333,7 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         #expect(all.first?.hint == "did you mean 'total_time'?")
     }
 
+    /// A diagnostic reads `file:line:column: error: message`, its hint on the next line; an error, one line per diagnostic.
     @Test func descriptionReadsFileLineColumnErrorMessage() throws {
         let diagnostic = try onlyDiagnostic("""
         name: demo
@@ -343,6 +355,7 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         #expect(WorkflowLoadError([bare, bare]).description == "a.yaml:3:7: error: boom\na.yaml:3:7: error: boom")
     }
 
+    /// A file that cannot be read is one diagnostic at its path.
     @Test func unreadableFileIsReportedAtItsPath() {
         let path = "/nonexistent-\(UUID().uuidString)/workflow.yaml"
         let error = #expect(throws: WorkflowLoadError.self) {
@@ -356,6 +369,7 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
 
 /// The "did you mean" helper behind the loader's hints.
 @Suite struct SuggestionTests {
+    /// Edit distance counts insertions, deletions and substitutions.
     @Test func editDistanceCountsInsertionsDeletionsAndSubstitutions() {
         #expect(Suggestion.editDistance("kitten", "sitting") == 3)
         #expect(Suggestion.editDistance("", "abc") == 3)
@@ -363,6 +377,7 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         #expect(Suggestion.editDistance("nmae", "name") == 2)
     }
 
+    /// The closest name is suggested for a near miss, whatever its case, and nothing for a far one or an empty list.
     @Test func closestReturnsANearMissAndNothingForAFarOne() {
         #expect(Suggestion.closest(to: "nmae", in: ["name", "tasks"]) == "name")
         #expect(Suggestion.closest(to: "TASKS", in: ["name", "tasks"]) == "tasks")
@@ -373,6 +388,7 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
 
 /// Duplicate keys, which the YAML parser itself refuses.
 @Suite struct DuplicateKeyTests {
+    /// A key given twice is reported at its second occurrence, naming the line of the first.
     @Test func aDuplicateKeyPointsAtItsSecondOccurrence() throws {
         let yaml = "name: a\ntasks:\n  - task_id: 1\n    command: [x]\n    command: [y]\n"
         do {
@@ -398,6 +414,7 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         }
     }
 
+    /// A misspelt sim parameter is caught when the file is loaded, at its line.
     @Test func simParametersAreCheckedWhenTheFileIsLoaded() throws {
         let found = messages("""
         name: w
@@ -412,6 +429,7 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         #expect(diagnostic.location.line == 5)
     }
 
+    /// A task_id that could not be part of a file name is refused, and a safe one suggested.
     @Test func taskIDsMustBeSafeInFileNames() throws {
         let found = messages("name: w\ntasks:\n  - {task_id: a/b, command: [\"true\"]}\n")
         let diagnostic = try #require(found.first)
@@ -419,11 +437,13 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         #expect(diagnostic.hint?.contains("'a-b'") == true)
     }
 
+    /// With 'shell: true', a command given as a list is refused.
     @Test func aShellScriptMustBeOneString() throws {
         let found = messages("name: w\ntasks:\n  - {task_id: 1, shell: true, command: [echo, hi]}\n")
         #expect(found.first?.message == "with 'shell: true', 'command' in task 1 must be one string")
     }
 
+    /// A timeout or a retry delay longer than a year, and too many retries, are each refused.
     @Test func timesLongerThanAYearAreRefused() throws {
         let found = messages("""
         name: w
@@ -437,6 +457,7 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         #expect(found.map(\.location.line) == [5, 6, 6])
     }
 
+    /// A shell script and the all_tasks_failed action are read, and an action not valid there is refused.
     @Test func shellScriptsAndAllFailedActionAreRead() throws {
         let workflow = try WorkflowLoader.parse(yaml: """
         name: w
