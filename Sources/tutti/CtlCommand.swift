@@ -17,7 +17,8 @@ struct CtlCommand: ParsableCommand {
             cancel [TASK]  SIGTERM, then SIGKILL, to the task or the run
 
             Exit codes: 0 done; 1 refused (the answer says why);
-            2 invalid input; 3 the run's process has ended.
+            2 invalid input; 3 the run's process has ended;
+            4 permission denied (the run belongs to another user).
             """
     )
 
@@ -50,6 +51,7 @@ struct CtlCommand: ParsableCommand {
         let result: ControlResult
         do { result = try client.perform(ControlAction(controlVerb, task: task), actor: actor) } catch {
             Console.err("tutti ctl: \(error)")
+            if case .permissionDenied = error { throw ExitCode(ExitStatus.permissionDenied) }
             throw ExitCode(ExitStatus.runNotLive)
         }
         if json {

@@ -63,7 +63,7 @@ struct RunCommand: AsyncParsableCommand {
         let withDashboard = !headless && !json && Self.terminalCanShowDashboard()
         var options = RunOptions(
             runsDirectory: runs.runsDir, parallelism: parallelism, failFast: failFast ? true : nil, sequential: sequential,
-            taskFilter: tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
+            taskFilter: tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } },
             killGrace: killGrace,
             compatibilityOutputDirectory: conductorFiles || workflow.execution.conductorFiles ? FileManager.default.currentDirectoryPath : nil)
         // The dashboard keeps a finished run open, so a failed task can still be retried.

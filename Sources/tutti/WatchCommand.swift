@@ -12,7 +12,7 @@ struct WatchCommand: AsyncParsableCommand {
         commandName: "watch",
         abstract: "Watch a run started elsewhere, live, in the dashboard (or as lines when not in a terminal).",
         discussion: "Exit codes: the run's own (0, 1, 130...) once it has finished; 2 invalid input; "
-            + "3 its process ended before the run finished."
+            + "3 its process ended before the run finished; 4 permission denied (the run belongs to another user)."
     )
 
     @OptionGroup var selection: RunSelection
@@ -25,6 +25,12 @@ struct WatchCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = try selection.directory(for: "watch")
         let chosenTheme = try theme.resolved()
+        do { try ControlClient(socketPath: directory.socketPath).reach() } catch {
+            if case .permissionDenied = error {
+                Console.err("tutti watch: \(error)")
+                throw ExitCode(ExitStatus.permissionDenied)
+            }
+        }
         let source = WatchedRun(directory: directory)
         let ending: WatchedRun.Ending
         if !headless, RunCommand.terminalCanShowDashboard() {
@@ -35,6 +41,7 @@ struct WatchCommand: AsyncParsableCommand {
         switch ending {
         case .finished(let report): if report.exitCode != 0 { throw ExitCode(report.exitCode) }
         case .lost: throw ExitCode(ExitStatus.runNotLive)
+        case .denied: throw ExitCode(ExitStatus.permissionDenied)
         case .left: break
         }
     }

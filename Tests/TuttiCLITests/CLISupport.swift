@@ -17,9 +17,16 @@ final class TuttiProcess: @unchecked Sendable {
 
     /// Starts `tutti`; with `closeStdout`, the reading end of its stdout is closed at once,
     /// as when its output is piped into a program that exits early.
-    init(_ arguments: [String], in directory: String, closeStdout: Bool = false) throws {
-        process.executableURL = URL(fileURLWithPath: tuttiBinary)
-        process.arguments = arguments
+    /// `asAnotherUser` runs it as the user nobody when the tests run as root (through
+    /// setpriv(1)); otherwise as this user.
+    init(_ arguments: [String], in directory: String, closeStdout: Bool = false, asAnotherUser: Bool = false) throws {
+        if asAnotherUser && getuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", tuttiBinary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: tuttiBinary)
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
         environment["LANG"] = "C.UTF-8"

@@ -98,4 +98,33 @@ import TuttiCore
                                        + "(its last line was cut off)."))
         #expect(try await tutti(["runs", "--runs-dir", "runs"], in: scratch.path).stdout.contains("ended without a report"))
     }
+
+    @Test func anotherUsersRunIsRefusedAsPermissionDeniedNotAsEnded() async throws {
+        let scratch = Scratch()
+        // Another user may read the recording (the folder is 0755), not use the socket.
+        chmod(scratch.path, 0o755)
+        _ = scratch.write("wf.yaml", """
+        name: private
+        tasks:
+          - {task_id: hold, command: [sh, -c, "while [ ! -f \(scratch.path)/release ]; do sleep 0.05; done"]}
+        """)
+        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        let runID = try #require(await eventually { Self.recording(scratch) != nil } ? Self.recording(scratch)?.header.runID : nil)
+        let directory = scratch.file("runs/\(runID)")
+        try #require(await eventually { FileManager.default.fileExists(atPath: directory + "/control.sock") })
+        // Run as root, the tests act as the user nobody; otherwise a socket with no permission
+        // refuses its owner the same way.
+        if getuid() != 0 { chmod(directory + "/control.sock", 0) }
+
+        let ctl = await (try TuttiProcess(["ctl", directory, "pause"], in: scratch.path, asAnotherUser: true)).finished()
+        #expect(ctl.status == 4, "\(ctl.stderr)")
+        #expect(ctl.stderr.contains("permission denied on the control socket") && !ctl.stderr.contains("ended"), "\(ctl.stderr)")
+        let watch = await (try TuttiProcess(["watch", directory, "--headless"], in: scratch.path, asAnotherUser: true)).finished()
+        #expect(watch.status == 4, "\(watch.stderr)")
+        #expect(watch.stderr.contains("the run belongs to another user"), "\(watch.stderr)")
+
+        if getuid() != 0 { chmod(directory + "/control.sock", 0o600) }
+        _ = scratch.write("release", "")
+        #expect(await run.finished().status == 0)
+    }
 }

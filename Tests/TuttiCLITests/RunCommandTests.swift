@@ -99,6 +99,11 @@ import TuttiCore
         #expect(unknown.stderr.contains("Unknown option '--bogus'"))
         #expect(try await tutti(["run", "workflows/demo.yaml", "--parallel", "x"]).status == 2)
         #expect(try await tutti(["run", "workflows/demo.yaml", "--kill-grace", "-1"]).status == 2)
+        for nothing in ["", " , "] {
+            let empty = try await tutti(["run", "workflows/demo.yaml", "--headless", "--tasks", nothing])
+            #expect(empty.status == 2, "an empty selection runs nothing and says so: \(empty.stdout)")
+            #expect(empty.stderr.contains("the task selection is empty; name at least one of: "), "\(empty.stderr)")
+        }
         #expect(try await tutti(["validate"]).status == 2)
     }
 

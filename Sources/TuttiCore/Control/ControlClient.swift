@@ -49,10 +49,11 @@ public struct ControlClient: Sendable {
     }
 
     /// Whether a run process listens on the socket.
-    public var isLive: Bool {
-        guard let fd = try? connect() else { return false }
-        close(fd)
-        return true
+    public var isLive: Bool { (try? reach()) != nil }
+
+    /// Connects and hangs up: throws why the run cannot be reached (ended, or another user's).
+    public func reach() throws(ControlError) {
+        close(try connect())
     }
 
     private func ask<Answer: Decodable>(_ request: ControlRequest) throws(ControlError) -> Answer {
@@ -67,7 +68,10 @@ public struct ControlClient: Sendable {
 
     private func connect() throws(ControlError) -> Int32 {
         let fd = tutti_unix_connect(socketPath)
-        guard fd >= 0 else { throw .runNotLive(socketPath) }
+        guard fd >= 0 else {
+            if errno == EACCES || errno == EPERM { throw .permissionDenied(socketPath) }
+            throw .runNotLive(socketPath)
+        }
         return fd
     }
 

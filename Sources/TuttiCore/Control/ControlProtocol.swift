@@ -47,13 +47,18 @@ public struct RunStatus: Sendable, Hashable, Codable {
 public enum ControlError: Error, Sendable, CustomStringConvertible {
     /// Nothing listens: the run's process has ended (or never had a socket).
     case runNotLive(String)
+    /// The socket is there but this user may not use it: the run belongs to another user.
+    case permissionDenied(String)
     /// The socket answered something that is not the protocol.
     case badAnswer(String)
+    /// The run could not open its own socket.
     case cannotListen(String, String)
 
     public var description: String {
         switch self {
         case .runNotLive(let path): return "no run process is listening at \(path): the run has ended"
+        case .permissionDenied(let path):
+            return "permission denied on the control socket \(path): the run belongs to another user; act on it as that user"
         case .badAnswer(let why): return "the run's control socket answered something unexpected: \(why)"
         case .cannotListen(let path, let why): return "cannot open the control socket \(path): \(why)"
         }

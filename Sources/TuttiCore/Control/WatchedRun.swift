@@ -11,6 +11,8 @@ public final class WatchedRun: Sendable {
         case lost
         /// The watcher left first.
         case left
+        /// The run's socket refused this user: the run belongs to another user.
+        case denied
     }
 
     private struct Clock {
@@ -77,6 +79,9 @@ public final class WatchedRun: Sendable {
                 event: record)
             wasLive = true
             if let report, finished { return .finished(report) }
+        } catch .permissionDenied {
+            notice("\(ControlError.permissionDenied(directory.socketPath)).")
+            return .denied
         } catch {}
         clockState.withLock { $0.live = false }
         if connection.withLock({ $0.stopped }) { return report.map { .finished($0) } ?? .left }

@@ -73,6 +73,7 @@ public final class RunEngine: Sendable {
         try WorkflowLoader.validate(workflow)
         var workflow = workflow
         if let filter = options.taskFilter {
+            guard !filter.isEmpty else { throw RunSetupError.noTasksSelected(known: workflow.tasks.map(\.id)) }
             let wanted = Set(filter)
             let unknown = filter.filter { id in !workflow.tasks.contains { $0.id == id } }
             guard unknown.isEmpty else { throw RunSetupError.unknownTasks(unknown, known: workflow.tasks.map(\.id)) }
@@ -293,10 +294,15 @@ public final class RunEngine: Sendable {
 
 /// A run that cannot start as asked.
 public enum RunSetupError: Error, Sendable, CustomStringConvertible {
+    /// A selection names tasks the workflow does not have.
     case unknownTasks([String], known: [String])
+    /// A selection names no task at all (`--tasks ""`).
+    case noTasksSelected(known: [String])
 
     public var description: String {
         switch self {
+        case .noTasksSelected(let known):
+            return "the task selection is empty; name at least one of: \(known.joined(separator: ", "))"
         case .unknownTasks(let unknown, let known):
             return "unknown task id\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); "
                 + "this workflow has: \(known.joined(separator: ", "))"

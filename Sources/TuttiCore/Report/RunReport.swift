@@ -200,6 +200,8 @@ public enum ExitStatus {
     public static let invalidInput: Int32 = 2
     /// `tutti ctl`: the run's process has ended, so nothing can act on it.
     public static let runNotLive: Int32 = 3
+    /// `tutti ctl`, `tutti watch`: the run belongs to another user (its socket refused us).
+    public static let permissionDenied: Int32 = 4
     /// The run was interrupted (Ctrl-C, SIGTERM).
     public static let interrupted: Int32 = 130
 }
