@@ -13,7 +13,8 @@ struct ReplayCommand: AsyncParsableCommand {
         discussion: """
             Keys: space play/pause, + and - speed (0.25x to 64x), left and right seek, Home and End, \
             ] and [ the next and previous moment (a task ending, a retry, a failed gate, an action), q quit. \
-            Exit codes: 0 replayed; 2 not a recording, or unreadable.
+            Exit codes: 0 replayed; 2 not a recording, or unreadable; 3 replayed, but the run never \
+            finished (its process ended before the run's end was recorded).
             """
     )
 
@@ -39,14 +40,14 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalidInput)
         }
         let chosenTheme = try theme.resolved()
-        let cutOff = recording.truncated
-            ? "The recording ends in a damaged or cut-off line (the run was interrupted while writing); "
-              + "replayed up to its last complete event at t=\(DurationText.format(recording.events.last?.time ?? 0))."
-            : nil
+        let live = EventRecorder.isBeingRecorded(eventsPath)
+        let notices = recording.notices(live: live)
+        let neverFinished = !recording.finished && !live
         if headless || !RunCommand.terminalCanShowDashboard() {
             for line in HeadlessReplay.lines(for: recording) { Console.out(line) }
-            if let cutOff { Console.out(cutOff) }
+            for notice in notices { Console.out(notice) }
             Console.out("Recording: \(eventsPath)")
+            if neverFinished { throw ExitCode(ExitStatus.runNotLive) }
             return
         }
         var player = ReplayPlayer(events: recording.events)
@@ -54,10 +55,12 @@ struct ReplayCommand: AsyncParsableCommand {
         let replay = player
         let glyphs: DashboardGlyphs = DashboardApp.localeIsUTF8() ? .unicode : .ascii
         let app = DashboardApp(glyphs: glyphs, theme: chosenTheme)
-        if let cutOff { app.post(notice: cutOff, role: .failed) }
+        for notice in notices { app.post(notice: notice, role: .failed) }
         let signals = SignalForwarder { _ in app.leave() }
         let start = ContinuousClock.now
         await app.show(clock: { EventBus.seconds(ContinuousClock.now - start) }, replay: replay)
         signals.stop()
+        for notice in notices { Console.err("tutti replay: \(notice)") }
+        if neverFinished { throw ExitCode(ExitStatus.runNotLive) }
     }
 }

@@ -7,7 +7,8 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Print a recorded run's summary, or write its report as JSON, JUnit XML or HTML.",
-        discussion: "Exit codes: the run's own (0 passed, 1 failed, 130 interrupted); 2 no such run, or it has no report yet."
+        discussion: "Exit codes: the run's own (0 passed, 1 failed, 130 interrupted); 2 no such run, or it is still going; "
+            + "3 the run never finished (its process ended before the run's end was recorded)."
     )
 
     @OptionGroup var selection: RunSelection
@@ -26,6 +27,7 @@ struct ReportCommand: ParsableCommand {
         let report: RunReport
         do { report = try Self.load(eventsPath) } catch {
             Console.err("tutti report: \(error)")
+            if case ReportError.neverFinished = error { throw ExitCode(ExitStatus.runNotLive) }
             throw ExitCode(ExitStatus.invalidInput)
         }
         var wrote: [String] = []
@@ -62,16 +64,24 @@ struct ReportCommand: ParsableCommand {
             if case .runFinished(let finished) = event.kind, let report = finished.report { return report }
             if case .runReopened = event.kind { break }
         }
-        throw ReportError.noReport(eventsPath)
+        if EventRecorder.isBeingRecorded(eventsPath) { throw ReportError.stillGoing(eventsPath) }
+        throw ReportError.neverFinished(eventsPath, recording.events.last?.time ?? 0)
     }
 
     /// A run that has no report to show.
     enum ReportError: Error, CustomStringConvertible {
-        case noReport(String)
+        /// Its process still records it.
+        case stillGoing(String)
+        /// Its process ended before the run did, after so many seconds.
+        case neverFinished(String, Double)
 
         var description: String {
             switch self {
-            case .noReport(let path): return "the run recorded in \(path) has no report yet: it is still going, or it ended without finishing"
+            case .stillGoing(let path):
+                return "the run recorded in \(path) is still going: it has no report yet (tutti watch follows it)"
+            case .neverFinished(let path, let last):
+                return "the run recorded in \(path) never finished: its process ended after t=\(DurationText.format(last)), "
+                    + "before the run's end was recorded (tutti replay shows how far it got)"
             }
         }
     }

@@ -94,6 +94,56 @@ private func asRecorded(_ event: RunEvent) -> RunEvent {
         let recording = try Recording.read(path: url.path)
         #expect(recording.events == emitted.map(asRecorded))
         #expect(recording.truncated == true)
+        #expect(recording.damage == [RecordingDamage(line: sampleKinds.count + 2, problem: .cutOff)])
+        #expect(recording.damage.first?.description == "line \(sampleKinds.count + 2) is cut off (the run was interrupted while writing it)")
+    }
+
+    @Test func damagedLinesInTheMiddleAreNamedAndTheRestIsRead() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("events.ndjson")
+        let emitted = try writeSampleRecording(to: url.path)
+        var lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Line 3 (the second event) becomes garbage, line 5 a kind of event no version wrote,
+        // line 7 nests far too deep, line 9 goes back in sequence.
+        lines[2] = "garbage \u{1}\u{2}"
+        lines[4] = #"{"seq":4,"t":0.1,"type":"task_teleported","task":"1"}"#
+        lines[6] = #"{"seq":6,"t":0.2,"type":"task_metric","task":"1","name":"x","value":"# + String(repeating: "[", count: 100_000)
+            + String(repeating: "]", count: 100_000) + "}"
+        lines[8] = #"{"seq":2,"t":0.3,"task":"1","type":"task_queued"}"#
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+
+        let recording = try Recording.read(path: url.path)
+        #expect(recording.damage == [
+            RecordingDamage(line: 3, problem: .notJSON),
+            RecordingDamage(line: 5, problem: .notAnEvent(type: "task_teleported")),
+            RecordingDamage(line: 7, problem: .nestedTooDeep),
+            RecordingDamage(line: 9, problem: .outOfOrder(seq: 2, after: 7)),
+        ])
+        let kept = emitted.map(asRecorded).filter { ![2, 4, 6, 8].contains($0.seq) }
+        #expect(recording.events == kept, "every event after a damaged line is read")
+        #expect(recording.finished, "the run's end is after the damage")
+        #expect(!recording.truncated)
+        #expect(RecordingDamage.summary(recording.damage) == "The recording has lines that are not events, skipped: "
+                + "line 3 is not JSON; line 5 is not an event this version reads (type 'task_teleported'); "
+                + "line 7 nests values more than 512 levels deep; and 1 more damaged line.")
+    }
+
+    @Test func aRunWithoutItsEndIsUnfinishedAndSaysSo() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("events.ndjson")
+        _ = try writeSampleRecording(to: url.path)
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropLast()
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+
+        let recording = try Recording.read(path: url.path)
+        #expect(!recording.finished && recording.damage.isEmpty)
+        let last = DurationText.format(recording.events.last?.time ?? 0)
+        #expect(recording.notices(live: false)
+                == ["This run never finished: its process ended after t=\(last), before the run's end was recorded."])
+        #expect(recording.notices(live: true)
+                == ["The run is still going; this is its state at t=\(last) (tutti watch follows it live)."])
     }
 
     @Test func completeLastEventWithoutNewlineIsKept() throws {

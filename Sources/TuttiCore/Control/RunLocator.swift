@@ -73,7 +73,7 @@ public struct RecordedRun: Sendable {
         let status = liveStatus
         let recording = isLive
         let state = status.map { $0.state == "finished" ? "finished, open" : $0.state }
-            ?? (recording ? "running (no control socket)" : report?.outcome.rawValue ?? "ended without a report")
+            ?? (recording ? "running (no control socket)" : report?.outcome.rawValue ?? "never finished")
         return RunStanding(state: state, live: status != nil || recording, report: report)
     }
 }
@@ -81,7 +81,7 @@ public struct RecordedRun: Sendable {
 /// A run as a listing shows it.
 public struct RunStanding: Sendable {
     /// running, paused, held, stopping, "finished, open" (live); passed, failed, interrupted,
-    /// timed_out (ended); or "ended without a report" (its process died).
+    /// timed_out (ended); or "never finished" (its process ended before the run did).
     public let state: String
     public let live: Bool
     public let report: RunReport?

@@ -92,12 +92,13 @@ public final class WatchedRun: Sendable {
             return .lost
         }
         for recorded in recording.events { record(recorded) }
-        let cut = recording.truncated ? " (its last line was cut off)" : ""
+        if let damaged = RecordingDamage.summary(recording.damage) { notice(damaged) }
         if let report {
-            if !wasLive { notice("The run's process has ended; this is the final state from its recording\(cut).") }
+            if !wasLive { notice("The run's process has ended; this is the final state from its recording.") }
             return .finished(report)
         }
-        notice("The run's process ended before the run finished; this is its last recorded state\(cut).")
+        notice("This run never finished: its process ended after t=\(DurationText.format(recording.events.last?.time ?? 0)), "
+               + "before the run's end was recorded; this is its last recorded state.")
         return .lost
     }
 }

@@ -1,9 +1,16 @@
 import Foundation
 
-/// A strict JSON parser over bytes, into `JSONValue`: the whole input must be one value.
+/// A strict JSON parser over bytes, into `JSONValue`: the whole input must be one value,
+/// nested at most `maximumDepth` deep (deeper input is refused, not a stack overflow).
 struct JSONParser {
+    /// The deepest nesting of arrays and objects read; Foundation's decoder stops at 512 too.
+    static let maximumDepth = 512
+
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    private var depth = 0
+    /// Whether reading stopped because the input nests deeper than `maximumDepth`.
+    private(set) var exceededDepth = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -44,6 +51,12 @@ struct JSONParser {
     }
 
     mutating func parseObject() -> JSONValue? {
+        guard depth < Self.maximumDepth else {
+            exceededDepth = true
+            return nil
+        }
+        depth += 1
+        defer { depth -= 1 }
         index += 1
         var fields: [String: JSONValue] = [:]
         skipSpace()
@@ -73,6 +86,12 @@ struct JSONParser {
     }
 
     mutating func parseArray() -> JSONValue? {
+        guard depth < Self.maximumDepth else {
+            exceededDepth = true
+            return nil
+        }
+        depth += 1
+        defer { depth -= 1 }
         index += 1
         var items: [JSONValue] = []
         skipSpace()

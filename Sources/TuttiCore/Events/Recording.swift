@@ -1,13 +1,32 @@
 import Foundation
 
-/// A recording read back: header, events, and whether its last line was cut off.
+/// A recording read back: header, events, and the lines that could not be read.
 public struct Recording: Sendable {
     public var header: RecordingHeader
     public var events: [RunEvent]
-    /// True when the file ended in an incomplete line (the recorder was cut off mid-write).
-    public var truncated: Bool
+    /// Lines that are not events, in file order; every other line was read.
+    public var damage: [RecordingDamage] = []
 
-    /// Reads an events file, keeping every complete event before any damage.
+    public init(header: RecordingHeader, events: [RunEvent], damage: [RecordingDamage] = []) {
+        self.header = header
+        self.events = events
+        self.damage = damage
+    }
+
+    /// True when the file ends in an incomplete line (the recorder was cut off mid-write).
+    public var truncated: Bool { damage.last?.problem == .cutOff }
+
+    /// Whether the run finished: its last `run_finished` came after any reopening. A run whose
+    /// process was killed never records one.
+    public var finished: Bool {
+        for event in events.reversed() {
+            if case .runFinished = event.kind { return true }
+            if case .runReopened = event.kind { return false }
+        }
+        return false
+    }
+
+    /// Reads an events file: every line that is an event, and where the others are.
     public static func read(path: String) throws -> Recording {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -31,8 +50,8 @@ public struct Recording: Sendable {
                 throw RunFileError.notARecording(path, "its first line is not a recording header")
             }
             guard header.version <= RecordingHeader.currentVersion else { throw RunFileError.newerSchema(path, header.version) }
-            // Lines decode independently: split them among the cores, then keep every event
-            // before the first line that does not decode.
+            // Lines decode independently: split them among the cores, then keep every event;
+            // a line that is not one is damage, and the lines after it are read all the same.
             let bodies = Array(lines.dropFirst())
             var decoded = [RunEvent?](repeating: nil, count: bodies.count)
             let chunks = min(bodies.count, ProcessInfo.processInfo.activeProcessorCount * 4)
@@ -49,15 +68,24 @@ public struct Recording: Sendable {
             }
             var events: [RunEvent] = []
             events.reserveCapacity(decoded.count)
-            var truncated = false
+            var damage: [RecordingDamage] = []
+            let endsInNewline = raw.last == 0x0A
             for (index, event) in decoded.enumerated() where !bodies[index].isEmpty {
                 guard let event else {
-                    truncated = true
-                    break
+                    let isLast = index == bodies.count - 1
+                    let problem: RecordingDamage.Problem = isLast && !endsInNewline
+                        ? .cutOff : RecordingDamage.problem(of: bytes(bodies[index]))
+                    damage.append(RecordingDamage(line: index + 2, problem: problem))
+                    continue
+                }
+                // An event must come after the one before it; one that does not is damage too.
+                if let previous = events.last, event.seq <= previous.seq {
+                    damage.append(RecordingDamage(line: index + 2, problem: .outOfOrder(seq: event.seq, after: previous.seq)))
+                    continue
                 }
                 events.append(event)
             }
-            return Recording(header: header, events: events, truncated: truncated)
+            return Recording(header: header, events: events, damage: damage)
         }
     }
 }

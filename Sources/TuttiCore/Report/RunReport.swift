@@ -198,7 +198,8 @@ public enum ExitStatus {
     public static let failure: Int32 = 1
     /// The input (workflow file, arguments) was invalid.
     public static let invalidInput: Int32 = 2
-    /// `tutti ctl`: the run's process has ended, so nothing can act on it.
+    /// The run's process has ended: nothing can act on it (`ctl`), or it ended before the run
+    /// finished (`watch`, `replay`, `report`).
     public static let runNotLive: Int32 = 3
     /// `tutti ctl`, `tutti watch`: the run belongs to another user (its socket refused us).
     public static let permissionDenied: Int32 = 4

@@ -44,6 +44,11 @@ public enum WorkflowLoader {
                              baseDirectory: String = FileManager.default.currentDirectoryPath)
         throws(WorkflowLoadError) -> Workflow {
         let diagnostics = DiagnosticCollector(file: file)
+        if let key = YAMLKeyScanner.aliasKey(in: yaml) {
+            throw WorkflowLoadError([Diagnostic("a mapping key here is an alias, or holds one; workflow keys are plain names",
+                                                at: SourceLocation(file: file, line: key.line, column: key.column),
+                                                hint: "write the key out; aliases (*name) may stand for values, not keys")])
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -54,6 +59,7 @@ public enum WorkflowLoader {
             throw WorkflowLoadError([Diagnostic("the file is empty", at: SourceLocation(file: file, line: 1, column: 1),
                                                 hint: "a workflow needs at least 'name:' and 'tasks:'")])
         }
+        if let tooLarge = YAMLLimits.check(root, file: file) { throw WorkflowLoadError([tooLarge]) }
         let workflow = read(root, diagnostics: diagnostics, file: file, baseDirectory: baseDirectory)
         if let workflow {
             WorkflowValidator.validate(workflow, diagnostics: diagnostics)
@@ -78,6 +84,11 @@ public enum WorkflowLoader {
         switch error as? YamlError {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
+            if problem.hasPrefix("Maximum nesting level reached") {
+                return Diagnostic("values are nested more than 1000 levels deep here",
+                                  at: SourceLocation(file: file, line: mark.line, column: mark.column),
+                                  hint: "a workflow needs a few levels of nesting; flatten this value")
+            }
             let where_ = context.map { " \($0.text) (which began at \($0.mark.line):\($0.mark.column))" } ?? ""
             return Diagnostic("YAML syntax error: \(problem)\(where_)",
                               at: SourceLocation(file: file, line: mark.line, column: mark.column), hint: hint)
