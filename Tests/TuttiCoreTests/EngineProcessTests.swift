@@ -135,9 +135,35 @@ import TuttiTestSupport
         """
         let run = try await runWorkflow(yaml, in: scratch)
         let log = try String(contentsOfFile: run.directory.logPath(task: "1", attempt: 1), encoding: .utf8)
-        let pieces = log.split(separator: "\n")
+        #expect(log == String(repeating: "x", count: 100_000), "the log holds the line as written")
+        let pieces = run.events(for: "1").compactMap { if case .taskLog(let log) = $0 { log.line } else { nil } }
         #expect(pieces.reduce(0) { $0 + $1.count } == 100_000)
-        #expect(pieces.allSatisfy { $0.count <= 16 * 1024 })
+        #expect(pieces.count > 1 && pieces.allSatisfy { $0.count <= 16 * 1024 }, "events carry it in bounded pieces")
+    }
+
+    @Test func theLogHoldsExactlyTheBytesTheTaskWrote() async throws {
+        let scratch = Scratch()
+        // Carriage returns, bytes that are not UTF-8, a NUL, a 100 KB line, protocol lines
+        // and no newline at the end.
+        scratch.write("noisy.sh", """
+        printf 'crlf\\r\\nalone\\r'
+        printf '\\377\\376 not utf-8 \\303\\n'
+        printf 'nul \\000 inside\\n'
+        head -c 100000 /dev/zero | tr '\\0' y
+        printf '\\n@tutti progress 50\\n@tutti metric m 1\\n'
+        printf 'last line without newline'
+        """)
+        let run = try await runWorkflow("name: bytes\ntasks:\n  - {task_id: 1, command: [sh, \(scratch.file("noisy.sh"))]}\n", in: scratch)
+        var expected = Data("crlf\r\nalone\r".utf8)
+        expected += Data([0xFF, 0xFE]) + Data(" not utf-8 ".utf8) + Data([0xC3, 0x0A])
+        expected += Data("nul ".utf8) + Data([0]) + Data(" inside\n".utf8)
+        expected += Data(repeating: UInt8(ascii: "y"), count: 100_000)
+        expected += Data("\n@tutti progress 50\n@tutti metric m 1\nlast line without newline".utf8)
+        let log = try Data(contentsOf: URL(fileURLWithPath: run.directory.logPath(task: "1", attempt: 1)))
+        #expect(log.count == expected.count)
+        #expect(log == expected, "byte for byte")
+        let progress = run.events(for: "1").compactMap { if case .taskProgress(let p) = $0 { p.percent } else { nil } }
+        #expect(progress == [50], "protocol lines are read all the same")
     }
 
     @Test func protocolLinesBecomeEventsAndMalformedOnesStayInTheLog() async throws {
@@ -168,7 +194,8 @@ import TuttiTestSupport
         #expect(messages.first == "halfway")
         #expect(messages.filter { $0.hasPrefix("malformed protocol line") }.count == 2)
         let log = try String(contentsOfFile: run.directory.logPath(task: "1", attempt: 1), encoding: .utf8)
-        #expect(log == "@tutti progress lots\n@tutti {broken\nplain output\n")
+        #expect(log == "@tutti progress 40\n@tutti metric coverage 96.5\n@tutti metric documented true\n@tutti message halfway\n"
+                + "@tutti progress lots\n@tutti {broken\nplain output\n@tutti progress 3/4\n", "the log is what the task wrote")
 
         let task = try #require(run.report.task("1"))
         #expect(task.status == .succeeded)

@@ -65,7 +65,9 @@ import TuttiTestSupport
         #expect(printed.contains("[FAILED] Task 2 Failed (Second, \(DurationText.format(dashboard.run.task("2")?.finishedBusy ?? 0))): exited with status 3: boom"))
 
         let (logs, logText) = try Self.call("get_conductor_task_logs", ["workflow_execution_id": .string(id), "task_id": 1], service)
-        #expect(logs.objectValue?["lines"]?.arrayValue?.compactMap(\.stringValue) == ["hello"] && logText == "hello")
+        #expect(logs.objectValue?["lines"]?.arrayValue?.compactMap(\.stringValue) == ["hello", "@tutti metric score 97"],
+                "the log as the task wrote it")
+        #expect(logText == "hello\n@tutti metric score 97")
         let (_, reportText) = try Self.call("get_conductor_run_report", ["workflow_execution_id": .string(id)], service)
         #expect(reportText.contains("Result: FAILED (exit 1)"))
         let (runs, _) = try Self.call("list_conductor_runs", [:], service)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// An attempt's log file, created on the first line of output (a task that prints nothing
+/// An attempt's log file, created on the first byte of output (a task that prints nothing
 /// leaves no file: creating thousands of empty files costs more than running the tasks).
 struct LogFile {
     let path: String
@@ -10,6 +10,11 @@ struct LogFile {
     init(path: String) { self.path = path }
 
     mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
         if fd < 0 && !failed {
             fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             failed = fd < 0

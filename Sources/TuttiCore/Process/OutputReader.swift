@@ -1,6 +1,7 @@
 import Foundation
 
-/// Turns a task's output into log-file lines, events and collected metrics.
+/// Keeps a task's output: every byte, as written, in the log file; lines of it as events
+/// (protocol lines as progress, metrics and findings).
 struct OutputReader {
     let taskID: String
     let bus: EventBus
@@ -39,6 +40,8 @@ struct OutputReader {
     }
 
     mutating func consume(_ bytes: UnsafeRawBufferPointer, from stream: OutputStream, now: Double) {
+        // The log holds exactly what the task wrote; only the events are lines of text.
+        log.append(bytes)
         let lines = splitters[stream]!.feed(bytes)
         handle(lines, stream: stream, now: now)
     }
@@ -71,8 +74,6 @@ struct OutputReader {
     }
 
     private mutating func handle(_ lines: [String], stream: OutputStream, now: Double) {
-        guard !lines.isEmpty else { return }
-        var logText: [UInt8] = []
         for line in lines {
             let meaning: AgentProtocol.Line = stream == .stdout ? AgentProtocol.parse(line) : .log
             if stream == .stderr, line.contains(where: { !$0.isWhitespace }) { lastErrorLine = line }
@@ -80,8 +81,6 @@ struct OutputReader {
             case .reports(let reports):
                 for report in reports { apply(report, now: now) }
             case .log, .malformed:
-                logText.append(contentsOf: line.utf8)
-                logText.append(0x0A)
                 if case .malformed(let why) = meaning {
                     message("malformed protocol line kept as log: \(why)", now: now)
                 }
@@ -92,7 +91,6 @@ struct OutputReader {
                 }
             }
         }
-        if !logText.isEmpty { log.append(logText) }
     }
 
     private mutating func apply(_ report: AgentReport, now: Double) {
