@@ -118,13 +118,13 @@ public struct DashboardRenderer: Sendable {
     func columns(for model: DashboardModel, width: Int) -> Columns {
         let id = min(6, max(2, model.tasks.map(\.id.count).max() ?? 2))
         let fixed = 2 + id + 1 + 1 + 1 + Columns.percent + 1 + Columns.time + 1 + Columns.eta + 1 + Columns.attempt + 1 + Columns.gates + 1
-        var agent = min(width >= 100 ? 18 : 12, max(5, model.tasks.map { Self.agentLabel($0.agent).count }.max() ?? 5))
+        var agent = min(width >= 100 ? 18 : 12, max(5, model.tasks.map { Self.agentLabel($0.agent).terminalSafe.count }.max() ?? 5))
         var free = width - fixed - agent - 1
         if free < 24 {
             agent = 0
             free = width - fixed
         }
-        let longestName = max(8, model.tasks.map(\.name.count).max() ?? 8)
+        let longestName = max(8, model.tasks.map(\.name.terminalSafe.count).max() ?? 8)
         let name = max(8, min(longestName, free - max(10, free / 3)))
         return Columns(id: id, name: name, agent: agent, bar: max(5, free - name))
     }
@@ -288,7 +288,7 @@ public struct DashboardRenderer: Sendable {
             grid.put(text, x: 2, y: top + 2, style: CellStyle(.dim))
             return
         }
-        let metricWidth = min(28, task.gateResults.map(\.metric.count).max() ?? 10)
+        let metricWidth = min(28, task.gateResults.map(\.metric.terminalSafe.count).max() ?? 10)
         for (offset, gate) in task.gateResults.prefix(rows - 2).enumerated() {
             let y = top + 2 + offset
             let role = gateRole(gate)
@@ -446,9 +446,10 @@ public struct DashboardRenderer: Sendable {
 }
 
 extension String {
-    /// The string padded with spaces (or cut) to exactly `width` characters.
+    /// The text as the grid shows it (`terminalSafe`), cut or padded to `width` cells.
     func padding(to width: Int) -> String {
-        count >= width ? String(prefix(width)) : self + String(repeating: " ", count: width - count)
+        let shown = terminalSafe
+        return shown.count >= width ? String(shown.prefix(width)) : shown + String(repeating: " ", count: width - shown.count)
     }
 
     /// The string right-aligned in `width` characters.

@@ -8,14 +8,28 @@ extension String {
         while let scalar = scalars.next() {
             switch scalar.value {
             case 0x1B:
-                // ESC [ ... final byte, or ESC and one more character.
-                if let next = scalars.next(), next == "[" {
-                    while let byte = scalars.next(), !(0x40...0x7E).contains(byte.value) {}
+                // ESC [ ... final byte; ESC ] (and P, X, ^, _) ... BEL or ESC \; or ESC and one more character.
+                switch scalars.next()?.value {
+                case 0x5B?: while let byte = scalars.next(), !(0x40...0x7E).contains(byte.value) {}
+                case 0x5D?, 0x50?, 0x58?, 0x5E?, 0x5F?:
+                    while let byte = scalars.next(), byte.value != 0x07, byte.value != 0x9C {
+                        if byte.value == 0x1B {
+                            _ = scalars.next()
+                            break
+                        }
+                    }
+                default: break
                 }
+            case 0x9B:
+                // The one-character CSI: its parameters and final byte go with it.
+                while let byte = scalars.next(), !(0x40...0x7E).contains(byte.value) {}
             case 0x09:
                 result += "    "
-            case 0..<0x20, 0x7F...0x9F:
+            case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029:
                 result += " "
+            case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
+                // Bidirectional controls would reorder the row on screen.
+                continue
             default:
                 if Self.isWide(scalar) {
                     result += "?"

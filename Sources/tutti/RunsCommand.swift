@@ -87,7 +87,8 @@ struct RunsListCommand: ParsableCommand {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         let rows = entries.map { entry in
-            [entry.runID, entry.workflow, formatter.string(from: entry.startedAt),
+            // Escaped before the columns are measured, so a name with control characters stays in its column.
+            [entry.runID.escapingControls, entry.workflow.escapingControls, formatter.string(from: entry.startedAt),
              entry.wallSeconds.map { DurationText.format($0) } ?? (entry.live ? "…" : "—"), entry.state,
              entry.efficiency.map { String(format: "%.2fx", $0) } ?? "—",
              entry.gatesTotal.map { "\(entry.gatesPassed ?? 0)/\($0)" } ?? "—"]

@@ -123,6 +123,24 @@ import TuttiCore
         #expect(grid.text == "a    bc?", "everything put on the grid is made safe")
     }
 
+    @Test func hostileTaskNamesKeepTheirRowsAligned() {
+        let names = ["Plain name", "Title\u{1B}]0;pwned\u{07}set", "Clear\u{1B}[2J\u{1B}[Hscreen", "Tab\tand\r\nnewline",
+                     "C1\u{9B}31mred", "漢字 wide", "e\u{301}\u{301}\u{301} marks", "\u{202E}reversed"]
+        let tasks = names.enumerated().map { index, name in
+            AnnouncedTask(id: "\(index + 1)", name: name, agent: "sh\u{1B}[5m", dependsOn: [], gates: 0, maxAttempts: 1)
+        }
+        var model = DashboardModel()
+        model.apply(RunEvent(seq: 1, time: 0, kind: .runStarted(RunStarted(runID: "r\u{1B}[31m", workflow: "evil\u{1B}]2;x\u{07}",
+                                                                             parallelism: 8, mode: "parallel", pollingInterval: 2, tasks: tasks))))
+        let screen = DashboardRenderer(glyphs: .unicode).render(model, width: 80, height: 24).text
+        #expect(!screen.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) || $0.value == 0x202E })
+        let rows = screen.split(separator: "\n").filter { $0.hasPrefix("○ ") }
+        #expect(rows.count == names.count, "\(screen)")
+        let percentColumns = Set(rows.map { $0.distance(from: $0.startIndex, to: $0.firstIndex(of: "%") ?? $0.endIndex) })
+        #expect(percentColumns.count == 1, "every row's columns line up:\n\(rows.joined(separator: "\n"))")
+        #expect(!screen.contains("pwned") && !screen.contains("2J"), "escape sequences are dropped whole")
+    }
+
     @Test func waitingForARetryCountsNoTime() {
         var model = DashboardFixtures.model(at: 5.5)
         let task = model.tasks[1]

@@ -10,9 +10,11 @@ public final class HeadlessPrinter: Sendable {
     private let write: @Sendable (String) -> Void
 
     /// A printer that hands each line to `write`.
+    /// (Names, reasons and output from the workflow and its tasks have their control
+    /// characters written out, so no line can steer the terminal or pass for two.)
     public init(glyphs: Glyphs = .forEnvironment(), write: @escaping @Sendable (String) -> Void) {
         self.glyphs = glyphs
-        self.write = write
+        self.write = { line in write(line.escapingControls) }
     }
 
     /// Prints lines for events until the stream ends.
@@ -81,6 +83,10 @@ public final class HeadlessPrinter: Sendable {
 
     /// The periodic progress line for time `elapsed`, or nil when nothing is running.
     public func progressLine(elapsed: Double) -> String? {
+        unescapedProgressLine(elapsed: elapsed)?.escapingControls
+    }
+
+    private func unescapedProgressLine(elapsed: Double) -> String? {
         state.withLock { run in
             // Running: an attempt under way (not paused, not waiting for a retry).
             let running = run.tasks.filter { $0.status == .running && $0.attemptStartedAt != nil }.map { "Task \($0.id): \(Int($0.percent))%" }
@@ -93,6 +99,6 @@ public final class HeadlessPrinter: Sendable {
 
     /// Prints the progress line now.
     public func tick(elapsed: Double) {
-        if let line = progressLine(elapsed: elapsed) { write(line) }
+        if let line = unescapedProgressLine(elapsed: elapsed) { write(line) }
     }
 }

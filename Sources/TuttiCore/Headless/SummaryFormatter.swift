@@ -78,7 +78,8 @@ public enum SummaryFormatter {
             }
         }
         lines += ["", "Result: \(report.outcome.rawValue.uppercased()) (exit \(report.exitCode))"]
-        return lines
+        // Names, reasons and findings come from the workflow and its agents: one line each.
+        return lines.map(\.escapingControls)
     }
 
     /// Findings shown per task in the summary; the rest are counted.

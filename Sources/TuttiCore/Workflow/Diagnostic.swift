@@ -26,8 +26,9 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        var text = "\(location): error: \(message)"
-        if let hint { text += "\n  hint: \(hint)" }
+        // The message and hint may quote the file: what it holds is shown, never obeyed.
+        var text = "\(location): error: \(message.escapingControls)"
+        if let hint { text += "\n  hint: \(hint.escapingControls)" }
         return text
     }
 }
