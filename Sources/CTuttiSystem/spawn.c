@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,6 +70,10 @@ static int spawn_child(void *argument) {
     }
     if (move_fd(request->stdout_fd, 1) != 0 || move_fd(request->stderr_fd, 2) != 0) goto failed;
     if (request->cwd != NULL && chdir(request->cwd) != 0) goto failed;
+    /* Nothing else this process holds goes with the program, whatever its caller left open
+       without close-on-exec: a copy of a pipe in a task would keep its reader waiting. (This
+       child has its own table of descriptors; the parent's are untouched.) */
+    syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

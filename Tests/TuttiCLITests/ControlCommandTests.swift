@@ -133,4 +133,32 @@ import TuttiCore
         _ = scratch.write("release", "")
         #expect(await run.finished().status == 0)
     }
+
+    @Test func aRunKilledWithSIGKILLTakesItsTasksWithIt() async throws {
+        let scratch = Scratch()
+        _ = scratch.write("wf.yaml", """
+        name: doomed
+        tasks:
+          - {task_id: parent, command: [sh, -c, "sleep 300 & echo $! > \(scratch.path)/grandchild; echo $$ > \(scratch.path)/parent; wait"]}
+          - {task_id: paused, command: [sh, -c, "echo $$ > \(scratch.path)/paused; exec sleep 300"]}
+          - {task_id: later, command: ["true"], depends_on: [parent]}
+        """)
+        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        try #require(await eventually { ["grandchild", "parent", "paused"].allSatisfy { scratch.pid($0) != nil } })
+        let pids = ["grandchild", "parent", "paused"].compactMap { scratch.pid($0) }
+        let paused = try await tutti(["ctl", "latest", "pause", "paused", "--runs-dir", "runs"], in: scratch.path)
+        #expect(paused.status == 0)
+        #expect(await eventually { processState(pids[2]) == "T" })
+
+        kill(run.process.processIdentifier, SIGKILL)
+        _ = await run.finished()
+        for pid in pids {
+            #expect(await eventually { processIsGone(pid) }, "process \(pid) died with its run")
+        }
+        let listed = try await tutti(["runs", "--runs-dir", "runs"], in: scratch.path)
+        #expect(listed.stdout.contains("never finished"), "\(listed.stdout)")
+        let replayed = try await tutti(["replay", "latest", "--runs-dir", "runs", "--headless"], in: scratch.path)
+        #expect(replayed.status == 3)
+        #expect(replayed.stdout.contains("This run never finished"))
+    }
 }

@@ -6,8 +6,9 @@
 
 /// Spawns `path` with `argv`/`envp`, with stdin from `stdin_fd` (or /dev/null when it is
 /// -1) and stdout/stderr on the given descriptors, ignored signals and the signal mask reset
-/// to defaults, in `cwd` when it is not NULL. With `own_group` 1 the child leads a new process
-/// group; with 0 it stays in the caller's, where signals to the caller's group reach it too.
+/// to defaults, no other descriptor of this process open, in `cwd` when it is not NULL. With
+/// `own_group` 1 the child leads a new process group; with 0 it stays in the caller's, where
+/// signals to the caller's group reach it too.
 /// Looks the program up on this process's PATH (not envp's) when it contains no slash, as
 /// posix_spawnp does (the engine resolves a task's program on the task's PATH first).
 /// Returns 0 and sets *pid and *pidfd (readable when the child ends; close-on-exec; pass NULL
@@ -52,5 +53,13 @@ int tutti_send_all(int fd, const void *bytes, size_t count);
 
 /// The user id of the process at the other end of a Unix socket, or -1.
 long tutti_peer_uid(int fd);
+
+/// Forks a watchdog for a run: a process of its own (its own group, no descriptor of this
+/// process but one socket) that holds the process groups this process registers and, when
+/// this process's end of the socket closes — it ended, or was killed with SIGKILL — sends
+/// SIGKILL to every group still registered, then exits. Write int32 records to the returned
+/// descriptor: a positive process group id registers it, its negative unregisters it.
+/// Returns the descriptor (close-on-exec) and sets *watchdog_pid, or -1 (errno set).
+int tutti_watchdog_start(pid_t *watchdog_pid);
 
 #endif

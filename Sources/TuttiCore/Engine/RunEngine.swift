@@ -25,6 +25,8 @@ public final class RunEngine: Sendable {
     private let state: Mutex<EngineState>
     /// Writes the result files; the report waits until every one is written.
     private let resultFiles = ResultFiles()
+    /// Kills the tasks' process groups if this process dies before the run ends.
+    private let watchdog = Watchdog()
 
     /// What the engine's lock guards: the scheduler's decisions, the attempts under way, and
     /// who waits for the run to settle.
@@ -152,6 +154,8 @@ public final class RunEngine: Sendable {
         }
         timer?.cancel()
         bus.finish()
+        // Every task has ended: nothing is left for the watchdog to kill.
+        watchdog?.stop()
         return report
     }
 
@@ -238,7 +242,7 @@ public final class RunEngine: Sendable {
                 let process = TaskProcess(
                     taskID: id, attempt: attempt, launch: engine.launcher.launchSpec(for: spec, attempt: attempt),
                     logPath: directory.logPath(task: id, attempt: attempt), bus: bus, timeout: spec.timeoutSeconds,
-                    killGrace: options.killGrace, startDelay: delay)
+                    killGrace: options.killGrace, startDelay: delay, watchdog: watchdog)
                 engine.processes[id] = process
                 work.launches.append(process)
             case .terminate(let id, let status, let reason):

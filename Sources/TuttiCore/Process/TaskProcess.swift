@@ -45,6 +45,7 @@ public final class TaskProcess: Sendable {
     public let attempt: Int
     let launch: LaunchSpec
     let logPath: String
+    let watchdog: Watchdog?
     let bus: EventBus
     let timeout: Double?
     let killGrace: Double
@@ -59,8 +60,10 @@ public final class TaskProcess: Sendable {
     }
     private let requests = Mutex(Requests())
 
-    public init(taskID: String, attempt: Int, launch: LaunchSpec, logPath: String, bus: EventBus,
-                timeout: Double?, killGrace: Double, startDelay: Double = 0) {
+    /// `watchdog`, when given, learns of the attempt's process group while it runs, to kill it
+    /// if this process dies first.
+    init(taskID: String, attempt: Int, launch: LaunchSpec, logPath: String, bus: EventBus,
+         timeout: Double?, killGrace: Double, startDelay: Double = 0, watchdog: Watchdog? = nil) {
         self.taskID = taskID
         self.attempt = attempt
         self.launch = launch
@@ -69,6 +72,7 @@ public final class TaskProcess: Sendable {
         self.timeout = timeout
         self.killGrace = killGrace
         self.startDelay = startDelay
+        self.watchdog = watchdog
     }
 
     /// Every task's stdin: /dev/null, opened once.
@@ -147,6 +151,9 @@ public final class TaskProcess: Sendable {
             return outcome
         }
         let pid = child.pid
+        watchdog?.register(group: pid)
+        // Unregistered at the end, after reap has killed what was left of the group.
+        defer { watchdog?.unregister(group: pid) }
         bus.emit(.taskStarted(TaskStarted(task: taskID, attempt: attempt, pid: pid, command: launch.argv,
                                           workingDirectory: launch.workingDirectory)))
         started()

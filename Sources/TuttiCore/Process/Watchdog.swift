@@ -1,0 +1,55 @@
+import CTuttiSystem
+import Foundation
+import Synchronization
+
+/// A run's watchdog: a small process of its own that knows the process group of every task
+/// running and, if the run's process dies without ending them (SIGKILL, the OOM killer, a
+/// crash), kills them all. Tasks are registered as they start and unregistered once their
+/// group is gone; a run that ends normally leaves nothing for it to kill.
+///
+/// What it cannot reach: a process that leaves its task's group (`setsid`, a daemon that
+/// double-forks into a session of its own) is no longer in a group the watchdog knows.
+final class Watchdog: Sendable {
+    /// The socket to the watchdog, until it is stopped.
+    private let socket: Mutex<Int32>
+    private let pid: pid_t
+
+    /// Starts the watchdog, or returns nil when it cannot be forked (the run goes on
+    /// without it).
+    init?() {
+        var child: pid_t = 0
+        let fd = tutti_watchdog_start(&child)
+        guard fd >= 0 else { return nil }
+        socket = Mutex(fd)
+        pid = child
+    }
+
+    /// A task's process group has started.
+    func register(group: pid_t) { send(group) }
+
+    /// A task's process group is gone (the engine has killed what was left of it).
+    func unregister(group: pid_t) { send(-group) }
+
+    private func send(_ record: Int32) {
+        var value = record
+        socket.withLock { fd in
+            guard fd >= 0 else { return }
+            _ = withUnsafeBytes(of: &value) { tutti_send_all(fd, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// Ends the watchdog: it kills what is still registered (nothing, once every task has
+    /// ended) and exits. Called again, it does nothing.
+    func stop() {
+        let fd = socket.withLock { fd in
+            defer { fd = -1 }
+            return fd
+        }
+        guard fd >= 0 else { return }
+        close(fd)
+        var status: Int32 = 0
+        _ = tutti_wait(pid, &status, 1)
+    }
+
+    deinit { stop() }
+}
