@@ -10,6 +10,7 @@
 #include <string.h>
 #include <linux/close_range.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@ struct spawn_request {
     char *const *envp;
     const char *cwd;
     int stdin_fd, stdout_fd, stderr_fd, own_group;
+    long file_limit;
     volatile int error;
 };
 
@@ -74,6 +76,13 @@ static int spawn_child(void *argument) {
        without close-on-exec: a copy of a pipe in a task would keep its reader waiting. (This
        child has its own table of descriptors; the parent's are untouched.) */
     syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+    if (request->file_limit >= 0) {
+        struct rlimit limit;
+        if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && (rlim_t)request->file_limit < limit.rlim_cur) {
+            limit.rlim_cur = (rlim_t)request->file_limit;
+            setrlimit(RLIMIT_NOFILE, &limit);
+        }
+    }
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -88,8 +97,8 @@ failed:
 }
 
 int tutti_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                int stdin_fd, int stdout_fd, int stderr_fd, int own_group, pid_t *pid, int *pidfd) {
-    struct spawn_request request = {path, argv, envp, cwd, stdin_fd, stdout_fd, stderr_fd, own_group, 0};
+                int stdin_fd, int stdout_fd, int stderr_fd, int own_group, long file_limit, pid_t *pid, int *pidfd) {
+    struct spawn_request request = {path, argv, envp, cwd, stdin_fd, stdout_fd, stderr_fd, own_group, file_limit, 0};
     /* The child's stack: room for the exec path search (one PATH entry plus the name) and
        for a script's argv when it falls back to /bin/sh. From the heap, not a fresh mapping:
        unmapping one after every spawn costs every thread of the process a TLB flush. */

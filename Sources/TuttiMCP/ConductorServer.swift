@@ -99,7 +99,8 @@ public enum ConductorServer {
             let parallel = options["parallel"]?.boolValue ?? true
             let started = try service.execute(workflow: workflow, taskIDs: tasks, parallel: parallel)
             return (encode(started), "Started \(started.workflow) as \(started.workflowExecutionId): tasks \(started.taskIds.joined(separator: ", ")), "
-                    + (started.parallel ? "in parallel" : "one at a time") + ". Poll get_conductor_workflow_status with this id.")
+                    + (started.parallel ? "in parallel" : "one at a time") + ". Poll get_conductor_workflow_status with this id."
+                    + (started.note.map { " Note: \($0)." } ?? ""))
         }
         func status(_ execution: String) throws -> (Value, String) {
             let (status, report) = try service.status(execution)

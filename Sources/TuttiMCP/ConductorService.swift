@@ -82,7 +82,8 @@ final class ConductorService: Sendable {
         }
         execution.start()
         return ExecutionStarted(workflowExecutionId: execution.id, workflow: workflow.name, taskIds: engine.workflow.tasks.map(\.id),
-                                parallel: parallel && engine.parallelism > 1, status: "running", runDirectory: engine.directory.path)
+                                parallel: parallel && engine.parallelism > 1, status: "running", runDirectory: engine.directory.path,
+                                note: engine.parallelismNote)
     }
 
     /// A run's state: a live one of this server's, or any recorded run.

@@ -48,7 +48,7 @@ enum ConductorTools {
     static let answer = output(["workflow_execution_id": string, "accepted": boolean, "message": string],
                                required: ["workflow_execution_id", "accepted", "message"])
     static let started = output(["workflow_execution_id": string, "workflow": string, "task_ids": array(string), "parallel": boolean,
-                                 "status": string, "run_directory": string],
+                                 "status": string, "run_directory": string, "note": string],
                                 required: ["workflow_execution_id", "workflow", "task_ids", "status"])
 
     static let all: [Tool] = [

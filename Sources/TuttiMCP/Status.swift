@@ -171,6 +171,8 @@ struct ExecutionStarted: Codable, Sendable {
     var parallel: Bool
     var status: String
     var runDirectory: String
+    /// Why fewer tasks run at once than asked (the open-file limit), when that is so.
+    var note: String?
 }
 
 /// A task's latest output lines.

@@ -74,6 +74,7 @@ struct RunCommand: AsyncParsableCommand {
             Console.err("tutti run: \(error)")
             throw ExitCode(ExitStatus.invalidInput)
         }
+        if let note = engine.parallelismNote { Console.err("tutti run: \(note)") }
 
         let control: ControlServer?
         do {
@@ -139,6 +140,7 @@ extension RunCommand {
     func runWithDashboard(_ engine: RunEngine, theme: Theme) async throws {
         let glyphs: DashboardGlyphs = DashboardApp.localeIsUTF8() ? .unicode : .ascii
         let app = DashboardApp(glyphs: glyphs, theme: theme)
+        if let note = engine.parallelismNote { app.post(notice: note, role: .failed) }
         let events = engine.bus.subscribe()
         let feeding = Task.detached { for await event in events { app.post(event) } }
         let signals = SignalForwarder { signal in

@@ -19,8 +19,13 @@ final class TuttiProcess: @unchecked Sendable {
     /// as when its output is piped into a program that exits early.
     /// `asAnotherUser` runs it as the user nobody when the tests run as root (through
     /// setpriv(1)); otherwise as this user.
-    init(_ arguments: [String], in directory: String, closeStdout: Bool = false, asAnotherUser: Bool = false) throws {
-        if asAnotherUser && getuid() == 0 {
+    /// With `shell`, the arguments are one script that /bin/sh runs (which may exec `tutti`).
+    init(_ arguments: [String], in directory: String, closeStdout: Bool = false, asAnotherUser: Bool = false,
+         shell: Bool = false) throws {
+        if shell {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c"] + arguments
+        } else if asAnotherUser && getuid() == 0 {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", tuttiBinary] + arguments
         } else {

@@ -8,14 +8,16 @@
 /// -1) and stdout/stderr on the given descriptors, ignored signals and the signal mask reset
 /// to defaults, no other descriptor of this process open, in `cwd` when it is not NULL. With
 /// `own_group` 1 the child leads a new process group; with 0 it stays in the caller's, where
-/// signals to the caller's group reach it too.
+/// signals to the caller's group reach it too. A `file_limit` of 0 or more lowers the child's
+/// soft open-file limit to it (the limit this process was given before raising its own); -1
+/// leaves it.
 /// Looks the program up on this process's PATH (not envp's) when it contains no slash, as
 /// posix_spawnp does (the engine resolves a task's program on the task's PATH first).
 /// Returns 0 and sets *pid and *pidfd (readable when the child ends; close-on-exec; pass NULL
 /// for none), or returns an errno value. The calling thread's mask of SIGCHLD is left as it
 /// is, even while the child starts (see `RunEngine.launch`).
 int tutti_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                int stdin_fd, int stdout_fd, int stderr_fd, int own_group, pid_t *pid, int *pidfd);
+                int stdin_fd, int stdout_fd, int stderr_fd, int own_group, long file_limit, pid_t *pid, int *pidfd);
 
 /// waitpid(2), retried after EINTR; with `blocking` 0 it returns 0 at once when the child
 /// has not ended.

@@ -21,6 +21,8 @@ public final class RunEngine: Sendable {
     public let directory: RunDirectory
     public let workflow: Workflow
     public let parallelism: Int
+    /// Why `parallelism` is lower than the workflow or the options asked, when it is.
+    public let parallelismNote: String?
     private let options: RunOptions
     private let state: Mutex<EngineState>
     /// Writes the result files; the report waits until every one is written.
@@ -99,10 +101,16 @@ public final class RunEngine: Sendable {
         header.clockOrigin = now
         let bus = EventBus(recorder: try EventRecorder(path: directory.eventsPath, header: header))
         self.bus = bus
-        if options.sequential || workflow.execution.mode == .sequential {
-            parallelism = 1
+        let asked = options.sequential || workflow.execution.mode == .sequential
+            ? 1 : max(1, options.parallelism ?? workflow.execution.parallelizationFactor ?? workflow.tasks.count)
+        // Each running task holds a few file descriptors: no more run at once than the limit allows.
+        if let capacity = FileLimit.taskCapacity(), asked > capacity, asked > 1 {
+            parallelismNote = "at most \(capacity) tasks run at once, not \(asked): the open-file limit "
+                + "(ulimit -n \(FileLimit.current)) leaves descriptors for no more; raise its hard limit to run more"
+            parallelism = capacity
         } else {
-            parallelism = max(1, options.parallelism ?? workflow.execution.parallelizationFactor ?? workflow.tasks.count)
+            parallelismNote = nil
+            parallelism = asked
         }
         let scheduler = Scheduler(workflow: workflow, runID: runID, directory: directory, parallelism: parallelism,
                                   failFast: options.failFast ?? workflow.execution.failFast, startedAt: startedAt,

@@ -19,7 +19,8 @@ public struct SpawnedChild: Sendable {
 /// the call takes, in one block.
 public enum Spawn {
     /// The started child, or the errno value of the failure. `stdin` -1 is /dev/null; with
-    /// `ownGroup`, the child leads a process group of its own.
+    /// `ownGroup`, the child leads a process group of its own. The child gets the open-file
+    /// limit this process was given (`FileLimit.forTasks`), not the one it raised.
     public static func start(_ argv: [String], environment: [String: String], in directory: String?,
                              stdin: Int32, stdout: Int32, stderr: Int32, ownGroup: Bool = true) -> Result<SpawnedChild, SpawnError> {
         guard let program = argv.first, !program.isEmpty else { return .failure(SpawnError(code: EINVAL)) }
@@ -50,8 +51,9 @@ public enum Spawn {
             cArguments.append(nil)
             var cEnvironment: [UnsafeMutablePointer<CChar>?] = environmentStarts.map { base + $0 }
             cEnvironment.append(nil)
+            let fileLimit = FileLimit.forTasks == rlim_t.max || FileLimit.forTasks > rlim_t(Int.max) ? -1 : Int(FileLimit.forTasks)
             return tutti_spawn(base + argumentStarts[0], &cArguments, &cEnvironment, directory, stdin, stdout, stderr,
-                               ownGroup ? 1 : 0, &pid, &pidFD)
+                               ownGroup ? 1 : 0, fileLimit, &pid, &pidFD)
         }
         return code == 0 ? .success(SpawnedChild(pid: pid, pidFD: pidFD)) : .failure(SpawnError(code: code))
     }

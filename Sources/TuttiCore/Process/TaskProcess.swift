@@ -122,8 +122,9 @@ public final class TaskProcess: Sendable {
         defer { started() }
         if startDelay > 0 { started() }
         waitForWake(upTo: startDelay, wakeup)
+        let launched = start(wakeup)
         let startTime = bus.elapsed
-        if let request = requestedStop {
+        if let request = requestedStop, case .failure = launched {
             return AttemptOutcome(status: request.status, exitCode: nil, signal: nil, reason: request.reason, metrics: [:],
                                   startTime: startTime, endTime: startTime)
         }
@@ -131,23 +132,13 @@ public final class TaskProcess: Sendable {
                                      startTime: startTime, endTime: startTime)
         var log = LogFile(path: logPath)
         defer { log.close() }
-
-        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard tutti_pipe_cloexec(&outPipe) == 0, tutti_pipe_cloexec(&errPipe) == 0 else {
-            outcome.reason = "cannot create pipes: \(String(cString: strerror(errno)))"
-            for fd in outPipe + errPipe where fd >= 0 { close(fd) }
-            outcome.endTime = bus.elapsed
-            return outcome
-        }
-        let spawnResult = spawn(stdout: outPipe[1], stderr: errPipe[1])
-        close(outPipe[1])
-        close(errPipe[1])
-        guard case .success(let child) = spawnResult else {
-            close(outPipe[0])
-            close(errPipe[0])
-            if case .failure(let message) = spawnResult { outcome.reason = message }
-            outcome.endTime = bus.elapsed
-            log.append(Array("tutti: \(outcome.reason ?? "cannot start")\n".utf8))
+        let child: SpawnedChild, outPipe: Int32, errPipe: Int32
+        switch launched {
+        case .success(let process):
+            (child, outPipe, errPipe) = process
+        case .failure(let failure):
+            outcome.reason = failure.reason
+            log.append(Array("tutti: \(failure.reason)\n".utf8))
             return outcome
         }
         let pid = child.pid
@@ -161,7 +152,7 @@ public final class TaskProcess: Sendable {
         var reader = OutputReader(taskID: taskID, bus: bus, log: log, now: bus.elapsed)
         defer { reader.log.close() }
         let pidFD = child.pidFD
-        var openPipes: [Int32: OutputStream] = [outPipe[0]: .stdout, errPipe[0]: .stderr]
+        var openPipes: [Int32: OutputStream] = [outPipe: .stdout, errPipe: .stderr]
         var exited = false
         var waitStatus: Int32 = 0
         var termination: (status: TaskStatus, reason: String)?
@@ -328,20 +319,54 @@ public final class TaskProcess: Sendable {
         drainUntil = bus.elapsed + 1.0
     }
 
-    private enum SpawnResult { case success(SpawnedChild), failure(String) }
+    /// The most an attempt waits for a file descriptor to come free before it fails.
+    static let descriptorWait = 120.0
 
-    private func spawn(stdout: Int32, stderr: Int32) -> SpawnResult {
-        guard let program = launch.argv.first, !program.isEmpty else { return .failure("the command is empty") }
-        switch Spawn.start(launch.argv, environment: launch.environment, in: launch.workingDirectory, stdin: Self.devNull,
-                           stdout: stdout, stderr: stderr) {
-        case .success(let child): return .success(child)
-        case .failure(let error):
-            var why = error.description
-            if let directory = launch.workingDirectory, !FileManager.default.fileExists(atPath: directory) {
-                why = "working directory \(directory) does not exist"
+    /// Starts the process with its output on two pipes (their reading ends returned). When
+    /// this process is out of file descriptors, waits for other tasks to give some back —
+    /// a stop request ends the wait — instead of failing the task.
+    private func start(_ wakeup: Wakeup) -> Result<(SpawnedChild, Int32, Int32), StartFailure> {
+        guard let program = launch.argv.first, !program.isEmpty else { return .failure(StartFailure("the command is empty")) }
+        var waited = 0.0, pause = 0.02
+        while true {
+            var code: Int32 = 0
+            var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+            if tutti_pipe_cloexec(&outPipe) == 0, tutti_pipe_cloexec(&errPipe) == 0 {
+                switch Spawn.start(launch.argv, environment: launch.environment, in: launch.workingDirectory, stdin: Self.devNull,
+                                   stdout: outPipe[1], stderr: errPipe[1]) {
+                case .success(let child):
+                    close(outPipe[1])
+                    close(errPipe[1])
+                    return .success((child, outPipe[0], errPipe[0]))
+                case .failure(let error): code = error.code
+                }
+            } else {
+                code = errno
             }
-            return .failure("cannot start '\(program)': \(why)")
+            for fd in outPipe + errPipe where fd >= 0 { close(fd) }
+            guard code == EMFILE || code == ENFILE, waited < Self.descriptorWait, requestedStop == nil else {
+                var why = String(cString: strerror(code))
+                if code == EMFILE || code == ENFILE {
+                    why += " (no file descriptor came free in \(Int(waited))s; the limit is \(FileLimit.current))"
+                } else if let directory = launch.workingDirectory, !FileManager.default.fileExists(atPath: directory) {
+                    why = "working directory \(directory) does not exist"
+                }
+                return .failure(StartFailure("cannot start '\(program)': \(why)"))
+            }
+            if waited == 0 {
+                bus.emit(.taskMessage(TaskMessage(task: taskID, text: "waiting for a file descriptor to come free "
+                                                  + "(the open-file limit, \(FileLimit.current), is reached)")))
+            }
+            waitForWake(upTo: pause, wakeup)
+            waited += pause
+            pause = min(pause * 2, 1)
         }
+    }
+
+    /// Why an attempt's process could not start.
+    private struct StartFailure: Error {
+        let reason: String
+        init(_ reason: String) { self.reason = reason }
     }
 
 }
