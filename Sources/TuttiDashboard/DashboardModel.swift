@@ -91,6 +91,8 @@ public struct DashboardModel: Sendable {
             }
         case .runReopened(let reopened):
             notices.append(Notice(time: event.time, text: "Run reopened: \(reopened.reason)", role: .running))
+        case .runFileFailed(let failed):
+            notices.append(Notice(time: event.time, text: "The run goes on, but \(failed.text)", role: .failed))
         case .action(let action):
             let text = action.accepted ? "\(action.message.prefix(1).uppercased())\(action.message.dropFirst()) (\(action.actor))"
                 : "Refused \(ControlAction(action.action, task: action.task).description): \(action.message)"

@@ -71,7 +71,7 @@ public struct DashboardRenderer: Sendable {
         grid.fill(x: 0, y: 0, width: grid.width, height: 1, style: bar)
         let stateRole: Role = switch model.outcome {
         case .passed: .succeeded
-        case .failed, .timedOut: .failed
+        case .failed, .timedOut, .unrecorded: .failed
         case .interrupted: .cancelled
         case nil: model.dispatch == .running ? .running : .paused
         }
@@ -423,6 +423,7 @@ public struct DashboardRenderer: Sendable {
         case .failed: headline = "Run failed: \(report.outcomeReason ?? "")"
         case .timedOut: headline = "Run timed out: \(report.outcomeReason ?? "")"
         case .interrupted: headline = "Run interrupted: \(report.outcomeReason ?? "")"
+        case .unrecorded: headline = "Run not recorded: \(report.outcomeReason ?? "")"
         }
         let slowest = report.slowestTask.flatMap(report.task).map {
             "Slowest: Task \($0.id) (\($0.name)) \(ShortTime.format($0.duration))"

@@ -11,7 +11,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a workflow's tasks in parallel.",
         discussion: "Exit codes: 0 everything passed; 1 a task, gate or success criterion failed; "
-            + "2 invalid input; 130 interrupted."
+            + "2 invalid input; 5 the run's files could not all be written (a full disk: no verdict is claimed); 130 interrupted."
     )
 
     @Argument(help: "The workflow file (default: the quality report — workflows/template-03-parallel-execution.yaml, or its built-in copy — on the current folder).")
@@ -72,6 +72,8 @@ struct RunCommand: AsyncParsableCommand {
         let engine: RunEngine
         do { engine = try RunEngine(workflow: workflow, options: options) } catch {
             Console.err("tutti run: \(error)")
+            // A run that cannot even start its recording does not start: nothing would show it.
+            if case RunFileError.cannotWrite = error { throw ExitCode(ExitStatus.notRecorded) }
             throw ExitCode(ExitStatus.invalidInput)
         }
         if let note = engine.parallelismNote { Console.err("tutti run: \(note)") }

@@ -47,6 +47,8 @@ import Testing
         .taskResumed(TaskRef(task: "4")),
         .dispatchChanged(DispatchChanged(state: .held)),
         .runReopened(RunReopened(reason: "retry asked by dashboard")),
+        .runFileFailed(RunFileFailed(path: "runs/r-1/logs/task-4.log", reason: "No space left on device",
+                                     consequence: "task 4's log is incomplete")),
         .runFinished(RunFinished(outcome: .passed, reason: nil, report: RunMetrics.report(
             runID: "r-1", workflow: Workflow(name: "demo", tasks: [TaskSpec(id: "4", name: "Four", launch: .agent("sim"), dependsOn: [])]),
             tasks: [TaskReport(id: "4", name: "Four", agent: "sim", status: .succeeded, dependsOn: [],

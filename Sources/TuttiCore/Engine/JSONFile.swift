@@ -2,19 +2,31 @@ import Foundation
 
 /// Writes JSON files (task results, reports).
 enum JSONFile {
-    /// Writes a task's result to every path, encoded once.
-    static func write(_ report: TaskReport, to paths: [String]) {
+    /// Writes a task's result to every path, encoded once; a path that cannot be written is
+    /// told to `problems`.
+    static func write(_ report: TaskReport, to paths: [String], problems: RunFileProblems?) {
         let data = report.jsonBytes()
-        for path in paths { write(data, to: path) }
+        for path in paths {
+            let error = write(data, to: path)
+            if error != 0 { problems?.failed(path, error: error, consequence: "task \(report.id)'s result file is missing") }
+        }
     }
 
-    static func write<Bytes: ContiguousBytes>(_ data: Bytes, to path: String) {
+    /// Writes the whole file: 0, or the errno value of the failure (a partial file is removed).
+    @discardableResult
+    static func write<Bytes: ContiguousBytes>(_ data: Bytes, to path: String) -> Int32 {
         // Plain POSIX calls: Foundation's file writing syncs to disk, and a rename doubles the
         // directory work; both cost more than a whole trivial task. Each file is written once,
         // into a folder the engine created when the run began.
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        FileIO.writeAll(fd, data)
+        guard fd >= 0 else { return errno }
+        let written = FileIO.writeAll(fd, data)
+        let error = errno
         close(fd)
+        guard written else {
+            unlink(path)
+            return error == 0 ? EIO : error
+        }
+        return 0
     }
 }

@@ -13,8 +13,12 @@ final class ResultFiles: Sendable {
         var writing = false
     }
     private let queue = Mutex(Queue())
-    /// Entered for each result when it is decided, left when it is on disk.
+    /// Entered for each result when it is decided, left when it is on disk (or could not be).
     let unwritten = DispatchGroup()
+    /// Where a result that cannot be written is told.
+    let problems: RunFileProblems?
+
+    init(problems: RunFileProblems? = nil) { self.problems = problems }
 
     /// Writes `results` now, or has the thread already writing write them too.
     func write(_ results: [Result]) {
@@ -31,7 +35,7 @@ final class ResultFiles: Sendable {
         var batch = results
         while !batch.isEmpty {
             for (report, paths) in batch {
-                JSONFile.write(report, to: paths)
+                JSONFile.write(report, to: paths, problems: problems)
                 unwritten.leave()
             }
             batch = queue.withLock { queue in

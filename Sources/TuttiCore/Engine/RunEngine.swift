@@ -25,8 +25,10 @@ public final class RunEngine: Sendable {
     public let parallelismNote: String?
     private let options: RunOptions
     private let state: Mutex<EngineState>
+    /// The run's files that could not be written; any makes the run `unrecorded`.
+    private let problems = RunFileProblems()
     /// Writes the result files; the report waits until every one is written.
-    private let resultFiles = ResultFiles()
+    private let resultFiles: ResultFiles
     /// Kills the tasks' process groups if this process dies before the run ends.
     private let watchdog = Watchdog()
 
@@ -99,7 +101,14 @@ public final class RunEngine: Sendable {
         var header = RecordingHeader(runID: runID, workflow: workflow.name, workflowFile: workflow.sourcePath,
                                      host: ProcessInfo.processInfo.hostName, startedAt: startedAt)
         header.clockOrigin = now
-        let bus = EventBus(recorder: try EventRecorder(path: directory.eventsPath, header: header))
+        let recorder: EventRecorder
+        do { recorder = try EventRecorder(path: directory.eventsPath, header: header, problems: problems) } catch {
+            // Nothing could be recorded: the run does not start, and leaves no empty folder behind.
+            try? FileManager.default.removeItem(atPath: directory.path)
+            throw error
+        }
+        let bus = EventBus(recorder: recorder)
+        resultFiles = ResultFiles(problems: problems)
         self.bus = bus
         let asked = options.sequential || workflow.execution.mode == .sequential
             ? 1 : max(1, options.parallelism ?? workflow.execution.parallelizationFactor ?? workflow.tasks.count)
@@ -117,6 +126,19 @@ public final class RunEngine: Sendable {
                                   clock: { bus.elapsed })
         state = Mutex(EngineState(scheduler: scheduler,
                                   launcher: TaskLauncher(runID: runID, directory: directory, workflow: workflow, options: options)))
+        // A file that cannot be written is said at once (from another thread: whoever found out
+        // may hold the bus's lock).
+        problems.whenNew { [weak self] in
+            guard let engine = self else { return }
+            DispatchQueue.global().async { engine.publishFileProblems() }
+        }
+    }
+
+    /// Publishes the file problems not published yet, in order with the run's other events.
+    private func publishFileProblems() {
+        state.withLock { _ in
+            for problem in problems.takeUnpublished() { bus.emit(.runFileFailed(problem)) }
+        }
     }
 
     /// Runs every task to its end and returns the report (also written to the run directory).
@@ -147,16 +169,28 @@ public final class RunEngine: Sendable {
             // A retry may have come in meanwhile: then the run is not finished after all.
             let settled: RunReport? = state.withLock { engine in
                 guard engine.scheduler.isIdle else { return nil }
-                let report = engine.scheduler.finish()
-                _ = carryOut(&engine)
-                return report
+                return finish(&engine)
             }
             guard let settled else { continue }
             report = settled
             let reportJSON = report.jsonBytes()
-            JSONFile.write(reportJSON, to: directory.reportPath)
+            var paths = [(directory.reportPath, "the run has no report.json")]
             if let root = options.compatibilityOutputDirectory {
-                JSONFile.write(reportJSON, to: "\(root)/test-results/\(RunDirectory.safeFileName(workflow.name))-results.json")
+                paths.append(("\(root)/test-results/\(RunDirectory.safeFileName(workflow.name))-results.json", "the run's test-results file is missing"))
+            }
+            var unwritten = false
+            for (path, consequence) in paths {
+                let error = JSONFile.write(reportJSON, to: path)
+                if error != 0 {
+                    problems.failed(path, error: error, consequence: consequence)
+                    unwritten = true
+                }
+            }
+            // The verdict just published could not be kept: the run ends again, unrecorded.
+            if unwritten, report.outcome != .unrecorded {
+                report = state.withLock { engine in finish(&engine) }
+            } else if unwritten {
+                publishFileProblems()
             }
             guard await reopened() else { break }
         }
@@ -164,6 +198,15 @@ public final class RunEngine: Sendable {
         bus.finish()
         // Every task has ended: nothing is left for the watchdog to kill.
         watchdog?.stop()
+        return report
+    }
+
+    /// Publishes what could not be written, then ends the run: `unrecorded` if anything could
+    /// not be written. Under the engine's lock.
+    private func finish(_ engine: inout EngineState) -> RunReport {
+        for problem in problems.takeUnpublished() { bus.emit(.runFileFailed(problem)) }
+        let report = engine.scheduler.finish(unrecorded: problems.summary)
+        _ = carryOut(&engine)
         return report
     }
 
@@ -250,7 +293,7 @@ public final class RunEngine: Sendable {
                 let process = TaskProcess(
                     taskID: id, attempt: attempt, launch: engine.launcher.launchSpec(for: spec, attempt: attempt),
                     logPath: directory.logPath(task: id, attempt: attempt), bus: bus, timeout: spec.timeoutSeconds,
-                    killGrace: options.killGrace, startDelay: delay, watchdog: watchdog)
+                    killGrace: options.killGrace, startDelay: delay, watchdog: watchdog, problems: problems)
                 engine.processes[id] = process
                 work.launches.append(process)
             case .terminate(let id, let status, let reason):

@@ -268,7 +268,10 @@ struct Scheduler {
     }
 
     /// The run has ended: its report, and the `run_finished` event that carries it.
-    mutating func finish() -> RunReport {
+    /// Ends the run and decides its report. With `unrecorded` (why the run's files could not
+    /// all be written), the outcome is `unrecorded` whatever the tasks did, which the reason
+    /// still says.
+    mutating func finish(unrecorded: String? = nil) -> RunReport {
         finished = true
         let outcome = stopping?.outcome ?? .passed
         var report = RunMetrics.report(runID: runID, workflow: workflow, tasks: order.compactMap(taskReport),
@@ -277,6 +280,12 @@ struct Scheduler {
         if report.outcome == .failed, report.tasks.allSatisfy({ $0.status != .succeeded }),
            let message = workflow.errorHandling.allTasksFailedMessage {
             report.outcomeReason = message
+        }
+        if let unrecorded {
+            report.outcomeReason = "\(unrecorded); the tasks' verdict was \(report.outcome.rawValue)"
+                + (report.outcomeReason.map { " (\($0))" } ?? "")
+            report.outcome = .unrecorded
+            report.exitCode = ExitStatus.notRecorded
         }
         emit(.runFinished(RunFinished(outcome: report.outcome, reason: report.outcomeReason, report: report)))
         return report

@@ -23,6 +23,24 @@ public struct DispatchChanged: Sendable, Hashable, Codable {
     public init(state: DispatchState) { self.state = state }
 }
 
+/// A file of the run could not be written (a full disk, permissions): which, why, and what
+/// the run lacks because of it. The run goes on; it ends `unrecorded`.
+public struct RunFileFailed: Sendable, Hashable, Codable {
+    public var path: String
+    public var reason: String
+    /// What is missing because of it ("events missing from the recording").
+    public var consequence: String
+
+    public init(path: String, reason: String, consequence: String) {
+        self.path = path
+        self.reason = reason
+        self.consequence = consequence
+    }
+
+    /// One line for a person.
+    public var text: String { "cannot write \(path): \(reason); \(consequence)" }
+}
+
 /// A finished run goes on again, because a task was retried.
 public struct RunReopened: Sendable, Hashable, Codable {
     public var reason: String

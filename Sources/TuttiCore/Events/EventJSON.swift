@@ -129,6 +129,13 @@ enum EventJSON {
             w.field("seq", seq)
             w.field("t", time)
             w.field("type", type)
+        case .runFileFailed(let e):
+            w.field("consequence", e.consequence)
+            w.field("path", e.path)
+            w.field("reason", e.reason)
+            w.field("seq", seq)
+            w.field("t", time)
+            w.field("type", type)
         }
     }
 }

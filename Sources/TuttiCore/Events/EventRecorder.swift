@@ -35,20 +35,41 @@ public struct RecordingHeader: Sendable, Hashable, Codable {
 
 /// Appends events to an NDJSON file, one write per event, so a crash loses at most the
 /// event being written. It holds a lock on the file while it records (`isBeingRecorded`).
+/// A write that fails (a full disk) is taken back whole — no half line is left to spoil the
+/// next — and told to `problems`; later events are written again as soon as they fit.
 public final class EventRecorder {
     private var fd: Int32
-    private let encoder: JSONEncoder
+    private let path: String
+    private let problems: RunFileProblems?
+    /// The file's length after the last complete write.
+    private var written: off_t = 0
+    /// Events that could not be written.
+    private(set) var lost = 0
 
-    /// Creates (or truncates) the file and writes the header line.
-    public init(path: String, header: RecordingHeader) throws {
+    /// Creates (or truncates) the file and writes the header line; throws when either fails.
+    public convenience init(path: String, header: RecordingHeader) throws {
+        try self.init(path: path, header: header, problems: nil)
+    }
+
+    init(path: String, header: RecordingHeader, problems: RunFileProblems?) throws {
+        self.path = path
+        self.problems = problems
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RunFileError.cannotWrite(path, String(cString: strerror(errno))) }
         // Held while the run records (and so while its process lives): how other processes
         // tell a live run from one whose process is gone.
         _ = flock(fd, LOCK_EX | LOCK_NB)
-        encoder = JSONEncoder.sortedCompact
+        let encoder = JSONEncoder.sortedCompact
         encoder.dateEncodingStrategy = .iso8601
-        if let data = try? encoder.encode(header) { Self.writeLine(fd, Array(data)) }
+        var line = (try? encoder.encode(header)).map { Array($0) } ?? []
+        line.append(0x0A)
+        guard FileIO.writeAll(fd, line) else {
+            let error = String(cString: strerror(errno))
+            Glibc.close(fd)
+            unlink(path)
+            throw RunFileError.cannotWrite(path, error)
+        }
+        written = off_t(line.count)
     }
 
     /// Appends one event as a line.
@@ -62,7 +83,14 @@ public final class EventRecorder {
             lines += EventJSON.encode(event)
             lines.append(0x0A)
         }
-        FileIO.writeAll(fd, lines)
+        if FileIO.writeAll(fd, lines) {
+            written += off_t(lines.count)
+        } else {
+            let error = errno
+            _ = ftruncate(fd, written)
+            lost += events.count
+            problems?.failed(path, error: error, consequence: "events are missing from the recording")
+        }
     }
 
     /// Closes the file; later appends do nothing.
@@ -79,11 +107,5 @@ public final class EventRecorder {
         guard fd >= 0 else { return false }
         defer { _ = Glibc.close(fd) }
         return flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
-    }
-
-    private static func writeLine(_ fd: Int32, _ bytes: [UInt8]) {
-        var line = bytes
-        line.append(0x0A)
-        FileIO.writeAll(fd, line)
     }
 }

@@ -52,6 +52,7 @@ public enum EventKind: Sendable, Hashable {
     case taskResumed(TaskRef)
     case dispatchChanged(DispatchChanged)
     case runReopened(RunReopened)
+    case runFileFailed(RunFileFailed)
 
     /// The event's type name in the events file.
     public var type: String {
@@ -75,13 +76,14 @@ public enum EventKind: Sendable, Hashable {
         case .taskResumed: return "task_resumed"
         case .dispatchChanged: return "dispatch"
         case .runReopened: return "run_reopened"
+        case .runFileFailed: return "run_file_failed"
         }
     }
 
     /// The task the event is about, if any.
     public var taskID: String? {
         switch self {
-        case .runStarted, .runFinished, .dispatchChanged, .runReopened: return nil
+        case .runStarted, .runFinished, .dispatchChanged, .runReopened, .runFileFailed: return nil
         case .action(let e): return e.task
         case .taskPaused(let e): return e.task
         case .taskResumed(let e): return e.task
@@ -121,6 +123,7 @@ public enum EventKind: Sendable, Hashable {
         case "task_resumed": self = .taskResumed(try TaskRef(from: decoder))
         case "dispatch": self = .dispatchChanged(try DispatchChanged(from: decoder))
         case "run_reopened": self = .runReopened(try RunReopened(from: decoder))
+        case "run_file_failed": self = .runFileFailed(try RunFileFailed(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown event type '\(type)'"))
         }
@@ -147,6 +150,7 @@ public enum EventKind: Sendable, Hashable {
         case .taskResumed(let e): try e.encode(to: encoder)
         case .dispatchChanged(let e): try e.encode(to: encoder)
         case .runReopened(let e): try e.encode(to: encoder)
+        case .runFileFailed(let e): try e.encode(to: encoder)
         }
     }
 }
@@ -199,6 +203,9 @@ public struct RunStarted: Sendable, Hashable, Codable {
 public enum RunOutcome: String, Sendable, Hashable, Codable {
     case passed, failed, interrupted
     case timedOut = "timed_out"
+    /// The run's files could not all be written (a full disk): whatever its tasks did, the
+    /// run claims no verdict it could not record.
+    case unrecorded
 }
 
 /// The run ended (every task is done), with its report. A run kept open for control ends

@@ -2,6 +2,7 @@ import Foundation
 
 /// A problem with one of a run's files.
 public enum RunFileError: Error, Sendable, CustomStringConvertible {
+    /// A file or folder of the run could not be created or written (a full disk, permissions).
     case cannotWrite(String, String)
     case notARecording(String, String)
     case newerSchema(String, Int)

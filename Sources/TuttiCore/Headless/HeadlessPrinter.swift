@@ -75,6 +75,8 @@ public final class HeadlessPrinter: Sendable {
                    + "refused, \(action.message)"]
         case .runReopened(let reopened):
             return ["\(glyphs.retry) Run reopened: \(reopened.reason)"]
+        case .runFileFailed(let failed):
+            return ["\(glyphs.warn) The run goes on, but \(failed.text)"]
         case .taskProgress, .taskPaused, .taskResumed, .taskLogDropped, .taskLog, .taskMetric, .taskMessage, .taskFinding, .taskGate,
              .taskQueued, .runFinished, .dispatchChanged:
             return []

@@ -11,6 +11,7 @@ public enum SummaryFormatter {
         case .failed: lines.append("Run failed: \(report.outcomeReason ?? "see below")")
         case .timedOut: lines.append("Run timed out: \(report.outcomeReason ?? "")")
         case .interrupted: lines.append("Run interrupted: \(report.outcomeReason ?? "")")
+        case .unrecorded: lines.append("Run not recorded: \(report.outcomeReason ?? "its files could not be written")")
         }
         let executed = report.tasks.filter { !$0.attempts.isEmpty }
         let mode = report.parallelism > 1 ? "Parallel (up to \(report.parallelism) concurrent)" : "Sequential (one at a time)"

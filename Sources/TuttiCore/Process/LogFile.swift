@@ -4,10 +4,17 @@ import Foundation
 /// leaves no file: creating thousands of empty files costs more than running the tasks).
 struct LogFile {
     let path: String
+    /// Where a log that cannot be written is told (once; the rest of it is not tried).
+    let problems: RunFileProblems?
+    let task: String
     private var fd: Int32 = -1
     private var failed = false
 
-    init(path: String) { self.path = path }
+    init(path: String, task: String = "", problems: RunFileProblems? = nil) {
+        self.path = path
+        self.task = task
+        self.problems = problems
+    }
 
     mutating func append(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { append($0) }
@@ -17,10 +24,18 @@ struct LogFile {
         guard !bytes.isEmpty else { return }
         if fd < 0 && !failed {
             fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            failed = fd < 0
+            if fd < 0 { fail(errno) }
         }
         guard fd >= 0 else { return }
-        FileIO.writeAll(fd, bytes)
+        if !FileIO.writeAll(fd, bytes) {
+            fail(errno)
+            close()
+        }
+    }
+
+    private mutating func fail(_ error: Int32) {
+        failed = true
+        problems?.failed(path, error: error, consequence: "task \(task)'s log is incomplete")
     }
 
     mutating func close() {

@@ -46,6 +46,7 @@ public final class TaskProcess: Sendable {
     let launch: LaunchSpec
     let logPath: String
     let watchdog: Watchdog?
+    let problems: RunFileProblems?
     let bus: EventBus
     let timeout: Double?
     let killGrace: Double
@@ -62,8 +63,9 @@ public final class TaskProcess: Sendable {
 
     /// `watchdog`, when given, learns of the attempt's process group while it runs, to kill it
     /// if this process dies first.
+    /// `problems`, when given, is told of a log that cannot be written.
     init(taskID: String, attempt: Int, launch: LaunchSpec, logPath: String, bus: EventBus,
-         timeout: Double?, killGrace: Double, startDelay: Double = 0, watchdog: Watchdog? = nil) {
+         timeout: Double?, killGrace: Double, startDelay: Double = 0, watchdog: Watchdog? = nil, problems: RunFileProblems? = nil) {
         self.taskID = taskID
         self.attempt = attempt
         self.launch = launch
@@ -73,6 +75,7 @@ public final class TaskProcess: Sendable {
         self.killGrace = killGrace
         self.startDelay = startDelay
         self.watchdog = watchdog
+        self.problems = problems
     }
 
     /// Every task's stdin: /dev/null, opened once.
@@ -130,7 +133,7 @@ public final class TaskProcess: Sendable {
         }
         var outcome = AttemptOutcome(status: .failed, exitCode: nil, signal: nil, reason: nil, metrics: [:],
                                      startTime: startTime, endTime: startTime)
-        var log = LogFile(path: logPath)
+        var log = LogFile(path: logPath, task: taskID, problems: problems)
         defer { log.close() }
         let child: SpawnedChild, outPipe: Int32, errPipe: Int32
         switch launched {

@@ -43,6 +43,7 @@ public enum RunMetrics {
             && !report.successCriteria.contains(where: \.blocks)
         switch outcome {
         case .interrupted: report.exitCode = ExitStatus.interrupted
+        case .unrecorded: report.exitCode = ExitStatus.notRecorded
         case .passed, .failed, .timedOut:
             if outcome == .passed && !passed { report.outcome = .failed }
             report.exitCode = report.outcome == .passed ? ExitStatus.success : ExitStatus.failure

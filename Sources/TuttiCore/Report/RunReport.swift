@@ -203,6 +203,8 @@ public enum ExitStatus {
     public static let runNotLive: Int32 = 3
     /// `tutti ctl`, `tutti watch`: the run belongs to another user (its socket refused us).
     public static let permissionDenied: Int32 = 4
+    /// The run's files could not all be written (a full disk): its outcome is `unrecorded`.
+    public static let notRecorded: Int32 = 5
     /// The run was interrupted (Ctrl-C, SIGTERM).
     public static let interrupted: Int32 = 130
 }

@@ -19,6 +19,8 @@ public struct RunState: Sendable {
     public var pollingInterval: Double = 5
     /// The final report, once the run has ended.
     public var report: RunReport?
+    /// The run's files that could not be written, in the order it found out.
+    public var fileProblems: [RunFileFailed] = []
     private var index: [String: Int] = [:]
 
     public init() {}
@@ -31,6 +33,7 @@ public struct RunState: Sendable {
             case .failed: return "FAILED"
             case .interrupted: return "INTERRUPTED"
             case .timedOut: return "TIMED OUT"
+            case .unrecorded: return "NOT RECORDED"
             }
         }
         switch dispatch {
@@ -166,6 +169,8 @@ public struct RunState: Sendable {
             report = nil
         case .taskFinding(let found):
             update(found.task) { $0.findings.append(found.finding) }
+        case .runFileFailed(let failed):
+            fileProblems.append(failed)
         case .action, .taskMessage:
             break
         }
