@@ -20,10 +20,26 @@ public final class ControlServer: Sendable {
         socketPath = engine.directory.socketPath
         listenFD = tutti_unix_listen(socketPath)
         guard listenFD >= 0 else { throw .cannotListen(socketPath, String(cString: strerror(errno))) }
+        var feed: WatchFeed?
+        _ = engine.bus.attach { lastSeq in
+            let made = WatchFeed(firstSeq: lastSeq + 1)
+            feed = made
+            return EventBus.Listener(deliverLine: made.deliver, finish: made.finish)
+        }
+        self.feed = feed!
     }
 
     /// Watch streams still sending; `stop()` lets them finish sending the run's last events.
     private let streams = DispatchGroup()
+    /// The events sent to watchers, encoded once for all of them.
+    private let feed: WatchFeed
+    /// How to drop each watcher now connected, by connection.
+    private let watchers = Mutex<[Int32: @Sendable () -> Void]>([:])
+
+    /// Drops every watcher, as if each had fallen too far behind.
+    func dropWatchers() {
+        for drop in watchers.withLock({ Array($0.values) }) { drop() }
+    }
 
     /// Serves connections on a thread of its own until `stop()`.
     public func start() {
@@ -108,69 +124,64 @@ public final class ControlServer: Sendable {
     }
 
     /// Sends the recording so far, then every event as it is published, until the run ends
-    /// or the watcher goes away.
+    /// or the watcher goes away. A watcher that falls out of the feed's window is dropped: its
+    /// connection is shut down, which also frees this thread if it is stuck sending to it.
     private func stream(to fd: Int32) {
         streams.enter()
         defer { streams.leave() }
-        let outbox = Outbox()
-        let attached = engine.bus.attach(EventBus.Listener(
-            deliver: { event in
-                var line = EventJSON.encode(event)
-                line.append(0x0A)
-                outbox.append(line)
-            },
-            finish: { outbox.finish() }))
-        defer { if let id = attached.id { engine.bus.detach(id) } }
-
-        // Events up to `lastSeq` are in the events file: event n is its line n + 1.
-        if let data = FileManager.default.contents(atPath: engine.directory.eventsPath) {
-            let lines = data.split(separator: 0x0A, maxSplits: attached.lastSeq + 1, omittingEmptySubsequences: false)
-            for line in lines.prefix(attached.lastSeq + 1) where !line.isEmpty {
-                guard SocketIO.sendAll(fd, line + [0x0A]) else { return }
-            }
+        let drop: @Sendable () -> Void = { shutdown(fd, Int32(SHUT_RDWR)) }
+        let wake = Wakeup()
+        let joined = feed.join(wake: wake, drop: drop)
+        watchers.withLock { $0[fd] = drop }
+        defer {
+            feed.leave(joined.id)
+            watchers.withLock { _ = $0.removeValue(forKey: fd) }
         }
+        // The header and the events before the feed's first are in the events file (event n is
+        // its line n + 1).
+        guard Self.sendRecorded(lines: joined.firstSeq, of: engine.directory.eventsPath, to: fd) else { return }
         while true {
-            var fds = [pollfd(fd: outbox.wakeFD, events: Int16(POLLIN), revents: 0), pollfd(fd: fd, events: 0, revents: 0)]
-            _ = poll(&fds, 2, -1)
-            if fds[1].revents & Int16(POLLHUP | POLLERR) != 0 { return }
-            let (bytes, finished) = outbox.take()
-            if !bytes.isEmpty, !SocketIO.sendAll(fd, bytes) { return }
-            if finished { return }
+            switch feed.take(joined.id) {
+            case .lines(let bytes):
+                guard SocketIO.sendAll(fd, bytes) else { return }
+                // At most one batch every `batchInterval` milliseconds: events that come
+                // meanwhile go in the next, so a busy run costs each watcher a few sends a
+                // frame, not one per event.
+                var hangup = pollfd(fd: fd, events: 0, revents: 0)
+                if poll(&hangup, 1, Self.batchInterval) > 0 { return }
+            case .nothing:
+                var fds = [pollfd(fd: wake.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: fd, events: 0, revents: 0)]
+                _ = poll(&fds, 2, -1)
+                if fds[1].revents & Int16(POLLHUP | POLLERR) != 0 { return }
+                wake.drain()
+            case .finished, .dropped:
+                return
+            }
         }
     }
 
-    /// Events waiting to be written to one watcher. A watcher that falls far behind (it
-    /// stopped reading) is dropped rather than let the queue grow without end.
-    private final class Outbox: Sendable {
-        private struct State {
-            var bytes: [UInt8] = []
-            var finished = false
-        }
-        private let state = Mutex(State())
-        private let wake = Wakeup()
-        static let limit = 64 << 20
+    /// How long a watcher gathers events after sending some, in milliseconds: one frame of the dashboard.
+    static let batchInterval: Int32 = 20
 
-        var wakeFD: Int32 { wake.fd }
-
-        func append(_ line: [UInt8]) {
-            state.withLock { state in
-                if state.bytes.count + line.count > Self.limit { state.finished = true } else { state.bytes += line }
+    /// Sends the first `count` lines of the recording at `path`, a piece at a time.
+    private static func sendRecorded(lines count: Int, of path: String, to fd: Int32) -> Bool {
+        guard count > 0 else { return true }
+        let file = open(path, O_RDONLY | O_CLOEXEC)
+        guard file >= 0 else { return true }
+        defer { close(file) }
+        var remaining = count
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        while remaining > 0 {
+            let read = Glibc.read(file, &chunk, chunk.count)
+            guard read > 0 else { return true }
+            var end = 0
+            while end < read, remaining > 0 {
+                if chunk[end] == 0x0A { remaining -= 1 }
+                end += 1
             }
-            wake.wake()
+            guard SocketIO.sendAll(fd, Array(chunk[..<end])) else { return false }
         }
-
-        func finish() {
-            state.withLock { $0.finished = true }
-            wake.wake()
-        }
-
-        func take() -> (bytes: [UInt8], finished: Bool) {
-            wake.drain()
-            return state.withLock { state in
-                defer { state.bytes.removeAll(keepingCapacity: true) }
-                return (state.bytes, state.finished)
-            }
-        }
+        return true
     }
 }
 

@@ -66,23 +66,20 @@ public final class WatchedRun: Sendable {
         }
         let client = ControlClient(socketPath: directory.socketPath)
         var wasLive = false
-        do {
-            let finished = try client.watch(
-                connected: { fd in
-                    connection.withLock { connection in
-                        connection.fd = fd
-                        if connection.stopped { shutdown(fd, Int32(SHUT_RDWR)) }
-                    }
-                },
-                disconnecting: { connection.withLock { $0.fd = nil } },
-                header: { header in clockState.withLock { $0.origin = header.clockOrigin } },
-                event: record)
-            wasLive = true
-            if let report, finished { return .finished(report) }
-        } catch .permissionDenied {
-            notice("\(ControlError.permissionDenied(directory.socketPath)).")
-            return .denied
-        } catch {}
+        // A run drops a watcher that falls too far behind; while its process still records
+        // the run, follow it again (events already seen are skipped by their number).
+        var attempts = 0
+        while attempts < Self.maximumReattachments {
+            attempts += 1
+            let (ending, live) = followLive(client, record: record, report: { report })
+            wasLive = wasLive || live
+            if let ending {
+                if case .denied = ending { notice("\(ControlError.permissionDenied(directory.socketPath)).") }
+                return ending
+            }
+            guard live, !connection.withLock({ $0.stopped }), EventRecorder.isBeingRecorded(directory.eventsPath) else { break }
+            notice("This watcher fell behind the run and was dropped; following it again from event \(lastSeq + 1).")
+        }
         clockState.withLock { $0.live = false }
         if connection.withLock({ $0.stopped }) { return report.map { .finished($0) } ?? .left }
         // No process serves the run any more, or it went away mid-stream: what it recorded
@@ -100,5 +97,33 @@ public final class WatchedRun: Sendable {
         notice("This run never finished: its process ended after t=\(DurationText.format(recording.events.last?.time ?? 0)), "
                + "before the run's end was recorded; this is its last recorded state.")
         return .lost
+    }
+
+    /// How often a watcher that keeps falling behind attaches again before it settles for the
+    /// recording.
+    static let maximumReattachments = 100
+
+    /// Follows the live run over its socket once: how it ended (nil when the stream stopped
+    /// before the run finished) and whether the socket was reached at all.
+    private func followLive(_ client: ControlClient, record: @escaping (RunEvent) -> Void,
+                            report: () -> RunReport?) -> (Ending?, Bool) {
+        do {
+            let finished = try client.watch(
+                connected: { fd in
+                    connection.withLock { connection in
+                        connection.fd = fd
+                        if connection.stopped { shutdown(fd, Int32(SHUT_RDWR)) }
+                    }
+                },
+                disconnecting: { connection.withLock { $0.fd = nil } },
+                header: { header in clockState.withLock { $0.origin = header.clockOrigin } },
+                event: record)
+            if let report = report(), finished { return (.finished(report), true) }
+            return (nil, true)
+        } catch .permissionDenied {
+            return (.denied, false)
+        } catch {
+            return (nil, false)
+        }
     }
 }

@@ -8,11 +8,17 @@ public final class EventBus: Sendable {
     /// must only append the event to a buffer of its own (see `OwnThread` for the lock
     /// order). Only the core attaches listeners; everyone else subscribes to a stream.
     struct Listener: Sendable {
-        var deliver: @Sendable (RunEvent) -> Void
+        /// Takes the event and its line as recorded (JSON and a newline).
+        var deliver: @Sendable (RunEvent, _ line: [UInt8]) -> Void
         var finish: @Sendable () -> Void
 
         init(deliver: @escaping @Sendable (RunEvent) -> Void, finish: @escaping @Sendable () -> Void) {
-            self.deliver = deliver
+            self.deliver = { event, _ in deliver(event) }
+            self.finish = finish
+        }
+
+        init(deliverLine: @escaping @Sendable (RunEvent, _ line: [UInt8]) -> Void, finish: @escaping @Sendable () -> Void) {
+            self.deliver = deliverLine
             self.finish = finish
         }
     }
@@ -51,16 +57,17 @@ public final class EventBus: Sendable {
     public func emit(_ kind: EventKind) -> RunEvent { emit(all: [kind])[0] }
 
     /// Publishes events that happen at the same moment (a run announcing its tasks): numbered,
-    /// timed, written to the recording in one write, then delivered.
+    /// timed, encoded once, written to the recording in one write, then delivered.
     @discardableResult
     public func emit(all kinds: [EventKind]) -> [RunEvent] {
         state.withLock { state in
             let time = elapsed
             let events = kinds.enumerated().map { RunEvent(seq: state.nextSeq + $0.offset, time: time, kind: $0.element) }
             state.nextSeq += events.count
-            state.recorder?.append(events)
-            for event in events {
-                for listener in state.subscribers.values { listener.deliver(event) }
+            let lines = events.map { EventJSON.encode($0) + [0x0A] }
+            state.recorder?.append(lines)
+            for (event, line) in zip(events, lines) {
+                for listener in state.subscribers.values { listener.deliver(event, line) }
             }
             return events
         }
@@ -80,12 +87,18 @@ public final class EventBus: Sendable {
     /// finished: then `finish` has been called) and the number of the last event published
     /// before it, so a watcher can take events up to it from the recording with no gap.
     func attach(_ listener: Listener) -> (id: Int?, lastSeq: Int) {
-        let attached: (id: Int?, lastSeq: Int) = state.withLock { state in
-            guard !state.finished else { return (nil, state.nextSeq - 1) }
+        attach { _ in listener }
+    }
+
+    /// Adds the listener `make` builds from the number of the last event published before it.
+    func attach(_ make: (_ lastSeq: Int) -> Listener) -> (id: Int?, lastSeq: Int) {
+        let (attached, listener): ((id: Int?, lastSeq: Int), Listener) = state.withLock { state in
+            let listener = make(state.nextSeq - 1)
+            guard !state.finished else { return ((nil, state.nextSeq - 1), listener) }
             let id = state.nextSubscriberID
             state.nextSubscriberID += 1
             state.subscribers[id] = listener
-            return (id, state.nextSeq - 1)
+            return ((id, state.nextSeq - 1), listener)
         }
         if attached.id == nil { listener.finish() }
         return attached

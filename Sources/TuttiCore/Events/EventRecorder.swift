@@ -77,18 +77,19 @@ public final class EventRecorder {
 
     /// Appends events that happen at the same moment (a run announcing its tasks) in one write.
     public func append(_ events: [RunEvent]) {
-        guard fd >= 0, !events.isEmpty else { return }
-        var lines: [UInt8] = []
-        for event in events {
-            lines += EventJSON.encode(event)
-            lines.append(0x0A)
-        }
-        if FileIO.writeAll(fd, lines) {
-            written += off_t(lines.count)
+        append(events.map { EventJSON.encode($0) + [0x0A] })
+    }
+
+    /// Appends events already encoded, each line ending in a newline, in one write.
+    func append(_ lines: [[UInt8]]) {
+        guard fd >= 0, !lines.isEmpty else { return }
+        let bytes = lines.count == 1 ? lines[0] : Array(lines.joined())
+        if FileIO.writeAll(fd, bytes) {
+            written += off_t(bytes.count)
         } else {
             let error = errno
             _ = ftruncate(fd, written)
-            lost += events.count
+            lost += lines.count
             problems?.failed(path, error: error, consequence: "events are missing from the recording")
         }
     }
