@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
@@ -22,7 +23,8 @@ let package = Package(
         ),
         .target(name: "TuttiDashboard", dependencies: ["TuttiCore"]),
         .target(name: "TuttiAgents", dependencies: ["CTuttiSystem", "TuttiCore"]),
-        .target(name: "TuttiMCP", dependencies: ["TuttiCore", .product(name: "MCP", package: "swift-sdk")]),
+        .target(name: "TuttiMCP", dependencies: ["TuttiCore", .product(name: "MCP", package: "swift-sdk"),
+                                               .product(name: "Logging", package: "swift-log")]),
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "TuttiTerminal", dependencies: ["CNCurses", "CTuttiSystem", "TuttiDashboard", "TuttiCore"]),
         .executableTarget(

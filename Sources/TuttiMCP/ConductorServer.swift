@@ -38,7 +38,7 @@ public enum ConductorServer {
             }
         }
         log("tutti mcp: serving on stdio (workflows from \(workflowsDirectory), runs in \(runsDirectory))")
-        try await server.start(transport: StdioTransport())
+        try await server.start(transport: LineTransport())
         await server.waitUntilCompleted()
         stop.stop()
         log("tutti mcp: the client has gone; stopping its runs")

@@ -200,3 +200,16 @@ struct JSONParser {
         return value
     }
 }
+
+extension JSONValue {
+    /// Reads one JSON document from `bytes`; nil when it is not one (or nests deeper than
+    /// `JSONParser.maximumDepth`).
+    public init?(json bytes: some ContiguousBytes) {
+        let value: JSONValue? = bytes.withUnsafeBytes { raw in
+            var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
+            return parser.parseDocument()
+        }
+        guard let value else { return nil }
+        self = value
+    }
+}
