@@ -76,7 +76,16 @@ struct RunCommand: AsyncParsableCommand {
             if case RunFileError.cannotWrite = error { throw ExitCode(ExitStatus.notRecorded) }
             throw ExitCode(ExitStatus.invalidInput)
         }
-        if let note = engine.parallelismNote { Console.err("tutti run: \(note)") }
+        try await Self.drive(engine, command: "run", headless: headless, json: json, withDashboard: withDashboard, theme: chosenTheme)
+    }
+}
+
+extension RunCommand {
+    /// Runs `engine` to its end with the dashboard or headless lines, serving `tutti ctl` and
+    /// `tutti watch`; prints the summary and exits with the report's code.
+    static func drive(_ engine: RunEngine, command: String, headless: Bool, json: Bool, withDashboard: Bool, theme chosenTheme: Theme) async throws {
+        let workflow = engine.workflow
+        if let note = engine.parallelismNote { Console.err("tutti \(command): \(note)") }
 
         let control: ControlServer?
         do {
@@ -84,7 +93,7 @@ struct RunCommand: AsyncParsableCommand {
             control?.start()
         } catch {
             control = nil
-            Console.err("tutti run: warning: \(error); `tutti ctl` and `tutti watch` will not reach this run")
+            Console.err("tutti \(command): warning: \(error); `tutti ctl` and `tutti watch` will not reach this run")
         }
         defer { control?.stop() }
 
@@ -119,9 +128,7 @@ struct RunCommand: AsyncParsableCommand {
         write("Run directory: \(engine.directory.path)")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
-}
 
-extension RunCommand {
     /// The workflow in `file`; without one, the quality report: the repository's own copy of
     /// template 3 if it has one, else the one built into tutti.
     static func workflow(_ file: String?) throws(WorkflowLoadError) -> Workflow {
@@ -139,7 +146,7 @@ extension RunCommand {
     }
 
     /// Runs with the live dashboard; when the user leaves it, prints the summary below.
-    func runWithDashboard(_ engine: RunEngine, theme: Theme) async throws {
+    static func runWithDashboard(_ engine: RunEngine, theme: Theme) async throws {
         let glyphs: DashboardGlyphs = DashboardApp.localeIsUTF8() ? .unicode : .ascii
         let app = DashboardApp(glyphs: glyphs, theme: theme)
         if let note = engine.parallelismNote { app.post(notice: note, role: .failed) }

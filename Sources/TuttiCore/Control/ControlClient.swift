@@ -43,6 +43,7 @@ public struct ControlClient: Sendable {
             guard let decodedEvent = try? decoder.decode(RunEvent.self, from: Data(line)) else { continue }
             if case .runFinished = decodedEvent.kind { finished = true }
             if case .runReopened = decodedEvent.kind { finished = false }
+            if case .runResumed = decodedEvent.kind { finished = false }
             event(decodedEvent)
         }
         return finished

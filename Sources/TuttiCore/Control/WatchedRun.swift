@@ -62,6 +62,7 @@ public final class WatchedRun: Sendable {
             clockState.withLock { $0.lastEventTime = max($0.lastEventTime, received.time) }
             if case .runFinished(let finished) = received.kind { report = finished.report }
             if case .runReopened = received.kind { report = nil }
+            if case .runResumed = received.kind { report = nil }
             event(received)
         }
         let client = ControlClient(socketPath: directory.socketPath)

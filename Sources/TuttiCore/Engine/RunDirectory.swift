@@ -1,6 +1,7 @@
 import Foundation
 
-/// The files a run leaves: `<runs>/<id>/events.ndjson`, `logs/`, `results/`, `report.json`.
+/// The files a run leaves: `<runs>/<id>/events.ndjson`, `logs/`, `results/`, `report.json`,
+/// and `workflow.yaml`, a copy of its workflow file.
 public struct RunDirectory: Sendable {
     public let path: String
 
@@ -23,6 +24,8 @@ public struct RunDirectory: Sendable {
     public var logsPath: String { path + "/logs" }
     public var resultsPath: String { path + "/results" }
     public var reportPath: String { path + "/report.json" }
+    /// A copy of the workflow file the run was started with, for `tutti resume`.
+    public var workflowCopyPath: String { path + "/workflow.yaml" }
     /// The live run's control socket (gone when the run's process has ended).
     public var socketPath: String { path + "/control.sock" }
 

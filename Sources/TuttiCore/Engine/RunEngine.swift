@@ -26,7 +26,9 @@ public final class RunEngine: Sendable {
     private let options: RunOptions
     private let state: Mutex<EngineState>
     /// The run's files that could not be written; any makes the run `unrecorded`.
-    private let problems = RunFileProblems()
+    private let problems: RunFileProblems
+    /// Where a resumed run goes on from; nil for a new run.
+    private let resumePoint: ResumePoint?
     /// Writes the result files; the report waits until every one is written.
     private let resultFiles: ResultFiles
     /// Kills the tasks' process groups if this process dies before the run ends.
@@ -75,10 +77,60 @@ public final class RunEngine: Sendable {
     }
 
     /// Prepares a run: checks the workflow, creates the run directory and starts its recording.
-    public init(workflow: Workflow, options: RunOptions = RunOptions()) throws {
+    public convenience init(workflow: Workflow, options: RunOptions = RunOptions()) throws {
+        let workflow = try Self.selected(workflow, options.taskFilter)
+        let runID = options.runID ?? RunDirectory.newRunID(workflow: workflow.name)
+        let directory = try RunDirectory.create(in: options.runsDirectory, runID: runID)
+        if let root = options.compatibilityOutputDirectory {
+            for folder in [".conductor/task-results", "test-results"] {
+                try? FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
+            }
+        }
+        // A copy of the workflow as it was, for `tutti resume`.
+        if let source = workflow.sourcePath, FileManager.default.isReadableFile(atPath: source) {
+            try? FileManager.default.copyItem(atPath: source, toPath: directory.workflowCopyPath)
+        }
+        let now = Date().timeIntervalSince1970
+        let startedAt = Date(timeIntervalSince1970: now.rounded(.down))
+        var header = RecordingHeader(runID: runID, workflow: workflow.name, workflowFile: workflow.sourcePath,
+                                     host: ProcessInfo.processInfo.hostName, startedAt: startedAt)
+        header.clockOrigin = now
+        let problems = RunFileProblems()
+        let recorder: EventRecorder
+        do { recorder = try EventRecorder(path: directory.eventsPath, header: header, problems: problems) } catch {
+            // Nothing could be recorded: the run does not start, and leaves no empty folder behind.
+            try? FileManager.default.removeItem(atPath: directory.path)
+            throw error
+        }
+        self.init(workflow: workflow, options: options, runID: runID, directory: directory, startedAt: startedAt,
+                  bus: EventBus(recorder: recorder), problems: problems, resumePoint: nil)
+    }
+
+    /// Prepares to go on with the interrupted run in `directory`, in the same recording (see
+    /// `ResumePoint`): only the tasks it announced take part, at its parallelism unless the
+    /// options say otherwise, on its clock, so the time it was not running shows as a gap.
+    public convenience init(resuming point: ResumePoint, in directory: RunDirectory, workflow: Workflow,
+                            options: RunOptions = RunOptions()) throws {
+        var options = options
+        options.taskFilter = point.announced
+        options.parallelism = options.parallelism ?? point.parallelism
+        let workflow = try Self.selected(workflow, options.taskFilter)
+        let problems = RunFileProblems()
+        let recorder = try EventRecorder(appendingTo: directory.eventsPath, problems: problems)
+        // The run's clock goes on from its origin; without one, from the last recorded event.
+        let now = Date().timeIntervalSince1970
+        let time = point.header.clockOrigin.map { max(point.lastTime, now - $0) } ?? point.lastTime
+        self.init(workflow: workflow, options: options, runID: point.header.runID, directory: directory,
+                  startedAt: point.header.startedAt, bus: EventBus(recorder: recorder, after: point.lastSeq, at: time),
+                  problems: problems, resumePoint: point)
+    }
+
+    /// The workflow checked, with only the tasks `filter` names (when it names some), and their
+    /// dependencies on tasks left out dropped.
+    private static func selected(_ workflow: Workflow, _ filter: [String]?) throws -> Workflow {
         try WorkflowLoader.validate(workflow)
         var workflow = workflow
-        if let filter = options.taskFilter {
+        if let filter {
             guard !filter.isEmpty else { throw RunSetupError.noTasksSelected(known: workflow.tasks.map(\.id)) }
             let wanted = Set(filter)
             let unknown = filter.filter { id in !workflow.tasks.contains { $0.id == id } }
@@ -86,28 +138,17 @@ public final class RunEngine: Sendable {
             workflow.tasks = workflow.tasks.filter { wanted.contains($0.id) }
             for index in workflow.tasks.indices { workflow.tasks[index].dependsOn.removeAll { !wanted.contains($0) } }
         }
+        return workflow
+    }
+
+    private init(workflow: Workflow, options: RunOptions, runID: String, directory: RunDirectory, startedAt: Date,
+                 bus: EventBus, problems: RunFileProblems, resumePoint: ResumePoint?) {
         self.workflow = workflow
         self.options = options
-        let runID = options.runID ?? RunDirectory.newRunID(workflow: workflow.name)
         self.runID = runID
-        directory = try RunDirectory.create(in: options.runsDirectory, runID: runID)
-        if let root = options.compatibilityOutputDirectory {
-            for folder in [".conductor/task-results", "test-results"] {
-                try? FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
-            }
-        }
-        let now = Date().timeIntervalSince1970
-        let startedAt = Date(timeIntervalSince1970: now.rounded(.down))
-        var header = RecordingHeader(runID: runID, workflow: workflow.name, workflowFile: workflow.sourcePath,
-                                     host: ProcessInfo.processInfo.hostName, startedAt: startedAt)
-        header.clockOrigin = now
-        let recorder: EventRecorder
-        do { recorder = try EventRecorder(path: directory.eventsPath, header: header, problems: problems) } catch {
-            // Nothing could be recorded: the run does not start, and leaves no empty folder behind.
-            try? FileManager.default.removeItem(atPath: directory.path)
-            throw error
-        }
-        let bus = EventBus(recorder: recorder)
+        self.directory = directory
+        self.problems = problems
+        self.resumePoint = resumePoint
         resultFiles = ResultFiles(problems: problems)
         self.bus = bus
         let asked = options.sequential || workflow.execution.mode == .sequential
@@ -159,7 +200,9 @@ public final class RunEngine: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let work = state.withLock { engine in
                     engine.whenIdle = continuation
-                    if !announced { engine.scheduler.start() }
+                    if !announced {
+                        if let resumePoint { engine.scheduler.resume(from: resumePoint) } else { engine.scheduler.start() }
+                    }
                     return carryOut(&engine)
                 }
                 work.perform().forEach(launch)

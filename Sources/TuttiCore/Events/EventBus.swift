@@ -33,15 +33,20 @@ public final class EventBus: Sendable {
 
     private let state: Mutex<State>
     private let start: ContinuousClock.Instant
+    /// The run's time when the bus was created: 0, or where a resumed run goes on from.
+    private let startTime: Double
 
-    /// A bus that records every event with `recorder`, when given.
-    public init(recorder: sending EventRecorder? = nil) {
-        state = Mutex(State(recorder: recorder))
+    /// A bus that records every event with `recorder`, when given. A resumed run's bus goes
+    /// on after event `lastSeq`, at `time` seconds into the run.
+    public init(recorder: sending EventRecorder? = nil, after lastSeq: Int = 0, at time: Double = 0) {
+        state = Mutex(State(nextSeq: lastSeq + 1, recorder: recorder))
         start = .now
+        startTime = time
     }
 
-    /// Seconds since the bus was created, on the monotonic clock, to the microsecond.
-    public var elapsed: Double { Self.microseconds(Self.seconds(ContinuousClock.now - start)) }
+    /// Seconds since the run started (the bus was created, for a run not resumed), on the
+    /// monotonic clock, to the microsecond.
+    public var elapsed: Double { Self.microseconds(startTime + Self.seconds(ContinuousClock.now - start)) }
 
     /// Seconds rounded to the microsecond: how times and durations are kept and recorded.
     public static func microseconds(_ seconds: Double) -> Double { (seconds * 1_000_000).rounded() / 1_000_000 }

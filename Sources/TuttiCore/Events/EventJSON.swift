@@ -129,6 +129,19 @@ enum EventJSON {
             w.field("seq", seq)
             w.field("t", time)
             w.field("type", type)
+        case .runResumed(let e):
+            w.field("interrupted", each: e.interrupted) { w, attempt in
+                w.object { w in
+                    w.field("attempt", attempt.attempt)
+                    w.field("task", attempt.task)
+                }
+            }
+            w.field("kept", e.kept)
+            w.field("last_recorded", e.lastRecorded)
+            w.field("rerun", e.rerun)
+            w.field("seq", seq)
+            w.field("t", time)
+            w.field("type", type)
         case .runFileFailed(let e):
             w.field("consequence", e.consequence)
             w.field("path", e.path)

@@ -102,6 +102,30 @@ public final class EventRecorder {
 
     deinit { close() }
 
+    /// Opens an existing recording to append to it (a resumed run): an incomplete last line,
+    /// cut off by the end of the process that wrote it, is taken away first. Throws when
+    /// the file cannot be written, or another process records it now.
+    init(appendingTo path: String, problems: RunFileProblems?) throws {
+        self.path = path
+        self.problems = problems
+        fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw RunFileError.cannotWrite(path, String(cString: strerror(errno))) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            _ = Glibc.close(fd)
+            throw RunFileError.cannotWrite(path, "another process is recording it")
+        }
+        var size = lseek(fd, 0, SEEK_END)
+        var byte: UInt8 = 0
+        // Back to just after the last newline.
+        while size > 0, pread(fd, &byte, 1, size - 1) == 1, byte != 0x0A { size -= 1 }
+        if ftruncate(fd, size) != 0 {
+            let error = String(cString: strerror(errno))
+            _ = Glibc.close(fd)
+            throw RunFileError.cannotWrite(path, error)
+        }
+        written = size
+    }
+
     /// Whether a process is recording the events file at `path` now.
     public static func isBeingRecorded(_ path: String) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

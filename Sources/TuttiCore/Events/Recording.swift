@@ -22,6 +22,7 @@ public struct Recording: Sendable {
         for event in events.reversed() {
             if case .runFinished = event.kind { return true }
             if case .runReopened = event.kind { return false }
+            if case .runResumed = event.kind { return false }
         }
         return false
     }

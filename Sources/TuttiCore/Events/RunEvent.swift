@@ -52,6 +52,7 @@ public enum EventKind: Sendable, Hashable {
     case taskResumed(TaskRef)
     case dispatchChanged(DispatchChanged)
     case runReopened(RunReopened)
+    case runResumed(RunResumed)
     case runFileFailed(RunFileFailed)
 
     /// The event's type name in the events file.
@@ -76,6 +77,7 @@ public enum EventKind: Sendable, Hashable {
         case .taskResumed: return "task_resumed"
         case .dispatchChanged: return "dispatch"
         case .runReopened: return "run_reopened"
+        case .runResumed: return "run_resumed"
         case .runFileFailed: return "run_file_failed"
         }
     }
@@ -83,7 +85,7 @@ public enum EventKind: Sendable, Hashable {
     /// The task the event is about, if any.
     public var taskID: String? {
         switch self {
-        case .runStarted, .runFinished, .dispatchChanged, .runReopened, .runFileFailed: return nil
+        case .runStarted, .runFinished, .dispatchChanged, .runReopened, .runResumed, .runFileFailed: return nil
         case .action(let e): return e.task
         case .taskPaused(let e): return e.task
         case .taskResumed(let e): return e.task
@@ -123,6 +125,7 @@ public enum EventKind: Sendable, Hashable {
         case "task_resumed": self = .taskResumed(try TaskRef(from: decoder))
         case "dispatch": self = .dispatchChanged(try DispatchChanged(from: decoder))
         case "run_reopened": self = .runReopened(try RunReopened(from: decoder))
+        case "run_resumed": self = .runResumed(try RunResumed(from: decoder))
         case "run_file_failed": self = .runFileFailed(try RunFileFailed(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown event type '\(type)'"))
@@ -150,6 +153,7 @@ public enum EventKind: Sendable, Hashable {
         case .taskResumed(let e): try e.encode(to: encoder)
         case .dispatchChanged(let e): try e.encode(to: encoder)
         case .runReopened(let e): try e.encode(to: encoder)
+        case .runResumed(let e): try e.encode(to: encoder)
         case .runFileFailed(let e): try e.encode(to: encoder)
         }
     }

@@ -75,6 +75,10 @@ public final class HeadlessPrinter: Sendable {
                    + "refused, \(action.message)"]
         case .runReopened(let reopened):
             return ["\(glyphs.retry) Run reopened: \(reopened.reason)"]
+        case .runResumed(let resumed):
+            let gap = NumberFormat.compact(event.time - resumed.lastRecorded)
+            return ["\(glyphs.retry) Run resumed after a gap of \(gap)s: \(resumed.kept.count) task\(resumed.kept.count == 1 ? "" : "s") kept, "
+                    + "\(resumed.rerun.count) to run again" + (resumed.rerun.isEmpty ? "" : " (\(resumed.rerun.joined(separator: ", ").escapingControls))")]
         case .runFileFailed(let failed):
             return ["\(glyphs.warn) The run goes on, but \(failed.text)"]
         case .taskProgress, .taskPaused, .taskResumed, .taskLogDropped, .taskLog, .taskMetric, .taskMessage, .taskFinding, .taskGate,

@@ -21,7 +21,7 @@ public enum HeadlessReplay {
             printer.handle(event)
             switch event.kind {
             case .runFinished(let finished): report = finished.report
-            case .runReopened: report = nil
+            case .runReopened, .runResumed: report = nil
             default: break
             }
         }

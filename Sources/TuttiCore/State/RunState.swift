@@ -114,21 +114,8 @@ public struct RunState: Sendable {
             update(dropped.task) { $0.logDropped += dropped.count }
         case .taskFinished(let finished):
             update(finished.task) { task in
-                task.status = finished.status
-                task.endedAt = event.time
-                task.finishedBusy += finished.duration
-                task.reason = finished.reason
-                task.exitCode = finished.exitCode
-                task.signal = finished.signal
-                task.pid = nil
-                task.pausedSince = nil
-                if finished.status == .succeeded { task.percent = 100 }
-                if let last = task.segments.indices.last, task.segments[last].end == nil {
-                    task.segments[last].end = event.time
-                    task.segments[last].status = finished.status
-                    let exit = finished.exitCode.map { "exit \($0)" } ?? finished.signal.map { "signal \($0)" }
-                    task.segments[last].outcome = [exit, finished.reason].compactMap { $0 }.joined(separator: ", ")
-                }
+                task.endAttempt(at: event.time, status: finished.status, reason: finished.reason, exitCode: finished.exitCode,
+                                signal: finished.signal, duration: finished.duration)
             }
         case .taskRetrying(let retry):
             update(retry.task) { task in
@@ -167,6 +154,18 @@ public struct RunState: Sendable {
             outcome = nil
             outcomeReason = nil
             report = nil
+        case .runResumed(let resumed):
+            outcome = nil
+            outcomeReason = nil
+            report = nil
+            dispatch = .running
+            // The tasks to run again are queued by the events that follow.
+            for attempt in resumed.interrupted {
+                update(attempt.task) { task in
+                    task.endAttempt(at: resumed.lastRecorded, status: .cancelled, reason: RunResumed.interruptedReason,
+                                    exitCode: nil, signal: nil, duration: task.attemptBusy(now: resumed.lastRecorded))
+                }
+            }
         case .taskFinding(let found):
             update(found.task) { $0.findings.append(found.finding) }
         case .runFileFailed(let failed):

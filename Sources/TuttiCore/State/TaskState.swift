@@ -61,6 +61,25 @@ public struct TaskState: Sendable, Hashable {
         public var outcome: String?
     }
 
+    /// The current attempt ended at `time`, as `status`, after `duration` seconds of work.
+    mutating func endAttempt(at time: Double, status: TaskStatus, reason: String?, exitCode: Int32?, signal: Int32?, duration: Double) {
+        self.status = status
+        endedAt = time
+        finishedBusy += duration
+        self.reason = reason
+        self.exitCode = exitCode
+        self.signal = signal
+        pid = nil
+        pausedSince = nil
+        if status == .succeeded { percent = 100 }
+        if let last = segments.indices.last, segments[last].end == nil {
+            segments[last].end = time
+            segments[last].status = status
+            let exit = exitCode.map { "exit \($0)" } ?? signal.map { "signal \($0)" }
+            segments[last].outcome = [exit, reason].compactMap { $0 }.joined(separator: ", ")
+        }
+    }
+
     /// Seconds the task has run so far (all attempts), not counting time paused.
     public func elapsed(now: Double) -> Double {
         finishedBusy + attemptBusy(now: now)

@@ -1,0 +1,43 @@
+import Foundation
+
+extension Scheduler {
+    /// Goes on with a run whose process ended before the run did, instead of `start()`: the
+    /// tasks that succeeded stay done with their attempts, results and gates; the attempts the
+    /// old process left running end as cancelled at its last recorded moment; every other task
+    /// is queued again, keeps its earlier attempts in its history and gets its retries afresh;
+    /// dependencies are honoured as in a new run.
+    mutating func resume(from point: ResumePoint) {
+        let interrupted = point.interrupted
+        for id in order {
+            guard let history = point.tasks[id], var record = records[id] else { continue }
+            record.attempts = history.attempts
+            if let open = history.open {
+                record.attempts.append(AttemptRecord(
+                    attempt: open.attempt, start: open.start, end: max(open.start, point.lastTime), status: .cancelled,
+                    exitCode: nil, signal: nil, reason: RunResumed.interruptedReason,
+                    log: String(directory.logPath(task: id, attempt: open.attempt).dropFirst(directory.path.count + 1))))
+            }
+            if history.status == .succeeded {
+                record.status = .succeeded
+                record.reason = history.reason
+                record.metrics = history.metrics
+                record.findings = history.findings
+                record.findingCount = max(history.findingCount ?? 0, history.findings.count)
+                record.gates = history.gates
+                record.readyAt = history.readyAt
+            } else {
+                record.maxAttempts += record.attempts.count
+            }
+            records[id] = record
+        }
+        let kept = order.filter { records[$0]?.status == .succeeded }
+        let rerun = order.filter { records[$0]?.status == .pending }
+        for id in order {
+            unmetDependencies[id] = records[id]?.spec.dependsOn.filter { records[$0]?.status != .succeeded }.count ?? 0
+        }
+        emit(.runResumed(RunResumed(kept: kept, rerun: rerun, interrupted: interrupted, lastRecorded: point.lastTime)))
+        for id in rerun { emit(.taskQueued(TaskRef(task: id))) }
+        for id in rerun where unmetDependencies[id] == 0 { enqueueReady(id) }
+        dispatch()
+    }
+}
