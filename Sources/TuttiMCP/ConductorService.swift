@@ -86,6 +86,38 @@ final class ConductorService: Sendable {
                                 note: engine.parallelismNote)
     }
 
+    /// Goes on with an ended run in this server, in the same recording: what succeeded stays
+    /// done, the rest runs again.
+    private func resume(_ id: String, in directory: RunDirectory) throws(ToolError) -> ActionAnswer {
+        let point: ResumePoint
+        let workflow: Workflow
+        let history: [RunEvent]
+        do {
+            point = try ResumePoint.read(directory)
+            workflow = try point.workflow(in: directory)
+            history = try Recording.read(path: directory.eventsPath).events
+        } catch {
+            throw ToolError(message: "run '\(id)' cannot be resumed: \(error)")
+        }
+        point.endLeftovers()
+        var options = RunOptions(runsDirectory: (directory.path as NSString).deletingLastPathComponent)
+        options.staysOpen = true
+        let engine: RunEngine
+        do { engine = try RunEngine(resuming: point, in: directory, workflow: workflow, options: options) } catch {
+            throw ToolError(message: "run '\(id)' cannot be resumed: \(error)")
+        }
+        let execution = Execution(engine: engine, workflowFile: workflow.sourcePath ?? directory.workflowCopyPath, history: history)
+        guard executions.add(execution) else {
+            execution.start()
+            Task { await execution.finish(reason: "the MCP client disconnected") }
+            throw ToolError(message: "the server is shutting down")
+        }
+        execution.start()
+        return ActionAnswer(workflowExecutionId: id, accepted: true,
+                            message: "run \(id) resumed: \(point.kept.count) task\(point.kept.count == 1 ? "" : "s") kept, "
+                                + "\(point.rerun.count) to run again (\(point.rerun.joined(separator: ", ")))")
+    }
+
     /// A run's state: a live one of this server's, or any recorded run.
     func status(_ id: String) throws(ToolError) -> (WorkflowStatus, RunReport?) {
         if let execution = executions.find(id) {
@@ -117,8 +149,12 @@ final class ConductorService: Sendable {
                     throw ToolError(message: "run '\(id)' runs in another process that did not answer: \(error)")
                 }
             }
-            _ = try recorded(id)
-            throw ToolError(message: "run '\(id)' has ended; only a live run can be paused, resumed, retried or cancelled")
+            let directory = try recorded(id)
+            // Resuming or retrying a whole run that has ended goes on with it, as `tutti resume` does.
+            if action.task == nil, action.verb == .resume || action.verb == .retry {
+                return try resume(id, in: directory)
+            }
+            throw ToolError(message: "run '\(id)' has ended; it can be resumed or retried as a whole, but not paused or cancelled")
         }
         let result = execution.engine.perform(action, actor: "mcp")
         return ActionAnswer(workflowExecutionId: id, accepted: result.accepted, message: result.message)

@@ -69,14 +69,17 @@ enum ConductorTools {
              inputSchema: runOrTask,
              outputSchema: answer),
         Tool(name: "resume_conductor_workflow", title: "Resume",
-             description: "Resume a paused task or, without task_id, a paused or held run.",
+             description: "Resume a paused task or, without task_id, a paused or held run. A run that has ended without passing "
+                + "(its process was killed, or it failed or was cancelled) goes on in this server, in the same recording: "
+                + "tasks that succeeded stay done, the rest run again.",
              inputSchema: runOrTask,
              outputSchema: answer),
         Tool(name: "hold_conductor_workflow", title: "Hold dispatch",
              description: "Let running tasks finish but start nothing new, until resume.",
              inputSchema: run, outputSchema: answer),
         Tool(name: "retry_conductor_workflow", title: "Retry",
-             description: "Run a failed, timed-out or cancelled task again or, without task_id, every such task. Tasks that succeeded never run again.",
+             description: "Run a failed, timed-out or cancelled task again or, without task_id, every such task. Tasks that succeeded never run again. "
+                + "Without task_id, a run that has ended goes on as with resume_conductor_workflow.",
              inputSchema: runOrTask,
              outputSchema: answer),
         Tool(name: "cancel_conductor_workflow", title: "Cancel",

@@ -17,10 +17,18 @@ final class Execution: Sendable {
 
     var id: String { engine.runID }
 
-    init(engine: RunEngine, workflowFile: String) {
+    /// A run to start; a resumed run's `history` (its recorded events) is folded first.
+    init(engine: RunEngine, workflowFile: String, history: [RunEvent] = []) {
         self.engine = engine
         self.workflowFile = workflowFile
         control = try? ControlServer(engine: engine)
+        state.withLock { state in
+            for event in history { state.apply(event) }
+            // Resumed, the run is no longer finished, even before its run_resumed event is folded.
+            state.outcome = nil
+            state.outcomeReason = nil
+            state.report = nil
+        }
     }
 
     /// Starts the run: its events are folded, the control socket served.

@@ -112,4 +112,34 @@ import TuttiTestSupport
         #expect(text.contains("quick: 3 tasks — two quick tasks and one that fails"))
         #expect(text.contains("template-03-parallel-execution: 4 tasks"))
     }
+
+    @Test func aRunThatEndedIsResumedByAnotherServerInTheSameRecording() async throws {
+        let scratch = Scratch()
+        scratch.write("workflows/flaky.yaml", """
+        name: flaky
+        tasks:
+          - {task_id: 1, command: [sh, -c, "echo '@tutti metric score 97'"], quality_gates: [{score: ">= 90"}]}
+          - {task_id: 2, command: [test, -f, "\(scratch.path)/fixed"]}
+          - {task_id: 3, command: ["true"], depends_on: [2]}
+        """)
+        let first = ConductorService(workflowsDirectory: scratch.file("workflows"), runsDirectory: scratch.file("runs"))
+        let (started, _) = try Self.call("execute_conductor_workflow", ["workflow": "flaky"], first)
+        let id = try #require(started.objectValue?["workflow_execution_id"]?.stringValue)
+        try await Self.waitForEnd(id, first)
+        await first.executions.finishAll(reason: "the first server stops")
+
+        scratch.write("fixed", "")
+        let second = ConductorService(workflowsDirectory: scratch.file("workflows"), runsDirectory: scratch.file("runs"))
+        let (answer, text) = try Self.call("resume_conductor_workflow", ["workflow_execution_id": .string(id)], second)
+        #expect(answer.objectValue?["accepted"]?.boolValue == true)
+        #expect(text.contains("1 task kept, 2 to run again (2, 3)"), "\(text)")
+        try await Self.waitForEnd(id, second)
+        let (status, _) = try Self.call("get_conductor_workflow_status", ["workflow_execution_id": .string(id)], second)
+        let tasks = (status.objectValue?["tasks"]?.arrayValue ?? []).compactMap { $0.objectValue }
+        #expect(tasks.map { $0["status"]?.stringValue } == ["succeeded", "succeeded", "succeeded"])
+        let report = try second.report(id)
+        #expect(report.outcome == .passed)
+        #expect(report.tasks.map(\.attempts.count) == [1, 2, 1], "task 1 kept its one attempt; task 2 failed, then ran again")
+        await second.executions.finishAll(reason: "done")
+    }
 }
