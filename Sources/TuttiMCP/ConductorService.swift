@@ -91,11 +91,9 @@ final class ConductorService: Sendable {
     private func resume(_ id: String, in directory: RunDirectory) throws(ToolError) -> ActionAnswer {
         let point: ResumePoint
         let workflow: Workflow
-        let history: [RunEvent]
         do {
             point = try ResumePoint.read(directory)
             workflow = try point.workflow(in: directory)
-            history = try Recording.read(path: directory.eventsPath).events
         } catch {
             throw ToolError(message: "run '\(id)' cannot be resumed: \(error)")
         }
@@ -106,7 +104,7 @@ final class ConductorService: Sendable {
         do { engine = try RunEngine(resuming: point, in: directory, workflow: workflow, options: options) } catch {
             throw ToolError(message: "run '\(id)' cannot be resumed: \(error)")
         }
-        let execution = Execution(engine: engine, workflowFile: workflow.sourcePath ?? directory.workflowCopyPath, history: history)
+        let execution = Execution(engine: engine, workflowFile: workflow.sourcePath ?? directory.workflowCopyPath, history: point.history)
         guard executions.add(execution) else {
             execution.start()
             Task { await execution.finish(reason: "the MCP client disconnected") }

@@ -97,6 +97,11 @@ public final class DashboardApp: Sendable {
         var terminalGone = false
         var lastClockTick = -Double.infinity
 
+        // Frames are paced on the wall clock: the run's clock stands still once a watched run's
+        // process has ended, and must not hold back the frames that show its recorded events.
+        let wallStart = ContinuousClock.now
+        func wall() -> Double { EventBus.seconds(ContinuousClock.now - wallStart) }
+
         while true {
             let now = clock()
             let size = screen.size()
@@ -119,17 +124,18 @@ public final class DashboardApp: Sendable {
                 lastClockTick = now
                 dirty = true
             }
-            if dirty, now - lastFrame >= 1 / Self.maximumFPS {
+            if dirty, wall() - lastFrame >= 1 / Self.maximumFPS {
                 screen.paint(renderer.render(model, width: size.width, height: size.height))
-                lastFrame = now
+                lastFrame = wall()
                 dirty = false
             }
             if exitWhenDone, model.report != nil { return }
 
             // Sleep until a key, a posted event, the next frame if one is due, or the clock
             // tick that moves elapsed times and notices resizes.
-            var wait = dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : max(0, lastClockTick + tick - now)
-            if let player { wait = player.playing || dirty ? max(0, lastFrame + 1 / Self.maximumFPS - now) : 1 }
+            let untilNextFrame = max(0, lastFrame + 1 / Self.maximumFPS - wall())
+            var wait = dirty ? untilNextFrame : max(0, lastClockTick + tick - now)
+            if let player { wait = player.playing || dirty ? untilNextFrame : 1 }
             // A hung-up terminal reports POLLHUP for ever: stop watching it (SIGHUP ends the run).
             var fds = [pollfd(fd: terminalGone ? -1 : screen.inputDescriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wakeup.fd, events: Int16(POLLIN), revents: 0)]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TuttiCore
+import TuttiDashboard
 
 /// `tutti resume RUN`: goes on with a run whose process ended before the run did (killed,
 /// out of memory, the machine rebooted), or that ended failed, cancelled or interrupted.
@@ -32,7 +33,18 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var theme: ThemeOption
 
     func run() async throws {
-        let directory = try selection.directory(for: "resume")
+        if let parallelism, parallelism < 1 {
+            Console.err("tutti resume: --parallel must be at least 1")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        try await Self.resume(try selection.directory(for: "resume"), headless: headless, json: json, parallelism: parallelism,
+                              killGrace: killGrace, theme: try theme.resolved())
+    }
+
+    /// Goes on with the run in `directory` in this process, shown as `tutti run` shows a run;
+    /// exits with its code (2 when it cannot be resumed).
+    static func resume(_ directory: RunDirectory, headless: Bool, json: Bool = false, parallelism: Int? = nil,
+                       killGrace: Double = 5, theme: Theme) async throws {
         let point: ResumePoint
         let workflow: Workflow
         do {
@@ -42,29 +54,24 @@ struct ResumeCommand: AsyncParsableCommand {
             Console.err("tutti resume: \(error)")
             throw ExitCode(ExitStatus.invalidInput)
         }
-        if let parallelism, parallelism < 1 {
-            Console.err("tutti resume: --parallel must be at least 1")
-            throw ExitCode(ExitStatus.invalidInput)
-        }
         let withDashboard = !headless && !json && RunCommand.terminalCanShowDashboard()
         var options = RunOptions(runsDirectory: (directory.path as NSString).deletingLastPathComponent, parallelism: parallelism,
                                  killGrace: killGrace)
         options.staysOpen = withDashboard
-        let chosenTheme = try theme.resolved()
+        let ended = point.endLeftovers()
+        if !ended.isEmpty {
+            Console.err("tutti resume: ended \(ended.count) process group\(ended.count == 1 ? "" : "s") the interrupted run left running")
+        }
         let engine: RunEngine
         do { engine = try RunEngine(resuming: point, in: directory, workflow: workflow, options: options) } catch {
             Console.err("tutti resume: \(error)")
             if case RunFileError.cannotWrite = error { throw ExitCode(ExitStatus.notRecorded) }
             throw ExitCode(ExitStatus.invalidInput)
         }
-        let ended = point.endLeftovers()
-        if !ended.isEmpty {
-            Console.err("tutti resume: ended \(ended.count) process group\(ended.count == 1 ? "" : "s") the interrupted run left running")
-        }
         if !json {
             Console.err("tutti resume: \(point.kept.count) task\(point.kept.count == 1 ? "" : "s") kept, "
                         + "\(point.rerun.count) to run again: \(point.rerun.joined(separator: ", ").escapingControls)")
         }
-        try await RunCommand.drive(engine, command: "resume", headless: headless, json: json, withDashboard: withDashboard, theme: chosenTheme)
+        try await RunCommand.drive(engine, command: "resume", headless: headless, json: json, withDashboard: withDashboard, theme: theme)
     }
 }

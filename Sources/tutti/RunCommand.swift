@@ -150,6 +150,7 @@ extension RunCommand {
         let glyphs: DashboardGlyphs = DashboardApp.localeIsUTF8() ? .unicode : .ascii
         let app = DashboardApp(glyphs: glyphs, theme: theme)
         if let note = engine.parallelismNote { app.post(notice: note, role: .failed) }
+        for event in engine.history { app.post(event) }
         let events = engine.bus.subscribe()
         let feeding = Task.detached { for await event in events { app.post(event) } }
         let signals = SignalForwarder { signal in

@@ -34,7 +34,17 @@ struct WatchCommand: AsyncParsableCommand {
         let source = WatchedRun(directory: directory)
         let ending: WatchedRun.Ending
         if !headless, RunCommand.terminalCanShowDashboard() {
-            ending = await watchWithDashboard(source, theme: chosenTheme)
+            let (watched, resumeAsked) = await watchWithDashboard(source, theme: chosenTheme)
+            // A retry of a run whose process has ended goes on with it in this terminal: this
+            // process becomes `tutti resume` (a fresh one, as the terminal library is set up once).
+            if resumeAsked {
+                let arguments = ["tutti", "resume", directory.path] + (theme.theme.map { ["--theme", $0] } ?? [])
+                var argv = arguments.map { strdup($0) } + [nil]
+                execv(RunOptions.currentExecutable, &argv)
+                Console.err("tutti watch: cannot start tutti resume: \(String(cString: strerror(errno)))")
+                throw ExitCode(ExitStatus.invalidInput)
+            }
+            ending = watched
         } else {
             ending = await watchAsLines(source)
         }
@@ -56,7 +66,9 @@ struct WatchCommand: AsyncParsableCommand {
         return ending
     }
 
-    func watchWithDashboard(_ source: WatchedRun, theme: Theme) async -> WatchedRun.Ending {
+    /// Shows the run until it ends or the person leaves; also says whether they asked to
+    /// retry a run whose process has ended, which `tutti resume` then goes on with.
+    func watchWithDashboard(_ source: WatchedRun, theme: Theme) async -> (WatchedRun.Ending, resumeAsked: Bool) {
         let glyphs: DashboardGlyphs = DashboardApp.localeIsUTF8() ? .unicode : .ascii
         let app = DashboardApp(glyphs: glyphs, theme: theme, watching: true)
         let following = Task.detached {
@@ -68,7 +80,14 @@ struct WatchCommand: AsyncParsableCommand {
         let client = ControlClient(socketPath: source.directory.socketPath)
         // Actions go through the run's socket, off the screen's thread; the answer comes back
         // as an event, a failure to reach the run as a notice.
+        let resumeAsked = Mutex(false)
+        let eventsPath = source.directory.eventsPath
         let send: @Sendable (ControlAction) -> Void = { action in
+            if action.verb == .retry, !EventRecorder.isBeingRecorded(eventsPath) {
+                resumeAsked.withLock { $0 = true }
+                app.leave()
+                return
+            }
             DispatchQueue.global().async {
                 do { _ = try client.perform(action, actor: actor) } catch { app.post(notice: "\(error)", role: .failed) }
             }
@@ -78,9 +97,10 @@ struct WatchCommand: AsyncParsableCommand {
         // Left while the run goes on: stop following it.
         source.stop()
         let ending = await following.value
-        if case .finished(let report) = ending {
+        let resume = resumeAsked.withLock { $0 }
+        if case .finished(let report) = ending, !resume {
             for line in SummaryFormatter.lines(for: report) { Console.out(line) }
         }
-        return ending
+        return (ending, resume)
     }
 }

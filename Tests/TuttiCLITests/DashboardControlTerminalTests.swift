@@ -123,3 +123,33 @@ extension DashboardTerminalTests {
             && $0.hasSuffix("✅ Pass") }, "the gate table says what each metric measures")
     }
 }
+
+/// A run whose process was killed, watched and resumed from the dashboard.
+extension DashboardTerminalTests {
+    @Test(.enabled(if: tmuxInstalled)) func aWatchedRunThatNeverFinishedIsResumedWithR() async throws {
+        let scratch = Scratch()
+        scratch.write("wf.yaml", """
+        name: resumable
+        tasks:
+          - {task_id: done, name: Done early, command: [sh, -c, "echo once >> \(scratch.path)/done-ran"]}
+          - {task_id: stuck, name: Was stuck, command: [sh, -c, "if [ -f \(scratch.path)/go ]; then echo fine; else echo $$ > \(scratch.path)/stuck; exec sleep 300; fi"]}
+        """)
+        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        try #require(await eventually { scratch.pid("stuck") != nil && scratch.read("done-ran") != nil })
+        kill(run.process.processIdentifier, SIGKILL)
+        _ = await run.finished()
+        _ = scratch.write("go", "")
+
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("cd \(scratch.path) && \(tuttiBinary) watch latest --runs-dir runs; echo EXIT=$?; sleep 120")
+        #expect(await tmux.waitFor { $0.contains("This run never finished") })
+        tmux.keys("R")
+        #expect(await tmux.waitFor { $0.contains("Retry the run?") || $0.contains("runs again") })
+        tmux.keys("y")
+        #expect(await tmux.waitFor { $0.contains("FINISHED") && $0.contains("✓ stuck") }, "the resumed run, live in the same terminal")
+        tmux.keys("q")
+        #expect(await tmux.waitFor { $0.contains("EXIT=0") })
+        #expect(scratch.read("done-ran") == "once\n", "the task that had succeeded did not run again")
+    }
+}

@@ -20,8 +20,9 @@ import TuttiTestSupport
         try #require(await eventually { scratch.pid("b") != nil })
         let directory = try #require(try FileManager.default.contentsOfDirectory(atPath: scratch.file("runs")).first.map { scratch.file("runs/\($0)") })
         try #require(await eventually {
-            ((try? String(contentsOfFile: directory + "/events.ndjson", encoding: .utf8)) ?? "").contains(#""status":"failed","t""#)
-        }, "d has failed before the kill")
+            let events = (try? String(contentsOfFile: directory + "/events.ndjson", encoding: .utf8)) ?? ""
+            return events.contains(#""status":"failed","t""#) && events.contains(#""status":"succeeded","t""#)
+        }, "a has succeeded and d has failed before the kill")
         kill(run.process.processIdentifier, SIGKILL)
         _ = await run.finished()
         #expect(await eventually { processIsGone(scratch.pid("b") ?? 0) })
@@ -69,8 +70,12 @@ import TuttiTestSupport
         let run = try TuttiProcess(["run", "killme-wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
         try #require(await eventually { scratch.pid("a.pid") != nil })
         let orphan = try #require(scratch.pid("a.pid"))
-        // Every process whose command line names the workflow: tutti and its watchdog, not the task.
-        #expect(ChildProcess.run(["pkill", "-9", "-f", "killme-wf.yaml"]).status == 0)
+        // The watchdog first (tutti's child with its command line), so it cannot end the task, then tutti.
+        let orchestrator = run.process.processIdentifier
+        let watchdog = try #require(Self.children(of: orchestrator).first { Self.commandLine(of: $0).contains("killme-wf.yaml") })
+        kill(watchdog, SIGKILL)
+        #expect(await eventually { processIsGone(watchdog) })
+        kill(orchestrator, SIGKILL)
         _ = await run.finished()
         #expect(!processIsGone(orphan), "with the watchdog gone too, the task is left running")
 
@@ -90,5 +95,20 @@ import TuttiTestSupport
         #expect(refused.status == ExitStatus.invalidInput && refused.stderr.contains("is still running"), "\(refused.stderr)")
         kill(run.process.processIdentifier, SIGINT)
         _ = await run.finished()
+    }
+
+    /// The processes whose parent is `pid`, from /proc.
+    static func children(of pid: Int32) -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == pid
+        }
+    }
+
+    /// A process's command line, its arguments joined by spaces.
+    static func commandLine(of pid: Int32) -> String {
+        String(decoding: (FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()).map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
     }
 }

@@ -29,6 +29,8 @@ public struct ResumePoint: Sendable {
     public let lastSeq: Int
     /// The time of the last recorded event: when the old process was last known alive.
     public let lastTime: Double
+    /// The events recorded so far: what a view of the resumed run folds first.
+    public let history: [RunEvent]
     var tasks: [String: TaskHistory]
 
     /// A run that cannot be resumed, and why.
@@ -122,6 +124,7 @@ public struct ResumePoint: Sendable {
         self.announced = announced
         self.parallelism = parallelism
         self.tasks = tasks
+        history = recording.events
         lastSeq = recording.events.last?.seq ?? 0
         lastTime = recording.events.last?.time ?? 0
     }

@@ -29,6 +29,9 @@ public final class RunEngine: Sendable {
     private let problems: RunFileProblems
     /// Where a resumed run goes on from; nil for a new run.
     private let resumePoint: ResumePoint?
+    /// The events a resumed run recorded before this process took it up (none for a new
+    /// run): a view folds them before the bus's.
+    public var history: [RunEvent] { resumePoint?.history ?? [] }
     /// Writes the result files; the report waits until every one is written.
     private let resultFiles: ResultFiles
     /// Kills the tasks' process groups if this process dies before the run ends.
