@@ -33,6 +33,7 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "tutti-bench", dependencies: ["CTuttiBench", "CTuttiSystem", "TuttiCore", "TuttiDashboard", "TuttiTerminal"]),
+        .executableTarget(name: "tutti-fuzz", dependencies: ["TuttiCore"]),
         .target(name: "TuttiTestSupport", path: "Tests/TuttiTestSupport"),
         .testTarget(name: "TuttiCoreTests", dependencies: ["TuttiCore", "TuttiTestSupport"]),
         .testTarget(name: "TuttiAgentsTests", dependencies: ["TuttiAgents", "TuttiCore", "TuttiTestSupport"]),

@@ -19,7 +19,7 @@ struct AgentCommand: ParsableCommand {
     var parameters: String = "{}"
 
     func run() throws {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(parameters.utf8)),
+        guard let value = JSONValue(json: Data(parameters.utf8)),
               case .object(let object) = value else {
             Console.err("tutti agent \(name): --parameters must be a JSON object")
             throw ExitCode(ExitStatus.invalidInput)

@@ -56,7 +56,7 @@ struct ReportCommand: ParsableCommand {
         // A finished run's report file; a live one may have been reopened since it was written.
         if directory.eventsPath == eventsPath, !EventRecorder.isBeingRecorded(eventsPath),
            let data = FileManager.default.contents(atPath: directory.reportPath),
-           let report = try? JSONDecoder.events.decode(RunReport.self, from: data) {
+           let report = try? JSONDecoder.events.decodeChecked(RunReport.self, from: data) {
             return report
         }
         let recording = try Recording.read(path: eventsPath)

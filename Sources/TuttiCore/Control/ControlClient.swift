@@ -34,13 +34,13 @@ public struct ControlClient: Sendable {
         var reader = SocketLineReader(fd: fd)
         let decoder = JSONDecoder.events
         guard let first = reader.nextLine(timeout: 10),
-              let decoded = try? decoder.decode(RecordingHeader.self, from: Data(first)) else {
+              let decoded = try? decoder.decodeChecked(RecordingHeader.self, from: Data(first)) else {
             throw .badAnswer("no recording header")
         }
         header(decoded)
         var finished = false
         while let line = reader.nextLine() {
-            guard let decodedEvent = try? decoder.decode(RunEvent.self, from: Data(line)) else { continue }
+            guard let decodedEvent = try? decoder.decodeChecked(RunEvent.self, from: Data(line)) else { continue }
             if case .runFinished = decodedEvent.kind { finished = true }
             if case .runReopened = decodedEvent.kind { finished = false }
             if case .runResumed = decodedEvent.kind { finished = false }
@@ -63,7 +63,7 @@ public struct ControlClient: Sendable {
         try send(request, to: fd)
         var reader = SocketLineReader(fd: fd)
         guard let line = reader.nextLine(timeout: 30) else { throw .badAnswer("no answer within 30 seconds") }
-        if let answer = try? JSONDecoder.events.decode(Answer.self, from: Data(line)) { return answer }
+        if let answer = try? JSONDecoder.events.decodeChecked(Answer.self, from: Data(line)) { return answer }
         throw .badAnswer(String(decoding: line.prefix(300), as: UTF8.self))
     }
 

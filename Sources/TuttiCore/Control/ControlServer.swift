@@ -98,7 +98,7 @@ public final class ControlServer: Sendable {
     private func serve(_ fd: Int32) {
         var reader = SocketLineReader(fd: fd)
         guard let line = reader.nextLine(timeout: 5),
-              let request = try? JSONDecoder().decode(ControlRequest.self, from: Data(line)) else {
+              let request = try? JSONDecoder().decodeChecked(ControlRequest.self, from: Data(line)) else {
             Self.reply(fd, ["error": "expected one JSON request line, such as {\"op\":\"status\"}"])
             return
         }

@@ -58,7 +58,7 @@ public struct RecordedRun: Sendable {
     /// The final report, once the run has written one.
     public var report: RunReport? {
         guard let data = FileManager.default.contents(atPath: directory.reportPath) else { return nil }
-        return try? JSONDecoder.events.decode(RunReport.self, from: data)
+        return try? JSONDecoder.events.decodeChecked(RunReport.self, from: data)
     }
 
     /// The live run's state from its control socket, or nil when no process serves it.
@@ -100,7 +100,7 @@ extension RecordingHeader {
             }
             bytes += chunk
         }
-        guard let header = try? JSONDecoder.events.decode(RecordingHeader.self, from: Data(bytes)),
+        guard let header = try? JSONDecoder.events.decodeChecked(RecordingHeader.self, from: Data(bytes)),
               header.schema == RecordingHeader.schemaName else { return nil }
         return header
     }

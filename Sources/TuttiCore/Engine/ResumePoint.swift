@@ -57,7 +57,7 @@ public struct ResumePoint: Sendable {
         var point = ResumePoint(recording, directory: directory)
         for id in point.kept {
             guard let data = FileManager.default.contents(atPath: directory.resultPath(task: id)),
-                  let result = try? JSONDecoder.events.decode(TaskReport.self, from: data), result.status == .succeeded else { continue }
+                  let result = try? JSONDecoder.events.decodeChecked(TaskReport.self, from: data), result.status == .succeeded else { continue }
             point.tasks[id]?.findingCount = result.findingCount
             point.tasks[id]?.readyAt = result.readyAt
         }

@@ -213,3 +213,18 @@ extension JSONValue {
         self = value
     }
 }
+
+extension JSONDecoder {
+    /// Decodes as `decode` does, after checking with Tutti's own parser that `data` is JSON
+    /// nested at most `JSONParser.maximumDepth` deep. Foundation's decoder traps — the process
+    /// dies — instead of throwing on some input nested past its own limit (513 `[` and
+    /// nothing after), and what Tutti decodes comes from other processes: agents, control
+    /// clients, recordings.
+    public func decodeChecked<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        guard JSONValue(json: data) != nil else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
+                "not JSON, or nested more than \(JSONParser.maximumDepth) levels deep"))
+        }
+        return try decode(type, from: data)
+    }
+}

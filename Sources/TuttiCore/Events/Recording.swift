@@ -33,6 +33,11 @@ public struct Recording: Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw RunFileError.notARecording(path, "cannot read it (\(error.localizedDescription))")
         }
+        return try parse(data, path: path)
+    }
+
+    /// Reads the bytes of an events file (`path` names it in errors).
+    public static func parse(_ data: Data, path: String) throws -> Recording {
         let decoder = JSONDecoder.events
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> Recording in
             // Where each line is: a scan for newlines, without copying.
@@ -46,7 +51,7 @@ public struct Recording: Sendable {
                 start = end + 1
             }
             func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: raw[range]) }
-            guard let first = lines.first, let header = try? decoder.decode(RecordingHeader.self, from: Data(bytes(first))),
+            guard let first = lines.first, let header = try? decoder.decodeChecked(RecordingHeader.self, from: Data(bytes(first))),
                   header.schema == RecordingHeader.schemaName else {
                 throw RunFileError.notARecording(path, "its first line is not a recording header")
             }
@@ -63,7 +68,7 @@ public struct Recording: Sendable {
                     let decoder = JSONDecoder.events
                     for index in stride(from: chunk, to: bodies.count, by: chunks) where !bodies[index].isEmpty {
                         let line = UnsafeRawBufferPointer(rebasing: file[bodies[index]])
-                        results[index] = EventLineReader.event(line) ?? (try? decoder.decode(RunEvent.self, from: Data(line)))
+                        results[index] = EventLineReader.event(line) ?? (try? decoder.decodeChecked(RunEvent.self, from: Data(line)))
                     }
                 }
             }

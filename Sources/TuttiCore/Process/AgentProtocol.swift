@@ -53,7 +53,7 @@ public enum AgentProtocol {
             guard !rest.isEmpty else { return .malformed("message needs text") }
             return .reports([.message(rest)])
         case "finding":
-            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(rest.utf8)) else {
+            guard let value = JSONValue(json: Data(rest.utf8)) else {
                 return .malformed("finding needs a JSON object")
             }
             switch Finding.parse(value) {
@@ -99,7 +99,7 @@ public enum AgentProtocol {
     }
 
     static func parseJSON(_ body: String) -> Line {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8)),
+        guard let value = JSONValue(json: Data(body.utf8)),
               case .object(let object) = value else { return .malformed("not a JSON object") }
         var reports: [AgentReport] = []
         for (key, field) in object.sorted(by: { $0.key < $1.key }) {
