@@ -3,7 +3,7 @@ import Testing
 import TuttiCore
 
 /// Many tasks and many clients: the control socket answers while hundreds of tasks run, and
-/// watchers that read nothing never hold the run back.
+/// watchers that read nothing, or connections that say nothing, never hold the run back.
 @Suite struct ScaleTests {
     @Test func threeHundredTasksAndFourHundredSilentWatchersDoNotHoldTheRunBack() async throws {
         let scratch = Scratch()
@@ -30,6 +30,13 @@ import TuttiCore
             watchers.append(fd)
         }
         #expect(watchers.count == 400)
+        // And connections that never say a word.
+        var idle: [Int32] = []
+        defer { idle.forEach { close($0) } }
+        for _ in 0..<200 {
+            if let fd = UnixSocket.connect(directory + "/control.sock", receiveBuffer: 1024) { idle.append(fd) }
+        }
+        #expect(idle.count == 200)
         let allRunning = await eventually {
             ((try? String(contentsOfFile: directory + "/events.ndjson", encoding: .utf8)) ?? "")
                 .components(separatedBy: "\"type\":\"task_started\"").count - 1 == 300

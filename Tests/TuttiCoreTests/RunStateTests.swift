@@ -67,4 +67,25 @@ import TuttiTestSupport
         #expect(retry == ["[retry] Task 1 will retry in 1.0s (attempt 2 of 2)"])
         #expect(printer.progressLine(elapsed: 31) == "t=31s   Task 2: 28%", "a task waiting for its retry is not running")
     }
+
+    @Test func aResumedRunShowsTheInterruptedAttemptEndedAndTheGapBeforeTheNextOne() {
+        var state = RunState()
+        let events: [EventKind] = [
+            .runStarted(RunStarted(runID: "r", workflow: "w", parallelism: 1, mode: "sequential", pollingInterval: 5,
+                                   tasks: [AnnouncedTask(id: "a", name: "A", agent: "sh", dependsOn: [], gates: 0, maxAttempts: 1)])),
+            .taskQueued(TaskRef(task: "a")),
+            .taskStarted(TaskStarted(task: "a", attempt: 1, pid: 7, command: ["sh"], workingDirectory: nil)),
+        ]
+        for (index, kind) in events.enumerated() { state.apply(RunEvent(seq: index + 1, time: 1, kind: kind)) }
+        state.apply(RunEvent(seq: 4, time: 2, kind: .taskProgress(TaskProgress(task: "a", percent: 40))))
+        // The process died after t=2; the run is resumed at t=60.
+        state.apply(RunEvent(seq: 5, time: 60, kind: .runResumed(RunResumed(kept: [], rerun: ["a"], interrupted: [AttemptRef(task: "a", attempt: 1)],
+                                                                             lastRecorded: 2))))
+        #expect(state.task("a")?.status == .cancelled && state.task("a")?.segments.first?.end == 2)
+        state.apply(RunEvent(seq: 6, time: 60, kind: .taskQueued(TaskRef(task: "a"))))
+        state.apply(RunEvent(seq: 7, time: 60, kind: .taskStarted(TaskStarted(task: "a", attempt: 2, pid: 8, command: ["sh"], workingDirectory: nil))))
+        let segments = state.task("a")?.segments ?? []
+        #expect(segments.map(\.start) == [1, 60] && segments.first?.status == .cancelled, "the timeline: 1 to 2, a gap, then 60 on")
+        #expect(state.task("a")?.status == .running && state.outcome == nil && state.report == nil)
+    }
 }
