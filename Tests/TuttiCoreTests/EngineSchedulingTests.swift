@@ -17,10 +17,10 @@ import TuttiTestSupport
         """
         let run = try await runWorkflow(yaml, in: scratch)
         #expect(run.report.outcome == .passed)
+        // Finishing at all is the proof: no task can end before all three have started. (The
+        // recorded start times are taken just after each spawn, so on a loaded machine a task's
+        // start can be recorded after a quicker sibling has already ended.)
         #expect(run.report.tasks.allSatisfy { $0.status == .succeeded })
-        let starts = run.report.tasks.compactMap(\.start)
-        let ends = run.report.tasks.compactMap(\.end)
-        #expect(starts.max()! < ends.min()!, "every task started before any finished")
     }
 
     @Test func parallelizationFactorLimitsRunningTasks() async throws {
