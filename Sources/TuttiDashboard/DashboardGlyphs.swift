@@ -11,6 +11,8 @@ public struct DashboardGlyphs: Sendable {
     public var corners: (Character, Character, Character, Character)
     public var separator: String
     public var status: [TaskStatus: Character]
+    /// A task whose process succeeded but that failed a gate.
+    public var failedGates: Character
     public var up, down, left, right, enter: String
     /// Stands for "nothing yet" and joins ranges.
     public var dash: String
@@ -23,13 +25,24 @@ public struct DashboardGlyphs: Sendable {
         fill: "█", empty: "░", partial: ["▏", "▎", "▍", "▌", "▋", "▊", "▉"], horizontal: "─", vertical: "│",
         corners: ("┌", "┐", "└", "┘"), separator: " · ",
         status: [.pending: "○", .running: "●", .paused: "‖", .succeeded: "✓", .failed: "✗", .timedOut: "✗", .cancelled: "■", .skipped: "»"],
+        failedGates: "!",
         up: "↑", down: "↓", left: "←", right: "→", enter: "⏎", dash: "–", arrow: "→", times: "×", tick: "┴")
 
     public static let ascii = DashboardGlyphs(
         fill: "#", empty: "-", partial: [], horizontal: "-", vertical: "|", corners: ("+", "+", "+", "+"), separator: " | ",
         status: [.pending: ".", .running: ">", .paused: "=", .succeeded: "+", .failed: "x", .timedOut: "T", .cancelled: "#", .skipped: "-"],
+        failedGates: "!",
         up: "^", down: "v", left: "<", right: ">", enter: "Enter", dash: "-", arrow: "->", times: "x", tick: "+")
 
+}
+
+extension TaskState {
+    /// The role the task is drawn with: its status's, or the failed gates' once its process
+    /// succeeded but a gate failed.
+    var role: Role { failedGates ? .gateFail : status.role }
+
+    /// Its glyph in the task list.
+    func glyph(_ glyphs: DashboardGlyphs) -> Character { failedGates ? glyphs.failedGates : glyphs.status[status] ?? " " }
 }
 
 extension TaskStatus {

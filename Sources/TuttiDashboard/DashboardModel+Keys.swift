@@ -96,6 +96,11 @@ extension DashboardModel {
             return .perform(ControlAction(run.dispatch == .held ? .resume : .hold))
         case .character("r"):
             guard let task = selectedTask else { break }
+            // Running again a task that passed, gates and all, is asked first.
+            if task.status == .succeeded, !task.gateResults.contains(where: \.blocks) {
+                overlay = .confirm(ControlAction(.retry, task: task.id))
+                break
+            }
             return .perform(ControlAction(.retry, task: task.id))
         case .character("R"):
             overlay = .confirm(ControlAction(.retry))

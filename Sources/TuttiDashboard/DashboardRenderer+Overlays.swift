@@ -79,7 +79,8 @@ extension DashboardRenderer {
         switch (action.verb, action.task) {
         case (.cancel, let task?): return "Task \(task)'s processes get SIGTERM, then SIGKILL."
         case (.cancel, nil): return "Every running task is stopped and the run ends."
-        case (.retry, nil): return "Every failed, timed-out or cancelled task runs again."
+        case (.retry, nil): return "Every task that failed, timed out, was cancelled or failed a gate runs again."
+        case (.retry, let task?): return "Task \(task) succeeded; it runs again, and so do the tasks after it."
         default: return action.description
         }
     }

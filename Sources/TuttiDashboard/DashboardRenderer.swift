@@ -76,7 +76,10 @@ public struct DashboardRenderer: Sendable {
         case nil: model.dispatch == .running ? .running : .paused
         }
         let state = model.stateText
-        let right = "\(ShortTime.clock(model.now))\(glyphs.separator)\(model.doneCount)/\(model.tasks.count) done"
+        // Done, then how many of those failed: their process (✗), or a gate (!).
+        let failures = (model.failedCount > 0 ? " \(model.failedCount)\(glyphs.status[.failed] ?? "x")" : "")
+            + (model.failedGatesCount > 0 ? " \(model.failedGatesCount)\(glyphs.failedGates)" : "")
+        let right = "\(ShortTime.clock(model.now))\(glyphs.separator)\(model.doneCount)/\(model.tasks.count) done\(failures)"
             + "\(glyphs.separator)eff \(String(format: "%.2f", model.liveEfficiency))x"
             + "\(glyphs.separator)gates \(model.gatesPassed)/\(model.gatesTotal) "
         let badge = model.replay == nil ? "" : " REPLAY "
@@ -173,8 +176,7 @@ public struct DashboardRenderer: Sendable {
                  into grid: inout ScreenGrid, y: Int) {
         let base = CellStyle(selected ? .selection : .text, reverse: selected)
         if selected { grid.fill(x: 0, y: y, width: grid.width, height: 1, style: base) }
-        let role = task.status.role
-        var x = grid.put("\(glyphs.status[task.status] ?? " ") ", x: 0, y: y, style: CellStyle(role, bold: true, reverse: selected))
+        var x = grid.put("\(task.glyph(glyphs)) ", x: 0, y: y, style: CellStyle(task.role, bold: true, reverse: selected))
         x = grid.put(task.id.padding(to: columns.id), x: x, y: y, style: base, limit: columns.id) + 1
         x = grid.put(task.name.padding(to: columns.name), x: x, y: y, style: base, limit: columns.name) + 1
         if columns.agent > 0 {
@@ -182,7 +184,7 @@ public struct DashboardRenderer: Sendable {
                                                                                               reverse: selected),
                          limit: columns.agent) + 1
         }
-        drawBar(percent: task.percent, status: task.status, x: x, y: y, width: columns.bar, into: &grid)
+        drawBar(percent: task.percent, status: task.status, failedGates: task.failedGates, x: x, y: y, width: columns.bar, into: &grid)
         x += columns.bar + 1
         x = grid.put(String(format: "%3d%%", Int(task.percent.rounded(.down))), x: x, y: y, style: base) + 1
         let elapsed = task.startedAt == nil ? "" : ShortTime.format(task.elapsed(now: model.now))
@@ -197,11 +199,11 @@ public struct DashboardRenderer: Sendable {
         grid.put(gates, x: x, y: y, style: CellStyle(selected ? .selection : gateRole, reverse: selected))
     }
 
-    func drawBar(percent: Double, status: TaskStatus, x: Int, y: Int, width: Int, into grid: inout ScreenGrid) {
+    func drawBar(percent: Double, status: TaskStatus, failedGates: Bool = false, x: Int, y: Int, width: Int, into grid: inout ScreenGrid) {
         let fraction = min(1, max(0, percent / 100))
         let exact = fraction * Double(width)
         let full = Int(exact)
-        let fillRole: Role = status == .running || status == .succeeded ? .progressFill : status.role
+        let fillRole: Role = failedGates ? .gateFail : status == .running || status == .succeeded ? .progressFill : status.role
         for column in 0..<width {
             if column < full {
                 grid[x + column, y] = Cell(character: glyphs.fill, style: CellStyle(fillRole))
@@ -238,12 +240,13 @@ public struct DashboardRenderer: Sendable {
             let marker = critical.contains(task.id) ? "*" : " "
             grid.put(marker + task.id, x: 0, y: y, style: CellStyle(critical.contains(task.id) ? .title : .dim, bold: true),
                      limit: label)
-            for segment in task.segments {
+            for (index, segment) in task.segments.enumerated() {
                 let from = column(segment.start)
                 let to = max(from, column(segment.end ?? model.now))
+                // The last attempt of a task that failed its gates shows it.
+                let role = task.failedGates && index == task.segments.count - 1 ? .gateFail : segment.status.role
                 for x in from...to {
-                    grid[x0 + x, y] = Cell(character: glyphs.fill, style: CellStyle(segment.status.role,
-                                                                                    bold: critical.contains(task.id)))
+                    grid[x0 + x, y] = Cell(character: glyphs.fill, style: CellStyle(role, bold: critical.contains(task.id)))
                 }
             }
         }

@@ -53,6 +53,15 @@ import TuttiTestSupport
         #expect(suites[2].elements(forName: "testcase").allSatisfy { !$0.elements(forName: "skipped").isEmpty })
     }
 
+    @Test func aTaskThatFailedAGateHasItsOwnBadgeAndBarInTheHTML() {
+        let html = HTMLReport.html(for: Self.report)
+        #expect(Self.report.tasks[0].failedGates && Self.report.tasks[0].verdict == "gates_failed")
+        #expect(html.contains(#"<span class="badge gates_failed">gates failed</span>"#), "task a succeeded but failed its lint gate")
+        #expect(!html.contains(#"<span class="badge succeeded">"#))
+        #expect(html.contains(#"<rect class="bar gates_failed"#))
+        #expect(html.contains(#"<span class="badge failed">failed</span>"#), "task b's process failed: a different badge")
+    }
+
     @Test func htmlIsSelfContainedWithATimelineForEveryTask() throws {
         let html = HTMLReport.html(for: Self.report)
         #expect(html.hasPrefix("<!DOCTYPE html>"))

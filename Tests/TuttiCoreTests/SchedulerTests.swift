@@ -202,4 +202,47 @@ final class TestClock: Sendable {
         #expect(Self.starts(scheduler.takeEffects()).isEmpty)
         #expect(scheduler.records["a"]?.status == .cancelled)
     }
+
+    @Test func aTaskThatSucceededRunsAgainWithTheTasksAfterIt() throws {
+        var scheduler = try Self.scheduler("""
+        name: w
+        tasks:
+          - {task_id: tests, command: ["true"]}
+          - {task_id: report, command: ["true"], depends_on: [tests]}
+          - {task_id: other, command: ["true"]}
+        """)
+        scheduler.start()
+        _ = scheduler.takeEffects()
+        scheduler.attemptEnded("tests", attempt: 1, outcome: Self.outcome(.succeeded))
+        scheduler.attemptEnded("other", attempt: 1, outcome: Self.outcome(.succeeded))
+        scheduler.attemptEnded("report", attempt: 1, outcome: Self.outcome(.succeeded, at: 2))
+        _ = scheduler.finish()
+        _ = scheduler.takeEffects()
+
+        let result = scheduler.perform(ControlAction(.retry, task: "tests"), actor: "dashboard")
+        #expect(result.accepted && result.message == "task tests will run again (attempt 2), then the tasks after it: report")
+        let effects = scheduler.takeEffects()
+        #expect(Self.events(effects).contains("run_reopened") && Self.events(effects).contains("task_queued report"))
+        #expect(Self.starts(effects) == ["tests#2+0"], "report waits for the new result of tests; other stays done")
+        scheduler.attemptEnded("tests", attempt: 2, outcome: Self.outcome(.succeeded, at: 3))
+        #expect(Self.starts(scheduler.takeEffects()) == ["report#2+0"])
+        #expect(scheduler.records["other"]?.attempts.count == 1)
+    }
+
+    @Test func retryingTheRunTakesTasksThatFailedTheirGates() throws {
+        var scheduler = try Self.scheduler("""
+        name: w
+        tasks:
+          - {task_id: a, command: ["true"], quality_gates: [{score: ">= 90"}]}
+          - {task_id: b, command: ["true"], quality_gates: [{score: ">= 90"}]}
+        """)
+        scheduler.start()
+        _ = scheduler.takeEffects()
+        scheduler.attemptEnded("a", attempt: 1, outcome: Self.outcome(.succeeded, metrics: ["score": .number(50)]))
+        scheduler.attemptEnded("b", attempt: 1, outcome: Self.outcome(.succeeded, metrics: ["score": .number(95)]))
+        _ = scheduler.finish()
+        _ = scheduler.takeEffects()
+        #expect(scheduler.perform(ControlAction(.retry), actor: "dashboard").message == "retrying task a")
+        #expect(Self.starts(scheduler.takeEffects()) == ["a#2+0"])
+    }
 }

@@ -13,7 +13,7 @@ extension Scheduler {
         case (.resume, let id?): resumeTask(id)
         case (.resume, nil), (.hold, _): setDispatch(action.verb == .hold ? .held : .running)
         case (.retry, let id?): retry([id], actor: actor)
-        case (.retry, nil): retry(order.filter { records[$0]?.status.isRetryable == true }, actor: actor)
+        case (.retry, nil): retry(retryableAsAWhole, actor: actor)
         case (.cancel, let id?): cancelTask(id, actor: actor)
         case (.cancel, nil): stop(outcome: .interrupted, status: .cancelled, reason: "cancelled by \(actor)")
         }
@@ -61,20 +61,21 @@ extension Scheduler {
         case (.retry, let id?):
             let record = records[id]!
             switch record.status {
-            case .failed, .timedOut, .cancelled:
+            case .failed, .timedOut, .cancelled, .succeeded:
                 let blocking = record.spec.dependsOn.filter { records[$0].map { $0.status.isFinal && $0.status != .succeeded } ?? false }
                 if let first = blocking.first {
                     return .refused("task \(id) needs task \(first), which \(describe(records[first]!.status, past: true)); "
                                     + "retry \(first) first, or every failed task at once")
                 }
-                return .done("task \(id) will run again (attempt \(record.attempts.count + 1))")
-            case .succeeded: return .refused("task \(id) succeeded; a retry never runs a task that succeeded")
+                let after = record.status == .succeeded ? endedDependents(of: id) : []
+                return .done("task \(id) will run again (attempt \(record.attempts.count + 1))"
+                             + (after.isEmpty ? "" : ", then the tasks after it: \(after.joined(separator: ", "))"))
             case .skipped: return .refused("task \(id) was skipped (\(record.reason ?? "")); retry the task it waits for")
-            default: return .refused("task \(id) is \(describe(record.status)); only a failed, timed-out or cancelled task can be retried")
+            default: return .refused("task \(id) is \(describe(record.status)); only a task that has ended can run again")
             }
         case (.retry, nil):
-            let failed = order.filter { records[$0]?.status.isRetryable == true }
-            guard !failed.isEmpty else { return .refused("no task failed, timed out or was cancelled; nothing to retry") }
+            let failed = retryableAsAWhole
+            guard !failed.isEmpty else { return .refused("no task failed, timed out, was cancelled or failed its gates; nothing to retry") }
             return .done("retrying \(failed.count == 1 ? "task" : "tasks") \(failed.joined(separator: ", "))")
         case (.cancel, let id?):
             let status = records[id]!.status
@@ -83,6 +84,29 @@ extension Scheduler {
         case (.cancel, nil):
             return .done("run cancelled: every running task is stopped")
         }
+    }
+
+    /// What a retry of the whole run runs again: tasks that failed, timed out or were
+    /// cancelled, and tasks that succeeded but failed a gate.
+    private var retryableAsAWhole: [String] {
+        order.filter { id in
+            guard let record = records[id] else { return false }
+            return record.status.isRetryable || (record.status == .succeeded && record.gates.contains(where: \.blocks))
+        }
+    }
+
+    /// The tasks after `id` (its dependents, and theirs) that have ended: they run again
+    /// when a task that had succeeded runs again, so their results follow from its new one.
+    func endedDependents(of id: String) -> [String] {
+        var after = Set<String>()
+        var queue = [id]
+        while let current = queue.popLast() {
+            for dependent in dependents[current] ?? [] where !after.contains(dependent) {
+                after.insert(dependent)
+                queue.append(dependent)
+            }
+        }
+        return topologicalOrder.filter { after.contains($0) && records[$0]?.status.isFinal == true }
     }
 
     private func describe(_ status: TaskStatus, past: Bool = false) -> String {
@@ -137,8 +161,19 @@ extension Scheduler {
         }
         for id in ids {
             guard let attempts = records[id]?.attempts.count else { continue }
+            // A task that had succeeded runs again with the tasks after it that have ended.
+            let after = records[id]?.status == .succeeded ? endedDependents(of: id) : []
             records[id]?.maxAttempts = attempts + 1
             queueAgain(id)
+            for dependent in after {
+                let attempts = records[dependent]?.attempts.count ?? 0
+                records[dependent]?.maxAttempts = attempts + 1
+                queueAgain(dependent)
+            }
+        }
+        // A task waits for every dependency that has not succeeded (again).
+        for id in order where records[id]?.status == .pending {
+            unmetDependencies[id] = records[id]?.spec.dependsOn.filter { records[$0]?.status != .succeeded }.count ?? 0
         }
         // Skipped dependents whose dependencies succeeded or will run again wait again.
         for id in topologicalOrder where records[id]?.status == .skipped {

@@ -80,14 +80,15 @@ public enum HTMLReport {
                 let title = "Task \(task.id) attempt \(attempt.attempt): \(attempt.status.rawValue), "
                     + "\(DurationText.format(attempt.start)) to \(DurationText.format(attempt.end))"
                     + (attempt.paused.map { ", paused \(DurationText.format($0))" } ?? "") + (attempt.reason.map { " (\($0))" } ?? "")
-                parts.append("<rect class=\"bar \(attempt.status.rawValue)\(critical ? " critical" : "")\" x=\"\(f(x(attempt.start)))\" "
+                let verdict = task.failedGates && attempt.attempt == task.attempts.last?.attempt ? "gates_failed" : attempt.status.rawValue
+                parts.append("<rect class=\"bar \(verdict)\(critical ? " critical" : "")\" x=\"\(f(x(attempt.start)))\" "
                              + "y=\"\(f(y + 5))\" width=\"\(f(width))\" height=\"\(f(rowHeight - 10))\" rx=\"3\"><title>\(e(title))</title></rect>")
             }
             parts.append("</g>")
         }
         return "<svg class=\"timeline\" viewBox=\"0 0 \(f(labelWidth + chartWidth + 20)) \(f(height))\" role=\"img\" "
             + "aria-label=\"Timeline of the run's tasks\">\n" + parts.joined(separator: "\n") + "\n</svg>\n"
-            + "<p class=\"legend\">" + ["succeeded", "failed", "timed_out", "cancelled"].map {
+            + "<p class=\"legend\">" + ["succeeded", "gates_failed", "failed", "timed_out", "cancelled"].map {
                 "<span class=\"swatch \($0)\"></span>\($0.replacingOccurrences(of: "_", with: " "))"
             }.joined(separator: " ") + " · ★ critical path</p>"
     }
@@ -110,7 +111,7 @@ public enum HTMLReport {
         let rows = report.tasks.map { task in
             let metrics = task.metrics.sorted { $0.key < $1.key }.map { "<code>\(e($0.key))</code>=\(e($0.value.description))" }
             return "<tr><td>\(e(task.id))</td><td>\(e(task.name))</td><td>\(e(task.agent))</td>"
-                + "<td><span class=\"badge \(task.status.rawValue)\">\(e(task.status.rawValue.replacingOccurrences(of: "_", with: " ")))</span>"
+                + "<td><span class=\"badge \(task.verdict)\">\(e(task.verdict.replacingOccurrences(of: "_", with: " ")))</span>"
                 + "\(task.reason.map { "<br><small>\(e($0))</small>" } ?? "")</td>"
                 + "<td>\(task.attempts.count)</td><td>\(e(DurationText.format(task.duration)))</td>"
                 + "<td>\(task.start.map { e(DurationText.format($0)) } ?? "—")</td><td>\(task.end.map { e(DurationText.format($0)) } ?? "—")</td>"
@@ -160,7 +161,7 @@ public enum HTMLReport {
     static func e(_ text: String) -> String { JUnitReport.escape(text) }
 
     static let style = """
-    :root { --ok: #23883f; --bad: #c62828; --late: #8e24aa; --stop: #b26a00; --skip: #8a8f98; --ink: #1d2330; --mute: #5d6472; }
+    :root { --ok: #23883f; --bad: #c62828; --gates: #d84315; --late: #8e24aa; --stop: #b26a00; --skip: #8a8f98; --ink: #1d2330; --mute: #5d6472; }
     * { box-sizing: border-box; }
     body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); margin: 0 auto; padding: 28px; max-width: 1000px; }
     h1 { margin: 0 0 4px; font-size: 26px; } h2 { margin: 32px 0 10px; font-size: 18px; }
@@ -168,6 +169,7 @@ public enum HTMLReport {
     code { font: 13px ui-monospace, SFMono-Regular, Menlo, monospace; }
     .badge { display: inline-block; padding: 1px 9px; border-radius: 10px; font-size: 13px; color: #fff; vertical-align: middle; background: var(--skip); }
     .badge.succeeded, .badge.passed { background: var(--ok); } .badge.failed { background: var(--bad); }
+    .badge.gates_failed { background: var(--gates); } .bar.gates_failed { fill: var(--gates); } .swatch.gates_failed { background: var(--gates); }
     .badge.timed_out { background: var(--late); } .badge.cancelled, .badge.interrupted { background: var(--stop); }
     .figures { display: grid; grid-template-columns: repeat(3, 1fr); gap: 10px; margin-top: 18px; }
     .figures div { background: #f4f6f9; border-radius: 8px; padding: 10px 14px; }

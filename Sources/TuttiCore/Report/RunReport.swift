@@ -51,6 +51,11 @@ public struct TaskReport: Sendable, Hashable, Codable {
     /// How many findings that attempt reported in all.
     public var findingCount: Int
 
+    /// Its process succeeded but a gate that counts failed.
+    public var failedGates: Bool { status == .succeeded && gates.contains(where: \.blocks) }
+    /// Its verdict in a word: its status, or "gates_failed".
+    public var verdict: String { failedGates ? "gates_failed" : status.rawValue }
+
     enum CodingKeys: String, CodingKey {
         case id, name, agent, status, dependsOn = "depends_on", attempts, metrics, gates, reason, readyAt = "ready_at",
              start, end, duration, findings, findingCount = "finding_count"

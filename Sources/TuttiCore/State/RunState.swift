@@ -44,6 +44,10 @@ public struct RunState: Sendable {
     }
 
     public var doneCount: Int { tasks.filter { $0.status.isFinal }.count }
+    /// Tasks whose process failed or timed out.
+    public var failedCount: Int { tasks.filter { $0.status == .failed || $0.status == .timedOut }.count }
+    /// Tasks whose process succeeded but that failed a gate.
+    public var failedGatesCount: Int { tasks.filter(\.failedGates).count }
     public var gatesPassed: Int { tasks.reduce(0) { $0 + $1.gatesPassed } }
     public var gatesTotal: Int { tasks.reduce(0) { $0 + $1.gatesTotal } }
 

@@ -80,6 +80,10 @@ public struct TaskState: Sendable, Hashable {
         }
     }
 
+    /// Its process succeeded but a gate that counts failed: its verdict is failure all the
+    /// same, and it looks different from a process that failed.
+    public var failedGates: Bool { status == .succeeded && gateResults.contains(where: \.blocks) }
+
     /// Seconds the task has run so far (all attempts), not counting time paused.
     public func elapsed(now: Double) -> Double {
         finishedBusy + attemptBusy(now: now)
