@@ -433,12 +433,18 @@ public struct DashboardRenderer: Sendable {
         } ?? "No task ran"
         let criteria = report.successCriteria.filter(\.passed).count
         let saved = report.sumOfDurations > 0 ? Int((report.timeSavedSeconds / report.sumOfDurations * 100).rounded()) : 0
-        let lines: [(String, Role)] = [
-            (headline, report.outcome == .passed ? .succeeded : .failed),
+        // What failed leads: each failed task or gate, with the worst finding behind it.
+        var failures: [(String, Role)] = []
+        for item in FailureDigest(report).items {
+            failures.append(("\(glyphs.status[.failed] ?? "x") \(item.text)", .gateFail))
+            if let finding = item.findings.first { failures.append(("    \(finding)", .dim)) }
+        }
+        let savedText = report.ranToItsEnd ? "saved \(ShortTime.format(report.timeSavedSeconds)) (\(saved)%)" : "nothing saved: the run was cut short"
+        let lines: [(String, Role)] = [(headline, report.outcome == .passed ? .succeeded : .failed)] + failures + [
             (slowest + "\(glyphs.separator)critical path: " + report.criticalPath.joined(separator: " \(glyphs.arrow) "), .text),
             ("Efficiency \(String(format: "%.2f", report.parallelEfficiency))x of \(String(format: "%.2f", report.maximumEfficiency))x"
              + "\(glyphs.separator)sequential \(ShortTime.format(report.sumOfDurations)), actual \(ShortTime.format(report.wallSeconds))"
-             + "\(glyphs.separator)saved \(ShortTime.format(report.timeSavedSeconds)) (\(saved)%)", .text),
+             + "\(glyphs.separator)\(savedText)", .text),
             ("Gates \(report.gates.passed)/\(report.gates.total) passed\(glyphs.separator)criteria \(criteria)/"
              + "\(report.successCriteria.count) met\(glyphs.separator)press q to leave",
              report.tasks.contains { $0.gates.contains(where: \.blocks) } ? .gateFail : .gatePass),

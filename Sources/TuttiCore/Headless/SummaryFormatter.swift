@@ -13,6 +13,15 @@ public enum SummaryFormatter {
         case .interrupted: lines.append("Run interrupted: \(report.outcomeReason ?? "")")
         case .unrecorded: lines.append("Run not recorded: \(report.outcomeReason ?? "its files could not be written")")
         }
+        // What failed comes first: the gates against their thresholds, and the findings behind them.
+        let digest = FailureDigest(report)
+        if !digest.isEmpty {
+            lines += ["", "What failed:"]
+            for item in digest.items {
+                lines.append("  \(glyphs.fail) \(item.text)")
+                lines += item.findings.map { "      \($0)" }
+            }
+        }
         let executed = report.tasks.filter { !$0.attempts.isEmpty }
         let mode = report.parallelism > 1 ? "Parallel (up to \(report.parallelism) concurrent)" : "Sequential (one at a time)"
         let title = report.parallelism > 1 ? "Parallel Workflow Summary:" : "Workflow Summary:"
@@ -70,7 +79,8 @@ public enum SummaryFormatter {
                   "Workflow Time (if sequential): \(DurationText.format(report.sumOfDurations))",
                   "Workflow Time (actual \(report.parallelism > 1 ? "parallel" : "sequential")): "
                   + DurationText.format(report.wallSeconds),
-                  "Time Saved: \(DurationText.format(saved)) (\(percent)% reduction)"]
+                  report.ranToItsEnd ? "Time Saved: \(DurationText.format(saved)) (\(percent)% reduction)"
+                      : "Time Saved: not claimed (the run did not run to its end)"]
         if !report.successCriteria.isEmpty {
             lines += ["", "Success Criteria:"]
             for criterion in report.successCriteria {

@@ -29,7 +29,9 @@ public enum RunMetrics {
             runID: runID, workflow: workflow.name, workflowFile: workflow.sourcePath,
             mode: parallelism > 1 ? "parallel" : "sequential", parallelism: parallelism, outcome: outcome, outcomeReason: outcomeReason,
             startedAt: startedAt, wallSeconds: wallSeconds, sumOfDurations: sum, parallelEfficiency: efficiency,
-            maximumEfficiency: bestWall > 0 ? sum / bestWall : 0, timeSavedSeconds: max(0, sum - wallSeconds),
+            maximumEfficiency: bestWall > 0 ? sum / bestWall : 0,
+            // A run stopped before its end saved nothing it can claim.
+            timeSavedSeconds: outcome == .interrupted || outcome == .timedOut ? 0 : max(0, sum - wallSeconds),
             slowestTask: slowest?.id, criticalPath: critical.path, criticalPathSeconds: critical.total, gates: gates,
             successCriteria: [], tasks: tasks, exitCode: ExitStatus.success)
         report.successCriteria = workflow.successCriteria.map { entry in
@@ -84,6 +86,10 @@ public enum RunMetrics {
             let detail = blocked.isEmpty ? "every task started as soon as its dependencies were done"
                 : blocked.map { "task \($0.0) waited \(DurationText.format($0.1)) for a slot" }.joined(separator: "; ")
             return CriterionResult(criterion: criterion.text, passed: blocked.isEmpty, detail: detail)
+        case .measure(let measure, let op, let threshold) where measure != .gatesPassRate && !report.ranToItsEnd:
+            // Time and efficiency of a run stopped before its end are not its figures.
+            return CriterionResult(criterion: criterion.text, passed: false,
+                                   detail: "not measured: the run did not run to its end (needs \(op.rawValue) \(NumberFormat.compact(threshold)))")
         case .measure(let measure, let op, let threshold):
             let value: Double
             let shown: String
