@@ -27,14 +27,21 @@ public struct DashboardRenderer: Sendable {
             return grid
         }
         drawHeader(model, into: &grid)
-        let bottomHeight = model.report != nil ? 5 : (height >= 30 ? 6 : 4)
-        let middle = height - 3 - bottomHeight
+        var bottomHeight = model.report != nil ? 5 : (height >= 30 ? 6 : 4)
+        var middle = height - 3 - bottomHeight
         // The task table and the timeline share the middle: the table as tall as it needs,
         // up to half; the timeline (a rule, a row per task, an axis) gets the rest.
         let tableRows = max(1, min(model.tasks.count, (middle - 3) / 2 + 1, middle - 3))
         drawTable(model, into: &grid, top: 1, rows: tableRows)
         let timelineTop = 2 + tableRows
-        let panelRows = middle - tableRows
+        var panelRows = middle - tableRows
+        // Rows the timeline has no task for go to the notices or the summary below it.
+        if model.panel == .timeline, panelRows > model.tasks.count + 2 {
+            let spare = panelRows - (model.tasks.count + 2)
+            panelRows -= spare
+            middle -= spare
+            bottomHeight += spare
+        }
         switch model.panel {
         case .timeline:
             let shownRows = model.tasks.count > tableRows ? max(1, tableRows - 1) : tableRows
@@ -79,12 +86,23 @@ public struct DashboardRenderer: Sendable {
         // Done, then how many of those failed: their process (✗), or a gate (!).
         let failures = (model.failedCount > 0 ? " \(model.failedCount)\(glyphs.status[.failed] ?? "x")" : "")
             + (model.failedGatesCount > 0 ? " \(model.failedGatesCount)\(glyphs.failedGates)" : "")
-        let right = "\(ShortTime.clock(model.now))\(glyphs.separator)\(model.doneCount)/\(model.tasks.count) done\(failures)"
-            + "\(glyphs.separator)eff \(String(format: "%.2f", model.liveEfficiency))x"
-            + "\(glyphs.separator)gates \(model.gatesPassed)/\(model.gatesTotal) "
+        // A finished run's clock is its wall time, written as the summary writes it.
+        let clock = model.report.map { ShortTime.format($0.wallSeconds) } ?? ShortTime.clock(model.now)
+        let efficiency = "\(glyphs.separator)eff \(String(format: "%.2f", model.liveEfficiency))x"
+        let counts = "\(clock)\(glyphs.separator)\(model.doneCount)/\(model.tasks.count) done\(failures)"
+        let gates = "\(glyphs.separator)gates \(model.gatesPassed)/\(model.gatesTotal) "
         let badge = model.replay == nil ? "" : " REPLAY "
+        // The figures stay whole: the run id goes first, then the efficiency, then the
+        // workflow's name is shortened.
+        func fits(_ left: String, _ right: String) -> Bool { left.count + badge.count + state.count + right.count + 3 <= grid.width }
         var left = " \(model.workflow)\(glyphs.separator)\(model.runID) "
-        if left.count + badge.count + state.count + right.count + 2 > grid.width { left = " \(model.workflow) " }
+        var right = counts + efficiency + gates
+        if !fits(left, right) { left = " \(model.workflow) " }
+        if !fits(left, right) { right = counts + gates }
+        if !fits(left, right) {
+            let room = max(4, grid.width - badge.count - state.count - right.count - 5)
+            left = " \(model.workflow.prefix(room - 1))\(model.workflow.count > room - 1 ? "…" : "") "
+        }
         var x = grid.put(left, x: 0, y: 0, style: CellStyle(.title, bold: true, reverse: true))
         if !badge.isEmpty { x = grid.put(badge, x: x, y: 0, style: CellStyle(.key, bold: true, reverse: true)) }
         x = grid.put(" \(state) ", x: x, y: 0, style: CellStyle(stateRole, bold: true, reverse: true))
@@ -354,9 +372,19 @@ public struct DashboardRenderer: Sendable {
             let label = " \(scroll) lines back, PgDn for newer "
             grid.put(label, x: grid.width - label.count - 1, y: top + 1, style: CellStyle(.key))
         }
-        for (offset, line) in lines.dropLast(scroll).suffix(visible).enumerated() {
-            grid.put(line, x: 2, y: top + 2 + offset, style: CellStyle(), limit: grid.width - 3)
+        // Long lines wrap: the newest rows that fit, each line whole where it can be.
+        let width = max(10, grid.width - 3)
+        let rowsShown = lines.dropLast(scroll).suffix(visible).flatMap { Self.wrap($0, width: width) }.suffix(visible)
+        for (offset, row) in rowsShown.enumerated() {
+            grid.put(row, x: 2, y: top + 2 + offset, style: CellStyle(), limit: width)
         }
+    }
+
+    /// `line` cut into rows of at most `width` characters, as the grid shows them.
+    static func wrap(_ line: String, width: Int) -> [String] {
+        let shown = Array(line.terminalSafe)
+        guard shown.count > width else { return [String(shown)] }
+        return stride(from: 0, to: shown.count, by: width).map { String(shown[$0..<min(shown.count, $0 + width)]) }
     }
 
     static let axisSteps: [Double] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400]
