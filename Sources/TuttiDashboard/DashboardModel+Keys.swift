@@ -7,12 +7,21 @@ extension DashboardModel {
     public mutating func handle(_ key: KeyInput) -> DashboardCommand? {
         flash = nil
         let command = interpret(key)
-        if replay != nil, case .perform(let action)? = command {
-            flash = Notice(time: run.now, text: "Refused \(action.description): this is a replay; control acts on live runs",
-                           role: .failed)
+        guard replay != nil else { return command }
+        // A replay refuses control at once, before any confirmation is asked.
+        if case .perform(let action)? = command {
+            refuseInReplay(action)
             return nil
         }
+        if case .confirm(let action)? = overlay {
+            overlay = nil
+            refuseInReplay(action)
+        }
         return command
+    }
+
+    private mutating func refuseInReplay(_ action: ControlAction) {
+        flash = Notice(time: run.now, text: "Refused \(action.description): this is a replay; control acts on live runs", role: .failed)
     }
 
     private mutating func interpret(_ key: KeyInput) -> DashboardCommand? {

@@ -125,3 +125,28 @@ extension ReplayPlayerTests {
         #expect(player.position == 5, "not 9.71 again")
     }
 }
+
+extension ReplayPlayerTests {
+    @Test func homeShowsTheRunAsItStartedNotAnEmptyHeader() {
+        // A real recording's first event comes a few milliseconds into the run.
+        let events = DashboardFixtures.events().map { RunEvent(seq: $0.seq, time: $0.time + 0.004, kind: $0.kind) }
+        var player = ReplayPlayer(events: events)
+        player.seek(to: 8.5)
+        let handled = player.handle(.home)
+        #expect(handled)
+        let model = player.model(keepingViewOf: DashboardModel())
+        #expect(model.tasks.count == 4 && player.status.position == 0.004)
+        #expect(Self.screen(model).contains("0/4 done"), "\(Self.screen(model))")
+    }
+
+    @Test func hardActionsAreRefusedAtOnceWithoutAskingFirst() {
+        var player = ReplayPlayer(events: DashboardFixtures.events())
+        player.seek(to: 8.5)
+        var model = player.model(keepingViewOf: DashboardModel())
+        for key in ["x", "X", "R"] {
+            #expect(model.handle(.character(Character(key))) == nil)
+            #expect(model.overlay == nil, "\(key) asks nothing in a replay")
+            #expect(model.flash?.text.hasPrefix("Refused") == true && model.flash?.text.hasSuffix("this is a replay; control acts on live runs") == true)
+        }
+    }
+}

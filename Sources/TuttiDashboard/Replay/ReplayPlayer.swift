@@ -14,6 +14,8 @@ public struct ReplayStatus: Sendable, Hashable {
 /// thousand events keep a seek short however long the recording.
 public struct ReplayPlayer: Sendable {
     public let events: [RunEvent]
+    /// The time of the first event (the run announcing its tasks): where the replay starts.
+    public let start: Double
     /// The time of the last event.
     public let duration: Double
     public static let speeds: [Double] = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]
@@ -34,6 +36,7 @@ public struct ReplayPlayer: Sendable {
         self.events = events
         self.interval = max(1, interval)
         duration = events.last?.time ?? 0
+        start = events.first?.time ?? 0
         var snapshots: [DashboardModel] = []
         var model = DashboardModel()
         snapshots.reserveCapacity(events.count / self.interval + 1)
@@ -44,7 +47,7 @@ public struct ReplayPlayer: Sendable {
         if snapshots.isEmpty { snapshots.append(model) }
         self.snapshots = snapshots
         state = snapshots[0]
-        seek(to: 0)
+        seek(to: start)
     }
 
     /// The run as it was at `position`, drawn with the view (selection, panel, overlays) of `view`.
@@ -64,9 +67,10 @@ public struct ReplayPlayer: Sendable {
         seek(to: position + seconds * speed)
     }
 
-    /// Goes to time `time` (clamped to the recording); at the end, it stops playing.
+    /// Goes to time `time` (clamped to the recording, from its first event on, so the run's
+    /// tasks are always there); at the end, it stops playing.
     public mutating func seek(to time: Double) {
-        let target = min(max(0, time), duration)
+        let target = min(max(start, time), duration)
         let needed = events.partitioningIndex { $0.time > target }
         if needed < applied || target < position {
             // Back: from the last snapshot at or before the events needed.
@@ -99,7 +103,7 @@ public struct ReplayPlayer: Sendable {
         let step = max(1, (duration / 40).rounded())
         switch key {
         case .character(" "):
-            if !playing, position >= duration { seek(to: 0) }
+            if !playing, position >= duration { seek(to: start) }
             playing.toggle()
         case .character("+"), .character("="):
             speed = Self.speeds.first { $0 > speed } ?? speed
@@ -107,7 +111,7 @@ public struct ReplayPlayer: Sendable {
             speed = Self.speeds.last { $0 < speed } ?? speed
         case .right: seek(to: position + step)
         case .left: seek(to: position - step)
-        case .home: seek(to: 0)
+        case .home: seek(to: start)
         case .end: seek(to: duration)
         case .character("]"): if let next = nextMoment(after: position) { seek(to: next) }
         case .character("["):
