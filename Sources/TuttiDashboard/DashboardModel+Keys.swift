@@ -73,13 +73,22 @@ extension DashboardModel {
             let panels = Panel.allCases
             panel = panels[(panels.firstIndex(of: panel)! + 1) % panels.count]
         case .character("/"):
-            panel = .log
+            // In the findings panel it filters the findings; anywhere else, the log.
+            if panel != .findings { panel = .log }
             typing = ""
         case .character("a"):
             panel = .gates
             allGates.toggle()
+        case .enter where panel == .findings && overlay == nil, .character("e") where panel == .findings && overlay == nil:
+            return openSelectedFinding()
+        case .character("f"):
+            panel = .findings
         case .enter:
-            overlay = overlay == .details ? nil : .details
+            overlay = overlay == nil ? .details : nil
+        case .down where panel == .findings, .character("j") where panel == .findings:
+            moveFindingCursor(1)
+        case .up where panel == .findings, .character("k") where panel == .findings:
+            moveFindingCursor(-1)
         case .down, .character("j"):
             select(selected + 1)
         case .up, .character("k"):
@@ -132,6 +141,7 @@ extension DashboardModel {
         search = other.search
         typing = other.typing
         logScroll = other.logScroll
+        findingCursor = other.findingCursor
         overlay = other.overlay
         detachOnQuit = other.detachOnQuit
         flash = other.flash

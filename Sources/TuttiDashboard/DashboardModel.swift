@@ -14,6 +14,8 @@ public enum DashboardCommand: Sendable, Hashable {
     case stopRun
     /// Ask the engine for a control action (its answer comes back as an event).
     case perform(ControlAction)
+    /// Open a file at a line (a finding) in the person's editor, then come back.
+    case open(path: String, line: Int?)
 }
 
 /// Something that happened, shown for a while under the task list.
@@ -42,10 +44,12 @@ public struct DashboardModel: Sendable {
         case help, details, confirmStop
         /// "Cancel task 4? y/n": a hard action waits for a yes.
         case confirm(ControlAction)
+        /// The lines around a finding, when there is no editor to open it in.
+        case source(path: String, line: Int?, lines: [String], firstLine: Int)
     }
 
     /// What the lower panel shows; Tab moves to the next.
-    public enum Panel: String, Sendable, Hashable, CaseIterable { case timeline, gates, log }
+    public enum Panel: String, Sendable, Hashable, CaseIterable { case timeline, gates, log, findings }
 
     public var panel: Panel = .timeline
     /// The gates panel lists every task's gates, not just the selected task's (`a`).
@@ -56,6 +60,8 @@ public struct DashboardModel: Sendable {
     public var typing: String?
     /// Lines scrolled back from the end of the log (PgUp/PgDn while the log shows).
     public var logScroll = 0
+    /// The finding the cursor is on in the findings panel.
+    public var findingCursor = 0
     /// Watching a run another process owns, or a replay: `q` leaves at once.
     public var detachOnQuit = false
     /// Set while replaying a recording: where the replay is, and how fast.

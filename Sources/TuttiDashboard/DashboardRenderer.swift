@@ -49,6 +49,7 @@ public struct DashboardRenderer: Sendable {
                 selected: model.selected, count: model.tasks.count, rows: shownRows))
         case .gates: drawGates(model, into: &grid, top: timelineTop, rows: panelRows)
         case .log: drawLog(model, into: &grid, top: timelineTop, rows: panelRows)
+        case .findings: drawFindings(model, into: &grid, top: timelineTop, rows: panelRows)
         }
         let bottomTop = 1 + 1 + middle
         if let report = model.report {
@@ -59,6 +60,8 @@ public struct DashboardRenderer: Sendable {
         drawFooter(model, into: &grid)
         switch model.overlay {
         case .help: drawHelp(into: &grid)
+        case .source(let path, let line, let lines, let firstLine):
+            drawSource(path: path, line: line, lines: lines, firstLine: firstLine, into: &grid)
         case .details: if let task = model.selectedTask { drawDetails(task, model: model, into: &grid) }
         case .confirmStop:
             drawBox(title: "Stop the run?", lines: ["The run is still going.", "Stop every task and end it? (y/n)"],

@@ -177,6 +177,14 @@ public final class DashboardApp: Sendable {
                 switch model.handle(key) {
                 case .quit: return
                 case .stopRun: stopRun()
+                case .open(let path, let line):
+                    let opener = FindingOpener()
+                    var opened = false
+                    if opener.editor != nil { screen.suspend { opened = opener.edit(path: path, line: line) } }
+                    if !opened {
+                        let (lines, first) = FindingOpener.excerpt(path: path, line: line)
+                        model.overlay = .source(path: path, line: line, lines: lines, firstLine: first)
+                    }
                 case .perform(let action): perform(action)
                 case nil: break
                 }

@@ -15,4 +15,7 @@ public protocol TerminalBackend: AnyObject {
     var inputDescriptor: Int32 { get }
     /// Gives the terminal back as it was.
     func restore()
+    /// Hands the terminal to `body` (an editor), then takes it back; the next frame is
+    /// painted whole.
+    func suspend(while body: () -> Void)
 }

@@ -103,6 +103,19 @@ public final class TerminalScreen: TerminalBackend {
         return changed.count
     }
 
+    /// Leaves curses mode for `body` (a program that uses the terminal), then comes back and
+    /// forgets what the screen showed, so the next frame repaints every cell.
+    public func suspend(while body: () -> Void) {
+        guard active else { return body() }
+        def_prog_mode()
+        endwin()
+        body()
+        reset_prog_mode()
+        clearok(tutti_stdscr(), true)
+        refresh()
+        previous = nil
+    }
+
     /// Paints a frame (the cells that changed).
     public func paint(_ grid: ScreenGrid) { draw(grid) }
 

@@ -160,3 +160,39 @@ extension DashboardTerminalTests {
         #expect(scratch.read("done-ran") == "once\n", "the task that had succeeded did not run again")
     }
 }
+
+/// The developer's loop in one run: see which test failed, open it, fix it, run it again.
+extension DashboardTerminalTests {
+    @Test(.enabled(if: tmuxInstalled && QualityReportTests.pytestWithCoverage))
+    func aFailingTestIsFoundOpenedFixedAndRunAgainInTheSameRun() async throws {
+        let scratch = Scratch()
+        scratch.write("pyproject.toml", "[project]\nname = \"calc\"\n")
+        scratch.write("calc.py", "def add(a, b):\n    \"\"\"Adds.\"\"\"\n    return a + b\n")
+        scratch.write("tests/test_calc.py", "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 4\n\n\ndef test_ok():\n    assert add(1, 1) == 2\n")
+        // The "editor" notes how it was called and fixes the test, as the developer would.
+        let editor = scratch.write("editor.sh", "echo \"$@\" > \(scratch.path)/editor-args\nsed -i 's/== 4/== 3/' \"$2\"\n")
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("cd \(scratch.path) && EDITOR='sh \(editor)' \(tuttiBinary); echo EXIT=$?; sleep 120")
+        #expect(await tmux.waitFor(60) { $0.contains(" FAILED ") && $0.contains("4/4 done") })
+        #expect(tmux.screen.contains("tests/test_calc.py:5 tests/test_calc.py::test_add — assert 3 == 4"), "the summary names the failing test")
+        #expect(tmux.screen.contains("! 4  Testing Framework"), "its gates failed")
+
+        tmux.keys("f")
+        #expect(await tmux.waitFor { $0.contains("[Findings]") && $0.contains("HIGH") && $0.contains("tests/test_calc.py:5") })
+        tmux.keys("e")
+        #expect(await eventually { scratch.read("editor-args") == "+5 tests/test_calc.py\n" }, "opened at the failing line")
+        #expect(await tmux.waitFor { $0.contains("[Findings]") }, "back in the dashboard after the editor")
+
+        // r on the testing task (selected, first): its gates had failed, so it runs at once.
+        tmux.keys("r")
+        #expect(await tmux.waitFor(60) { $0.contains("✓ 4  Testing Framework") && $0.contains("2/2 3/3") && !$0.contains("test_add") },
+                "attempt 2 passes every test and every gate turns green, in the same run: \(tmux.screen)")
+        tmux.keys("q")
+        #expect(await tmux.waitFor { $0.contains("EXIT=1") }, "other agents' gates still fail (no LICENSE, no README)")
+        let recording = try Recording.read(path: try #require(FileManager.default.contentsOfDirectory(atPath: scratch.file(".tutti/runs")).first
+            .map { scratch.file(".tutti/runs/\($0)/events.ndjson") }))
+        let testing = recording.events.compactMap { if case .taskFinished(let f) = $0.kind, f.task == "4" { f.attempt } else { nil } }
+        #expect(testing == [1, 2], "one run, two attempts of the testing task")
+    }
+}

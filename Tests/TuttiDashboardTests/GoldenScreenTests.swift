@@ -27,6 +27,7 @@ import TuttiCore
             model.tick(now: 12)
             return model
         }),
+        ("findings", { FindingsPanelTests.model() }),
         ("confirm-cancel", { var model = DashboardFixtures.model(at: 8.5, selected: 1); _ = model.handle(.character("x")); return model }),
         ("log-search", {
             var model = DashboardFixtures.model(at: 8.5, selected: 1)
@@ -72,6 +73,8 @@ import TuttiCore
         #expect(model.panel == .gates)
         _ = model.handle(.tab)
         #expect(model.panel == .log)
+        _ = model.handle(.tab)
+        #expect(model.panel == .findings)
         _ = model.handle(.tab)
         #expect(model.panel == .timeline)
         for key: KeyInput in [.character("/"), .character("x"), .character("\u{7f}"), .character("s"), .enter] { _ = model.handle(key) }

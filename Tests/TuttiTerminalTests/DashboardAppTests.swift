@@ -31,6 +31,10 @@ final class MemoryTerminal: TerminalBackend, @unchecked Sendable {
     func paint(_ grid: ScreenGrid) { state.withLock { $0.frames.append(grid.text) } }
     var inputDescriptor: Int32 { pipe[0] }
     func restore() { state.withLock { $0.restored = true } }
+    func suspend(while body: () -> Void) {
+        state.withLock { $0.frames.append("(suspended)") }
+        body()
+    }
 
     func readKeys() -> [KeyInput] {
         var byte: UInt8 = 0
