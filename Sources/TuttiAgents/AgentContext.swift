@@ -47,12 +47,13 @@ public struct AgentContext: Sendable {
     /// A string parameter, when given.
     public func string(_ name: String) -> String? { parameters[name]?.string }
 
-    /// Writes a findings file and says where it is.
-    public func writeFinding(_ name: String, _ text: String) {
+    /// Writes a findings file and says where it is; the task's details name the `main` one.
+    public func writeFinding(_ name: String, _ text: String, main: Bool = false) {
         let path = "\(findingsDirectory)/\(name)"
         do {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             output.log("wrote \(path)")
+            if main { output.detail(.findings, path) }
         } catch {
             output.log("cannot write \(path): \(error.localizedDescription)")
         }

@@ -53,4 +53,18 @@ public struct AgentOutput: Sendable {
     public func message(_ text: String) {
         write("\(AgentProtocol.prefix)message \(text)")
     }
+
+    /// A detail of the task (the command that really ran, the result in a line, the findings
+    /// file), shown in its details; one line.
+    public func detail(_ name: TaskDetail.Name, _ text: String) {
+        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        guard !line.isEmpty else { return }
+        write("\(AgentProtocol.prefix)detail \(name.rawValue) \(line)")
+    }
+
+    /// The task's result in a line: a notice now, and its headline in the details.
+    public func headline(_ text: String) {
+        message(text)
+        detail(.headline, text)
+    }
 }

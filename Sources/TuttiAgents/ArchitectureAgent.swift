@@ -90,9 +90,10 @@ public struct ArchitectureAgent {
             out.finding(Finding(kind: "undocumented", severity: .info, title: "\(declaration.qualifiedName) has no doc comment",
                                 file: declaration.file, line: declaration.line, detail: declaration.signature))
         }
-        out.message("\(graph.modules.count) modules, \(cycles.count) cycle(s), \(NumberFormat.compact((result.documentedPercent * 10).rounded() / 10))% of the public API documented")
+        out.headline("\(graph.modules.count) modules, \(cycles.count) cycle(s), \(NumberFormat.compact((result.documentedPercent * 10).rounded() / 10))% of the public API documented")
         context.writeFinding("architecture.dot", graph.dot(cycles: cycles))
-        context.writeFinding("architecture.md", report(result, largest: Array(largest.prefix(10)), undocumented: undocumented, maxLines: maxLines))
+        context.writeFinding("architecture.md", report(result, largest: Array(largest.prefix(10)), undocumented: undocumented, maxLines: maxLines),
+                             main: true)
         return result
     }
 

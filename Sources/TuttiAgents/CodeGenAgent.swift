@@ -78,7 +78,7 @@ public struct CodeGenAgent {
             out.log("pattern \(pattern.declaration.name) (\(pattern.declaration.kind.rawValue), \(pattern.declaration.file)): "
                     + "used in \(pattern.usedIn.count) file(s)")
         }
-        context.writeFinding("pattern-library.md", library(patterns))
+        context.writeFinding("pattern-library.md", library(patterns), main: true)
         let tested = patterns.filter(\.referencedFromTests).count
         out.metric("patterns_generated", Double(patterns.count), label: "reusable patterns")
         out.metric("documentation", FileManager.default.fileExists(atPath: "\(context.findingsDirectory)/pattern-library.md"),
@@ -93,7 +93,7 @@ public struct CodeGenAgent {
             out.finding(Finding(kind: "untested_pattern", severity: .info, title: "\(pattern.declaration.name) is used by no test",
                                 file: pattern.declaration.file, line: pattern.declaration.line, detail: pattern.declaration.signature))
         }
-        out.message("\(patterns.count) patterns, \(tested) referenced from tests")
+        out.headline("\(patterns.count) patterns, \(tested) referenced from tests")
         return patterns
     }
 

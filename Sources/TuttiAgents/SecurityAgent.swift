@@ -81,6 +81,8 @@ public struct SecurityAgent {
         let shippedPython = paths.filter { SourceLanguage(path: $0) == .python && layout.role(of: $0) == .shipped }
         if !shippedPython.isEmpty {
             if let bandit = Bandit.installed() {
+                out.detail(.command, (bandit.command + ["-f", "json", "-q", "<\(shippedPython.count) Python files>"]).joined(separator: " ")
+                           + " (and Tutti's built-in rules)")
                 switch Bandit.scan(shippedPython, root: context.target, command: bandit.command) {
                 case .success(let banditFindings):
                     // A place a built-in rule already flagged for the same thing is one finding, not two.
@@ -126,13 +128,14 @@ public struct SecurityAgent {
         out.metric("vulnerabilities", Double(vulnerabilities), label: "critical findings in shipped code")
         out.metric("compliance", compliance.passed, label: "LICENSE and security policy")
         for finding in findings { out.finding(finding.reportFinding) }
-        out.message("\(counted.count) finding(s) in shipped code (\(vulnerabilities) critical), \(findings.count - counted.count) informational; "
+        out.headline("\(counted.count) finding(s) in shipped code (\(vulnerabilities) critical), \(findings.count - counted.count) informational; "
                     + "score \(NumberFormat.compact(score))/100"
                     + (compliance.passed ? "" : "; compliance failed: \(compliance.checks.filter { !$0.1 }.map(\.0).joined(separator: ", "))"))
         let summary = SecuritySummary(score: score, vulnerabilities: vulnerabilities, compliance: compliance.passed,
                                       complianceChecks: Dictionary(uniqueKeysWithValues: compliance.checks), scanners: scanners,
                                       findings: findings, suppressed: suppressed)
-        context.writeFinding("security.json", String(decoding: (try? JSONEncoder.sortedPretty.encode(summary)) ?? Data(), as: UTF8.self))
+        context.writeFinding("security.json", String(decoding: (try? JSONEncoder.sortedPretty.encode(summary)) ?? Data(), as: UTF8.self),
+                             main: true)
         context.writeFinding("security.sarif", SARIF.document(findings: findings))
         return Result(findings: findings, suppressed: suppressed, score: score, vulnerabilities: vulnerabilities,
                       compliance: compliance.passed, scanners: scanners)

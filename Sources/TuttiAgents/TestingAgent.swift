@@ -33,6 +33,7 @@ public struct TestingAgent {
                                 + "(Package.swift, pyproject.toml/pytest.ini, go.mod, Cargo.toml and package.json are recognised)")
         }
         out.message("Running \(plan.runner) tests: \(plan.command.joined(separator: " "))")
+        out.detail(.command, plan.command.joined(separator: " "))
         if let coverage = plan.coverage {
             out.log("coverage: measured by \(coverage.tool); sources: \(coverage.sources); configuration: \(coverage.configuration)")
             if let note = coverage.note { out.log("coverage: \(note)") }
@@ -127,7 +128,7 @@ public struct TestingAgent {
         out.metric("performance_acceptable", seconds <= budget, label: "tests ran within \(NumberFormat.compact(budget)) s")
         for failure in tally.failures { out.finding(failure.finding) }
         if let runnerError { out.finding(Finding(kind: "runner_error", severity: .high, title: "the test command failed", detail: runnerError)) }
-        out.message("\(tally.passed) passed, \(tally.failed) failed"
+        out.headline("\(tally.passed) passed, \(tally.failed) failed"
                     + (coverage.map { ", \(NumberFormat.compact(($0.percent * 100).rounded() / 100))% of lines covered" } ?? ""))
         writeFindings(plan: plan, tally: tally, coverage: coverage, seconds: seconds, budget: budget, status: status, runnerError: runnerError)
         if let runnerError { throw .toolFailed(runnerError) }
@@ -256,7 +257,7 @@ public struct TestingAgent {
             summary["coverage"] = .null
         }
         context.writeFinding("testing.json", String(decoding: (try? JSONEncoder.sortedPretty.encode(JSONValue.object(summary))) ?? Data(),
-                                                    as: UTF8.self))
+                                                    as: UTF8.self), main: true)
     }
 
     func environment(_ plan: TestPlan?) -> [String: String] {

@@ -50,10 +50,21 @@ extension DashboardRenderer {
     }
 
     func drawDetails(_ task: TaskState, model: DashboardModel, into grid: inout ScreenGrid) {
+        // The command that really ran is the agent's (its test runner, its scanner); Tutti's
+        // call of the agent comes after it.
         var lines = [
             "Agent     \(task.agent)",
-            "Status    \(task.status.rawValue)" + (task.attempt > 0 ? ", attempt \(task.attempt) of \(task.maxAttempts)" : ""),
-            "Command   \(task.command.joined(separator: " "))",
+            "Status    \(task.failedGates ? "succeeded, gates failed" : task.status.rawValue)"
+                + (task.attempt > 0 ? ", attempt \(task.attempt) of \(task.maxAttempts)" : ""),
+        ]
+        if let headline = task.details[.headline] { lines.append("Result    \(headline)") }
+        if let command = task.details[.command] {
+            lines += ["Command   \(command)", "Run by    \(task.command.joined(separator: " "))"]
+        } else {
+            lines.append("Command   \(task.command.joined(separator: " "))")
+        }
+        if let findings = task.details[.findings] { lines.append("Findings  \(findings)") }
+        lines += [
             "Directory \(task.workingDirectory ?? "(the run's working directory)")",
             "PID       \(task.pid.map(String.init) ?? glyphs.dash)",
         ]
@@ -70,7 +81,7 @@ extension DashboardRenderer {
         lines.append("Time      \(ShortTime.format(task.elapsed(now: model.now)))")
         if !task.findings.isEmpty {
             let shown = 5
-            lines.append("Findings  \(task.findings.count)\(task.findings.count > shown ? ", the first \(shown):" : ":")")
+            lines.append("Found     \(task.findings.count)\(task.findings.count > shown ? ", the first \(shown):" : ":")")
             lines += task.findings.prefix(shown).map { "  \($0.severity.rawValue.uppercased()) \($0.summaryLine)" }
         }
         drawBox(title: "Task \(task.id): \(task.name)", lines: lines, into: &grid, role: task.status.role)

@@ -31,6 +31,17 @@ final class CollectedOutput: Sendable {
         }
         return found
     }
+
+    /// The details reported (the last of each), as the engine reads them.
+    var details: [TaskDetail.Name: String] {
+        var found: [TaskDetail.Name: String] = [:]
+        for line in all {
+            if case .reports(let reports) = AgentProtocol.parse(line) {
+                for case .detail(let name, let text) in reports { found[name] = text }
+            }
+        }
+        return found
+    }
 }
 
 extension FixtureRepository {

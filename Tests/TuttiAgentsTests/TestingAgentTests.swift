@@ -85,6 +85,10 @@ import TuttiCore
         #expect(output.metrics["test_coverage"] == .number(80), "8 of src/calc's 10 lines; the tests are not counted")
         #expect(output.metrics["branch_coverage"] == .number(50), "the project measures branches: reported beside the lines")
         #expect(output.metrics["performance_acceptable"] == .bool(true))
+        // The details tell what really ran, its result in a line, and where the findings are.
+        #expect(output.details[.command]?.contains("-m pytest") == true, "\(output.details)")
+        #expect(output.details[.headline] == "3 passed, 1 failed, 80% of lines covered")
+        #expect(output.details[.findings] == context.findingsDirectory + "/testing.json")
         #expect(output.all.contains { $0.hasPrefix("coverage: 80% of lines (8 of 10), coverage.py JSON from ")
             && $0.hasSuffix("measured by coverage.py (coverage run -m pytest) over calc") })
         #expect(output.all.contains("coverage: pyproject.toml also names tests (tests): measured calc only"))

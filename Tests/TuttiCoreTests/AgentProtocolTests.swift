@@ -20,6 +20,17 @@ private func feed(_ splitter: inout LineSplitter, _ bytes: [UInt8]) -> [String] 
 
 /// Reading `@tutti` protocol lines from an agent's stdout.
 @Suite struct AgentProtocolTests {
+    @Test func detailsSayWhatRanItsResultAndItsFindingsFile() {
+        #expect(AgentProtocol.parse("@tutti detail command python3 -m pytest -q") == .reports([.detail(.command, "python3 -m pytest -q")]))
+        #expect(AgentProtocol.parse("@tutti detail headline 3 passed, 1 failed") == .reports([.detail(.headline, "3 passed, 1 failed")]))
+        #expect(AgentProtocol.parse(#"@tutti {"details": {"findings": "/r/testing.json", "command": "go test ./..."}}"#)
+                == .reports([.detail(.command, "go test ./..."), .detail(.findings, "/r/testing.json")]))
+        guard case .malformed(let why) = AgentProtocol.parse("@tutti detail colour blue") else { Issue.record("expected malformed"); return }
+        #expect(why == "detail needs one of command, headline, findings and text")
+        let long = String(repeating: "x", count: 5000)
+        #expect(AgentProtocol.parse("@tutti detail headline \(long)") == .reports([.detail(.headline, String(long.prefix(TaskDetail.maximumLength)))]))
+    }
+
     @Test func progressAsPlainNumber() {
         #expect(AgentProtocol.parse("@tutti progress 35") == AgentProtocol.Line.reports([.progress(35)]))
     }
@@ -96,7 +107,7 @@ private func feed(_ splitter: inout LineSplitter, _ bytes: [UInt8]) -> [String] 
         #expect(AgentProtocol.parse("@tutti metric onlyname") == AgentProtocol.Line.malformed("metric needs a name and a value"))
         #expect(AgentProtocol.parse("@tutti {not json") == AgentProtocol.Line.malformed("not a JSON object"))
         #expect(AgentProtocol.parse("@tutti frobnicate 1")
-            == AgentProtocol.Line.malformed("unknown protocol word 'frobnicate' (expected progress, metric, label, message or finding)"))
+            == AgentProtocol.Line.malformed("unknown protocol word 'frobnicate' (expected progress, metric, label, message, finding or detail)"))
     }
 }
 

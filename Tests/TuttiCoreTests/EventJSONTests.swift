@@ -47,6 +47,7 @@ import Testing
         .taskResumed(TaskRef(task: "4")),
         .dispatchChanged(DispatchChanged(state: .held)),
         .runReopened(RunReopened(reason: "retry asked by dashboard")),
+        .taskDetail(TaskDetail(task: "4", name: .command, text: "python3 -m pytest -q")),
         .runResumed(RunResumed(kept: ["a"], rerun: ["b", "c"], interrupted: [AttemptRef(task: "b", attempt: 1)], lastRecorded: 12.5)),
         .runFileFailed(RunFileFailed(path: "runs/r-1/logs/task-4.log", reason: "No space left on device",
                                      consequence: "task 4's log is incomplete")),

@@ -118,7 +118,7 @@ import TuttiCore
         model.selected = 0
         model.overlay = .details
         let details = DashboardRenderer(glyphs: .unicode).render(model, width: 100, height: 30).text
-        #expect(details.contains("Findings  1:"))
+        #expect(details.contains("Found     1:"))
         #expect(details.contains("HIGH tests/test_calc.py:17 tests/test_calc.py::test_wrong — assert 2 == 3"))
         model.overlay = nil
         model.panel = .gates

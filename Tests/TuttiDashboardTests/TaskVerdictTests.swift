@@ -64,3 +64,20 @@ import TuttiCore
         #expect(model.handle(.character("r")) == .perform(ControlAction(.retry, task: "crash")))
     }
 }
+
+extension TaskVerdictTests {
+    @Test func detailsShowTheCommandThatReallyRanItsResultAndItsFindingsFile() {
+        var model = Self.model()
+        for (offset, (name, text)) in [(TaskDetail.Name.command, "python3 -m pytest -q"), (.headline, "297 passed, 0 failed, 97.6% of lines covered"),
+                                       (.findings, "/runs/r/findings/task-gates/testing.json")].enumerated() {
+            model.apply(RunEvent(seq: 100 + offset, time: 2, kind: .taskDetail(TaskDetail(task: "gates", name: name, text: text))))
+        }
+        model.selected = 1
+        _ = model.handle(.enter)
+        let text = DashboardRenderer().render(model, width: 120, height: 40).text
+        for line in ["Status    succeeded, gates failed, attempt 1 of 1", "Result    297 passed, 0 failed, 97.6% of lines covered",
+                     "Command   python3 -m pytest -q", "Run by    sh", "Findings  /runs/r/findings/task-gates/testing.json"] {
+            #expect(text.contains(line), "\(line)\n\(text)")
+        }
+    }
+}

@@ -77,6 +77,13 @@ enum EventJSON {
             w.field("name", e.name)
             seqTimeTaskType(e.task, &w)
             w.field("value", e.value)
+        case .taskDetail(let e):
+            w.field("name", e.name.rawValue)
+            w.field("seq", seq)
+            w.field("t", time)
+            w.field("task", e.task)
+            w.field("text", e.text)
+            w.field("type", type)
         case .taskMessage(let e):
             w.field("seq", seq)
             w.field("t", time)

@@ -42,6 +42,7 @@ public enum EventKind: Sendable, Hashable {
     case taskLogDropped(TaskLogDropped)
     case taskMetric(TaskMetric)
     case taskMessage(TaskMessage)
+    case taskDetail(TaskDetail)
     case taskFinding(TaskFinding)
     case taskGate(TaskGate)
     case taskFinished(TaskFinished)
@@ -67,6 +68,7 @@ public enum EventKind: Sendable, Hashable {
         case .taskLogDropped: return "task_log_dropped"
         case .taskMetric: return "task_metric"
         case .taskMessage: return "task_message"
+        case .taskDetail: return "task_detail"
         case .taskFinding: return "task_finding"
         case .taskGate: return "task_gate"
         case .taskFinished: return "task_finished"
@@ -96,6 +98,7 @@ public enum EventKind: Sendable, Hashable {
         case .taskLogDropped(let e): return e.task
         case .taskMetric(let e): return e.task
         case .taskMessage(let e): return e.task
+        case .taskDetail(let e): return e.task
         case .taskFinding(let e): return e.task
         case .taskGate(let e): return e.task
         case .taskFinished(let e): return e.task
@@ -115,6 +118,7 @@ public enum EventKind: Sendable, Hashable {
         case "task_log_dropped": self = .taskLogDropped(try TaskLogDropped(from: decoder))
         case "task_metric": self = .taskMetric(try TaskMetric(from: decoder))
         case "task_message": self = .taskMessage(try TaskMessage(from: decoder))
+        case "task_detail": self = .taskDetail(try TaskDetail(from: decoder))
         case "task_finding": self = .taskFinding(try TaskFinding(from: decoder))
         case "task_gate": self = .taskGate(try TaskGate(from: decoder))
         case "task_finished": self = .taskFinished(try TaskFinished(from: decoder))
@@ -143,6 +147,7 @@ public enum EventKind: Sendable, Hashable {
         case .taskLogDropped(let e): try e.encode(to: encoder)
         case .taskMetric(let e): try e.encode(to: encoder)
         case .taskMessage(let e): try e.encode(to: encoder)
+        case .taskDetail(let e): try e.encode(to: encoder)
         case .taskFinding(let e): try e.encode(to: encoder)
         case .taskGate(let e): try e.encode(to: encoder)
         case .taskFinished(let e): try e.encode(to: encoder)
@@ -299,6 +304,24 @@ public struct TaskMetric: Sendable, Hashable, Codable {
         self.name = name
         self.value = value
         self.label = label
+    }
+}
+
+/// What a task's details say of it, as its agent told: the command that really ran, its
+/// result in a line, the file that lists its findings.
+public struct TaskDetail: Sendable, Hashable, Codable {
+    /// The details an agent can give.
+    public enum Name: String, Sendable, Hashable, Codable, CaseIterable { case command, headline, findings }
+    /// The longest text kept.
+    public static let maximumLength = 1000
+
+    public var task: String
+    public var name: Name
+    public var text: String
+    public init(task: String, name: Name, text: String) {
+        self.task = task
+        self.name = name
+        self.text = text
     }
 }
 

@@ -81,7 +81,7 @@ public final class HeadlessPrinter: Sendable {
                     + "\(resumed.rerun.count) to run again" + (resumed.rerun.isEmpty ? "" : " (\(resumed.rerun.joined(separator: ", ").escapingControls))")]
         case .runFileFailed(let failed):
             return ["\(glyphs.warn) The run goes on, but \(failed.text)"]
-        case .taskProgress, .taskPaused, .taskResumed, .taskLogDropped, .taskLog, .taskMetric, .taskMessage, .taskFinding, .taskGate,
+        case .taskProgress, .taskPaused, .taskResumed, .taskLogDropped, .taskLog, .taskMetric, .taskMessage, .taskDetail, .taskFinding, .taskGate,
              .taskQueued, .runFinished, .dispatchChanged:
             return []
         }

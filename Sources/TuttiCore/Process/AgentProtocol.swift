@@ -8,6 +8,9 @@ public enum AgentReport: Sendable, Hashable {
     case label(String, String)
     case message(String)
     case finding(Finding)
+    /// What the task's details say of it: `command` (what really ran), `headline` (its
+    /// result in a line), `findings` (the file that lists what it found).
+    case detail(TaskDetail.Name, String)
 }
 
 /// The agent protocol: lines on stdout that start with `@tutti `. Anything else is log.
@@ -17,6 +20,7 @@ public enum AgentReport: Sendable, Hashable {
 ///     @tutti metric documentation true
 ///     @tutti label coverage_threshold documented public API
 ///     @tutti message Scanning dependencies
+///     @tutti detail command python3 -m pytest -q      (also: headline, findings)
 ///     @tutti finding {"kind": "test_failure", "severity": "high", "title": "test_a", "file": "t.py", "line": 3}
 ///     @tutti {"progress": 35, "metrics": {"vulnerabilities": 0}, "labels": {...}, "findings": [...], "message": "..."}
 public enum AgentProtocol {
@@ -52,6 +56,12 @@ public enum AgentProtocol {
         case "message":
             guard !rest.isEmpty else { return .malformed("message needs text") }
             return .reports([.message(rest)])
+        case "detail":
+            let (name, text) = splitWord(rest)
+            guard let detail = TaskDetail.Name(rawValue: name), !text.isEmpty else {
+                return .malformed("detail needs one of \(TaskDetail.Name.allCases.map(\.rawValue).joined(separator: ", ")) and text")
+            }
+            return .reports([.detail(detail, String(text.prefix(TaskDetail.maximumLength)))])
         case "finding":
             guard let value = JSONValue(json: Data(rest.utf8)) else {
                 return .malformed("finding needs a JSON object")
@@ -61,7 +71,7 @@ public enum AgentProtocol {
             case .failure(let error): return .malformed(error.message)
             }
         default:
-            return .malformed("unknown protocol word '\(word)' (expected progress, metric, label, message or finding)")
+            return .malformed("unknown protocol word '\(word)' (expected progress, metric, label, message, finding or detail)")
         }
     }
 
@@ -124,6 +134,13 @@ public enum AgentProtocol {
                     case .success(let finding): reports.append(.finding(finding))
                     case .failure(let error): return .malformed(error.message)
                     }
+                }
+            case ("details", .object(let details)):
+                for (name, value) in details.sorted(by: { $0.key < $1.key }) {
+                    guard let detail = TaskDetail.Name(rawValue: name), let text = value.string, !text.isEmpty else {
+                        return .malformed("a detail is one of \(TaskDetail.Name.allCases.map(\.rawValue).joined(separator: ", ")) with text")
+                    }
+                    reports.append(.detail(detail, String(text.prefix(TaskDetail.maximumLength))))
                 }
             default: return .malformed("unexpected field '\(key)'")
             }

@@ -28,6 +28,11 @@ struct OutputReader {
     private(set) var findings: [Finding] = []
     /// Every finding the agent reported, recorded or not.
     private(set) var findingsReported = 0
+    /// The task's details as its agent last gave them, and how many were recorded.
+    private var details: [TaskDetail.Name: String] = [:]
+    private var detailsRecorded = 0
+    /// The most details one attempt records.
+    static let maximumDetails = 100
     /// The last line the task wrote to stderr: most programs end a failure with why.
     private(set) var lastErrorLine: String?
 
@@ -126,6 +131,12 @@ struct OutputReader {
             labels[name] = text
         case .message(let text):
             message(text, now: now)
+        case .detail(let name, let text):
+            // A few, each recorded when it changes, up to a bound.
+            guard details[name] != text, detailsRecorded < Self.maximumDetails else { return }
+            details[name] = text
+            detailsRecorded += 1
+            bus.emit(.taskDetail(TaskDetail(task: taskID, name: name, text: text)))
         case .finding(let finding):
             findingsReported += 1
             guard findings.count < Self.maximumFindings else { return }

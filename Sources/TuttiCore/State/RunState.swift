@@ -85,6 +85,7 @@ public struct RunState: Sendable {
                 task.pid = started.pid
                 task.command = started.command
                 task.workingDirectory = started.workingDirectory
+                task.details = [:]
                 task.startedAt = task.startedAt ?? event.time
                 task.attemptStartedAt = event.time
                 task.maxAttempts = max(task.maxAttempts, started.attempt)
@@ -174,6 +175,8 @@ public struct RunState: Sendable {
             update(found.task) { $0.findings.append(found.finding) }
         case .runFileFailed(let failed):
             fileProblems.append(failed)
+        case .taskDetail(let detail):
+            update(detail.task) { $0.details[detail.name] = detail.text }
         case .action, .taskMessage:
             break
         }

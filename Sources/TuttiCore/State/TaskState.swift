@@ -23,6 +23,9 @@ public struct TaskState: Sendable, Hashable {
     public var pid: Int32?
     public var command: [String] = []
     public var workingDirectory: String?
+    /// What the task's agent said of its attempt: the command that really ran, its result
+    /// in a line, its findings file.
+    public var details: [TaskDetail.Name: String] = [:]
     public var reason: String?
     public var exitCode: Int32?
     public var signal: Int32?
