@@ -57,6 +57,7 @@ extension DashboardRenderer {
             "Status    \(task.failedGates ? "succeeded, gates failed" : task.status.rawValue)"
                 + (task.attempt > 0 ? ", attempt \(task.attempt) of \(task.maxAttempts)" : ""),
         ]
+        if let why = model.run.whyWaiting(task.id) { lines.append("Waiting   \(why)") }
         if let headline = task.details[.headline] { lines.append("Result    \(headline)") }
         if let command = task.details[.command] {
             lines += ["Command   \(command)", "Run by    \(task.command.joined(separator: " "))"]

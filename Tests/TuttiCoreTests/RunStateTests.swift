@@ -88,4 +88,23 @@ import TuttiTestSupport
         #expect(segments.map(\.start) == [1, 60] && segments.first?.status == .cancelled, "the timeline: 1 to 2, a gap, then 60 on")
         #expect(state.task("a")?.status == .running && state.outcome == nil && state.report == nil)
     }
+
+    @Test func aWaitingTaskSaysWhyItWaits() {
+        var state = RunState()
+        let tasks = [AnnouncedTask(id: "a", name: "A", agent: "sh", dependsOn: [], gates: 0, maxAttempts: 1),
+                     AnnouncedTask(id: "b", name: "B", agent: "sh", dependsOn: [], gates: 0, maxAttempts: 1),
+                     AnnouncedTask(id: "c", name: "C", agent: "sh", dependsOn: ["a"], gates: 0, maxAttempts: 1)]
+        var seq = 0
+        func apply(_ kind: EventKind) {
+            seq += 1
+            state.apply(RunEvent(seq: seq, time: Double(seq), kind: kind))
+        }
+        apply(.runStarted(RunStarted(runID: "r", workflow: "w", parallelism: 1, mode: "sequential", pollingInterval: 5, tasks: tasks)))
+        apply(.taskStarted(TaskStarted(task: "a", attempt: 1, pid: 7, command: ["sh"], workingDirectory: nil)))
+        #expect(state.whyWaiting("c") == "waits for task a (running)")
+        #expect(state.whyWaiting("b") == "the parallel limit: 1 of 1 running")
+        #expect(state.whyWaiting("a") == nil, "it runs")
+        apply(.dispatchChanged(DispatchChanged(state: .held)))
+        #expect(state.whyWaiting("b") == "dispatch is held (h releases it)")
+    }
 }

@@ -69,7 +69,9 @@ public struct RunState: Sendable {
             parallelism = started.parallelism
             pollingInterval = started.pollingInterval
             tasks = started.tasks.map {
-                TaskState(id: $0.id, name: $0.name, agent: $0.agent, maxAttempts: $0.maxAttempts, gatesTotal: $0.gates)
+                var task = TaskState(id: $0.id, name: $0.name, agent: $0.agent, maxAttempts: $0.maxAttempts, gatesTotal: $0.gates)
+                task.dependsOn = $0.dependsOn
+                return task
             }
             index = Dictionary(uniqueKeysWithValues: tasks.enumerated().map { ($1.id, $0) })
         case .runFinished(let finished):
@@ -179,6 +181,24 @@ public struct RunState: Sendable {
             update(detail.task) { $0.details[detail.name] = detail.text }
         case .action, .taskMessage:
             break
+        }
+    }
+
+    /// Why a task that has not started waits: the tasks it depends on that have not
+    /// succeeded, a paused or held run, or the parallel limit; nil when it is not waiting.
+    public func whyWaiting(_ id: String) -> String? {
+        guard let task = task(id), task.status == .pending, outcome == nil else { return nil }
+        let waitingFor = task.dependsOn.compactMap { self.task($0) }.filter { $0.status != .succeeded }
+        if !waitingFor.isEmpty {
+            return "waits for " + waitingFor.map { "task \($0.id) (\($0.status == .pending ? "waiting" : $0.status.rawValue))" }
+                .joined(separator: ", ")
+        }
+        switch dispatch {
+        case .paused: return "the run is paused (P resumes it)"
+        case .held: return "dispatch is held (h releases it)"
+        case .running:
+            let running = tasks.filter { $0.status == .running || $0.status == .paused }.count
+            return running >= parallelism ? "the parallel limit: \(running) of \(parallelism) running" : "about to start"
         }
     }
 

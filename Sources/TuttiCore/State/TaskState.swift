@@ -23,6 +23,8 @@ public struct TaskState: Sendable, Hashable {
     public var pid: Int32?
     public var command: [String] = []
     public var workingDirectory: String?
+    /// The tasks it waits for.
+    public var dependsOn: [String] = []
     /// What the task's agent said of its attempt: the command that really ran, its result
     /// in a line, its findings file.
     public var details: [TaskDetail.Name: String] = [:]
