@@ -58,6 +58,9 @@ extension DashboardRenderer {
                 + (task.attempt > 0 ? ", attempt \(task.attempt) of \(task.maxAttempts)" : ""),
         ]
         if let why = model.run.whyWaiting(task.id) { lines.append("Waiting   \(why)") }
+        if let estimate = model.run.history.estimate(task.id) {
+            lines.append("Expected  ~\(ShortTime.format(estimate.seconds)) (\(estimate.basis))")
+        }
         if let headline = task.details[.headline] { lines.append("Result    \(headline)") }
         if let command = task.details[.command] {
             lines += ["Command   \(command)", "Run by    \(task.command.joined(separator: " "))"]

@@ -210,7 +210,8 @@ public struct DashboardRenderer: Sendable {
         x = grid.put(String(format: "%3d%%", Int(task.percent.rounded(.down))), x: x, y: y, style: base) + 1
         let elapsed = task.startedAt == nil ? "" : ShortTime.format(task.elapsed(now: model.now))
         x = grid.put(elapsed.leftPadding(to: Columns.time), x: x, y: y, style: base) + 1
-        let eta = task.eta(now: model.now).map(ShortTime.format) ?? ""
+        // An ETA from earlier runs, not from the task's own progress, is marked "~".
+        let eta = model.run.eta(task).map { ($0.estimated ? "~" : "") + ShortTime.format($0.seconds) } ?? ""
         x = grid.put(eta.leftPadding(to: Columns.eta), x: x, y: y, style: CellStyle(selected ? .selection : .dim, reverse: selected)) + 1
         let attempt = task.attempt == 0 ? "" : "\(task.attempt)/\(task.maxAttempts)"
         x = grid.put(attempt.padding(to: Columns.attempt), x: x, y: y, style: base) + 1

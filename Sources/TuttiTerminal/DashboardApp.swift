@@ -29,13 +29,16 @@ public final class DashboardApp: Sendable {
     public static func localeIsUTF8() -> Bool { tutti_locale_is_utf8() }
 
     private let watching: Bool
+    /// How long the workflow's tasks took before, for ETAs.
+    private let history: DurationHistory
 
     /// A dashboard drawing with `glyphs` in the colours of `theme`. A `watching` dashboard
     /// shows a run another process owns: leaving it leaves the run alone.
-    public init(glyphs: DashboardGlyphs, theme: Theme, watching: Bool = false) {
+    public init(glyphs: DashboardGlyphs, theme: Theme, watching: Bool = false, history: DurationHistory = DurationHistory()) {
         self.glyphs = glyphs
         self.theme = theme
         self.watching = watching
+        self.history = history
     }
 
     /// Hands an engine event to the dashboard (any thread).
@@ -87,6 +90,7 @@ public final class DashboardApp: Sendable {
         let renderer = DashboardRenderer(glyphs: glyphs)
         var model = DashboardModel()
         model.detachOnQuit = watching || replay != nil
+        model.run.history = history
         var player = replay
         var lastReplayClock = clock()
         if let player { model = player.model(keepingViewOf: model) }

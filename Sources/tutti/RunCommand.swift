@@ -148,7 +148,10 @@ extension RunCommand {
     /// Runs with the live dashboard; when the user leaves it, prints the summary below.
     static func runWithDashboard(_ engine: RunEngine, theme: Theme) async throws {
         let glyphs: DashboardGlyphs = DashboardApp.localeIsUTF8() ? .unicode : .ascii
-        let app = DashboardApp(glyphs: glyphs, theme: theme)
+        // Earlier runs of the workflow tell how long a task that reports no progress will take.
+        let history = DurationHistory.load(runsDirectory: (engine.directory.path as NSString).deletingLastPathComponent,
+                                           workflow: engine.workflow.name, excluding: engine.runID)
+        let app = DashboardApp(glyphs: glyphs, theme: theme, history: history)
         if let note = engine.parallelismNote { app.post(notice: note, role: .failed) }
         for event in engine.history { app.post(event) }
         let events = engine.bus.subscribe()

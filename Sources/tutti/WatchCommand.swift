@@ -70,7 +70,12 @@ struct WatchCommand: AsyncParsableCommand {
     /// retry a run whose process has ended, which `tutti resume` then goes on with.
     func watchWithDashboard(_ source: WatchedRun, theme: Theme) async -> (WatchedRun.Ending, resumeAsked: Bool) {
         let glyphs: DashboardGlyphs = DashboardApp.localeIsUTF8() ? .unicode : .ascii
-        let app = DashboardApp(glyphs: glyphs, theme: theme, watching: true)
+        let header = RecordingHeader.read(path: source.directory.eventsPath)
+        let history = header.map {
+            DurationHistory.load(runsDirectory: (source.directory.path as NSString).deletingLastPathComponent, workflow: $0.workflow,
+                                 excluding: $0.runID)
+        } ?? DurationHistory()
+        let app = DashboardApp(glyphs: glyphs, theme: theme, watching: true, history: history)
         let following = Task.detached {
             await source.follow(event: { app.post($0) }, notice: { app.post(notice: $0, role: .failed) })
         }

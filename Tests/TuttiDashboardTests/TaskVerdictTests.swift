@@ -81,3 +81,15 @@ extension TaskVerdictTests {
         }
     }
 }
+
+extension TaskVerdictTests {
+    @Test func anETAFromEarlierRunsIsMarkedAndExplained() {
+        var model = DashboardFixtures.model(at: 0.05)
+        model.run.history = DurationHistory(durations: ["4": [12, 10, 14]])
+        let grid = DashboardRenderer().render(model, width: 120, height: 40)
+        let row = grid.text.split(separator: "\n").first { $0.hasPrefix("● 4 ") }
+        #expect(row?.contains("~12.0s") == true, "\(row ?? "")")
+        model.overlay = .details
+        #expect(DashboardRenderer().render(model, width: 120, height: 40).text.contains("Expected  ~12.0s (median of 3 earlier runs, 10.0s–14.0s)"))
+    }
+}

@@ -21,6 +21,8 @@ public struct RunState: Sendable {
     public var report: RunReport?
     /// The run's files that could not be written, in the order it found out.
     public var fileProblems: [RunFileFailed] = []
+    /// How long the workflow's tasks took in earlier runs (set by the view, not by events).
+    public var history = DurationHistory()
     private var index: [String: Int] = [:]
 
     public init() {}
@@ -182,6 +184,14 @@ public struct RunState: Sendable {
         case .action, .taskMessage:
             break
         }
+    }
+
+    /// Seconds left for a running task: from its own progress when it reports some, else
+    /// from how long it took in earlier runs (`estimated`); nil when neither can tell.
+    public func eta(_ task: TaskState) -> (seconds: Double, estimated: Bool)? {
+        if let eta = task.eta(now: now) { return (eta, false) }
+        guard task.status == .running, let estimate = history.estimate(task.id) else { return nil }
+        return (max(0, estimate.seconds - task.attemptBusy(now: now)), true)
     }
 
     /// Why a task that has not started waits: the tasks it depends on that have not
