@@ -37,4 +37,14 @@ import TuttiCore
         let left = try FileManager.default.contentsOfDirectory(atPath: scratch.file("runs"))
         #expect(left == [entries[0].run_id], "the newest run is kept")
     }
+
+    @Test func aRunThatFailedOnlyOnItsGatesIsListedAsSuch() async throws {
+        let scratch = Scratch()
+        scratch.write("gated.yaml", "name: gated\ntasks:\n  - {task_id: a, command: [sh, -c, \"echo '@tutti metric score 50'\"], quality_gates: [{score: \">= 90\"}]}\n")
+        _ = try await tutti(["run", "gated.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        let listed = try await tutti(["runs", "--runs-dir", "runs"], in: scratch.path)
+        #expect(listed.stdout.split(separator: "\n").last?.contains("gates failed") == true, "\(listed.stdout)")
+        let failed = try await tutti(["runs", "--runs-dir", "runs", "--outcome", "failed"], in: scratch.path)
+        #expect(failed.stdout.split(separator: "\n").count == 2, "it is still a failed run")
+    }
 }

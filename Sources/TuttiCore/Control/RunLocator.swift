@@ -73,7 +73,7 @@ public struct RecordedRun: Sendable {
         let status = liveStatus
         let recording = isLive
         let state = status.map { $0.state == "finished" ? "finished, open" : $0.state }
-            ?? (recording ? "running (no control socket)" : report?.outcome.rawValue ?? "never finished")
+            ?? (recording ? "running (no control socket)" : report?.outcomeText ?? "never finished")
         return RunStanding(state: state, live: status != nil || recording, report: report)
     }
 }

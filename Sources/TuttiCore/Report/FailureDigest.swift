@@ -50,6 +50,13 @@ public struct FailureDigest: Sendable {
 }
 
 extension RunReport {
+    /// The outcome in words, telling a run whose every task succeeded but failed on its
+    /// gates ("gates failed") from one where a task failed ("failed").
+    public var outcomeText: String {
+        if outcome == .failed, tasks.allSatisfy({ $0.status == .succeeded }), tasks.contains(where: \.failedGates) { return "gates failed" }
+        return outcome.rawValue.replacingOccurrences(of: "_", with: " ")
+    }
+
     /// Whether the run went all the way (not interrupted, not stopped by its time limit): only
     /// then do its efficiency and time saved mean anything.
     public var ranToItsEnd: Bool { outcome != .interrupted && outcome != .timedOut }
