@@ -194,5 +194,8 @@ extension DashboardTerminalTests {
             .map { scratch.file(".tutti/runs/\($0)/events.ndjson") }))
         let testing = recording.events.compactMap { if case .taskFinished(let f) = $0.kind, f.task == "4" { f.attempt } else { nil } }
         #expect(testing == [1, 2], "one run, two attempts of the testing task")
+        let replayed = try await tutti(["replay", "latest", "--headless"], in: scratch.path)
+        #expect(replayed.stdout.contains("Task 4 (Testing Framework)") && replayed.stdout.contains("[2 attempts]"),
+                "the replay tells the same story: \(replayed.stdout.suffix(1500))")
     }
 }
