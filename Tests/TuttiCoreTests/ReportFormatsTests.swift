@@ -49,7 +49,9 @@ import TuttiTestSupport
         let first = suites[0].elements(forName: "testcase")
         #expect(first.map { $0.attribute(forName: "name")?.stringValue } == ["cov ≥ 90%", "pass_rate ≥ 90%", "lint ≥ 90%"])
         #expect(first[2].elements(forName: "failure").first?.attribute(forName: "message")?.stringValue == "lint is 50%: needs ≥ 90%")
-        #expect(suites[1].elements(forName: "testcase").first?.elements(forName: "failure").isEmpty == false)
+        #expect(suites[1].elements(forName: "testcase").first?.elements(forName: "failure").first?.attribute(forName: "type")?.stringValue
+                == "task_failed", "a process that failed is not a gate that failed")
+        #expect(first[2].elements(forName: "failure").first?.attribute(forName: "type")?.stringValue == "quality_gate")
         #expect(suites[2].elements(forName: "testcase").allSatisfy { !$0.elements(forName: "skipped").isEmpty })
     }
 

@@ -17,7 +17,8 @@ public enum JUnitReport {
             let more = task.findingCount - findings.count
             let findingsText = findings.isEmpty ? ""
                 : "\nfindings (\(task.findingCount)):\n" + findings.joined(separator: "\n") + (more > 0 ? "\nand \(more) more" : "")
-            func add(name: String, passed: Bool, message: String, detail: String, warning: String? = nil) {
+            // A failed gate and a failed process are told apart by the failure's type.
+            func add(name: String, passed: Bool, message: String, detail: String, warning: String? = nil, type: String = "quality_gate") {
                 counts.tests += 1
                 var body = ""
                 if task.status == .skipped {
@@ -25,7 +26,7 @@ public enum JUnitReport {
                     body = "<skipped message=\"\(escape(task.reason ?? "task skipped"))\"/>"
                 } else if !passed {
                     counts.failures += 1
-                    body = "<failure type=\"quality_gate\" message=\"\(escape(message))\">\(escape(detail + findingsText))</failure>"
+                    body = "<failure type=\"\(type)\" message=\"\(escape(message))\">\(escape(detail + findingsText))</failure>"
                 } else if let warning {
                     body = "<system-out>\(escape(warning))</system-out>"
                 }
@@ -43,7 +44,7 @@ public enum JUnitReport {
                 add(name: "task succeeded", passed: task.status == .succeeded,
                     message: "task \(task.id) \(task.status.rawValue)\(task.reason.map { ": \($0)" } ?? "")",
                     detail: task.attempts.map { "attempt \($0.attempt): \($0.status.rawValue)\($0.reason.map { " (\($0))" } ?? "")" }
-                        .joined(separator: "\n"))
+                        .joined(separator: "\n"), type: "task_failed")
             }
             totals.tests += counts.tests
             totals.failures += counts.failures
