@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
@@ -25,11 +26,13 @@ let package = Package(
         .target(name: "TuttiAgents", dependencies: ["CTuttiSystem", "TuttiCore"]),
         .target(name: "TuttiMCP", dependencies: ["TuttiCore", .product(name: "MCP", package: "swift-sdk"),
                                                .product(name: "Logging", package: "swift-log")]),
+        .target(name: "TuttiConductor", dependencies: ["TuttiCore", .product(name: "Hummingbird", package: "hummingbird"),
+                                                     .product(name: "Logging", package: "swift-log")]),
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "TuttiTerminal", dependencies: ["CNCurses", "CTuttiSystem", "TuttiDashboard", "TuttiCore"]),
         .executableTarget(
             name: "tutti",
-            dependencies: ["TuttiCore", "TuttiDashboard", "TuttiTerminal", "TuttiAgents", "TuttiMCP",
+            dependencies: ["TuttiCore", "TuttiDashboard", "TuttiTerminal", "TuttiAgents", "TuttiMCP", "TuttiConductor",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "tutti-bench", dependencies: ["CTuttiBench", "CTuttiSystem", "TuttiCore", "TuttiDashboard", "TuttiTerminal"]),

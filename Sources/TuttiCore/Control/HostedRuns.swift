@@ -1,26 +1,29 @@
 import Foundation
 import Synchronization
-import TuttiCore
 
-/// One run started by this server: the engine, its control socket (so `tutti watch` and
-/// `tutti ctl` reach it), and the state folded from its events.
-final class Execution: Sendable {
-    let engine: RunEngine
-    let control: ControlServer?
+/// One run a server (MCP, the Conductor API) started in its own process: the engine, its
+/// control socket (so `tutti watch` and `tutti ctl` reach it), and the state folded from its
+/// events.
+public final class Execution: Sendable {
+    public let engine: RunEngine
+    public let control: ControlServer?
     /// The run's events folded, as every view of a run folds them.
-    let state = Mutex(RunState())
-    let workflowFile: String
+    public let state = Mutex(RunState())
+    public let workflowFile: String
+    /// When the run's time 0 was, in seconds since 1970.
+    public let clockOrigin: Double
     /// Told after each event is folded into `state`.
     private let watchers = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
     private let running: Mutex<Task<RunReport, Never>?> = Mutex(nil)
     private let folding: Mutex<Task<Void, Never>?> = Mutex(nil)
 
-    var id: String { engine.runID }
+    public var id: String { engine.runID }
 
     /// A run to start; a resumed run's `history` (its recorded events) is folded first.
-    init(engine: RunEngine, workflowFile: String, history: [RunEvent] = []) {
+    public init(engine: RunEngine, workflowFile: String, history: [RunEvent] = []) {
         self.engine = engine
         self.workflowFile = workflowFile
+        clockOrigin = Date().timeIntervalSince1970 - engine.bus.elapsed
         control = try? ControlServer(engine: engine)
         state.withLock { state in
             for event in history { state.apply(event) }
@@ -32,7 +35,7 @@ final class Execution: Sendable {
     }
 
     /// Starts the run: its events are folded, the control socket served.
-    func start() {
+    public func start() {
         let events = engine.bus.subscribe()
         folding.withLock {
             $0 = Task.detached { [self] in
@@ -48,7 +51,7 @@ final class Execution: Sendable {
     }
 
     /// A tick after every change of `state` from now on (it ends with the run).
-    func changes() -> AsyncStream<Void> {
+    public func changes() -> AsyncStream<Void> {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id = UUID()
         watchers.withLock { $0[id] = continuation }
@@ -57,14 +60,14 @@ final class Execution: Sendable {
     }
 
     /// The state now, its clock moved to the run's time.
-    func snapshot() -> RunState {
+    public func snapshot() -> RunState {
         var model = state.withLock { $0 }
         model.tick(now: engine.bus.elapsed)
         return model
     }
 
     /// Stops the run (if it goes on), ends it, and waits until its recording is complete.
-    func finish(reason: String) async {
+    public func finish(reason: String) async {
         engine.interrupt(reason: reason, actor: "mcp")
         engine.close()
         _ = await running.withLock { $0 }?.value
@@ -73,15 +76,17 @@ final class Execution: Sendable {
     }
 }
 
-/// The runs this server started, by execution id (their run id).
-final class Executions: Sendable {
+/// The runs a server started, by execution id (their run id).
+public final class Executions: Sendable {
     private let all = Mutex<[String: Execution]>([:])
     private let order = Mutex<[String]>([])
     /// Set when the client has gone: no run may start after that.
     private let closing = Mutex(false)
 
+    public init() {}
+
     /// Registers a run about to start; false once the server is closing (do not start it).
-    func add(_ execution: Execution) -> Bool {
+    public func add(_ execution: Execution) -> Bool {
         closing.withLock { closing in
             guard !closing else { return false }
             all.withLock { $0[execution.id] = execution }
@@ -90,13 +95,13 @@ final class Executions: Sendable {
         }
     }
 
-    func find(_ id: String) -> Execution? { all.withLock { $0[id] } }
+    public func find(_ id: String) -> Execution? { all.withLock { $0[id] } }
 
-    var ids: [String] { order.withLock { $0 } }
+    public var ids: [String] { order.withLock { $0 } }
 
     /// Ends every run (the client has gone), keeping their recordings complete; runs cannot
     /// be added any more.
-    func finishAll(reason: String) async {
+    public func finishAll(reason: String) async {
         closing.withLock { $0 = true }
         for execution in all.withLock({ Array($0.values) }) { await execution.finish(reason: reason) }
     }

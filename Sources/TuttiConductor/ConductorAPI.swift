@@ -1,0 +1,126 @@
+import Foundation
+import Synchronization
+import TuttiCore
+
+/// Conductor's workflow API over Tutti's runs, apart from HTTP: start a workflow (by name,
+/// or as the seed's list of SIMPLE tasks), read it as Conductor's Workflow JSON, pause,
+/// resume, retry and terminate it. Runs it starts are ordinary recorded runs.
+public final class ConductorAPI: Sendable {
+    /// A request Conductor would refuse, with its HTTP status.
+    public struct Failure: Error, Sendable {
+        public var status: Int
+        public var message: String
+        public init(_ status: Int, _ message: String) {
+            self.status = status
+            self.message = message
+        }
+    }
+
+    let workflowsDirectory: String
+    let runsDirectory: String
+    public let executions = Executions()
+    /// Per run: each task's Conductor reference name and definition name.
+    private let names = Mutex<[String: [String: (reference: String, definition: String)]]>([:])
+    private let inputs = Mutex<[String: (input: JSONValue, correlationId: String?)]>([:])
+
+    public init(workflowsDirectory: String, runsDirectory: String) {
+        self.workflowsDirectory = workflowsDirectory
+        self.runsDirectory = runsDirectory
+    }
+
+    // MARK: - Starting
+
+    /// `POST /api/workflow` (StartWorkflowRequest) and `POST /api/workflow/{name}`: runs the
+    /// workflow of that name; returns its id.
+    public func start(name: String, input: JSONValue = .object([:]), correlationId: String? = nil) throws(Failure) -> String {
+        let workflow = try self.workflow(named: name)
+        return try launch(workflow, taskIDs: nil, names: [:], input: input, correlationId: correlationId)
+    }
+
+    /// `POST /api/workflows`, the seed's call: SIMPLE tasks that name the workflow's tasks by
+    /// `inputParameters.task_id`; they run together, as the seed says.
+    public func startTasks(_ body: JSONValue) throws(Failure) -> String {
+        guard case .object(let fields) = body, let name = fields["name"]?.string, !name.isEmpty else {
+            throw Failure(400, "the body needs \"name\" (a workflow in \(workflowsDirectory)) and \"tasks\"")
+        }
+        guard case .array(let tasks)? = fields["tasks"], !tasks.isEmpty else {
+            throw Failure(400, "\"tasks\" must list the SIMPLE tasks to run, each with inputParameters.task_id")
+        }
+        let workflow = try self.workflow(named: name)
+        var ids: [String] = []
+        var names: [String: (reference: String, definition: String)] = [:]
+        for (index, task) in tasks.enumerated() {
+            guard case .object(let task) = task, case .object(let parameters)? = task["inputParameters"],
+                  let id = parameters["task_id"].flatMap(Self.identifier) else {
+                throw Failure(400, "tasks[\(index)] needs inputParameters.task_id naming one of \(workflow.tasks.map(\.id).joined(separator: ", "))")
+            }
+            if let type = task["type"]?.string, type != "SIMPLE" {
+                throw Failure(400, "tasks[\(index)] is \(type); this endpoint runs SIMPLE tasks")
+            }
+            ids.append(id)
+            names[id] = (task["taskReferenceName"]?.string ?? "task_\(id)", task["name"]?.string ?? id)
+        }
+        return try launch(workflow, taskIDs: ids, names: names, input: fields["input"] ?? .object([:]), correlationId: fields["correlationId"]?.string)
+    }
+
+    private static func identifier(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): return text
+        case .number(let number) where number == number.rounded(): return String(Int(number))
+        default: return nil
+        }
+    }
+
+    private func workflow(named name: String) throws(Failure) -> Workflow {
+        let safe = RunDirectory.safeFileName(name)
+        for file in ["\(workflowsDirectory)/\(safe).yaml", "\(workflowsDirectory)/\(safe).yml"]
+        where FileManager.default.fileExists(atPath: file) {
+            do { return try WorkflowLoader.load(path: file) } catch { throw Failure(400, "\(error.description)") }
+        }
+        if "\(safe).yaml" == BuiltInWorkflows.qualityReportName,
+           let workflow = try? WorkflowLoader.parse(yaml: BuiltInWorkflows.qualityReport, file: "(built-in) \(BuiltInWorkflows.qualityReportName)") {
+            return workflow
+        }
+        throw Failure(404, "no workflow named '\(name)' in \(workflowsDirectory)")
+    }
+
+    private func launch(_ workflow: Workflow, taskIDs: [String]?, names: [String: (reference: String, definition: String)],
+                        input: JSONValue, correlationId: String?) throws(Failure) -> String {
+        var options = RunOptions(runsDirectory: runsDirectory, taskFilter: taskIDs)
+        options.staysOpen = true
+        let engine: RunEngine
+        do { engine = try RunEngine(workflow: workflow, options: options) } catch let error as RunSetupError {
+            throw Failure(400, error.description)
+        } catch {
+            throw Failure(500, "cannot start the run: \(error)")
+        }
+        let execution = Execution(engine: engine, workflowFile: workflow.sourcePath ?? workflow.name)
+        self.names.withLock { $0[execution.id] = names }
+        inputs.withLock { $0[execution.id] = (input, correlationId) }
+        guard executions.add(execution) else {
+            execution.start()
+            Task { await execution.finish(reason: "the server is shutting down") }
+            throw Failure(503, "the server is shutting down")
+        }
+        execution.start()
+        return execution.id
+    }
+
+    // MARK: - Reading and acting
+
+    /// `GET /api/workflow/{id}`: the run as Conductor's Workflow JSON.
+    public func workflow(_ id: String, includeTasks: Bool = true) throws(Failure) -> JSONValue {
+        guard let execution = executions.find(id) else { throw Failure(404, "no workflow with id '\(id)'") }
+        let state = execution.snapshot()
+        let (input, correlationId) = inputs.withLock { $0[id] } ?? (.object([:]), nil)
+        return ConductorJSON.workflow(state, id: id, origin: execution.clockOrigin, names: names.withLock { $0[id] } ?? [:],
+                                      input: input, correlationId: correlationId, includeTasks: includeTasks)
+    }
+
+    /// Pause, resume, retry (the failed tasks) or terminate a run of this server.
+    public func act(_ id: String, _ verb: ControlVerb, reason: String? = nil) throws(Failure) {
+        guard let execution = executions.find(id) else { throw Failure(404, "no workflow with id '\(id)'") }
+        let result = execution.engine.perform(ControlAction(verb), actor: reason.map { "conductor API (\($0))" } ?? "conductor API")
+        guard result.accepted else { throw Failure(409, result.message) }
+    }
+}
