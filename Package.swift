@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "TuttiTestSupport", path: "Tests/TuttiTestSupport"),
         .testTarget(name: "TuttiCoreTests", dependencies: ["TuttiCore", "TuttiTestSupport"]),
         .testTarget(name: "TuttiAgentsTests", dependencies: ["TuttiAgents", "TuttiCore", "TuttiTestSupport"]),
-        .testTarget(name: "TuttiCLITests", dependencies: ["TuttiCore", "TuttiTestSupport"], exclude: ["MCPClient"]),
+        .testTarget(name: "TuttiCLITests", dependencies: ["TuttiCore", "TuttiTestSupport"], exclude: ["MCPClient", "ConductorClient"]),
         .testTarget(name: "TuttiDashboardTests", dependencies: ["TuttiDashboard"], exclude: ["Golden"]),
         .testTarget(name: "TuttiTerminalTests", dependencies: ["TuttiTerminal", "TuttiDashboard", "TuttiCore", "TuttiTestSupport"]),
         .testTarget(name: "TuttiMCPTests", dependencies: ["TuttiMCP", "TuttiDashboard", "TuttiCore", "TuttiTestSupport",

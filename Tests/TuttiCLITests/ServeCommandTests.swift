@@ -164,4 +164,19 @@ import TuttiTestSupport
         let refused = try await tutti(["serve", "--listen", "0.0.0.0:0"], in: scratch.path)
         #expect(refused.status == ExitStatus.invalidInput && refused.stderr.contains("give --token-file"), "\(refused.stderr)")
     }
+
+    static var officialClient: Bool { ChildProcess.run(["python3", "-c", "import conductor.client"]).status == 0 }
+
+    @Test(.enabled(if: officialClient)) func theOfficialConductorClientStartsPausesResumesRetriesAndTerminates() async throws {
+        let scratch = Self.scratch()
+        scratch.write("workflows/flaky.yaml", "name: flaky\ntasks:\n  - {task_id: ok, command: ['true']}\n"
+                      + "  - {task_id: needs-fix, command: [test, -f, \(scratch.path)/fixed]}\n")
+        let server = try Server(in: scratch.path)
+        defer { server.stop() }
+        let script = "\(repositoryRoot)/Tests/TuttiCLITests/ConductorClient/conductor_client.py"
+        let result = try await offThePool {
+            ChildProcess.run(["python3", script, String(server.port), scratch.path], in: scratch.path, captureOutput: true)
+        }
+        #expect(result.status == 0 && result.output.hasSuffix("ALL CHECKS PASSED\n"), "\(result.output.suffix(3000))")
+    }
 }
