@@ -117,6 +117,19 @@ public final class ConductorAPI: Sendable {
                                       input: input, correlationId: correlationId, includeTasks: includeTasks)
     }
 
+    /// `POST /api/workflow/{id}/restart`: a workflow that has ended runs again from the
+    /// beginning, in the same run: every task as a new attempt, in dependency order.
+    public func restart(_ id: String) throws(Failure) {
+        guard let execution = executions.find(id) else { throw Failure(404, "no workflow with id '\(id)'") }
+        let state = execution.snapshot()
+        guard state.outcome != nil else { throw Failure(409, "workflow '\(id)' is still running; only an ended workflow restarts") }
+        // The tasks that wait for none: running them again brings every task after them along.
+        for task in state.tasks where task.dependsOn.isEmpty && task.status.isFinal {
+            let result = execution.engine.perform(ControlAction(.retry, task: task.id), actor: "conductor API (restart)")
+            guard result.accepted else { throw Failure(409, result.message) }
+        }
+    }
+
     /// Pause, resume, retry (the failed tasks) or terminate a run of this server.
     public func act(_ id: String, _ verb: ControlVerb, reason: String? = nil) throws(Failure) {
         guard let execution = executions.find(id) else { throw Failure(404, "no workflow with id '\(id)'") }

@@ -70,6 +70,9 @@ public enum ConductorHTTPServer {
         router.post("/api/workflow/:id/retry") { _, context in
             try await answerEmpty { try api.act(context.parameters.get("id") ?? "", .retry) }
         }
+        router.post("/api/workflow/:id/restart") { _, context in
+            try await answerEmpty { try api.restart(context.parameters.get("id") ?? "") }
+        }
         router.delete("/api/workflow/:id") { request, context in
             try await answerEmpty {
                 try api.act(context.parameters.get("id") ?? "", .cancel, reason: request.uri.queryParameters.get("reason").map { String($0) })

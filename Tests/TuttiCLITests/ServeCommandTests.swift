@@ -123,6 +123,14 @@ import TuttiTestSupport
         #expect(starts.count == 4 && starts.max()! <= ends.min()! && starts.min()! > 1_700_000_000_000, "epoch milliseconds, overlapping")
         let listed = try await tutti(["runs", "--runs-dir", "runs"], in: scratch.path)
         #expect(listed.stdout.contains(id), "an ordinary recorded run")
+
+        // Restart: every task runs again, in the same run.
+        for task in 4...7 { try? FileManager.default.removeItem(atPath: scratch.file("started-\(task)")) }
+        #expect(server.request("POST", "/api/workflow/\(id)/restart", body: "{}").status == 200)
+        #expect(await eventually {
+            guard case .array(let tasks)? = server.workflow(id)["tasks"], server.workflow(id)["status"] == .string("COMPLETED") else { return false }
+            return tasks.allSatisfy { if case .object(let task) = $0 { task["retryCount"] == .number(1) } else { false } }
+        }, "\(server.workflow(id))")
     }
 
     @Test(.enabled(if: curlInstalled)) func aWorkflowIsPausedResumedAndTerminated() async throws {
