@@ -183,7 +183,9 @@ import TuttiTestSupport
         defer { server.stop() }
         let script = "\(repositoryRoot)/Tests/TuttiCLITests/ConductorClient/conductor_client.py"
         let result = try await offThePool {
-            ChildProcess.run(["python3", script, String(server.port), scratch.path], in: scratch.path, captureOutput: true)
+            // Its traceback too, should it fail.
+            ChildProcess.run(["sh", "-c", "exec python3 \"$0\" \"$1\" \"$2\" 2>&1", script, String(server.port), scratch.path],
+                             in: scratch.path, captureOutput: true)
         }
         #expect(result.status == 0 && result.output.hasSuffix("ALL CHECKS PASSED\n"), "\(result.output.suffix(3000))")
     }
