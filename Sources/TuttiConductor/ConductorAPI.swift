@@ -72,16 +72,10 @@ public final class ConductorAPI: Sendable {
     }
 
     private func workflow(named name: String) throws(Failure) -> Workflow {
-        let safe = RunDirectory.safeFileName(name)
-        for file in ["\(workflowsDirectory)/\(safe).yaml", "\(workflowsDirectory)/\(safe).yml"]
-        where FileManager.default.fileExists(atPath: file) {
-            do { return try WorkflowLoader.load(path: file) } catch { throw Failure(400, "\(error.description)") }
-        }
-        if "\(safe).yaml" == BuiltInWorkflows.qualityReportName,
-           let workflow = try? WorkflowLoader.parse(yaml: BuiltInWorkflows.qualityReport, file: "(built-in) \(BuiltInWorkflows.qualityReportName)") {
-            return workflow
-        }
-        throw Failure(404, "no workflow named '\(name)' in \(workflowsDirectory)")
+        let found: (workflow: Workflow, path: String)?
+        do { found = try BuiltInWorkflows.named(name, in: workflowsDirectory) } catch { throw Failure(400, error.description) }
+        guard let found else { throw Failure(404, "no workflow named '\(name)' in \(workflowsDirectory)") }
+        return found.workflow
     }
 
     private func launch(_ workflow: Workflow, taskIDs: [String]?, names: [String: (reference: String, definition: String)],

@@ -41,19 +41,13 @@ final class ConductorService: Sendable {
     /// A workflow by name (from the workflows folder) or path; by default the seed's template 3.
     func workflow(_ reference: String?) throws(ToolError) -> (Workflow, String) {
         let reference = reference ?? (BuiltInWorkflows.qualityReportName as NSString).deletingPathExtension
-        let known = workflows()
-        let match = known.first { $0.name == reference || ($0.path as NSString).lastPathComponent == reference }
         do {
-            if let match, match.path == "(built-in)" {
-                return (try WorkflowLoader.parse(yaml: BuiltInWorkflows.qualityReport, file: "(built-in) \(BuiltInWorkflows.qualityReportName)"),
-                        "(built-in) \(BuiltInWorkflows.qualityReportName)")
-            }
-            if let match { return (try WorkflowLoader.load(path: match.path), match.path) }
+            if let found = try BuiltInWorkflows.named(reference, in: workflowsDirectory) { return found }
             if FileManager.default.fileExists(atPath: reference) { return (try WorkflowLoader.load(path: reference), reference) }
         } catch {
             throw ToolError(message: "the workflow '\(reference)' is not valid:\n\(error.description)")
         }
-        throw ToolError(message: "unknown workflow '\(reference)'; available: \(known.map(\.name).joined(separator: ", ")) "
+        throw ToolError(message: "unknown workflow '\(reference)'; available: \(workflows().map(\.name).joined(separator: ", ")) "
                         + "(from \(workflowsDirectory)), or a path to a workflow file")
     }
 
@@ -89,22 +83,14 @@ final class ConductorService: Sendable {
     /// Goes on with an ended run in this server, in the same recording: what succeeded stays
     /// done, the rest runs again.
     private func resume(_ id: String, in directory: RunDirectory) throws(ToolError) -> ActionAnswer {
-        let point: ResumePoint
-        let workflow: Workflow
-        do {
-            point = try ResumePoint.read(directory)
-            workflow = try point.workflow(in: directory)
-        } catch {
-            throw ToolError(message: "run '\(id)' cannot be resumed: \(error)")
-        }
-        point.endLeftovers()
-        var options = RunOptions(runsDirectory: (directory.path as NSString).deletingLastPathComponent)
+        var options = RunOptions()
         options.staysOpen = true
-        let engine: RunEngine
-        do { engine = try RunEngine(resuming: point, in: directory, workflow: workflow, options: options) } catch {
+        let resumed: ResumedRun
+        do { resumed = try ResumedRun(directory, options: options) } catch {
             throw ToolError(message: "run '\(id)' cannot be resumed: \(error)")
         }
-        let execution = Execution(engine: engine, workflowFile: workflow.sourcePath ?? directory.workflowCopyPath, history: point.history)
+        let (engine, point) = (resumed.engine, resumed.point)
+        let execution = Execution(engine: engine, workflowFile: engine.workflow.sourcePath ?? directory.workflowCopyPath, history: point.history)
         guard executions.add(execution) else {
             execution.start()
             Task { await execution.finish(reason: "the MCP client disconnected") }

@@ -45,28 +45,18 @@ struct ResumeCommand: AsyncParsableCommand {
     /// exits with its code (2 when it cannot be resumed).
     static func resume(_ directory: RunDirectory, headless: Bool, json: Bool = false, parallelism: Int? = nil,
                        killGrace: Double = 5, theme: Theme) async throws {
-        let point: ResumePoint
-        let workflow: Workflow
-        do {
-            point = try ResumePoint.read(directory)
-            workflow = try point.workflow(in: directory)
-        } catch {
-            Console.err("tutti resume: \(error)")
-            throw ExitCode(ExitStatus.invalidInput)
-        }
         let withDashboard = !headless && !json && RunCommand.terminalCanShowDashboard()
-        var options = RunOptions(runsDirectory: (directory.path as NSString).deletingLastPathComponent, parallelism: parallelism,
-                                 killGrace: killGrace)
+        var options = RunOptions(parallelism: parallelism, killGrace: killGrace)
         options.staysOpen = withDashboard
-        let ended = point.endLeftovers()
-        if !ended.isEmpty {
-            Console.err("tutti resume: ended \(ended.count) process group\(ended.count == 1 ? "" : "s") the interrupted run left running")
-        }
-        let engine: RunEngine
-        do { engine = try RunEngine(resuming: point, in: directory, workflow: workflow, options: options) } catch {
+        let resumed: ResumedRun
+        do { resumed = try ResumedRun(directory, options: options) } catch {
             Console.err("tutti resume: \(error)")
             if case RunFileError.cannotWrite = error { throw ExitCode(ExitStatus.notRecorded) }
             throw ExitCode(ExitStatus.invalidInput)
+        }
+        let (engine, point, ended) = (resumed.engine, resumed.point, resumed.endedGroups)
+        if !ended.isEmpty {
+            Console.err("tutti resume: ended \(ended.count) process group\(ended.count == 1 ? "" : "s") the interrupted run left running")
         }
         if !json {
             Console.err("tutti resume: \(point.kept.count) task\(point.kept.count == 1 ? "" : "s") kept, "

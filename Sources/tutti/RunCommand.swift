@@ -135,7 +135,7 @@ extension RunCommand {
         if let file { return try WorkflowLoader.load(path: file) }
         let local = "workflows/\(BuiltInWorkflows.qualityReportName)"
         if FileManager.default.fileExists(atPath: local) { return try WorkflowLoader.load(path: local) }
-        return try WorkflowLoader.parse(yaml: BuiltInWorkflows.qualityReport, file: "(built-in) \(BuiltInWorkflows.qualityReportName)")
+        return try BuiltInWorkflows.qualityReportWorkflow()
     }
 
     /// Whether stdin and stdout are a terminal that can draw the dashboard.

@@ -105,10 +105,7 @@ extension DashboardTerminalTests {
 extension DashboardTerminalTests {
     @Test(.enabled(if: tmuxInstalled && QualityReportTests.pytestWithCoverage))
     func theQualityReportRunsLiveInTheDashboard() async throws {
-        let scratch = Scratch()
-        scratch.write("pyproject.toml", "[project]\nname = \"calc\"\n")
-        scratch.write("calc.py", "def add(a, b):\n    \"\"\"Adds.\"\"\"\n    return a + b\n")
-        scratch.write("tests/test_calc.py", "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n")
+        let scratch = Self.calcProject(asserting: "3")
         let tmux = Tmux()
         defer { tmux.kill() }
         tmux.start("cd \(scratch.path) && \(tuttiBinary); echo EXIT=$?; sleep 120")
@@ -165,10 +162,7 @@ extension DashboardTerminalTests {
 extension DashboardTerminalTests {
     @Test(.enabled(if: tmuxInstalled && QualityReportTests.pytestWithCoverage))
     func aFailingTestIsFoundOpenedFixedAndRunAgainInTheSameRun() async throws {
-        let scratch = Scratch()
-        scratch.write("pyproject.toml", "[project]\nname = \"calc\"\n")
-        scratch.write("calc.py", "def add(a, b):\n    \"\"\"Adds.\"\"\"\n    return a + b\n")
-        scratch.write("tests/test_calc.py", "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 4\n\n\ndef test_ok():\n    assert add(1, 1) == 2\n")
+        let scratch = Self.calcProject(asserting: "4", extraTest: "\n\ndef test_ok():\n    assert add(1, 1) == 2\n")
         // The "editor" notes how it was called and fixes the test, as the developer would.
         let editor = scratch.write("editor.sh", "echo \"$@\" > \(scratch.path)/editor-args\nsed -i 's/== 4/== 3/' \"$2\"\n")
         let tmux = Tmux()
@@ -197,5 +191,17 @@ extension DashboardTerminalTests {
         let replayed = try await tutti(["replay", "latest", "--headless"], in: scratch.path)
         #expect(replayed.stdout.contains("Task 4 (Testing Framework)") && replayed.stdout.contains("[2 attempts]"),
                 "the replay tells the same story: \(replayed.stdout.suffix(1500))")
+    }
+}
+
+extension DashboardTerminalTests {
+    /// A small pytest project: `add(1, 2)` tested against `expected` (a test that fails when
+    /// it is not 3), and any more tests after it.
+    static func calcProject(asserting expected: String, extraTest: String = "") -> Scratch {
+        let scratch = Scratch()
+        scratch.write("pyproject.toml", "[project]\nname = \"calc\"\n")
+        scratch.write("calc.py", "def add(a, b):\n    \"\"\"Adds.\"\"\"\n    return a + b\n")
+        scratch.write("tests/test_calc.py", "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == \(expected)\n" + extraTest)
+        return scratch
     }
 }

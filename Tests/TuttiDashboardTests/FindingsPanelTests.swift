@@ -61,12 +61,9 @@ import TuttiCore
         #expect(grid[2, high + 1].style.role == .timedOut && grid[2, high + 3].style.role == .dim, "medium in amber, info dim")
     }
 
-    @Test func withoutAnEditorTheLinesAroundTheFindingAreShown() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tutti-source-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("t.py").path
-        try (1...20).map { "line \($0)" }.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    /// The excerpt itself is read by `FindingOpener` (FindingOpenerTests); here, how it is drawn.
+    @Test func withoutAnEditorTheLinesAroundTheFindingAreShown() {
+        let path = "/repo/t.py"
         var model = Self.model()
         let lines = (8...16).map { "line \($0)" }
         model.overlay = .source(path: path, line: 12, lines: lines, firstLine: 8)

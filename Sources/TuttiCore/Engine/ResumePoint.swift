@@ -139,6 +139,27 @@ public struct ResumePoint: Sendable {
     }
 }
 
+/// An interrupted run made ready to go on: its engine, where it stands, and the process
+/// groups its old attempts had left running (now ended).
+public struct ResumedRun: Sendable {
+    public let engine: RunEngine
+    public let point: ResumePoint
+    public let endedGroups: [Int32]
+
+    /// Reads where the run in `directory` stands, ends what it left running, and prepares its
+    /// engine (in the runs folder that holds it, with `options` for the rest). Throws a
+    /// `ResumePoint.Refusal`, the recording's or the workflow's problem, or the engine's.
+    public init(_ directory: RunDirectory, options: RunOptions = RunOptions()) throws {
+        let point = try ResumePoint.read(directory)
+        let workflow = try point.workflow(in: directory)
+        endedGroups = point.endLeftovers()
+        var options = options
+        options.runsDirectory = (directory.path as NSString).deletingLastPathComponent
+        engine = try RunEngine(resuming: point, in: directory, workflow: workflow, options: options)
+        self.point = point
+    }
+}
+
 extension ResumePoint {
     /// Ends what the interrupted attempts left running, in case the old process could not
     /// (its watchdog was killed with it: `pkill -9 -f tutti`): each attempt's process group,
@@ -164,9 +185,7 @@ extension ResumePoint {
             return try WorkflowLoader.load(path: directory.workflowCopyPath)
         }
         guard let file = header.workflowFile else { throw ResumeWorkflowMissing(run: header.runID, file: nil) }
-        if file == "(built-in) \(BuiltInWorkflows.qualityReportName)" {
-            return try WorkflowLoader.parse(yaml: BuiltInWorkflows.qualityReport, file: file)
-        }
+        if file == BuiltInWorkflows.qualityReportSource { return try BuiltInWorkflows.qualityReportWorkflow() }
         guard FileManager.default.fileExists(atPath: file) else { throw ResumeWorkflowMissing(run: header.runID, file: file) }
         return try WorkflowLoader.load(path: file)
     }

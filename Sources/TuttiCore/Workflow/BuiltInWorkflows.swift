@@ -1,8 +1,29 @@
+import Foundation
+
 /// Workflows built into the binary, so `tutti` works in any repository.
 public enum BuiltInWorkflows {
     /// The quality report: the seed's template 3 (its four agents, in parallel), exactly as
     /// `workflows/template-03-parallel-execution.yaml` holds it.
     public static let qualityReportName = "template-03-parallel-execution.yaml"
+    /// What a run of the built-in copy records as its workflow file.
+    public static let qualityReportSource = "(built-in) \(qualityReportName)"
+
+    /// The built-in quality report, read.
+    public static func qualityReportWorkflow() throws(WorkflowLoadError) -> Workflow {
+        try WorkflowLoader.parse(yaml: qualityReport, file: qualityReportSource)
+    }
+
+    /// The workflow called `name` in `directory` (`NAME.yaml` or `NAME.yml`), else the built-in
+    /// quality report when that is the name; nil when there is none. Its path comes with it.
+    public static func named(_ name: String, in directory: String) throws(WorkflowLoadError) -> (workflow: Workflow, path: String)? {
+        let base = (name as NSString).deletingPathExtension
+        guard !base.isEmpty, RunDirectory.safeFileName(base) == base else { return nil }
+        for file in ["\(directory)/\(base).yaml", "\(directory)/\(base).yml"] where FileManager.default.fileExists(atPath: file) {
+            return (try WorkflowLoader.load(path: file), file)
+        }
+        guard "\(base).yaml" == qualityReportName else { return nil }
+        return (try qualityReportWorkflow(), qualityReportSource)
+    }
 
     public static let qualityReport = """
     # Template 3: Parallel Execution (Tasks 4, 5, 6, 7) - the seed document's, with two verdicts made
