@@ -14,7 +14,7 @@ struct RunCommand: AsyncParsableCommand {
             + "2 invalid input; 5 the run's files could not all be written (a full disk: no verdict is claimed); 130 interrupted."
     )
 
-    @Argument(help: "The workflow file (default: the quality report — workflows/template-03-parallel-execution.yaml, or its built-in copy — on the current folder).")
+    @Argument(help: "The workflow file: Tutti YAML, or a Conductor workflow definition (.json) (default: the quality report — workflows/template-03-parallel-execution.yaml, or its built-in copy — on the current folder).")
     var file: String?
 
     @Flag(help: "Print plain progress lines instead of the dashboard (the default when stdout is not a terminal).")

@@ -9,7 +9,7 @@ struct Tutti: AsyncParsableCommand {
         commandName: "tutti",
         abstract: "Run a workflow's tasks in parallel and watch them live.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, ResumeCommand.self, ServeCommand.self, WatchCommand.self, ReplayCommand.self, CtlCommand.self, RunsCommand.self, ReportCommand.self, MCPCommand.self, ValidateCommand.self,
+        subcommands: [RunCommand.self, ResumeCommand.self, ServeCommand.self, WatchCommand.self, ReplayCommand.self, CtlCommand.self, RunsCommand.self, ReportCommand.self, MCPCommand.self, ValidateCommand.self, ExportCommand.self,
                       AgentCommand.self],
         defaultSubcommand: RunCommand.self
     )

@@ -24,8 +24,17 @@ public struct RunDirectory: Sendable {
     public var logsPath: String { path + "/logs" }
     public var resultsPath: String { path + "/results" }
     public var reportPath: String { path + "/report.json" }
-    /// A copy of the workflow file the run was started with, for `tutti resume`.
-    public var workflowCopyPath: String { path + "/workflow.yaml" }
+    /// A copy of the workflow file the run was started with, for `tutti resume`: `workflow.yaml`,
+    /// or `workflow.json` for a Conductor definition.
+    public var workflowCopyPath: String {
+        let json = path + "/workflow.json"
+        return FileManager.default.fileExists(atPath: json) ? json : path + "/workflow.yaml"
+    }
+
+    /// Where the copy of a workflow read from `source` goes.
+    public func workflowCopyPath(for source: String) -> String {
+        path + (source.lowercased().hasSuffix(".json") ? "/workflow.json" : "/workflow.yaml")
+    }
     /// The live run's control socket (gone when the run's process has ended).
     public var socketPath: String { path + "/control.sock" }
 

@@ -91,7 +91,7 @@ public final class RunEngine: Sendable {
         }
         // A copy of the workflow as it was, for `tutti resume`.
         if let source = workflow.sourcePath, FileManager.default.isReadableFile(atPath: source) {
-            try? FileManager.default.copyItem(atPath: source, toPath: directory.workflowCopyPath)
+            try? FileManager.default.copyItem(atPath: source, toPath: directory.workflowCopyPath(for: source))
         }
         let now = Date().timeIntervalSince1970
         let startedAt = Date(timeIntervalSince1970: now.rounded(.down))

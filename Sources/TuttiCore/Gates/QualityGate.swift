@@ -121,6 +121,21 @@ public enum GateExpectation: Sendable, Hashable {
         }
     }
 
+    /// The threshold as a workflow writes it, which `parse` reads back exactly: ">= 95%",
+    /// "== 0", ">= 90/100", "required".
+    public var writtenText: String {
+        switch self {
+        case .required, .boolean: return thresholdText
+        case .compare(let op, let number, let unit):
+            func exact(_ value: Double) -> String { value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)" }
+            switch unit {
+            case .plain: return "\(op.rawValue) \(exact(number))"
+            case .percent: return "\(op.rawValue) \(exact(number))%"
+            case .outOf(let scale): return "\(op.rawValue) \(exact(number))/\(exact(scale))"
+            }
+        }
+    }
+
     /// A metric value formatted in this gate's unit.
     public func format(actual: JSONValue) -> String {
         if case .compare(_, _, let unit) = self, let number = actual.number {

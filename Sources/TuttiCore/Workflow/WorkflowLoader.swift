@@ -21,8 +21,17 @@ public enum WorkflowLoader {
     /// The most retries a task may ask for.
     public static let maximumRetries = 1000
 
-    /// Reads and validates the workflow file at `path`.
+    /// Reads and validates the workflow file at `path`: Tutti's YAML, or a Conductor workflow
+    /// definition when the file ends in `.json`.
     public static func load(path: String) throws(WorkflowLoadError) -> Workflow {
+        if path.lowercased().hasSuffix(".json") { return try ConductorImport.load(path: path) }
+        let text = try readText(path: path)
+        let base = (URL(fileURLWithPath: path).deletingLastPathComponent().path as NSString).standardizingPath
+        return try parse(yaml: text, file: path, baseDirectory: base)
+    }
+
+    /// The UTF-8 text of a workflow file.
+    static func readText(path: String) throws(WorkflowLoadError) -> String {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -35,8 +44,7 @@ public enum WorkflowLoader {
             throw WorkflowLoadError([Diagnostic("the file is not UTF-8 text",
                                                 at: SourceLocation(file: path, line: 1, column: 1))])
         }
-        let base = (URL(fileURLWithPath: path).deletingLastPathComponent().path as NSString).standardizingPath
-        return try parse(yaml: text, file: path, baseDirectory: base)
+        return text
     }
 
     /// Parses and validates workflow YAML; `file` names it in diagnostics.
@@ -65,9 +73,7 @@ public enum WorkflowLoader {
             WorkflowValidator.validate(workflow, diagnostics: diagnostics)
         }
         guard diagnostics.diagnostics.isEmpty, let workflow else {
-            throw WorkflowLoadError(diagnostics.diagnostics.sorted {
-                ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column)
-            })
+            throw WorkflowLoadError(diagnostics.sorted)
         }
         return workflow
     }
@@ -138,10 +144,7 @@ public enum WorkflowLoader {
         }
         if let node = top["polling"],
            let section = MappingReader(node, section: "polling", allowed: pollingKeys, diagnostics: diagnostics) {
-            _ = section.string("strategy")
-            _ = section.integer("max_attempts")
-            workflow.polling = PollingSettings(intervalSeconds: section.seconds("interval_seconds") ?? 5,
-                                               timeoutSeconds: section.seconds("timeout_seconds"))
+            workflow.polling = readPolling(section)
         }
         if let node = top["error_handling"] {
             workflow.errorHandling = readErrorHandling(node, diagnostics: diagnostics)
@@ -186,19 +189,7 @@ public enum WorkflowLoader {
                 diagnostics.error("'parameters' in \(section) must be a mapping", at: parameters)
             }
         }
-        if let env = task["env"], env.null == nil {
-            if let mapping = env.mapping {
-                for (key, value) in mapping {
-                    guard let name = key.string, value.scalar != nil else {
-                        diagnostics.error("env values in \(section) must be single values", at: value)
-                        continue
-                    }
-                    spec.environment[name] = value.null == nil ? (value.string ?? "") : ""
-                }
-            } else {
-                diagnostics.error("'env' in \(section) must be a mapping of names to values", at: env)
-            }
-        }
+        if let env = task["env"] { spec.environment = readEnvironment(env, section: section, diagnostics: diagnostics) }
         if case .agent("sim") = spec.launch {
             do { _ = try SimAgentSettings(parameters: spec.parameters) } catch {
                 diagnostics.error("\(error.description) in \(section)", at: task["parameters"] ?? node)
@@ -212,6 +203,30 @@ public enum WorkflowLoader {
             if let gate = readGate(gateNode, section: section, diagnostics: diagnostics) { spec.gates.append(gate) }
         }
         return spec
+    }
+
+    static func readPolling(_ section: MappingReader) -> PollingSettings {
+        _ = section.string("strategy")
+        _ = section.integer("max_attempts")
+        return PollingSettings(intervalSeconds: section.seconds("interval_seconds") ?? 5, timeoutSeconds: section.seconds("timeout_seconds"))
+    }
+
+    /// A task's `env`: names to single values.
+    static func readEnvironment(_ env: Node, section: String, diagnostics: DiagnosticCollector) -> [String: String] {
+        guard env.null == nil else { return [:] }
+        guard let mapping = env.mapping else {
+            diagnostics.error("'env' in \(section) must be a mapping of names to values", at: env)
+            return [:]
+        }
+        var environment: [String: String] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string, value.scalar != nil else {
+                diagnostics.error("env values in \(section) must be single values", at: value)
+                continue
+            }
+            environment[name] = value.null == nil ? (value.string ?? "") : ""
+        }
+        return environment
     }
 
     static func readLaunch(_ task: MappingReader, section: String, agentType: String?,

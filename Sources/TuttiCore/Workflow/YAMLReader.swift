@@ -20,6 +20,11 @@ final class DiagnosticCollector {
     func error(_ message: String, at location: SourceLocation, hint: String? = nil) {
         diagnostics.append(Diagnostic(message, at: location, hint: hint))
     }
+
+    /// The problems in the order of the file.
+    var sorted: [Diagnostic] {
+        diagnostics.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }
+    }
 }
 
 /// Reads one YAML mapping: checks its keys against the allowed ones and converts values,
@@ -30,8 +35,17 @@ struct MappingReader {
     let section: String
     let diagnostics: DiagnosticCollector
 
+    /// What a key that is not allowed means.
+    enum UnknownKeys {
+        /// A mistake: reported, with the closest allowed key.
+        case refused
+        /// Another program's field (Conductor's JSON carries many): passed over, unless it is
+        /// a near miss of an allowed key, which is reported as a likely typo.
+        case ignoredUnlessNearMiss
+    }
+
     /// Nil (after reporting an error) when `node` is not a mapping.
-    init?(_ node: Node, section: String, allowed: [String], diagnostics: DiagnosticCollector) {
+    init?(_ node: Node, section: String, allowed: [String], diagnostics: DiagnosticCollector, unknownKeys: UnknownKeys = .refused) {
         guard let mapping = node.mapping else {
             diagnostics.error("\(section) must be a mapping of keys to values", at: node)
             return nil
@@ -47,6 +61,13 @@ struct MappingReader {
                 diagnostics.error("duplicate key '\(key)' in \(section)", at: keyNode)
             }
             if !allowed.contains(key) {
+                if unknownKeys == .ignoredUnlessNearMiss {
+                    if let near = Suggestion.closest(to: key, in: allowed) {
+                        diagnostics.error("unknown key '\(key)' in \(section)", at: keyNode, hint: "did you mean '\(near)'?")
+                    }
+                    pairs.append((key, keyNode, value))
+                    continue
+                }
                 let hint = Suggestion.closest(to: key, in: allowed).map { "did you mean '\($0)'?" }
                     ?? "allowed keys: \(allowed.joined(separator: ", "))"
                 diagnostics.error("unknown key '\(key)' in \(section)", at: keyNode, hint: hint)
