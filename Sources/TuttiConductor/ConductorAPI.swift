@@ -19,6 +19,8 @@ public final class ConductorAPI: Sendable {
     let workflowsDirectory: String
     let runsDirectory: String
     public let executions = Executions()
+    /// The task and workflow definitions registered through the metadata API.
+    public let metadata = ConductorMetadata()
     /// Per run: each task's Conductor reference name and definition name.
     private let names = Mutex<[String: [String: (reference: String, definition: String)]]>([:])
     private let inputs = Mutex<[String: (input: JSONValue, correlationId: String?)]>([:])
@@ -31,10 +33,43 @@ public final class ConductorAPI: Sendable {
     // MARK: - Starting
 
     /// `POST /api/workflow` (StartWorkflowRequest) and `POST /api/workflow/{name}`: runs the
-    /// workflow of that name; returns its id.
-    public func start(name: String, input: JSONValue = .object([:]), correlationId: String? = nil) throws(Failure) -> String {
+    /// workflow of that name (a registered definition, the version asked for or the latest;
+    /// else a workflow file of the workflows folder); returns its id.
+    public func start(name: String, version: Int? = nil, input: JSONValue = .object([:]), correlationId: String? = nil) throws(Failure) -> String {
+        if let registered = metadata.lookUp(name, version: version) {
+            let text = String(decoding: (try? JSONEncoder.sortedPretty.encode(registered.definition)) ?? Data(), as: UTF8.self)
+            let workflow: Workflow
+            do {
+                workflow = try ConductorImport.parse(json: text, file: "the definition of \(name) version \(registered.version)",
+                                                     taskDefinitions: metadata.definitions)
+            } catch { throw Failure(400, error.description) }
+            let names = Self.conductorNames(registered.definition)
+            return try launch(workflow, taskIDs: nil, names: names, input: input, correlationId: correlationId, definition: text)
+        }
+        if let version { throw Failure(404, "No such workflow found by name: \(name), version: \(version)") }
         let workflow = try self.workflow(named: name)
         return try launch(workflow, taskIDs: nil, names: [:], input: input, correlationId: correlationId)
+    }
+
+    /// Each SIMPLE task's reference and definition name in a WorkflowDef, by Tutti task id.
+    static func conductorNames(_ definition: JSONValue) -> [String: (reference: String, definition: String)] {
+        var names: [String: (reference: String, definition: String)] = [:]
+        func visit(_ value: JSONValue) {
+            switch value {
+            case .array(let items): items.forEach(visit)
+            case .object(let fields):
+                if let reference = fields["taskReferenceName"]?.string, (fields["type"]?.string ?? "SIMPLE") == "SIMPLE" {
+                    var id = reference
+                    if case .object(let inputs)? = fields["inputParameters"], let given = inputs["task_id"].flatMap(identifier) { id = given }
+                    names[id] = (reference, fields["name"]?.string ?? reference)
+                }
+                fields["forkTasks"].map(visit)
+                fields["tasks"].map(visit)
+            default: break
+            }
+        }
+        visit(definition)
+        return names
     }
 
     /// `POST /api/workflows`, the seed's call: SIMPLE tasks that name the workflow's tasks by
@@ -63,7 +98,7 @@ public final class ConductorAPI: Sendable {
         return try launch(workflow, taskIDs: ids, names: names, input: fields["input"] ?? .object([:]), correlationId: fields["correlationId"]?.string)
     }
 
-    private static func identifier(_ value: JSONValue) -> String? {
+    static func identifier(_ value: JSONValue) -> String? {
         switch value {
         case .string(let text): return text
         case .number(let number) where number == number.rounded(): return String(Int(number))
@@ -79,7 +114,7 @@ public final class ConductorAPI: Sendable {
     }
 
     private func launch(_ workflow: Workflow, taskIDs: [String]?, names: [String: (reference: String, definition: String)],
-                        input: JSONValue, correlationId: String?) throws(Failure) -> String {
+                        input: JSONValue, correlationId: String?, definition: String? = nil) throws(Failure) -> String {
         var options = RunOptions(runsDirectory: runsDirectory, taskFilter: taskIDs)
         options.staysOpen = true
         let engine: RunEngine
@@ -88,6 +123,8 @@ public final class ConductorAPI: Sendable {
         } catch {
             throw Failure(500, "cannot start the run: \(error)")
         }
+        // A registered definition is kept in the run's folder, as a file's copy is, for `tutti resume`.
+        if let definition { try? Data(definition.utf8).write(to: URL(fileURLWithPath: engine.directory.workflowCopyPath(for: "workflow.json"))) }
         let execution = Execution(engine: engine, workflowFile: workflow.sourcePath ?? workflow.name)
         self.names.withLock { $0[execution.id] = names }
         inputs.withLock { $0[execution.id] = (input, correlationId) }

@@ -35,6 +35,7 @@ public enum ConductorHTTPServer {
         let router = Router()
         router.add(middleware: Guard(settings: settings))
         routes(router, api: api)
+        metadataRoutes(router, metadata: api.metadata)
         let app = Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "tutti"),
                               onServerRunning: { channel in ready(channel.localAddress?.port ?? settings.port) },
                               logger: Logger(label: "tutti.serve", factory: { _ in SwiftLogNoOpLogHandler() }))
@@ -50,12 +51,18 @@ public enum ConductorHTTPServer {
                 guard case .object(let start) = try await body(request), let name = start["name"]?.string else {
                     throw ConductorAPI.Failure(400, "a StartWorkflowRequest needs \"name\"")
                 }
-                return try api.start(name: name, input: start["input"] ?? .object([:]), correlationId: start["correlationId"]?.string)
+                let version = start["version"]?.number.map { Int($0) }
+                return try api.start(name: name, version: version, input: start["input"] ?? .object([:]),
+                                     correlationId: start["correlationId"]?.string)
             }
         }
         // Start by name: the same place in the path as a workflow's id (the router wants one name for it).
         router.post("/api/workflow/:id") { request, context in
-            try await answer { try api.start(name: context.parameters.get("id") ?? "", input: try await body(request, empty: .object([:]))) }
+            try await answer {
+                let version = request.uri.queryParameters.get("version").flatMap { Int($0) }
+                return try api.start(name: context.parameters.get("id") ?? "", version: version,
+                                     input: try await body(request, empty: .object([:])))
+            }
         }
         router.get("/api/workflow/:id") { request, context in
             let include = request.uri.queryParameters.get("includeTasks").map { $0.lowercased() != "false" } ?? true
@@ -80,7 +87,65 @@ public enum ConductorHTTPServer {
         }
     }
 
+    /// Conductor's metadata API: task and workflow definitions.
+    static func metadataRoutes(_ router: Router<BasicRequestContext>, metadata: ConductorMetadata) {
+        router.post("/api/metadata/taskdefs") { request, _ in
+            try await answerEmpty { try metadata.registerTaskDefinitions(json: try await text(request)) }
+        }
+        router.put("/api/metadata/taskdefs") { request, _ in
+            try await answerEmpty { try metadata.updateTaskDefinition(json: try await text(request)) }
+        }
+        router.get("/api/metadata/taskdefs/:name") { _, context in
+            try await answerJSON { try metadata.taskDefinition(context.parameters.get("name") ?? "") }
+        }
+        router.post("/api/metadata/workflow") { request, _ in
+            try await answerEmpty {
+                try metadata.registerWorkflows(json: try await text(request), overwrite: flag(request, "overwrite") ?? false, many: false)
+            }
+        }
+        router.put("/api/metadata/workflow") { request, _ in
+            try await answerJSON {
+                let names = try metadata.registerWorkflows(json: try await text(request), overwrite: true, many: true)
+                return .object(["bulkErrorResults": .object([:]), "bulkSuccessfulResults": .array(names.map(JSONValue.string)),
+                                "message": .string("Bulk Request has been processed.")])
+            }
+        }
+        router.get("/api/metadata/workflow/:name") { request, context in
+            try await answerJSON {
+                let version = try request.uri.queryParameters.get("version").map { text throws(ConductorAPI.Failure) in
+                    guard let number = Int(text) else { throw ConductorAPI.Failure(400, "version must be a whole number, got '\(text)'") }
+                    return number
+                }
+                return try metadata.workflow(context.parameters.get("name") ?? "", version: version)
+            }
+        }
+        router.get("/api/metadata/workflow") { _, _ in
+            try await answerJSON { .array(metadata.allWorkflows) }
+        }
+    }
+
+    /// A boolean query parameter: Conductor's clients send `True` as well as `true`.
+    static func flag(_ request: Request, _ name: String) -> Bool? {
+        request.uri.queryParameters.get(name).map { $0.lowercased() == "true" }
+    }
+
     // MARK: - Bodies and answers
+
+    /// The request body as text (definitions are read with their lines and columns).
+    static func text(_ request: Request) async throws -> String {
+        var request = request
+        let buffer: ByteBuffer
+        do { buffer = try await request.collectBody(upTo: maximumBody) } catch {
+            throw ConductorAPI.Failure(413, "the request body is larger than \(maximumBody >> 20) MiB")
+        }
+        guard let text = String(bytes: buffer.readableBytesView, encoding: .utf8) else {
+            throw ConductorAPI.Failure(400, "the request body is not UTF-8 text")
+        }
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ConductorAPI.Failure(400, "the request body is empty; it should be a JSON definition")
+        }
+        return text
+    }
 
     static func body(_ request: Request, empty: JSONValue? = nil) async throws -> JSONValue {
         var request = request
@@ -103,16 +168,16 @@ public enum ConductorHTTPServer {
         } catch let failure as ConductorAPI.Failure { return error(failure) }
     }
 
-    static func answerJSON(_ make: () throws -> JSONValue) async throws -> Response {
+    static func answerJSON(_ make: () async throws -> JSONValue) async throws -> Response {
         do {
-            let data = try JSONEncoder.sortedCompact.encode(try make())
+            let data = try JSONEncoder.sortedCompact.encode(try await make())
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         } catch let failure as ConductorAPI.Failure { return error(failure) }
     }
 
-    static func answerEmpty(_ act: () throws -> Void) async throws -> Response {
+    static func answerEmpty(_ act: () async throws -> Void) async throws -> Response {
         do {
-            try act()
+            try await act()
             return Response(status: .ok)
         } catch let failure as ConductorAPI.Failure { return error(failure) }
     }

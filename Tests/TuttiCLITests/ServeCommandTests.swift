@@ -167,6 +167,39 @@ import TuttiTestSupport
         #expect(server.request("GET", "/api/workflow/nope", headers: ["Origin: https://attacker.example"]).status == 403)
     }
 
+    @Test(.enabled(if: curlInstalled)) func definitionsAreRegisteredReadBackAndRunByName() async throws {
+        let scratch = Self.scratch()
+        let server = try Server(in: scratch.path)
+        defer { server.stop() }
+        let definition = #"{"name": "pair", "version": 2, "tasks": [{"name": "a", "taskReferenceName": "a", "inputParameters": {"command": ["true"]}},"#
+            + #" {"name": "b", "taskReferenceName": "b", "inputParameters": {"command": ["true"]}}]}"#
+        #expect(server.request("POST", "/api/metadata/workflow", body: definition).status == 200)
+        let again = server.request("POST", "/api/metadata/workflow", body: definition)
+        #expect(again.status == 409 && again.body.contains("pair.2 already exists"), "\(again)")
+        #expect(server.request("POST", "/api/metadata/workflow?overwrite=True", body: definition).status == 200)
+        let bulk = server.request("PUT", "/api/metadata/workflow", body: "[\(definition.replacingOccurrences(of: "\"version\": 2", with: "\"version\": 3"))]")
+        #expect(bulk.status == 200 && bulk.body.contains(#""bulkSuccessfulResults":["pair"]"#), "\(bulk)")
+        let latest = JSONValue(json: Data(server.request("GET", "/api/metadata/workflow/pair").body.utf8))
+        #expect(latest.flatMap { if case .object(let f) = $0 { return f["version"] } else { return nil } } == .number(3))
+        #expect(server.request("GET", "/api/metadata/workflow/pair?version=2").status == 200)
+        let missing = server.request("GET", "/api/metadata/workflow/pair?version=9")
+        #expect(missing.status == 404 && missing.body.contains("No such workflow found by name: pair, version: 9"), "\(missing)")
+        // What Tutti cannot run is refused when it is registered, at its line and column.
+        let unsupported = server.request("POST", "/api/metadata/workflow", body: "{\"name\": \"w\",\n \"tasks\": [{\"name\": \"h\", \"taskReferenceName\": \"h\", \"type\": \"HTTP\"}]}")
+        #expect(unsupported.status == 400 && unsupported.body.contains("the request body:2:60: error: task type HTTP has no Tutti equivalent"), "\(unsupported)")
+        #expect(server.request("POST", "/api/metadata/taskdefs", body: #"[{"name": "a", "retryCount": 2, "retryLogic": "SOMETIMES"}]"#).status == 400)
+        #expect(server.request("POST", "/api/metadata/taskdefs", body: #"[{"name": "a", "retryCount": 0, "timeoutSeconds": 5}]"#).status == 200)
+        #expect(server.request("GET", "/api/metadata/taskdefs/a").body.contains(#""timeoutSeconds":5"#))
+        // Started by name, version 2 runs: an ordinary recorded run, its tasks by reference name.
+        let started = server.request("POST", "/api/workflow/pair?version=2", body: "{}")
+        #expect(started.status == 200)
+        let id = started.body
+        #expect(await eventually { server.workflow(id)["status"] == .string("COMPLETED") })
+        #expect(FileManager.default.fileExists(atPath: "\(scratch.path)/runs/\(id)/workflow.json"))
+        let listed = try await tutti(["runs", "--runs-dir", "runs"], in: scratch.path)
+        #expect(listed.stdout.contains(id), "\(listed.stdout)")
+    }
+
     @Test func listeningBeyondThisMachineNeedsAToken() async throws {
         let scratch = Self.scratch()
         let refused = try await tutti(["serve", "--listen", "0.0.0.0:0"], in: scratch.path)
@@ -175,10 +208,11 @@ import TuttiTestSupport
 
     static var officialClient: Bool { ChildProcess.run(["python3", "-c", "import conductor.client"]).status == 0 }
 
-    @Test(.enabled(if: officialClient)) func theOfficialConductorClientStartsPausesResumesRetriesAndTerminates() async throws {
+    @Test(.enabled(if: officialClient)) func theOfficialConductorClientRegistersStartsPausesResumesRetriesAndTerminates() async throws {
         let scratch = Self.scratch()
         scratch.write("workflows/flaky.yaml", "name: flaky\ntasks:\n  - {task_id: ok, command: ['true']}\n"
                       + "  - {task_id: needs-fix, command: [test, -f, \(scratch.path)/fixed]}\n")
+        scratch.write("workflows/brief.yaml", "name: brief\ntasks:\n  - {task_id: a, command: [sleep, '0.5']}\n")
         let server = try Server(in: scratch.path)
         defer { server.stop() }
         let script = "\(repositoryRoot)/Tests/TuttiCLITests/ConductorClient/conductor_client.py"

@@ -8,13 +8,17 @@ import sys
 import time
 
 from conductor.client.configuration.configuration import Configuration
+from conductor.client.http.api.metadata_resource_api import MetadataResourceApi
 from conductor.client.http.api.workflow_resource_api import WorkflowResourceApi
 from conductor.client.http.api_client import ApiClient
+from conductor.client.http.models import TaskDef, WorkflowDef, WorkflowTask
 from conductor.client.http.models.start_workflow_request import StartWorkflowRequest
 from conductor.client.http.rest import ApiException
 
 port, folder = sys.argv[1], sys.argv[2]
-api = WorkflowResourceApi(ApiClient(Configuration(server_api_url=f"http://localhost:{port}/api")))
+client = ApiClient(Configuration(server_api_url=f"http://localhost:{port}/api"))
+api = WorkflowResourceApi(client)
+metadata = MetadataResourceApi(client)
 
 
 def check(condition, what):
@@ -32,7 +36,49 @@ def until(workflow_id, condition, seconds=30):
         time.sleep(0.1)
 
 
-# Start, pause (it stays paused), resume, terminate.
+# A FORK_JOIN definition of four SIMPLE tasks, registered, started by name: they run together
+# (each waits until all four have started), and it completes.
+names = ["lint", "unit", "docs", "audit"]
+metadata.register_task_def([TaskDef(name=n, retry_count=0, timeout_seconds=30, response_timeout_seconds=30,
+                                    owner_email="dev@example.com") for n in names])
+barrier = f"touch {folder}/fork-$TUTTI_TASK_ID; while [ $(ls {folder} | grep -c fork-) -lt 4 ]; do sleep 0.02; done"
+branches = [[WorkflowTask(name=n, task_reference_name=f"{n}_ref", type="SIMPLE",
+                          input_parameters={"command": ["sh", "-c", barrier]})] for n in names]
+definition = WorkflowDef(name="checks", version=1, schema_version=2, owner_email="dev@example.com", timeout_seconds=0,
+                         timeout_policy="ALERT_ONLY",
+                         tasks=[WorkflowTask(name="fork", task_reference_name="fork_ref", type="FORK_JOIN", fork_tasks=branches),
+                                WorkflowTask(name="join", task_reference_name="join_ref", type="JOIN",
+                                             join_on=[f"{n}_ref" for n in names])])
+metadata.create(definition, overwrite=True)
+got = metadata.get("checks")
+check(got is not None and got.name == "checks" and got.version == 1 and len(got.tasks) == 2, "the definition reads back")
+check(got.tasks[0].type == "FORK_JOIN" and len(got.tasks[0].fork_tasks) == 4, "with its four branches")
+try:
+    metadata.get("no-such-definition")
+    check(False, "an unknown definition is refused")
+except ApiException as error:
+    check(error.status == 404, "an unknown definition is 404")
+checks = api.start_workflow(StartWorkflowRequest(name="checks"))
+workflow = until(checks, lambda w: w.status not in ("RUNNING", "PAUSED"))
+check(workflow.status == "COMPLETED", "the fork completed: " + str(workflow.status))
+check(sorted(t.reference_task_name for t in workflow.tasks) == sorted(f"{n}_ref" for n in names), "its four tasks")
+check(all(t.status == "COMPLETED" for t in workflow.tasks), "each COMPLETED")
+check(max(t.start_time for t in workflow.tasks) < min(t.end_time for t in workflow.tasks),
+      "their times overlap: every task started before any ended")
+
+# Pause holds a workflow whose task would otherwise have finished; resume lets it complete.
+brief = api.start_workflow(StartWorkflowRequest(name="brief"))
+until(brief, lambda w: w.tasks and w.tasks[0].status == "IN_PROGRESS")
+api.pause_workflow(brief)
+check(until(brief, lambda w: w.status == "PAUSED").status == "PAUSED", "paused")
+time.sleep(1.5)  # longer than the task's own 0.5 s: the point is that time passes while paused
+workflow = api.get_execution_status(brief, include_tasks=True)
+check(workflow.status == "PAUSED" and workflow.tasks[0].status == "IN_PROGRESS",
+      "still PAUSED, its task still IN_PROGRESS, after the task would have finished")
+api.resume_workflow(brief)
+check(until(brief, lambda w: w.status == "COMPLETED").status == "COMPLETED", "resumed, it completed")
+
+# Start, pause, resume, terminate.
 slow = api.start_workflow(StartWorkflowRequest(name="slow", input={"x": 1}, correlation_id="c-9"))
 workflow = until(slow, lambda w: w.status == "RUNNING" and w.tasks[0].status == "IN_PROGRESS")
 check([t.reference_task_name for t in workflow.tasks] == ["a", "b"], "the workflow's tasks, by reference name")
