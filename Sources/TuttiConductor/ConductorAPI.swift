@@ -144,7 +144,7 @@ public final class ConductorAPI: Sendable {
         guard let execution = executions.find(id) else { throw Failure(404, "no workflow with id '\(id)'") }
         let state = execution.snapshot()
         let (input, correlationId) = inputs.withLock { $0[id] } ?? (.object([:]), nil)
-        return ConductorJSON.workflow(state, id: id, origin: execution.clockOrigin, names: names.withLock { $0[id] } ?? [:],
+        return ConductorExecutionJSON.workflow(state, id: id, origin: execution.clockOrigin, names: names.withLock { $0[id] } ?? [:],
                                       input: input, correlationId: correlationId, includeTasks: includeTasks)
     }
 

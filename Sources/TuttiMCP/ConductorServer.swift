@@ -110,9 +110,15 @@ public enum ConductorServer {
         case "execute_conductor_workflow": return try execute(string("workflow"), arguments)
         case "start_workflow_by_name":
             guard let workflow = string("name") else { throw ToolError(message: "'name' is required: a workflow from list_conductor_workflows") }
-            return try execute(workflow, arguments["input"]?.objectValue ?? [:])
+            let (started, _) = try execute(workflow, arguments["input"]?.objectValue ?? [:])
+            // Conductor answers a start with the workflow's id.
+            let workflowId = started.objectValue?["workflow_execution_id"]?.stringValue ?? ""
+            return (.object(["workflowId": .string(workflowId)]), workflowId)
         case "get_conductor_workflow_status": return try status(try id())
-        case "get_workflow_by_id": return try status(try id("workflowId"))
+        case "get_workflow_by_id":
+            let workflow = try service.conductorWorkflow(try id("workflowId"))
+            let text = String(decoding: (try? JSONEncoder.sortedPretty.encode(workflow)) ?? Data(), as: UTF8.self)
+            return (encodeJSON(workflow), text)
         case "pause_conductor_workflow": return try action(.pause, try id(), task: taskID(arguments["task_id"]))
         case "resume_conductor_workflow": return try action(.resume, try id(), task: taskID(arguments["task_id"]))
         case "hold_conductor_workflow": return try action(.hold, try id(), task: nil)
@@ -140,6 +146,12 @@ public enum ConductorServer {
         default:
             throw ToolError(message: "unknown tool '\(name)'; the tools are \(ConductorTools.all.map(\.name).joined(separator: ", "))")
         }
+    }
+
+    /// Conductor's JSON as an MCP value, its keys as they are.
+    static func encodeJSON(_ value: JSONValue) -> Value {
+        guard let data = try? JSONEncoder.sortedCompact.encode(value), let decoded = try? JSONDecoder().decode(Value.self, from: data) else { return .null }
+        return decoded
     }
 
     /// A Codable value as an MCP value, with snake_case keys and ISO-8601 dates.

@@ -121,6 +121,21 @@ final class ConductorService: Sendable {
         return (WorkflowStatus(id: id, model: model, state: state, live: live, runDirectory: directory.path), model.report)
     }
 
+    /// A run as Conductor's Workflow JSON (for the tools with Conductor's names).
+    func conductorWorkflow(_ id: String) throws(ToolError) -> JSONValue {
+        if let execution = executions.find(id) {
+            return ConductorExecutionJSON.workflow(execution.snapshot(), id: id, origin: execution.clockOrigin)
+        }
+        let directory = try recorded(id)
+        guard let recording = try? Recording.read(path: directory.eventsPath) else {
+            throw ToolError(message: "the recording of run '\(id)' cannot be read")
+        }
+        var model = RunState()
+        for event in recording.events { model.apply(event) }
+        let origin = recording.header.clockOrigin ?? recording.header.startedAt.timeIntervalSince1970
+        return ConductorExecutionJSON.workflow(model, id: id, origin: origin)
+    }
+
     /// Pause, resume, hold, retry or cancel: this server's runs directly, a live run of
     /// another process through its control socket.
     func act(_ id: String, _ action: ControlAction) throws(ToolError) -> ActionAnswer {

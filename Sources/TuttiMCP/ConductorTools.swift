@@ -40,11 +40,26 @@ enum ConductorTools {
                                                                           "advisory": boolean],
                                                                   required: ["criterion", "passed", "detail", "advisory"]))],
                                 required: ["outcome", "exit_code", "parallel_efficiency", "gates_passed", "gates_total"])
-    static let status = output(["workflow_execution_id": string, "workflow": string, "state": string, "live": boolean,
+    static let status = output(["workflow_execution_id": string, "workflow": string, "state": string,
+                                "status": .object(["enum": .array(["RUNNING", "PAUSED", "COMPLETED", "FAILED", "TIMED_OUT", "TERMINATED"].map(Value.string)),
+                                                   "description": "The run's state in Conductor's words."]),
+                                "live": boolean,
                                 "elapsed_seconds": number, "parallel_efficiency_so_far": number, "tasks_done": integer,
                                 "tasks_total": integer, "tasks": array(task),
                                 "summary": .object(["anyOf": .array([summary, .object(["type": "null"])])]), "run_directory": string],
-                               required: ["workflow_execution_id", "workflow", "state", "elapsed_seconds", "tasks"])
+                               required: ["workflow_execution_id", "workflow", "state", "status", "elapsed_seconds", "tasks"])
+    /// Conductor's Workflow, as its server answers `GET /api/workflow/{id}`.
+    static let conductorWorkflow = output(["workflowId": string, "workflowName": string, "workflowVersion": integer,
+                                           "status": .object(["enum": .array(["RUNNING", "PAUSED", "COMPLETED", "FAILED", "TIMED_OUT", "TERMINATED"].map(Value.string))]),
+                                           "startTime": integer, "endTime": integer, "updateTime": integer,
+                                           "reasonForIncompletion": string, "input": .object(["type": "object"]),
+                                           "output": .object(["type": "object"]),
+                                           "tasks": array(output(["taskType": string, "referenceTaskName": string, "taskDefName": string,
+                                                                  "taskId": string, "status": string, "retryCount": integer, "seq": integer,
+                                                                  "startTime": integer, "endTime": integer, "updateTime": integer,
+                                                                  "outputData": .object(["type": "object"]), "reasonForIncompletion": string],
+                                                                 required: ["taskType", "referenceTaskName", "taskId", "status"]))],
+                                          required: ["workflowId", "workflowName", "status", "startTime", "tasks"])
     static let answer = output(["workflow_execution_id": string, "accepted": boolean, "message": string],
                                required: ["workflow_execution_id", "accepted", "message"])
     static let started = output(["workflow_execution_id": string, "workflow": string, "task_ids": array(string), "parallel": boolean,
@@ -112,13 +127,14 @@ enum ConductorTools {
              outputSchema: .object(["type": "object"])),
         // The official Conductor MCP server's names, for people used to them.
         Tool(name: "start_workflow_by_name", title: "Start workflow (Conductor name)",
-             description: "Conductor's name for execute_conductor_workflow: `name` is the workflow.",
+             description: "Conductor's name for execute_conductor_workflow: `name` is the workflow; returns its workflowId, as Conductor does.",
              inputSchema: input(["name": string, "input": .object(["type": "object", "description": "Optional: task_ids and parallel."])],
                                 required: ["name"]),
-             outputSchema: started),
+             outputSchema: output(["workflowId": string], required: ["workflowId"])),
         Tool(name: "get_workflow_by_id", title: "Workflow status (Conductor name)",
-             description: "Conductor's name for get_conductor_workflow_status.",
-             inputSchema: conductorRun, outputSchema: status),
+             description: "A run as Conductor's Workflow JSON: status RUNNING, PAUSED, COMPLETED, FAILED, TIMED_OUT or TERMINATED; "
+                + "each task's status, retryCount, times in epoch milliseconds and outputData (its metrics and gates).",
+             inputSchema: conductorRun, outputSchema: conductorWorkflow),
         Tool(name: "pause_workflow", title: "Pause (Conductor name)", description: "Conductor's name for pausing a whole run.",
              inputSchema: conductorRun, outputSchema: answer),
         Tool(name: "resume_workflow", title: "Resume (Conductor name)", description: "Conductor's name for resuming a whole run.",

@@ -92,6 +92,8 @@ struct WorkflowStatus: Codable, Sendable {
     var workflow: String
     /// running, paused, held, stopping, finished, or ended (its process died unfinished).
     var state: String
+    /// The same in Conductor's words: RUNNING, PAUSED, COMPLETED, FAILED, TIMED_OUT, TERMINATED.
+    var status: String
     var live: Bool
     var elapsedSeconds: Double
     var parallelEfficiencySoFar: Double
@@ -105,6 +107,7 @@ struct WorkflowStatus: Codable, Sendable {
         workflowExecutionId = id
         workflow = model.workflow
         self.state = state
+        status = ConductorExecutionJSON.status(of: model)
         self.live = live
         elapsedSeconds = RunSummary.round(model.report?.wallSeconds ?? model.now)
         parallelEfficiencySoFar = RunSummary.round(model.report?.parallelEfficiency ?? model.liveEfficiency)

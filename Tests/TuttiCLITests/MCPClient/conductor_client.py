@@ -55,13 +55,18 @@ async def main():
 
             # A second run, to act on: pause, resume, cancel and retry task 6 over MCP.
             other = (await call(session, "start_workflow_by_name", {"name": "demo", "input": {"task_ids": ["6"]}})).structured_content
-            other_id = other["workflow_execution_id"]
+            other_id = other["workflowId"]
             runs = subprocess.run([TUTTI, "runs", "--runs-dir", RUNS], capture_output=True, text=True, cwd=SCRATCH).stdout
             check(other_id in runs and "running" in runs, "runs started over MCP are ordinary runs that `tutti runs` sees live")
             paused = await call(session, "pause_conductor_workflow", {"workflow_execution_id": other_id, "task_id": 6})
             check(paused.structured_content["accepted"], "a task is paused")
             status = (await call(session, "get_workflow_by_id", {"workflowId": other_id})).structured_content
-            check(status["tasks"][0]["status"] == "paused", "and its status says so")
+            check(status["workflowId"] == other_id and status["status"] == "RUNNING", "get_workflow_by_id answers Conductor's Workflow")
+            check(status["tasks"][0]["status"] == "IN_PROGRESS" and status["tasks"][0]["referenceTaskName"] == "6"
+                  and status["tasks"][0]["startTime"] > 1_700_000_000_000, "its task IN_PROGRESS, with epoch milliseconds")
+            ours = (await call(session, "get_conductor_workflow_status", {"workflow_execution_id": other_id})).structured_content
+            check(ours["tasks"][0]["status"] == "paused" and ours["status"] == "RUNNING",
+                  "get_conductor_workflow_status says the task is paused, and the run's status in Conductor's words")
             refused = await call(session, "retry_conductor_workflow", {"workflow_execution_id": other_id, "task_id": 6})
             check(not refused.structured_content["accepted"] and "running" in refused.structured_content["message"],
                   "a retry of a running task is refused with the reason")
@@ -90,6 +95,10 @@ async def main():
                 check(all(0 <= task["percent"] <= 100 for task in status["tasks"]), f"poll {polls}: percents in range")
                 await asyncio.sleep(1)
             check(polls >= 3, "the run was followed while it ran")
+            check(status["status"] == "COMPLETED", "Conductor's status of the finished run: COMPLETED")
+            finished = (await call(session, "get_workflow_by_id", {"workflowId": execution})).structured_content
+            check(finished["status"] == "COMPLETED" and all(t["status"] == "COMPLETED" for t in finished["tasks"])
+                  and finished["endTime"] >= max(t["endTime"] for t in finished["tasks"]), "and as Conductor's Workflow")
             check("Task 4 (Testing Framework): 100% succeeded" in result.content[0].text, "the text rendering lists the tasks")
             check("Parallel Workflow Summary:" in result.content[0].text, "and, at the end, the seed's summary")
 

@@ -1,11 +1,13 @@
 import Foundation
-import TuttiCore
 
 /// A run in Conductor's JSON: a Workflow with its tasks, their statuses in Conductor's
-/// vocabulary and times in epoch milliseconds, as Conductor's clients read them.
-enum ConductorJSON {
-    static func workflow(_ state: RunState, id: String, origin: Double, names: [String: (reference: String, definition: String)],
-                         input: JSONValue, correlationId: String?, includeTasks: Bool) -> JSONValue {
+/// vocabulary and times in epoch milliseconds, as Conductor's clients read them (an unknown
+/// or lower-case status, or an ISO time, makes the official client drop the whole answer).
+public enum ConductorExecutionJSON {
+    /// The run as Conductor's Workflow; `origin` is the run's time 0 in seconds since 1970,
+    /// `names` each task's reference and definition name (the task id when absent).
+    public static func workflow(_ state: RunState, id: String, origin: Double, names: [String: (reference: String, definition: String)] = [:],
+                                input: JSONValue = .object([:]), correlationId: String? = nil, includeTasks: Bool = true) -> JSONValue {
         func millis(_ time: Double?) -> JSONValue { .number(time.map { ((origin + $0) * 1000).rounded() } ?? 0) }
         var fields: [String: JSONValue] = [
             "workflowId": .string(id), "workflowName": .string(state.workflow), "workflowVersion": .number(1),
@@ -59,7 +61,7 @@ enum ConductorJSON {
     }
 
     /// RUNNING, PAUSED, COMPLETED, FAILED, TIMED_OUT or TERMINATED.
-    static func status(of state: RunState) -> String {
+    public static func status(of state: RunState) -> String {
         switch state.outcome {
         case nil: return state.dispatch == .running ? "RUNNING" : "PAUSED"
         case .passed?: return "COMPLETED"
@@ -70,7 +72,7 @@ enum ConductorJSON {
     }
 
     /// SCHEDULED, IN_PROGRESS, COMPLETED, FAILED, TIMED_OUT, CANCELED or SKIPPED.
-    static func status(of task: TaskState) -> String {
+    public static func status(of task: TaskState) -> String {
         switch task.status {
         case .pending: return "SCHEDULED"
         case .running, .paused: return "IN_PROGRESS"
