@@ -37,7 +37,9 @@ public final class ConductorAPI: Sendable {
     /// else a workflow file of the workflows folder); returns its id.
     public func start(name: String, version: Int? = nil, input: JSONValue = .object([:]), correlationId: String? = nil) throws(Failure) -> String {
         if let registered = metadata.lookUp(name, version: version) {
-            let text = String(decoding: (try? JSONEncoder.sortedPretty.encode(registered.definition)) ?? Data(), as: UTF8.self)
+            // The registered task definitions go inline, so the copy in the run's folder is complete.
+            let complete = Self.inliningTaskDefinitions(registered.definition, metadata.taskDefinitionsJSON)
+            let text = String(decoding: (try? JSONEncoder.sortedPretty.encode(complete)) ?? Data(), as: UTF8.self)
             let workflow: Workflow
             do {
                 workflow = try ConductorImport.parse(json: text, file: "the definition of \(name) version \(registered.version)",
@@ -49,6 +51,21 @@ public final class ConductorAPI: Sendable {
         if let version { throw Failure(404, "No such workflow found by name: \(name), version: \(version)") }
         let workflow = try self.workflow(named: name)
         return try launch(workflow, taskIDs: nil, names: [:], input: input, correlationId: correlationId)
+    }
+
+    /// The definition with each SIMPLE task that has no `taskDefinition` given the registered one of its name.
+    static func inliningTaskDefinitions(_ value: JSONValue, _ registered: [String: JSONValue]) -> JSONValue {
+        switch value {
+        case .array(let items): return .array(items.map { inliningTaskDefinitions($0, registered) })
+        case .object(var fields):
+            if (fields["type"]?.string ?? "SIMPLE") == "SIMPLE", fields["taskReferenceName"] != nil, fields["taskDefinition"] == nil,
+               let name = fields["name"]?.string, let definition = registered[name] {
+                fields["taskDefinition"] = definition
+            }
+            for key in ["tasks", "forkTasks"] { fields[key] = fields[key].map { inliningTaskDefinitions($0, registered) } }
+            return .object(fields)
+        default: return value
+        }
     }
 
     /// Each SIMPLE task's reference and definition name in a WorkflowDef, by Tutti task id.

@@ -14,6 +14,9 @@ public final class ConductorMetadata: Sendable {
     /// The registered task definitions, as the workflows' tasks look them up.
     public var definitions: [String: ConductorTaskDefinition] { taskDefinitions.withLock { $0.mapValues(\.definition) } }
 
+    /// The registered task definitions as they were given.
+    var taskDefinitionsJSON: [String: JSONValue] { taskDefinitions.withLock { $0.mapValues(\.json) } }
+
     /// `POST /api/metadata/taskdefs`: registers (or replaces) each task definition of the array.
     public func registerTaskDefinitions(json text: String) throws(ConductorAPI.Failure) {
         let definitions: [ConductorTaskDefinition]

@@ -195,7 +195,9 @@ import TuttiTestSupport
         #expect(started.status == 200)
         let id = started.body
         #expect(await eventually { server.workflow(id)["status"] == .string("COMPLETED") })
-        #expect(FileManager.default.fileExists(atPath: "\(scratch.path)/runs/\(id)/workflow.json"))
+        // The run keeps its definition, with the registered task definition inline, for `tutti resume`.
+        let kept = try WorkflowLoader.load(path: "\(scratch.path)/runs/\(id)/workflow.json")
+        #expect(kept.task("a")?.timeoutSeconds == 5 && kept.task("b")?.timeoutSeconds == nil)
         let listed = try await tutti(["runs", "--runs-dir", "runs"], in: scratch.path)
         #expect(listed.stdout.contains(id), "\(listed.stdout)")
     }
@@ -213,6 +215,13 @@ import TuttiTestSupport
         scratch.write("workflows/flaky.yaml", "name: flaky\ntasks:\n  - {task_id: ok, command: ['true']}\n"
                       + "  - {task_id: needs-fix, command: [test, -f, \(scratch.path)/fixed]}\n")
         scratch.write("workflows/brief.yaml", "name: brief\ntasks:\n  - {task_id: a, command: [sleep, '0.5']}\n")
+        let diamond = scratch.write("diamond.yaml", "name: diamond\ntasks:\n  - {task_id: first, command: ['true']}\n"
+                                    + "  - {task_id: left, command: ['true'], depends_on: [first], retries: {count: 2, backoff: exponential, delay_seconds: 1}}\n"
+                                    + "  - {task_id: right, command: ['true'], depends_on: [first], timeout_seconds: 20}\n"
+                                    + "  - {task_id: last, command: ['true'], depends_on: [left, right]}\n")
+        let export = try await tutti(["export", diamond, "--conductor", "-o", "exported.json", "--task-defs", "exported-taskdefs.json"],
+                                     in: scratch.path)
+        #expect(export.status == 0, "\(export.stderr)")
         let server = try Server(in: scratch.path)
         defer { server.stop() }
         let script = "\(repositoryRoot)/Tests/TuttiCLITests/ConductorClient/conductor_client.py"

@@ -1,6 +1,7 @@
 """Drives `tutti serve` with the official Conductor Python client (conductor-python).
 
-Usage: conductor_client.py PORT FOLDER — FOLDER holds the marker file the flaky workflow waits for.
+Usage: conductor_client.py PORT FOLDER — FOLDER holds the marker file the flaky workflow waits for,
+and exported.json / exported-taskdefs.json, what `tutti export --conductor` wrote.
 Prints what it checks and ends with ALL CHECKS PASSED, or exits 1 at the first failure.
 """
 import os
@@ -65,6 +66,26 @@ check(sorted(t.reference_task_name for t in workflow.tasks) == sorted(f"{n}_ref"
 check(all(t.status == "COMPLETED" for t in workflow.tasks), "each COMPLETED")
 check(max(t.start_time for t in workflow.tasks) < min(t.end_time for t in workflow.tasks),
       "their times overlap: every task started before any ended")
+
+# What `tutti export --conductor` wrote is a definition the client reads as its own models
+# (an enum it does not know would come back as None), registers and runs.
+import json
+with open(os.path.join(folder, "exported.json")) as handle:
+    exported = client.deserialize_class(json.load(handle), "WorkflowDef")
+with open(os.path.join(folder, "exported-taskdefs.json")) as handle:
+    task_defs = [client.deserialize_class(item, "TaskDef") for item in json.load(handle)]
+check(exported is not None and exported.schema_version == 2 and exported.owner_email, "the export reads as a WorkflowDef")
+check([t.type for t in exported.tasks] == ["SIMPLE", "FORK_JOIN", "JOIN", "SIMPLE"], "a task, a fork and its join, a task")
+check(all(d is not None and d.retry_logic in ("FIXED", "LINEAR_BACKOFF", "EXPONENTIAL_BACKOFF") and d.timeout_policy for d in task_defs),
+      "its task definitions read as TaskDefs")
+metadata.register_task_def(task_defs)
+metadata.create(exported, overwrite=True)
+diamond = api.start_workflow(StartWorkflowRequest(name=exported.name))
+workflow = until(diamond, lambda w: w.status not in ("RUNNING", "PAUSED"))
+check(workflow.status == "COMPLETED", "the exported workflow, registered through the client, completed: " + str(workflow.status))
+times = {t.reference_task_name: (t.start_time, t.end_time) for t in workflow.tasks}
+check(times["task_first"][1] <= min(times["task_left"][0], times["task_right"][0])
+      and max(times["task_left"][1], times["task_right"][1]) <= times["task_last"][0], "in the order the workflow says")
 
 # Pause holds a workflow whose task would otherwise have finished; resume lets it complete.
 brief = api.start_workflow(StartWorkflowRequest(name="brief"))
