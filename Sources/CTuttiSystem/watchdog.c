@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Linux never gives out a process id at or above 2^22 (PID_MAX_LIMIT on 64-bit). */
@@ -15,7 +16,7 @@
 
 /* The watchdog's life, in the forked child: only system calls from here on (the parent had
    threads; their locks may be held forever in this copy of its memory). */
-static void watch(int fd) {
+static void watch(int fd, char *const *on_death) {
     /* One bit per process group: a 512 KiB map, touched only where groups are. */
     uint64_t *groups = mmap(NULL, WATCHDOG_PID_LIMIT / 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (groups == MAP_FAILED) _exit(1);
@@ -38,7 +39,21 @@ static void watch(int fd) {
         for (size_t i = 0; i < rest; i++) ((char *)records)[i] = ((char *)records)[whole * sizeof(int32_t) + i];
         held = rest;
     }
-    /* Every group still registered belongs to a task whose run never saw it end. */
+    /* Every group still registered belongs to a task whose run never saw it end. Tasks that
+       run elsewhere (Slurm jobs) are ended first by the run's own command (scancel). */
+    int left = 0;
+    for (uint32_t word = 0; word < WATCHDOG_PID_LIMIT / 64 && !left; word++) left = groups[word] != 0;
+    if (left && on_death != NULL && on_death[0] != NULL) {
+        pid_t helper = fork();
+        if (helper == 0) {
+            execvp(on_death[0], on_death);
+            _exit(127);
+        }
+        if (helper > 0) {
+            int status;
+            while (waitpid(helper, &status, 0) < 0 && errno == EINTR) {}
+        }
+    }
     for (uint32_t word = 0; word < WATCHDOG_PID_LIMIT / 64; word++) {
         if (groups[word] == 0) continue;
         for (uint32_t bit = 0; bit < 64; bit++) {
@@ -52,7 +67,7 @@ static void watch(int fd) {
     _exit(0);
 }
 
-int tutti_watchdog_start(pid_t *watchdog_pid) {
+int tutti_watchdog_start(pid_t *watchdog_pid, char *const *on_death) {
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return -1;
     pid_t pid = fork();
@@ -88,7 +103,7 @@ int tutti_watchdog_start(pid_t *watchdog_pid) {
         if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0) {
             for (int fd = 4; fd < 65536; fd++) close(fd);
         }
-        watch(3);
+        watch(3, on_death);
     }
     close(pair[0]);
     *watchdog_pid = pid;

@@ -23,7 +23,7 @@ public final class ConductorAPI: Sendable {
     public let metadata = ConductorMetadata()
     /// Per run: each task's Conductor reference name and definition name.
     private let names = Mutex<[String: [String: (reference: String, definition: String)]]>([:])
-    private let inputs = Mutex<[String: (input: JSONValue, correlationId: String?)]>([:])
+    private let inputs = Mutex<[String: (input: JSONValue, correlationId: String?, version: Int)]>([:])
 
     public init(workflowsDirectory: String, runsDirectory: String) {
         self.workflowsDirectory = workflowsDirectory
@@ -46,7 +46,8 @@ public final class ConductorAPI: Sendable {
                                                      taskDefinitions: metadata.definitions)
             } catch { throw Failure(400, error.description) }
             let names = Self.conductorNames(registered.definition)
-            return try launch(workflow, taskIDs: nil, names: names, input: input, correlationId: correlationId, definition: text)
+            return try launch(workflow, taskIDs: nil, names: names, input: input, correlationId: correlationId, definition: text,
+                              version: registered.version)
         }
         if let version { throw Failure(404, "No such workflow found by name: \(name), version: \(version)") }
         let workflow = try self.workflow(named: name)
@@ -118,7 +119,7 @@ public final class ConductorAPI: Sendable {
     static func identifier(_ value: JSONValue) -> String? {
         switch value {
         case .string(let text): return text
-        case .number(let number) where number == number.rounded(): return String(Int(number))
+        case .number(let number): return Int(exactly: number).map(String.init)
         default: return nil
         }
     }
@@ -131,7 +132,7 @@ public final class ConductorAPI: Sendable {
     }
 
     private func launch(_ workflow: Workflow, taskIDs: [String]?, names: [String: (reference: String, definition: String)],
-                        input: JSONValue, correlationId: String?, definition: String? = nil) throws(Failure) -> String {
+                        input: JSONValue, correlationId: String?, definition: String? = nil, version: Int = 1) throws(Failure) -> String {
         var options = RunOptions(runsDirectory: runsDirectory, taskFilter: taskIDs)
         options.staysOpen = true
         let engine: RunEngine
@@ -144,7 +145,7 @@ public final class ConductorAPI: Sendable {
         if let definition { try? Data(definition.utf8).write(to: URL(fileURLWithPath: engine.directory.workflowCopyPath(for: "workflow.json"))) }
         let execution = Execution(engine: engine, workflowFile: workflow.sourcePath ?? workflow.name)
         self.names.withLock { $0[execution.id] = names }
-        inputs.withLock { $0[execution.id] = (input, correlationId) }
+        inputs.withLock { $0[execution.id] = (input, correlationId, version) }
         guard executions.add(execution) else {
             execution.start()
             Task { await execution.finish(reason: "the server is shutting down") }
@@ -160,9 +161,9 @@ public final class ConductorAPI: Sendable {
     public func workflow(_ id: String, includeTasks: Bool = true) throws(Failure) -> JSONValue {
         guard let execution = executions.find(id) else { throw Failure(404, "no workflow with id '\(id)'") }
         let state = execution.snapshot()
-        let (input, correlationId) = inputs.withLock { $0[id] } ?? (.object([:]), nil)
+        let (input, correlationId, version) = inputs.withLock { $0[id] } ?? (.object([:]), nil, 1)
         return ConductorExecutionJSON.workflow(state, id: id, origin: execution.clockOrigin, names: names.withLock { $0[id] } ?? [:],
-                                      input: input, correlationId: correlationId, includeTasks: includeTasks)
+                                               input: input, correlationId: correlationId, version: version, includeTasks: includeTasks)
     }
 
     /// `POST /api/workflow/{id}/restart`: a workflow that has ended runs again from the

@@ -51,7 +51,13 @@ public enum ConductorHTTPServer {
                 guard case .object(let start) = try await body(request), let name = start["name"]?.string else {
                     throw ConductorAPI.Failure(400, "a StartWorkflowRequest needs \"name\"")
                 }
-                let version = start["version"]?.number.map { Int($0) }
+                var version: Int?
+                if let given = start["version"], given != .null {
+                    guard let number = given.number.flatMap({ Int(exactly: $0) }) else {
+                        throw ConductorAPI.Failure(400, "\"version\" must be a whole number, got \(given)")
+                    }
+                    version = number
+                }
                 return try api.start(name: name, version: version, input: start["input"] ?? .object([:]),
                                      correlationId: start["correlationId"]?.string)
             }
@@ -59,7 +65,10 @@ public enum ConductorHTTPServer {
         // Start by name: the same place in the path as a workflow's id (the router wants one name for it).
         router.post("/api/workflow/:id") { request, context in
             try await answer {
-                let version = request.uri.queryParameters.get("version").flatMap { Int($0) }
+                let version = try request.uri.queryParameters.get("version").map { text throws(ConductorAPI.Failure) in
+                    guard let number = Int(text) else { throw ConductorAPI.Failure(400, "version must be a whole number, got '\(text)'") }
+                    return number
+                }
                 return try api.start(name: context.parameters.get("id") ?? "", version: version,
                                      input: try await body(request, empty: .object([:])))
             }

@@ -19,17 +19,13 @@ public final class ConductorMetadata: Sendable {
 
     /// `POST /api/metadata/taskdefs`: registers (or replaces) each task definition of the array.
     public func registerTaskDefinitions(json text: String) throws(ConductorAPI.Failure) {
-        let definitions: [ConductorTaskDefinition]
+        let definitions: [(definition: ConductorTaskDefinition, json: JSONValue)]
         do { definitions = try ConductorTaskDefinition.parse(json: text, file: "the request body") } catch {
             throw ConductorAPI.Failure(400, error.description)
         }
-        let values = JSONValue(json: Data(text.utf8)).map { value -> [JSONValue] in
-            if case .array(let items) = value { return items }
-            return [value]
-        } ?? []
         let now = Self.now
         taskDefinitions.withLock { registered in
-            for (definition, value) in zip(definitions, values) {
+            for (definition, value) in definitions {
                 registered[definition.name] = (definition, Self.stamped(value, time: now, creating: registered[definition.name] == nil))
             }
         }
@@ -37,11 +33,11 @@ public final class ConductorMetadata: Sendable {
 
     /// `PUT /api/metadata/taskdefs`: replaces one task definition already registered.
     public func updateTaskDefinition(json text: String) throws(ConductorAPI.Failure) {
-        let definitions: [ConductorTaskDefinition]
+        let definitions: [(definition: ConductorTaskDefinition, json: JSONValue)]
         do { definitions = try ConductorTaskDefinition.parse(json: text, file: "the request body") } catch {
             throw ConductorAPI.Failure(400, error.description)
         }
-        guard definitions.count == 1, let definition = definitions.first, let value = JSONValue(json: Data(text.utf8)) else {
+        guard definitions.count == 1, let (definition, value) = definitions.first else {
             throw ConductorAPI.Failure(400, "PUT /api/metadata/taskdefs takes one task definition; POST registers several")
         }
         try taskDefinitions.withLock { registered throws(ConductorAPI.Failure) in

@@ -32,6 +32,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Stop the run at the first task that fails.")
     var failFast = false
 
+    @Option(help: "Where the tasks run: local (processes on this machine) or slurm (jobs on a Slurm cluster); overrides execution.executor.")
+    var executor: Executor?
+
     @Option(help: "Run only these task ids (comma-separated).")
     var tasks: String?
 
@@ -68,6 +71,7 @@ struct RunCommand: AsyncParsableCommand {
             compatibilityOutputDirectory: conductorFiles || workflow.execution.conductorFiles ? FileManager.default.currentDirectoryPath : nil)
         // The dashboard keeps a finished run open, so a failed task can still be retried.
         options.staysOpen = withDashboard
+        options.executor = executor
         let chosenTheme = try theme.resolved()
         let engine: RunEngine
         do { engine = try RunEngine(workflow: workflow, options: options) } catch {
@@ -79,6 +83,8 @@ struct RunCommand: AsyncParsableCommand {
         try await Self.drive(engine, command: "run", headless: headless, json: json, withDashboard: withDashboard, theme: chosenTheme)
     }
 }
+
+extension Executor: ExpressibleByArgument {}
 
 extension RunCommand {
     /// Runs `engine` to its end with the dashboard or headless lines, serving `tutti ctl` and

@@ -191,6 +191,12 @@ import TuttiTestSupport
         #expect(server.request("POST", "/api/metadata/taskdefs", body: #"[{"name": "a", "retryCount": 0, "timeoutSeconds": 5}]"#).status == 200)
         #expect(server.request("GET", "/api/metadata/taskdefs/a").body.contains(#""timeoutSeconds":5"#))
         // Started by name, version 2 runs: an ordinary recorded run, its tasks by reference name.
+        // Numbers that are not versions are refused, not trusted.
+        #expect(server.request("POST", "/api/workflow", body: #"{"name": "pair", "version": 1e300}"#).status == 400)
+        #expect(server.request("POST", "/api/workflow/pair?version=abc", body: "{}").status == 400)
+        #expect(server.request("POST", "/api/workflows", body: #"{"name": "template-03-parallel-execution", "tasks": [{"inputParameters": {"task_id": 1e300}}]}"#).status == 400)
+        #expect(server.request("PUT", "/api/metadata/taskdefs", body: #"{"name": "never-registered"}"#).status == 404)
+        #expect(server.request("GET", "/api/metadata/taskdefs/never-registered").status == 404)
         let started = server.request("POST", "/api/workflow/pair?version=2", body: "{}")
         #expect(started.status == 200)
         let id = started.body

@@ -14,7 +14,8 @@ import Testing
     static func canonical(_ workflow: Workflow) -> String {
         var lines = ["name \(workflow.name) version \(workflow.version ?? "-") description \(workflow.description ?? "-")",
                      "execution \(workflow.execution.mode) \(workflow.execution.parallelizationFactor ?? 0) wait \(workflow.execution.waitForAll) "
-                        + "timeout \(workflow.execution.timeoutSeconds ?? 0) failFast \(workflow.execution.failFast) files \(workflow.execution.conductorFiles)",
+                        + "timeout \(workflow.execution.timeoutSeconds ?? 0) failFast \(workflow.execution.failFast) files \(workflow.execution.conductorFiles) "
+                        + "executor \(workflow.execution.executor) \(workflow.execution.slurm)",
                      "polling \(workflow.polling.intervalSeconds) \(workflow.polling.timeoutSeconds ?? 0)",
                      "errors \(workflow.errorHandling.oneTaskFailure) \(workflow.errorHandling.retryAllowed) "
                         + "\(workflow.errorHandling.oneTaskFailureMessage ?? "-") \(workflow.errorHandling.allTasksFailedMessage ?? "-")",
@@ -22,7 +23,7 @@ import Testing
         for task in workflow.tasks {
             lines.append("task \(task.id) \(task.name) | \(task.description ?? "-") | \(task.type ?? "-") | \(task.agentType ?? "-") | \(task.launch)")
             lines.append("  parameters \(JSONValue.object(task.parameters)) env \(task.environment.sorted { $0.key < $1.key }) dir \(task.workingDirectory ?? "-")")
-            lines.append("  timeout \(task.timeoutSeconds ?? 0) depends \(task.dependsOn.sorted()) retry \(task.retry)")
+            lines.append("  timeout \(task.timeoutSeconds ?? 0) depends \(task.dependsOn.sorted()) retry \(task.retry) slurm \(task.slurm)")
             lines.append("  gates " + task.gates.map { "\($0.metric) \($0.expectation) \($0.advisory)" }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
@@ -150,7 +151,7 @@ import Testing
 
     @Test func conductorDefaultsApplyToWhatATaskDefinitionLeavesOut() throws {
         let definitions = try ConductorTaskDefinition.parse(json: #"[{"name": "x", "retryLogic": "LINEAR_BACKOFF", "backoffScaleFactor": 2}, {"name": "y", "timeoutSeconds": 50, "timeoutPolicy": "ALERT_ONLY"}]"#,
-                                                            file: "defs.json")
+                                                            file: "defs.json").map(\.definition)
         #expect(definitions[0].retry == RetryPolicy(count: 3, backoff: .linear, delaySeconds: 120))
         #expect(definitions[0].timeoutSeconds == nil)
         // ALERT_ONLY only reports a timeout: the task is not ended.
@@ -178,8 +179,68 @@ import Testing
             #expect(!text.contains("given twice"), "\(text)")
             #expect(text.contains("taskReferenceName 'a' is used twice"), "\(text)")
             #expect(text.contains("unknown key 'retryCont'") && text.contains("did you mean 'retryCount'?"), "\(text)")
-            #expect(text.contains("waits for 'nowhere', which no task before it is named"), "\(text)")
+            #expect(text.contains("waits for 'nowhere', which names no task before it"), "\(text)")
         }
+    }
+
+    @Test func aJoinWaitsOnlyForTheBranchesItNames() throws {
+        let json = """
+        {"name": "w", "tasks": [
+          {"name": "f", "taskReferenceName": "f", "type": "FORK_JOIN", "forkTasks": [
+            [{"name": "sim", "taskReferenceName": "a", "inputParameters": {"parameters": {"duration_seconds": 0.1}}}],
+            [{"name": "sim", "taskReferenceName": "b", "inputParameters": {"parameters": {"duration_seconds": 0.1}}}]]},
+          {"name": "j", "taskReferenceName": "j", "type": "JOIN", "joinOn": ["a"]},
+          {"name": "sim", "taskReferenceName": "c", "inputParameters": {"parameters": {"duration_seconds": 0.1}}}
+        ]}
+        """
+        let workflow = try ConductorImport.parse(json: json, file: "w.json")
+        #expect(workflow.task("c")?.dependsOn == ["a"])
+        // A plain Conductor definition fails at the first failed task, as Conductor does.
+        #expect(workflow.execution.failFast)
+    }
+
+    @Test func forksNeedTheirJoinAndJoinsSayWhatTheyWaitFor() throws {
+        let json = """
+        {"name": "w", "tasks": [
+          {"name": "f", "taskReferenceName": "f", "type": "FORK_JOIN", "forkTasks": [[{"name": "sim", "taskReferenceName": "a"}]]},
+          {"name": "sim", "taskReferenceName": "c"},
+          {"name": "j", "taskReferenceName": "j", "type": "JOIN"}
+        ], "version": "two"}
+        """
+        do {
+            _ = try ConductorImport.parse(json: json, file: "w.json")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("w.json:2:3: error: FORK_JOIN task 'f' is not followed by a JOIN"), "\(error)")
+            #expect(error.description.contains("JOIN task 'j' names nothing in joinOn"), "\(error)")
+            #expect(error.description.contains("'version' must be a whole number"), "\(error)")
+        }
+    }
+
+    @Test func aTaskIdThatIsAnotherTasksReferenceIsATaskGivenTwice() throws {
+        let json = """
+        {"name": "w", "tasks": [
+          {"name": "sim", "taskReferenceName": "x", "inputParameters": {"task_id": "y", "parameters": {"duration_seconds": 0.1}}},
+          {"name": "sim", "taskReferenceName": "y", "inputParameters": {"parameters": {"duration_seconds": 0.1}}}
+        ]}
+        """
+        #expect(throws: WorkflowLoadError.self) { try ConductorImport.parse(json: json, file: "w.json") }
+    }
+
+    @Test func aWorkersOwnInputsAreItsBusiness() throws {
+        // No Tutti key: the inputs are left alone ("time" is not taken for a typo of "name").
+        let json = #"{"name": "w", "tasks": [{"name": "sim", "taskReferenceName": "s", "inputParameters": {"time": 3, "name": "${workflow.input.x}"}}]}"#
+        let workflow = try ConductorImport.parse(json: json, file: "w.json")
+        #expect(workflow.tasks.map(\.name) == ["sim"] && workflow.tasks[0].parameters.isEmpty)
+    }
+
+    @Test func everyTaskDefinitionIsReadWithItsOwnJSONOrTheWholeBodyIsRefused() throws {
+        #expect(throws: WorkflowLoadError.self) {
+            try ConductorTaskDefinition.parse(json: #"[{"name": ""}, {"name": "b", "retryCount": 5}]"#, file: "defs.json")
+        }
+        let read = try ConductorTaskDefinition.parse(json: #"[{"name": "a"}, {"name": "b", "retryCount": 5}]"#, file: "defs.json")
+        #expect(read.map(\.definition.name) == ["a", "b"])
+        #expect(read[1].json == .object(["name": .string("b"), "retryCount": .number(5)]))
     }
 
     @Test func dependenciesTheStructureDoesNotAllowAreRefused() throws {

@@ -61,7 +61,9 @@ long tutti_peer_uid(int fd);
 /// this process's end of the socket closes — it ended, or was killed with SIGKILL — sends
 /// SIGKILL to every group still registered, then exits. Write int32 records to the returned
 /// descriptor: a positive process group id registers it, its negative unregisters it.
+/// When groups are still registered at that moment and `on_death` (a NULL-terminated argv,
+/// or NULL) is given, it runs that command first and waits for it (scancel for Slurm jobs).
 /// Returns the descriptor (close-on-exec) and sets *watchdog_pid, or -1 (errno set).
-int tutti_watchdog_start(pid_t *watchdog_pid);
+int tutti_watchdog_start(pid_t *watchdog_pid, char *const *on_death);
 
 #endif

@@ -7,10 +7,11 @@ public enum ConductorExecutionJSON {
     /// The run as Conductor's Workflow; `origin` is the run's time 0 in seconds since 1970,
     /// `names` each task's reference and definition name (the task id when absent).
     public static func workflow(_ state: RunState, id: String, origin: Double, names: [String: (reference: String, definition: String)] = [:],
-                                input: JSONValue = .object([:]), correlationId: String? = nil, includeTasks: Bool = true) -> JSONValue {
+                                input: JSONValue = .object([:]), correlationId: String? = nil, version: Int = 1,
+                                includeTasks: Bool = true) -> JSONValue {
         func millis(_ time: Double?) -> JSONValue { .number(time.map { ((origin + $0) * 1000).rounded() } ?? 0) }
         var fields: [String: JSONValue] = [
-            "workflowId": .string(id), "workflowName": .string(state.workflow), "workflowVersion": .number(1),
+            "workflowId": .string(id), "workflowName": .string(state.workflow), "workflowVersion": .number(Double(version)),
             "status": .string(status(of: state)), "startTime": millis(0), "updateTime": millis(state.now), "input": input,
             "output": .object(state.report.map { report in
                 ["outcome": .string(report.outcome.rawValue), "exitCode": .number(Double(report.exitCode)),

@@ -94,6 +94,8 @@ public struct ConductorExport: Sendable {
                                         "fail_fast": .bool(execution.failFast)]
         if let factor = execution.parallelizationFactor { run["parallelization_factor"] = .number(Double(factor)) }
         if execution.conductorFiles { run["conductor_files"] = .bool(true) }
+        if execution.executor != .local { run["executor"] = .string(execution.executor.rawValue) }
+        if !execution.slurm.written.isEmpty { run["slurm"] = .object(execution.slurm.written) }
         if let timeout = execution.timeoutSeconds, timeout != timeout.rounded(.up) { run["timeout_seconds"] = .number(timeout) }
         settings["execution"] = .object(run)
         var polling: [String: JSONValue] = ["interval_seconds": .number(workflow.polling.intervalSeconds)]
@@ -308,6 +310,7 @@ struct ShapeEmitter {
         if !task.parameters.isEmpty { inputs["parameters"] = .object(task.parameters) }
         if !task.environment.isEmpty { inputs["env"] = .object(task.environment.mapValues(JSONValue.string)) }
         if let directory = task.workingDirectory { inputs["working_directory"] = .string(directory) }
+        if !task.slurm.written.isEmpty { inputs["slurm"] = .object(task.slurm.written) }
         if !task.gates.isEmpty {
             inputs["quality_gates"] = .array(task.gates.map { gate in
                 var entry: [String: JSONValue] = [gate.metric: .string(gate.expectation.writtenText)]

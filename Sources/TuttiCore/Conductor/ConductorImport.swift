@@ -28,7 +28,9 @@ public enum ConductorImport {
                                      "defaultExclusiveJoinTask", "evaluatorType", "expression", "joinStatus"]
     /// Tutti's own task keys a SIMPLE task may carry in its `inputParameters`.
     static let inputKeys = ["task_id", "name", "description", "type", "agent_type", "agent", "command", "shell", "parameters",
-                            "env", "working_directory", "quality_gates", "depends_on"]
+                            "env", "working_directory", "quality_gates", "depends_on", "slurm"]
+    /// The keys that make a task's `inputParameters` Tutti's: what to run, or its parameters.
+    static let markerKeys = ["task_id", "agent", "agent_type", "command", "parameters", "quality_gates", "depends_on"]
     /// Where a WorkflowDef keeps Tutti's workflow-level settings: `inputTemplate.tutti`.
     static let settingsKey = "tutti"
     static let settingsKeys = ["version", "task_order", "execution", "polling", "success_criteria", "error_handling"]
@@ -58,7 +60,8 @@ public enum ConductorImport {
         for node in root.sequence.map(Array.init) ?? [root] {
             do {
                 let workflow = try self.read(node, file: file, baseDirectory: baseDirectory, taskDefinitions: taskDefinitions)
-                read.append((workflow, node.jsonValue, node.mapping?.first { $0.key.string == "version" }?.value.int ?? 1))
+                let version = node.mapping?.first { $0.key.string == "version" }?.value.string.flatMap { Int($0) } ?? 1
+                read.append((workflow, node.jsonValue, version))
             } catch { problems += error.diagnostics }
         }
         guard problems.isEmpty else { throw WorkflowLoadError(problems) }
@@ -98,10 +101,16 @@ public enum ConductorImport {
             if tasks.isEmpty { diagnostics.error("'tasks' is empty: a workflow needs at least one task", at: def["tasks"]) }
             _ = walker.walk(tasks, after: [])
         }
+        if let version = def["version"], Int(version.string ?? "") == nil {
+            diagnostics.error("'version' must be a whole number", at: version, hint: "Conductor numbers a definition's versions 1, 2, 3…")
+        }
         var workflow = Workflow(name: name, description: def.string("description"), version: def["version"]?.string,
                                 tasks: walker.finishedTasks(), sourcePath: file, baseDirectory: baseDirectory)
         // A workflow's timeout ends it only with TIME_OUT_WF; Conductor's default, ALERT_ONLY, just reports it.
         let policy = def.choice("timeoutPolicy", ConductorTaskDefinition.TimeoutPolicy.self) ?? .alertOnly
+        if policy == .retry {
+            diagnostics.error("a workflow's timeoutPolicy is TIME_OUT_WF or ALERT_ONLY; RETRY is for tasks", at: def["timeoutPolicy"])
+        }
         if let timeout = def.number("timeoutSeconds"), timeout != 0, policy != .alertOnly {
             if timeout < 0 || timeout > WorkflowLoader.maximumSeconds {
                 diagnostics.error("'timeoutSeconds' must be from 0 (no limit) to \(Int(WorkflowLoader.maximumSeconds)) (a year)",
@@ -110,6 +119,10 @@ public enum ConductorImport {
                 workflow.execution.timeoutSeconds = timeout
             }
         }
+        // Conductor fails the whole workflow at the first task that fails; Tutti's own
+        // settings, when the definition carries them, say otherwise.
+        workflow.execution.failFast = true
+        workflow.errorHandling.oneTaskFailure = .failFast
         readSettings(def, into: &workflow, diagnostics: diagnostics)
         WorkflowValidator.validate(workflow, diagnostics: diagnostics)
         guard diagnostics.diagnostics.isEmpty else { throw WorkflowLoadError(diagnostics.sorted) }
@@ -176,15 +189,17 @@ struct StructureWalker {
     /// Walks one list after the tasks in `frontier`; returns the tasks that end it.
     mutating func walk(_ list: [Node], after frontier: Set<String>) -> Set<String> {
         var frontier = frontier
-        for node in list {
+        for (position, node) in list.enumerated() {
             guard let task = MappingReader(node, section: "a task", allowed: ConductorImport.taskKeys + ConductorImport.passedOverTaskKeys,
                                            diagnostics: diagnostics, unknownKeys: .ignoredUnlessNearMiss) else { continue }
             let reference = task.string("taskReferenceName") ?? ""
+            var duplicateReference = false
             let section = reference.isEmpty ? "a task" : "task '\(reference)'"
             if reference.isEmpty {
                 diagnostics.error("missing required key 'taskReferenceName' in \(section)", at: node,
                                   hint: "each task of a Conductor workflow needs a taskReferenceName unique in the workflow")
             } else if ends[reference] != nil {
+                duplicateReference = true
                 diagnostics.error("taskReferenceName '\(reference)' is used twice", at: task["taskReferenceName"],
                                   hint: "each task of a workflow needs its own taskReferenceName")
             }
@@ -198,7 +213,7 @@ struct StructureWalker {
             let type = task.string("type") ?? "SIMPLE"
             switch type {
             case "SIMPLE":
-                if let id = simple(task, section: section, after: frontier) {
+                if let id = simple(task, section: section, after: frontier, duplicateReference: duplicateReference) {
                     frontier = [id]
                     if !reference.isEmpty { ends[reference] = [id] }
                 }
@@ -219,17 +234,27 @@ struct StructureWalker {
                 // Until a JOIN says which branches it waits for, what follows waits for them all.
                 frontier = joined
                 if !reference.isEmpty { ends[reference] = joined }
+                let next = position + 1 < list.count ? list[position + 1].mapping?.first { $0.key.string == "type" }?.value.string : nil
+                if next != "JOIN" {
+                    diagnostics.error("FORK_JOIN \(section) is not followed by a JOIN", at: node,
+                                      hint: "Conductor needs a JOIN right after each FORK_JOIN, naming the last task of each branch in joinOn")
+                }
             case "JOIN":
                 var joined: Set<String> = []
-                for item in task.sequence("joinOn") ?? [] {
+                let waitsFor = task.sequence("joinOn") ?? []
+                if waitsFor.isEmpty {
+                    diagnostics.error("JOIN \(section) names nothing in joinOn", at: node,
+                                      hint: "joinOn names the taskReferenceName of the last task of each branch it waits for")
+                }
+                for item in waitsFor {
                     guard let name = item.string, let end = ends[name] else {
-                        diagnostics.error("JOIN \(section) waits for '\(item.string ?? "?")', which no task before it is named",
+                        diagnostics.error("JOIN \(section) waits for '\(item.string ?? "?")', which names no task before it",
                                           at: item, hint: "joinOn names the taskReferenceName of the last task of each branch")
                         continue
                     }
                     joined.formUnion(end)
                 }
-                if task["joinOn"] != nil { frontier = joined }
+                if !waitsFor.isEmpty { frontier = joined }
                 if !reference.isEmpty { ends[reference] = frontier }
             default:
                 let hint = "Tutti runs SIMPLE tasks (an agent or a command), in sequence or in FORK_JOIN branches with a JOIN"
@@ -240,15 +265,19 @@ struct StructureWalker {
     }
 
     /// Reads a SIMPLE task to run after `frontier`; returns its id.
-    private mutating func simple(_ task: MappingReader, section: String, after frontier: Set<String>) -> String? {
-        let inputNode = task["inputParameters"]
+    private mutating func simple(_ task: MappingReader, section: String, after frontier: Set<String>, duplicateReference: Bool) -> String? {
+        // A worker's own inputs are its business: they are read as Tutti's task keys only when
+        // they say what Tutti runs.
+        let inputNode = task["inputParameters"].flatMap { node in
+            node.mapping?.contains { ConductorImport.markerKeys.contains($0.key.string ?? "") } == true ? node : nil
+        }
         let inputs = inputNode.flatMap { MappingReader($0, section: "inputParameters of \(section)", allowed: ConductorImport.inputKeys,
                                                       diagnostics: diagnostics, unknownKeys: .ignoredUnlessNearMiss) }
         let definitionName = task.string("name")
         guard let id = inputs?["task_id"]?.identifier ?? task.string("taskReferenceName"), !id.isEmpty else { return nil }
         if before[id] != nil {
-            // Named by its reference alone, the task's second use is reported as such.
-            guard inputs?["task_id"] != nil else { return nil }
+            // Named by a reference given twice: already reported as such.
+            guard inputs?["task_id"] != nil || !duplicateReference else { return nil }
             diagnostics.error("task \(id) is given twice", at: inputs?["task_id"] ?? task.node,
                               hint: "each task needs its own inputParameters.task_id (or taskReferenceName)")
             return nil
@@ -266,6 +295,7 @@ struct StructureWalker {
             }
             if let env = inputs["env"] { spec.environment = WorkflowLoader.readEnvironment(env, section: section, diagnostics: diagnostics) }
             spec.workingDirectory = inputs.string("working_directory")
+            if let slurm = inputs["slurm"] { spec.slurm = SlurmOptions.read(slurm, section: section, diagnostics: diagnostics) }
             for gateNode in inputs.sequence("quality_gates") ?? [] {
                 if let gate = WorkflowLoader.readGate(gateNode, section: section, diagnostics: diagnostics) { spec.gates.append(gate) }
             }

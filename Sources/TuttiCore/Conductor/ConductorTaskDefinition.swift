@@ -43,7 +43,11 @@ public struct ConductorTaskDefinition: Sendable, Hashable {
     static func read(_ node: Node, section: String, diagnostics: DiagnosticCollector) -> ConductorTaskDefinition? {
         guard let def = MappingReader(node, section: section, allowed: readKeys + passedOverKeys, diagnostics: diagnostics,
                                       unknownKeys: .ignoredUnlessNearMiss) else { return nil }
-        guard let nameNode = def.required("name"), let name = nameNode.identifier else { return nil }
+        guard let nameNode = def.required("name") else { return nil }
+        guard let name = nameNode.identifier else {
+            diagnostics.error("'name' in \(section) must be a name", at: nameNode)
+            return nil
+        }
         var definition = ConductorTaskDefinition(name: name, description: def.string("description"))
         let count = def.integer("retryCount") ?? defaultRetryCount
         if count < 0 || count > WorkflowLoader.maximumRetries {
@@ -79,15 +83,17 @@ public struct ConductorTaskDefinition: Sendable, Hashable {
         return definition
     }
 
-    /// Reads the body of `POST /api/metadata/taskdefs`: an array of TaskDefs (or one).
-    public static func parse(json: String, file: String) throws(WorkflowLoadError) -> [ConductorTaskDefinition] {
+    /// Reads the body of `POST /api/metadata/taskdefs`: an array of TaskDefs (or one), each
+    /// with its JSON as written.
+    public static func parse(json: String, file: String) throws(WorkflowLoadError) -> [(definition: ConductorTaskDefinition, json: JSONValue)] {
         let diagnostics = DiagnosticCollector(file: file)
         let root = try ConductorImport.compose(json, file: file)
         let nodes = root.sequence.map(Array.init) ?? [root]
-        let definitions = nodes.enumerated().compactMap { index, node in
+        let definitions = nodes.enumerated().compactMap { index, node -> (ConductorTaskDefinition, JSONValue)? in
             read(node, section: nodes.count == 1 ? "the task definition" : "task definition \(index + 1)", diagnostics: diagnostics)
+                .map { ($0, node.jsonValue) }
         }
-        guard diagnostics.diagnostics.isEmpty else { throw WorkflowLoadError(diagnostics.sorted) }
+        guard diagnostics.diagnostics.isEmpty, definitions.count == nodes.count else { throw WorkflowLoadError(diagnostics.sorted) }
         return definitions
     }
 
@@ -102,7 +108,8 @@ public struct ConductorTaskDefinition: Sendable, Hashable {
             "name": .string(name), "retryCount": .number(Double(task.retry.count)), "retryLogic": .string(logic.rawValue),
             "retryDelaySeconds": .number(task.retry.delaySeconds.rounded(.up)),
             "timeoutSeconds": .number(task.timeoutSeconds.map { $0.rounded(.up) } ?? 0),
-            "timeoutPolicy": .string(TimeoutPolicy.timeOutWorkflow.rawValue), "ownerEmail": .string(ownerEmail),
+            // Tutti retries a task that timed out, as Conductor's RETRY does.
+            "timeoutPolicy": .string(TimeoutPolicy.retry.rawValue), "ownerEmail": .string(ownerEmail),
         ]
         if logic == .linear { fields["backoffScaleFactor"] = .number(1) }
         if let cap = task.retry.maxDelaySeconds { fields["maxRetryDelaySeconds"] = .number(cap.rounded(.up)) }

@@ -34,8 +34,9 @@ public final class RunEngine: Sendable {
     public var history: [RunEvent] { resumePoint?.history ?? [] }
     /// Writes the result files; the report waits until every one is written.
     private let resultFiles: ResultFiles
-    /// Kills the tasks' process groups if this process dies before the run ends.
-    private let watchdog = Watchdog()
+    /// Kills the tasks' process groups (and cancels their Slurm jobs) if this process dies
+    /// before the run ends.
+    private let watchdog: Watchdog?
 
     /// What the engine's lock guards: the scheduler's decisions, the attempts under way, and
     /// who waits for the run to settle.
@@ -82,6 +83,7 @@ public final class RunEngine: Sendable {
     /// Prepares a run: checks the workflow, creates the run directory and starts its recording.
     public convenience init(workflow: Workflow, options: RunOptions = RunOptions()) throws {
         let workflow = try Self.selected(workflow, options.taskFilter)
+        try Self.checkExecutor(workflow, options)
         let runID = options.runID ?? RunDirectory.newRunID(workflow: workflow.name)
         let directory = try RunDirectory.create(in: options.runsDirectory, runID: runID)
         if let root = options.compatibilityOutputDirectory {
@@ -118,6 +120,7 @@ public final class RunEngine: Sendable {
         options.taskFilter = point.announced
         options.parallelism = options.parallelism ?? point.parallelism
         let workflow = try Self.selected(workflow, options.taskFilter)
+        try Self.checkExecutor(workflow, options)
         let problems = RunFileProblems()
         let recorder = try EventRecorder(appendingTo: directory.eventsPath, problems: problems)
         // The run's clock goes on from its origin; without one, from the last recorded event.
@@ -126,6 +129,14 @@ public final class RunEngine: Sendable {
         self.init(workflow: workflow, options: options, runID: point.header.runID, directory: directory,
                   startedAt: point.header.startedAt, bus: EventBus(recorder: recorder, after: point.lastSeq, at: time),
                   problems: problems, resumePoint: point)
+    }
+
+    /// On Slurm, its commands must be here before anything starts.
+    private static func checkExecutor(_ workflow: Workflow, _ options: RunOptions) throws {
+        guard (options.executor ?? workflow.execution.executor) == .slurm else { return }
+        for command in ["srun", "squeue", "scontrol", "scancel"] where ExecutableLookup.path(of: command) == nil {
+            throw RunSetupError.slurmMissing(command)
+        }
     }
 
     /// The workflow checked, with only the tasks `filter` names (when it names some), and their
@@ -148,6 +159,8 @@ public final class RunEngine: Sendable {
                  bus: EventBus, problems: RunFileProblems, resumePoint: ResumePoint?) {
         self.workflow = workflow
         self.options = options
+        let onCluster = (options.executor ?? workflow.execution.executor) == .slurm
+        watchdog = Watchdog(onDeath: onCluster ? ["scancel", "--name=\(SlurmSubmission.jobName(runID: runID))"] : nil)
         self.runID = runID
         self.directory = directory
         self.problems = problems
@@ -399,9 +412,14 @@ public enum RunSetupError: Error, Sendable, CustomStringConvertible {
     case unknownTasks([String], known: [String])
     /// A selection names no task at all (`--tasks ""`).
     case noTasksSelected(known: [String])
+    /// The tasks are to run on Slurm, but its commands are not on this machine.
+    case slurmMissing(String)
 
     public var description: String {
         switch self {
+        case .slurmMissing(let command):
+            return "the tasks are to run on a Slurm cluster, but \(command) is not on the PATH; "
+                + "install Slurm's client commands (srun, squeue, scontrol, scancel) or run with --executor local"
         case .noTasksSelected(let known):
             return "the task selection is empty; name at least one of: \(known.joined(separator: ", "))"
         case .unknownTasks(let unknown, let known):

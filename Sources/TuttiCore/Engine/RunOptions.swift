@@ -22,6 +22,8 @@ public struct RunOptions: Sendable {
     public var compatibilityOutputDirectory: String?
     /// Keep a finished run open for retries until `RunEngine.close()` (the dashboard does).
     public var staysOpen = false
+    /// Where the tasks run, overriding the workflow's `execution.executor`.
+    public var executor: Executor?
 
     /// Where runs are kept unless told otherwise: `.tutti/runs` in the current folder.
     public static let defaultRunsDirectory = ".tutti/runs"

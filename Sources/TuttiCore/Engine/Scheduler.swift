@@ -174,10 +174,13 @@ struct Scheduler {
     mutating func handle(_ id: String, attempt: Int, outcome: AttemptOutcome) {
         guard var record = records[id] else { return }
         let log = directory.logPath(task: id, attempt: attempt)
-        let attemptRecord = AttemptRecord(attempt: attempt, start: outcome.startTime, end: outcome.endTime, status: outcome.status,
+        var attemptRecord = AttemptRecord(attempt: attempt, start: outcome.startTime, end: outcome.endTime, status: outcome.status,
                                           exitCode: outcome.exitCode, signal: outcome.signal, reason: outcome.reason,
                                           log: String(log.dropFirst(directory.path.count + 1)),
                                           paused: outcome.pausedSeconds > 0 ? outcome.pausedSeconds : nil)
+        attemptRecord.job = outcome.job
+        attemptRecord.node = outcome.node
+        attemptRecord.queued = outcome.job == nil ? nil : EventBus.microseconds(outcome.queuedSeconds)
         record.attempts.append(attemptRecord)
         record.metrics = outcome.metrics
         record.findings = outcome.findings

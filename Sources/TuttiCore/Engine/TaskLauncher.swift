@@ -35,8 +35,24 @@ struct TaskLauncher {
         if let relative = directoryPath, !relative.hasPrefix("/") {
             directoryPath = (workflow.baseDirectory as NSString).appendingPathComponent(relative)
         }
-        return LaunchSpec(argv: argv, environment: environment, workingDirectory: directoryPath)
+        guard executor == .slurm else { return LaunchSpec(argv: argv, environment: environment, workingDirectory: directoryPath) }
+        // On the cluster: the same command as a Slurm job, its output streamed back by srun.
+        let submission = SlurmSubmission(runID: runID, task: task.id, attempt: attempt)
+        var options = task.slurm.over(workflow.execution.slurm)
+        if options.time == nil, let timeout = task.timeoutSeconds {
+            // Slurm's own limit as well as Tutti's, in whole minutes.
+            options.time = String(Int((timeout / 60).rounded(.up)))
+        }
+        // Runtimes that buffer a pipe's output (Python) write each line as it comes.
+        environment["PYTHONUNBUFFERED"] = "1"
+        let srun = [executables.resolve("srun", searchPath: environment["PATH"]), "--unbuffered", "--quiet", "--ntasks=1",
+                    "--job-name=\(submission.jobName)", "--comment=\(submission.comment)", "--export=ALL",
+                    "--chdir=\(directoryPath ?? FileManager.default.currentDirectoryPath)"] + options.arguments + ["--"]
+        return LaunchSpec(argv: srun + argv, environment: environment, workingDirectory: directoryPath, slurm: submission)
     }
+
+    /// Where the tasks run: as the run was told, else as the workflow says.
+    var executor: Executor { options.executor ?? workflow.execution.executor }
 
     /// Where a task's result file goes: the run directory, and the original template's
     /// `.conductor/task-results/` when asked for.

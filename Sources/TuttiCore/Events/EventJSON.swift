@@ -59,6 +59,16 @@ enum EventJSON {
             w.field("pid", Int(e.pid))
             seqTimeTaskType(e.task, &w)
             w.field("working_directory", e.workingDirectory)
+        case .taskOnCluster(let e):
+            w.field("attempt", e.attempt)
+            w.field("job_id", e.jobID)
+            w.field("node", e.node)
+            w.field("reason", e.reason)
+            w.field("seq", seq)
+            w.field("state", e.state)
+            w.field("t", time)
+            w.field("task", e.task)
+            w.field("type", type)
         case .taskProgress(let e):
             w.field("percent", e.percent)
             seqTimeTaskType(e.task, &w)

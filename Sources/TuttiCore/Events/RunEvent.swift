@@ -37,6 +37,7 @@ public enum EventKind: Sendable, Hashable {
     case runFinished(RunFinished)
     case taskQueued(TaskRef)
     case taskStarted(TaskStarted)
+    case taskOnCluster(TaskOnCluster)
     case taskProgress(TaskProgress)
     case taskLog(TaskLog)
     case taskLogDropped(TaskLogDropped)
@@ -63,6 +64,7 @@ public enum EventKind: Sendable, Hashable {
         case .runFinished: return "run_finished"
         case .taskQueued: return "task_queued"
         case .taskStarted: return "task_started"
+        case .taskOnCluster: return "task_on_cluster"
         case .taskProgress: return "task_progress"
         case .taskLog: return "task_log"
         case .taskLogDropped: return "task_log_dropped"
@@ -93,6 +95,7 @@ public enum EventKind: Sendable, Hashable {
         case .taskResumed(let e): return e.task
         case .taskQueued(let e): return e.task
         case .taskStarted(let e): return e.task
+        case .taskOnCluster(let e): return e.task
         case .taskProgress(let e): return e.task
         case .taskLog(let e): return e.task
         case .taskLogDropped(let e): return e.task
@@ -113,6 +116,7 @@ public enum EventKind: Sendable, Hashable {
         case "run_finished": self = .runFinished(try RunFinished(from: decoder))
         case "task_queued": self = .taskQueued(try TaskRef(from: decoder))
         case "task_started": self = .taskStarted(try TaskStarted(from: decoder))
+        case "task_on_cluster": self = .taskOnCluster(try TaskOnCluster(from: decoder))
         case "task_progress": self = .taskProgress(try TaskProgress(from: decoder))
         case "task_log": self = .taskLog(try TaskLog(from: decoder))
         case "task_log_dropped": self = .taskLogDropped(try TaskLogDropped(from: decoder))
@@ -142,6 +146,7 @@ public enum EventKind: Sendable, Hashable {
         case .runFinished(let e): try e.encode(to: encoder)
         case .taskQueued(let e): try e.encode(to: encoder)
         case .taskStarted(let e): try e.encode(to: encoder)
+        case .taskOnCluster(let e): try e.encode(to: encoder)
         case .taskProgress(let e): try e.encode(to: encoder)
         case .taskLog(let e): try e.encode(to: encoder)
         case .taskLogDropped(let e): try e.encode(to: encoder)
@@ -255,6 +260,31 @@ public struct TaskStarted: Sendable, Hashable, Codable {
         self.command = command
         self.workingDirectory = workingDirectory
     }
+}
+
+/// Where an attempt's Slurm job is: its id, its state in the queue (PENDING, RUNNING,
+/// SUSPENDED…), why it waits (Resources, Priority…) and, once it runs, its node.
+public struct TaskOnCluster: Sendable, Hashable, Codable {
+    public var task: String
+    public var attempt: Int
+    public var jobID: String
+    public var state: String
+    public var reason: String?
+    public var node: String?
+
+    enum CodingKeys: String, CodingKey { case task, attempt, jobID = "job_id", state, reason, node }
+
+    public init(task: String, attempt: Int, jobID: String, state: String, reason: String? = nil, node: String? = nil) {
+        self.task = task
+        self.attempt = attempt
+        self.jobID = jobID
+        self.state = state
+        self.reason = reason
+        self.node = node
+    }
+
+    /// Whether the job waits in the queue.
+    public var isQueued: Bool { state == "PENDING" || state == "CONFIGURING" }
 }
 
 /// The agent reported progress, 0...100.

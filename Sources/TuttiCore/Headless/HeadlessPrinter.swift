@@ -81,6 +81,14 @@ public final class HeadlessPrinter: Sendable {
                     + "\(resumed.rerun.count) to run again" + (resumed.rerun.isEmpty ? "" : " (\(resumed.rerun.joined(separator: ", ").escapingControls))")]
         case .runFileFailed(let failed):
             return ["\(glyphs.warn) The run goes on, but \(failed.text)"]
+        case .taskOnCluster(let job):
+            if job.isQueued {
+                return ["\(glyphs.control) Task \(job.task): Slurm job \(job.jobID) queued" + (job.reason.map { " (\($0))" } ?? "")]
+            }
+            if job.state == "RUNNING", run.task(job.task)?.status == .running {
+                return ["\(glyphs.start) Task \(job.task): Slurm job \(job.jobID) running" + (job.node.map { " on \($0)" } ?? "")]
+            }
+            return []
         case .taskProgress, .taskPaused, .taskResumed, .taskLogDropped, .taskLog, .taskMetric, .taskMessage, .taskDetail, .taskFinding, .taskGate,
              .taskQueued, .runFinished, .dispatchChanged:
             return []

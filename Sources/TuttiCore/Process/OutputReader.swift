@@ -146,7 +146,8 @@ struct OutputReader {
         }
     }
 
-    private mutating func message(_ text: String, now: Double) {
+    /// A message from Tutti about the task (rate-limited like the agent's own).
+    mutating func message(_ text: String, now: Double) {
         if reportThrottle.allow(now: now) {
             bus.emit(.taskMessage(TaskMessage(task: taskID, text: text)))
         } else {

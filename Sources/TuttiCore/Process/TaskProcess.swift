@@ -7,11 +7,15 @@ public struct LaunchSpec: Sendable, Hashable {
     public var argv: [String]
     public var environment: [String: String]
     public var workingDirectory: String?
+    /// Set when `argv` is `srun …`: the attempt is a Slurm job, paused, resumed and
+    /// cancelled through Slurm.
+    public var slurm: SlurmSubmission?
 
-    public init(argv: [String], environment: [String: String], workingDirectory: String? = nil) {
+    public init(argv: [String], environment: [String: String], workingDirectory: String? = nil, slurm: SlurmSubmission? = nil) {
         self.argv = argv
         self.environment = environment
         self.workingDirectory = workingDirectory
+        self.slurm = slurm
     }
 }
 
@@ -32,6 +36,11 @@ public struct AttemptOutcome: Sendable {
     public var endTime: Double
     /// Seconds the attempt spent paused.
     public var pausedSeconds: Double = 0
+    /// On a Slurm cluster: the job, its node, and the seconds it waited in the queue before
+    /// `startTime` (when it began to run).
+    public var job: String?
+    public var node: String?
+    public var queuedSeconds: Double = 0
 }
 
 /// One attempt of a task as a real child process in its own process group. A dedicated
@@ -154,6 +163,11 @@ public final class TaskProcess: Sendable {
 
         var reader = OutputReader(taskID: taskID, bus: bus, log: log, now: bus.elapsed)
         defer { reader.log.close() }
+        // On a Slurm cluster the attempt runs once its job leaves the queue: its time (and
+        // timeout) count from then. The queue is watched until the job runs.
+        let cluster = launch.slurm.map(SlurmJob.init)
+        var runningSince: Double? = cluster == nil ? startTime : nil
+        var nextLook: Double? = cluster == nil ? nil : startTime
         let pidFD = child.pidFD
         var openPipes: [Int32: OutputStream] = [outPipe: .stdout, errPipe: .stderr]
         var exited = false
@@ -162,30 +176,60 @@ public final class TaskProcess: Sendable {
         var killAt: Double?
         var killed = false
         var drainUntil: Double?
-        var timer = AttemptTimer(start: startTime, timeout: timeout)
+        var timer = AttemptTimer(start: startTime, timeout: cluster == nil ? timeout : nil)
         // Not zero-filled: only what read(2) wrote is looked at.
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { buffer.deallocate() }
 
         func signalGroup(_ signal: Int32) { _ = kill(-pid, signal) }
+        /// Tells what the cluster says of the job, when it changed; the attempt runs from the
+        /// first time it is seen running (or writes output).
+        func lookAtCluster(now: Double, wroteOutput: Bool = false) {
+            guard let cluster else { return }
+            if let seen = cluster.refresh() {
+                bus.emit(.taskOnCluster(TaskOnCluster(task: taskID, attempt: attempt, jobID: seen.id, state: seen.state,
+                                                      reason: seen.reason, node: seen.node)))
+            }
+            if wroteOutput { cluster.markRunning() }
+            if runningSince == nil, cluster.hasRun {
+                runningSince = now
+                timer = AttemptTimer(start: now, timeout: timeout)
+                if requests.withLock({ $0.paused }) { timer.pause(at: now) }
+            }
+            nextLook = runningSince == nil ? now + 0.5 : nil
+        }
         func beginTermination(_ status: TaskStatus, _ reason: String) {
             guard termination == nil, !exited else { return }
             termination = (status, reason)
+            if let cluster {
+                // Slurm ends the job (SIGTERM, then SIGKILL after its KillWait) and srun with
+                // it; a job never seen is withdrawn by stopping srun.
+                if !cluster.cancel() { signalGroup(SIGTERM) }
+                timer.resume(at: bus.elapsed)
+                killAt = bus.elapsed + killGrace + 30
+                return
+            }
             signalGroup(SIGTERM)
             signalGroup(SIGCONT)
             timer.resume(at: bus.elapsed)
             killAt = bus.elapsed + killGrace
         }
-        /// Stops or continues the group to match what was asked.
+        /// Stops or continues the group (or the Slurm job) to match what was asked.
         func applyRequests() {
             let wanted = requests.withLock { $0 }
             if let stop = wanted.stop { beginTermination(stop.status, stop.reason) }
             guard termination == nil, !exited else { return }
             if wanted.paused, !timer.isPaused {
-                signalGroup(SIGSTOP)
+                if let cluster {
+                    if !cluster.suspend() {
+                        reader.message("the Slurm job could not be suspended or held (scontrol and scancel refused)", now: bus.elapsed)
+                    }
+                } else {
+                    signalGroup(SIGSTOP)
+                }
                 timer.pause(at: bus.elapsed)
             } else if !wanted.paused, timer.isPaused {
-                signalGroup(SIGCONT)
+                if let cluster { cluster.resume() } else { signalGroup(SIGCONT) }
                 timer.resume(at: bus.elapsed)
             }
         }
@@ -198,6 +242,7 @@ public final class TaskProcess: Sendable {
             if !exited, termination == nil, let deadline = timer.deadline { wakeAt.append(deadline) }
             if !killed, let killAt { wakeAt.append(killAt) }
             if let drainUntil { wakeAt.append(drainUntil) }
+            if let nextLook, !exited, termination == nil { wakeAt.append(nextLook) }
             if pidFD < 0, !exited { wakeAt.append(now + 0.02) }
             let timeoutMS: Int32 = wakeAt.min().map { Int32(max(0, min(60_000, ($0 - now) * 1000)).rounded(.up)) } ?? -1
 
@@ -208,6 +253,7 @@ public final class TaskProcess: Sendable {
             if ready < 0, errno != EINTR { break }
 
             let after = bus.elapsed
+            if let due = nextLook, after >= due, !exited, termination == nil { lookAtCluster(now: after) }
             if !exited, termination == nil, timer.expired(at: after) {
                 beginTermination(.timedOut, "timed out after \(NumberFormat.compact(timeout ?? 0))s")
             }
@@ -224,6 +270,7 @@ public final class TaskProcess: Sendable {
                 } else if let stream = openPipes[entry.fd] {
                     let count = read(entry.fd, buffer.baseAddress, buffer.count)
                     if count > 0 {
+                        if runningSince == nil, cluster != nil { lookAtCluster(now: after, wroteOutput: true) }
                         reader.consume(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), from: stream, now: after)
                     } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                         reader.finish(stream, now: after)
@@ -257,6 +304,14 @@ public final class TaskProcess: Sendable {
         outcome.endTime = bus.elapsed
         timer.resume(at: outcome.endTime)
         outcome.pausedSeconds = EventBus.microseconds(timer.pausedTotal)
+        if let cluster {
+            // The time in the queue is not run time: the attempt ran from when its job did.
+            let ranFrom = runningSince ?? outcome.endTime
+            outcome.queuedSeconds = max(0, ranFrom - startTime)
+            outcome.startTime = ranFrom
+            outcome.job = cluster.sighting?.id
+            outcome.node = cluster.sighting?.node
+        }
         let decoded = tutti_decode_wait_status(waitStatus)
         if decoded >= 0 { outcome.exitCode = decoded } else { outcome.signal = -decoded }
         if let termination {

@@ -7,6 +7,9 @@ import Synchronization
 /// crash), kills them all. Tasks are registered as they start and unregistered once their
 /// group is gone; a run that ends normally leaves nothing for it to kill.
 ///
+/// Tasks that run as Slurm jobs are ended by the command it is given (`scancel` of the run's
+/// jobs) before their `srun` groups are killed.
+///
 /// What it cannot reach: a process that leaves its task's group (`setsid`, a daemon that
 /// double-forks into a session of its own) is no longer in a group the watchdog knows.
 final class Watchdog: Sendable {
@@ -15,10 +18,15 @@ final class Watchdog: Sendable {
     private let pid: pid_t
 
     /// Starts the watchdog, or returns nil when it cannot be forked (the run goes on
-    /// without it).
-    init?() {
+    /// without it). `onDeath`, when given, is the command it runs before killing the groups
+    /// left: what ends the run's tasks that run elsewhere (its Slurm jobs).
+    init?(onDeath: [String]? = nil) {
         var child: pid_t = 0
-        let fd = tutti_watchdog_start(&child)
+        // The command's strings, C copies made before the fork, for the watchdog's life.
+        var command: [UnsafeMutablePointer<CChar>?] = (onDeath ?? []).map { strdup($0) }
+        command.append(nil)
+        let fd = onDeath == nil ? tutti_watchdog_start(&child, nil) : command.withUnsafeBufferPointer { tutti_watchdog_start(&child, $0.baseAddress) }
+        for pointer in command { free(pointer) }
         guard fd >= 0 else { return nil }
         socket = Mutex(fd)
         pid = child

@@ -12,8 +12,13 @@ public struct AttemptRecord: Sendable, Hashable, Codable {
     public var log: String
     /// Seconds it spent paused (not part of its duration), when it was.
     public var paused: Double?
+    /// On a Slurm cluster: its job, the node it ran on, and the seconds it waited in the
+    /// queue before it ran (not part of its duration, nor of `start`…`end`).
+    public var job: String?
+    public var node: String?
+    public var queued: Double?
 
-    enum CodingKeys: String, CodingKey { case attempt, start, end, status, exitCode = "exit_code", signal, reason, log, paused }
+    enum CodingKeys: String, CodingKey { case attempt, start, end, status, exitCode = "exit_code", signal, reason, log, paused, job, node, queued }
 
     public init(attempt: Int, start: Double, end: Double, status: TaskStatus, exitCode: Int32?, signal: Int32?,
                 reason: String?, log: String, paused: Double? = nil) {

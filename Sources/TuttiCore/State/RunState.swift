@@ -89,6 +89,7 @@ public struct RunState: Sendable {
                 task.pid = started.pid
                 task.command = started.command
                 task.workingDirectory = started.workingDirectory
+                task.cluster = nil
                 task.details = [:]
                 task.startedAt = task.startedAt ?? event.time
                 task.attemptStartedAt = event.time
@@ -104,6 +105,18 @@ public struct RunState: Sendable {
                 task.gatesPassed = 0
                 task.gatesFailed = 0
                 task.findings = []
+            }
+        case .taskOnCluster(let job):
+            update(job.task) { task in
+                guard job.attempt == task.attempt else { return }
+                let firstRun = job.state == "RUNNING" && (task.cluster?.isQueued ?? true)
+                task.cluster = job
+                // The attempt runs from now: the time it waited in the queue is not run time.
+                if firstRun, let start = task.attemptStartedAt, task.status == .running {
+                    task.queuedSeconds += max(0, event.time - start)
+                    task.attemptStartedAt = event.time
+                    if let last = task.segments.indices.last, task.segments[last].end == nil { task.segments[last].start = event.time }
+                }
             }
         case .taskProgress(let progress):
             update(progress.task) { $0.percent = progress.percent }

@@ -23,6 +23,10 @@ public struct TaskState: Sendable, Hashable {
     public var pid: Int32?
     public var command: [String] = []
     public var workingDirectory: String?
+    /// On a Slurm cluster: where the current attempt's job is (its id, state, reason, node).
+    public var cluster: TaskOnCluster?
+    /// Seconds its attempts waited in a cluster's queue (not counted as running).
+    public var queuedSeconds: Double = 0
     /// The tasks it waits for.
     public var dependsOn: [String] = []
     /// What the task's agent said of its attempt: the command that really ran, its result

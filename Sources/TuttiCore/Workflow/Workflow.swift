@@ -53,6 +53,8 @@ public struct TaskSpec: Sendable {
     public var retry: RetryPolicy
     public var gates: [QualityGate]
     public var location: SourceLocation?
+    /// What its jobs ask of a Slurm cluster (with the workflow's `execution.slurm` under them).
+    public var slurm = SlurmOptions()
     /// Where each dependency is named in the file, for error messages.
     public var dependencyLocations: [String: SourceLocation] = [:]
 
@@ -148,6 +150,10 @@ public struct ExecutionSettings: Sendable {
     /// Whether the run also writes the original template's files in the current folder:
     /// `.conductor/task-results/task-<id>.json` and `test-results/<workflow>-results.json`.
     public var conductorFiles: Bool
+    /// Where the tasks run: local processes (the default) or Slurm jobs.
+    public var executor: Executor = .local
+    /// What every task's jobs ask of a Slurm cluster, unless the task says otherwise.
+    public var slurm = SlurmOptions()
 
     public init(mode: Mode = .parallel, parallelizationFactor: Int? = nil, waitForAll: Bool = true,
                 timeoutSeconds: Double? = nil, failFast: Bool = false, conductorFiles: Bool = false) {

@@ -7,9 +7,9 @@ public enum WorkflowLoader {
                                "dependencies", "polling", "success_criteria", "error_handling"]
     static let taskKeys = ["task_id", "name", "description", "type", "agent_type", "timeout_seconds",
                            "depends_on", "parameters", "quality_gates", "command", "shell", "agent", "env",
-                           "working_directory", "retries"]
+                           "working_directory", "retries", "slurm"]
     static let executionKeys = ["mode", "parallel_allowed", "parallelization_factor", "wait_for_all",
-                                "timeout_seconds", "fail_fast", "conductor_files"]
+                                "timeout_seconds", "fail_fast", "conductor_files", "executor", "slurm"]
     static let pollingKeys = ["strategy", "interval_seconds", "max_attempts", "timeout_seconds"]
     static let retryKeys = ["count", "backoff", "delay_seconds", "max_delay_seconds"]
     static let errorHandlingKeys = ["one_task_failure", "all_tasks_failed"]
@@ -196,6 +196,7 @@ public enum WorkflowLoader {
             }
         }
         spec.workingDirectory = task.string("working_directory")
+        if let slurm = task["slurm"] { spec.slurm = SlurmOptions.read(slurm, section: section, diagnostics: diagnostics) }
         if let retries = task["retries"] {
             spec.retry = readRetry(retries, section: section, diagnostics: diagnostics)
         }
@@ -389,6 +390,8 @@ public enum WorkflowLoader {
         if section["timeout_seconds"] != nil { execution.timeoutSeconds = section.seconds("timeout_seconds") }
         execution.failFast = section.bool("fail_fast") ?? false
         execution.conductorFiles = section.bool("conductor_files") ?? false
+        execution.executor = section.choice("executor", Executor.self) ?? .local
+        if let slurm = section["slurm"] { execution.slurm = SlurmOptions.read(slurm, section: "execution", diagnostics: diagnostics) }
         return execution
     }
 
