@@ -70,8 +70,14 @@ extension DashboardRenderer {
         if let findings = task.details[.findings] { lines.append("Findings  \(findings)") }
         lines += [
             "Directory \(task.workingDirectory ?? "(the run's working directory)")",
-            "PID       \(task.pid.map(String.init) ?? glyphs.dash)",
+            "PID       \(task.pid.map(String.init) ?? glyphs.dash)" + (task.cluster == nil ? "" : " (srun, on this machine)"),
         ]
+        if let job = task.cluster {
+            var slurm = "Slurm     job \(job.jobID)" + (job.node.map { " on \($0)" } ?? "") + ", \(job.state)"
+            if let reason = job.reason { slurm += " (\(reason))" }
+            if task.queuedSeconds > 0 { slurm += ", waited \(ShortTime.format(task.queuedSeconds)) in the queue" }
+            lines.append(slurm)
+        }
         for (index, segment) in task.segments.enumerated() {
             let end = segment.end.map { "t=\(ShortTime.format($0))" } ?? "now"
             let outcome = segment.outcome.flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""

@@ -205,7 +205,14 @@ public struct DashboardRenderer: Sendable {
                                                                                               reverse: selected),
                          limit: columns.agent) + 1
         }
-        drawBar(percent: task.percent, status: task.status, failedGates: task.failedGates, x: x, y: y, width: columns.bar, into: &grid)
+        if let job = task.cluster, job.isQueued, task.status == .running || task.status == .paused {
+            // Waiting in a cluster's queue: Slurm's reason instead of a bar that cannot move.
+            let label = "queued" + (job.reason.map { ": \($0)" } ?? "") + " (job \(job.jobID))"
+            grid.put(label.padding(to: columns.bar), x: x, y: y, style: CellStyle(selected ? .selection : .dim, reverse: selected),
+                     limit: columns.bar)
+        } else {
+            drawBar(percent: task.percent, status: task.status, failedGates: task.failedGates, x: x, y: y, width: columns.bar, into: &grid)
+        }
         x += columns.bar + 1
         x = grid.put(String(format: "%3d%%", Int(task.percent.rounded(.down))), x: x, y: y, style: base) + 1
         let elapsed = task.startedAt == nil ? "" : ShortTime.format(task.elapsed(now: model.now))

@@ -54,6 +54,20 @@ private let seedTasks = [
         #expect(run.runID == "run-1")
     }
 
+    /// On a busy cluster the time when every task waited in the queue is not counted against
+    /// the run: A waits 0–5 s and runs 5–10 s, B waits 0–7 s and runs 7–9 s; nothing ran for 5 s.
+    @Test func timeSpentOnlyWaitingInAClustersQueueIsNotRunTime() {
+        var a = task("a", start: 5, duration: 5), b = task("b", start: 7, duration: 2, readyAt: 0)
+        a.attempts[0].queued = 5
+        b.attempts[0].queued = 7
+        let figures = report([a, b], wall: 10, criteria: [.noTaskBlockedByAnother])
+        #expect(figures.queueWaitSeconds == 5)
+        #expect(abs(figures.parallelEfficiency - 7.0 / 5.0) < 1e-9, "7 s of work in the 5 s anything could run")
+        #expect(figures.timeSavedSeconds == 2)
+        #expect(figures.successCriteria.first?.passed == true, "waiting in the queue is not being blocked by another task")
+        #expect(SummaryFormatter.lines(for: figures, glyphs: .ascii).contains { $0.contains("5.0s waiting in the cluster's queue") })
+    }
+
     @Test func dependencyChainIsTheCriticalPath() {
         let tasks = [
             task("6", start: 0, duration: 4.5, readyAt: 0),

@@ -471,3 +471,51 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         #expect(found.first?.message == "'continue' is not a valid action in all_tasks_failed")
     }
 }
+
+/// The Slurm options of a workflow: read, merged, and checked with their positions.
+@Suite struct SlurmOptionsTests {
+    @Test func optionsAreReadAndATasksOwnWinOverTheWorkflows() throws {
+        let workflow = try WorkflowLoader.parse(yaml: """
+        name: w
+        execution:
+          executor: slurm
+          slurm: {partition: debug, account: lab, srun_args: [--exclusive]}
+        tasks:
+          - {task_id: a, command: ['true'], slurm: {partition: gpu, cpus: 4, gpus: 1, mem: 8G, time: "1:30:00", qos: high, constraint: avx2, srun_args: [--hint=nomultithread]}}
+        """, file: "w.yaml")
+        #expect(workflow.execution.executor == .slurm)
+        let options = try #require(workflow.task("a")).slurm.over(workflow.execution.slurm)
+        #expect(options.arguments == ["--partition=gpu", "--account=lab", "--qos=high", "--constraint=avx2", "--cpus-per-task=4",
+                                      "--gpus=1", "--mem=8G", "--time=1:30:00", "--exclusive", "--hint=nomultithread"])
+    }
+
+    @Test func badOptionsAreNamedWhereTheyAre() {
+        do {
+            _ = try WorkflowLoader.parse(yaml: """
+            name: w
+            execution: {executor: slurn}
+            tasks:
+              - {task_id: a, command: ['true'], slurm: {cpus: 0, mem: 4 GB, time: "1:2:3:4", partiton: x}}
+            """, file: "w.yaml")
+            Issue.record("accepted")
+        } catch {
+            let text = error.description
+            #expect(text.contains("w.yaml:2:23: error: 'slurn' is not a valid executor") && text.contains("did you mean 'slurm'?"), "\(text)")
+            #expect(text.contains("'cpus' in slurm of task a must be at least 1"), "\(text)")
+            #expect(text.contains("'4 GB' is not a memory size Slurm takes"), "\(text)")
+            #expect(text.contains("'1:2:3:4' is not a Slurm time limit"), "\(text)")
+            #expect(text.contains("unknown key 'partiton'") && text.contains("did you mean 'partition'?"), "\(text)")
+        }
+    }
+
+    @Test func slurmTimeLimitsReadAsSlurmReadsThem() {
+        #expect(SlurmOptions.seconds(inTimeLimit: "30") == 1800)
+        #expect(SlurmOptions.seconds(inTimeLimit: "30:15") == 1815)
+        #expect(SlurmOptions.seconds(inTimeLimit: "1:30:00") == 5400)
+        #expect(SlurmOptions.seconds(inTimeLimit: "2-0") == 172_800)
+        #expect(SlurmOptions.seconds(inTimeLimit: "1-2:30") == 95_400)
+        #expect(SlurmOptions.seconds(inTimeLimit: "1-0:0:5") == 86_405)
+        #expect(SlurmOptions.seconds(inTimeLimit: "soon") == nil)
+        #expect(SlurmOptions.seconds(inTimeLimit: "1-2-3") == nil)
+    }
+}

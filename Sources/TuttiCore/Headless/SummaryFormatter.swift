@@ -78,7 +78,9 @@ public enum SummaryFormatter {
         lines += ["",
                   "Workflow Time (if sequential): \(DurationText.format(report.sumOfDurations))",
                   "Workflow Time (actual \(report.parallelism > 1 ? "parallel" : "sequential")): "
-                  + DurationText.format(report.wallSeconds),
+                  + DurationText.format(report.wallSeconds)
+                  + (report.queueWaitSeconds.map { ", of which \(DurationText.format($0)) waiting in the cluster's queue with nothing running "
+                      + "(not counted in the efficiency or the time saved)" } ?? ""),
                   report.ranToItsEnd ? "Time Saved: \(DurationText.format(saved)) (\(percent)% reduction)"
                       : "Time Saved: not claimed (the run did not run to its end)"]
         if !report.successCriteria.isEmpty {

@@ -27,6 +27,8 @@ final class SlurmJob {
         /// Why it waits (Resources, Priority...); nil when it does not.
         var reason: String?
         var node: String?
+        /// When Slurm started it, in seconds since 1970 (whole seconds), once it has.
+        var startedAt: Double?
     }
 
     /// How a pause was done, so the resume undoes it.
@@ -44,22 +46,27 @@ final class SlurmJob {
     private(set) var pause: Pause?
     /// Whether the job has been seen running (or has written output).
     private(set) var hasRun = false
+    /// Whether it was seen waiting in the queue.
+    private(set) var wasQueued = false
 
     init(_ submission: SlurmSubmission) { self.submission = submission }
 
     /// Asks `squeue` where the job is; returns what changed, or nil.
     func refresh() -> Sighting? {
-        let result = ChildProcess.run(["squeue", "--noheader", "--name=\(submission.jobName)", "--format=%i|%T|%r|%N|%k"],
-                                      captureOutput: true)
+        // Every state: a job that ended before it was looked at is still listed for a while.
+        let result = ChildProcess.run(["squeue", "--noheader", "--states=all", "--name=\(submission.jobName)",
+                                       "--format=%i|%T|%r|%N|%S|%k"], captureOutput: true)
         guard result.status == 0 else { return nil }
         for line in result.output.split(separator: "\n") {
-            let fields = line.split(separator: "|", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 5, fields[4] == submission.comment else { continue }
-            let seen = Sighting(id: fields[0], state: fields[1], reason: ["None", "", "(null)"].contains(fields[2]) ? nil : fields[2],
-                                node: fields[3].isEmpty || fields[3] == "(null)" ? nil : fields[3])
+            let fields = line.split(separator: "|", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 6, fields[5] == submission.comment else { continue }
+            func given(_ text: String) -> String? { ["None", "", "(null)", "N/A"].contains(text) ? nil : text }
+            let seen = Sighting(id: fields[0], state: fields[1], reason: given(fields[2]), node: given(fields[3]),
+                                startedAt: given(fields[4]).flatMap(Self.epochSeconds))
             guard seen != sighting else { return nil }
             sighting = seen
             if seen.state == "RUNNING" { hasRun = true }
+            if seen.state == "PENDING" { wasQueued = true }
             return seen
         }
         return nil
@@ -102,6 +109,15 @@ final class SlurmJob {
         if sighting == nil { _ = refresh() }
         guard let id = sighting?.id else { return false }
         return ChildProcess.run(["scancel", id]).status == 0
+    }
+
+    /// Slurm's `2026-12-05T01:37:06` (the local time of the cluster's commands) in seconds since 1970.
+    static func epochSeconds(_ text: String) -> Double? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = .current
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        return formatter.date(from: text)?.timeIntervalSince1970
     }
 
     private func scontrol(_ arguments: [String]) -> Bool { ChildProcess.run(["scontrol"] + arguments).status == 0 }

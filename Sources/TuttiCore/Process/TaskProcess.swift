@@ -305,8 +305,19 @@ public final class TaskProcess: Sendable {
         timer.resume(at: outcome.endTime)
         outcome.pausedSeconds = EventBus.microseconds(timer.pausedTotal)
         if let cluster {
-            // The time in the queue is not run time: the attempt ran from when its job did.
-            let ranFrom = runningSince ?? outcome.endTime
+            // A job that ended before it was seen running: what Slurm says of it now.
+            if runningSince == nil, let seen = cluster.refresh() {
+                bus.emit(.taskOnCluster(TaskOnCluster(task: taskID, attempt: attempt, jobID: seen.id, state: seen.state,
+                                                      reason: seen.reason, node: seen.node)))
+            }
+            // The time in the queue is not run time: the attempt ran from when its job did —
+            // seen running, or, for a job that waited and ended unseen, when Slurm says it
+            // started (whole seconds); a job never seen waiting did not wait.
+            var slurmStart: Double?
+            if cluster.wasQueued, let started = cluster.sighting?.startedAt {
+                slurmStart = started - (Date().timeIntervalSince1970 - bus.elapsed)
+            }
+            let ranFrom = min(outcome.endTime, max(startTime, runningSince ?? slurmStart ?? startTime))
             outcome.queuedSeconds = max(0, ranFrom - startTime)
             outcome.startTime = ranFrom
             outcome.job = cluster.sighting?.id

@@ -73,6 +73,7 @@ extension RunReport {
             w.field("outcome_reason", outcomeReason)
             w.field("parallel_efficiency", parallelEfficiency)
             w.field("parallelism", parallelism)
+            w.field("queue_wait_seconds", queueWaitSeconds)
             w.field("run_id", runID)
             w.field("schema_version", schemaVersion)
             w.field("slowest_task", slowestTask)

@@ -13,7 +13,10 @@ public enum RunMetrics {
     ) -> RunReport {
         let sum = tasks.reduce(0) { $0 + $1.duration }
         let longest = tasks.map(\.duration).max() ?? 0
-        let efficiency = wallSeconds > 0 ? sum / wallSeconds : 0
+        // Time when nothing ran because tasks waited in a cluster's queue is not the run's.
+        let queueWait = idleQueueWait(tasks)
+        let working = max(0, wallSeconds - queueWait)
+        let efficiency = working > 0 ? sum / working : 0
         let slowest = tasks.filter { !$0.attempts.isEmpty }.max { $0.duration < $1.duration }
         let durations = Dictionary(uniqueKeysWithValues: tasks.map { ($0.id, $0.duration) })
         let graph = DependencyGraph(workflow.tasks.filter { durations[$0.id] != nil })
@@ -31,9 +34,10 @@ public enum RunMetrics {
             startedAt: startedAt, wallSeconds: wallSeconds, sumOfDurations: sum, parallelEfficiency: efficiency,
             maximumEfficiency: bestWall > 0 ? sum / bestWall : 0,
             // A run stopped before its end saved nothing it can claim.
-            timeSavedSeconds: outcome == .interrupted || outcome == .timedOut ? 0 : max(0, sum - wallSeconds),
+            timeSavedSeconds: outcome == .interrupted || outcome == .timedOut ? 0 : max(0, sum - working),
             slowestTask: slowest?.id, criticalPath: critical.path, criticalPathSeconds: critical.total, gates: gates,
-            successCriteria: [], tasks: tasks, exitCode: ExitStatus.success)
+            successCriteria: [], tasks: tasks, exitCode: ExitStatus.success,
+            queueWaitSeconds: queueWait > 0 ? EventBus.microseconds(queueWait) : nil)
         report.successCriteria = workflow.successCriteria.map { entry in
             var result = evaluate(entry.criterion, report: report)
             result.advisory = entry.advisory ? true : nil
@@ -54,6 +58,30 @@ public enum RunMetrics {
             report.outcomeReason = failureReason(report, allSucceeded: allSucceeded)
         }
         return report
+    }
+
+    /// Seconds when at least one attempt waited in a cluster's queue and none ran.
+    static func idleQueueWait(_ tasks: [TaskReport]) -> Double {
+        let attempts = tasks.flatMap(\.attempts)
+        let waits = attempts.compactMap { attempt -> (Double, Double)? in
+            guard let queued = attempt.queued, queued > 0 else { return nil }
+            return (attempt.start - queued, attempt.start)
+        }
+        guard !waits.isEmpty else { return 0 }
+        // Sweep the moments where waiting or running begins or ends.
+        var changes: [(time: Double, waiting: Int, running: Int)] = []
+        for (start, end) in waits { changes += [(start, 1, 0), (end, -1, 0)] }
+        for attempt in attempts where attempt.end > attempt.start { changes += [(attempt.start, 0, 1), (attempt.end, 0, -1)] }
+        changes.sort { $0.time < $1.time }
+        var waiting = 0, running = 0, idle = 0.0
+        var last = changes[0].time
+        for change in changes {
+            if waiting > 0, running == 0 { idle += change.time - last }
+            waiting += change.waiting
+            running += change.running
+            last = change.time
+        }
+        return idle
     }
 
     static func failureReason(_ report: RunReport, allSucceeded: Bool) -> String {
@@ -80,7 +108,8 @@ public enum RunMetrics {
         case .noTaskBlockedByAnother:
             let blocked = report.tasks.compactMap { task -> (String, Double)? in
                 guard let ready = task.readyAt, let start = task.start else { return nil }
-                let waited = start - ready
+                // Waiting in a cluster's queue is not waiting for another task's slot.
+                let waited = start - ready - (task.attempts.first?.queued ?? 0)
                 return waited > blockedTolerance ? (task.id, waited) : nil
             }
             let detail = blocked.isEmpty ? "every task started as soon as its dependencies were done"

@@ -186,8 +186,12 @@ public struct RunReport: Sendable, Hashable, Codable {
     public var successCriteria: [CriterionResult]
     public var tasks: [TaskReport]
     public var exitCode: Int32
+    /// On a cluster: seconds of the run when nothing ran and tasks waited in the queue. A
+    /// busy cluster is not a slow run: the efficiency and time saved leave this time out.
+    public var queueWaitSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
+        case queueWaitSeconds = "queue_wait_seconds"
         case schemaVersion = "schema_version", runID = "run_id", workflow, workflowFile = "workflow_file", mode, parallelism,
              outcome, outcomeReason = "outcome_reason", startedAt = "started_at", wallSeconds = "wall_seconds",
              sumOfDurations = "sum_of_durations", parallelEfficiency = "parallel_efficiency",

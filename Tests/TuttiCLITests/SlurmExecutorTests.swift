@@ -1,0 +1,255 @@
+import Foundation
+import Testing
+import TuttiCore
+
+/// The cluster the Slurm tests run on: the one `SLURM_CONF` names (CI starts a real one-node
+/// cluster with `.ci/slurm-cluster start DIR`). Without one the tests are skipped, unless
+/// `TUTTI_REQUIRE_SLURM=1` (set by CI), when they fail instead.
+enum SlurmCluster {
+    static let available: Bool = ProcessInfo.processInfo.environment["SLURM_CONF"] != nil
+        && ChildProcess.run(["scontrol", "ping"]).status == 0
+    static let required = ProcessInfo.processInfo.environment["TUTTI_REQUIRE_SLURM"] == "1"
+    static let runnable = available || required
+
+    /// Fails the test when the cluster is required but missing.
+    static func check() throws {
+        let conf = ProcessInfo.processInfo.environment["SLURM_CONF"] ?? "unset"
+        try #require(available, "no Slurm cluster answers (SLURM_CONF=\(conf)); start one with .ci/slurm-cluster start DIR and export SLURM_CONF=DIR/slurm.conf")
+    }
+
+    /// `squeue`'s lines for the jobs of a run: id, state, reason, comment.
+    static func jobs(ofRun runID: String) -> [String] {
+        ChildProcess.run(["squeue", "--noheader", "--name=\(SlurmSubmission.jobName(runID: runID))", "--format=%i|%T|%r|%k"],
+                         captureOutput: true).output.split(separator: "\n").map(String.init)
+    }
+
+    /// `scontrol show job`'s JobState of a job.
+    static func state(ofJob id: String) -> String? {
+        let text = ChildProcess.run(["scontrol", "show", "job", id], captureOutput: true).output
+        return text.range(of: "JobState=").map { String(text[$0.upperBound...].prefix { !$0.isWhitespace }) }
+    }
+}
+
+/// Tasks as Slurm jobs on a real cluster: output streamed back live, several at once, pause as
+/// Slurm's suspend, cancel, retry as a new job, the queue's reason, nothing left when Tutti is
+/// killed. One at a time: they share the cluster's eight CPUs.
+@Suite(.serialized, .enabled(if: SlurmCluster.runnable)) struct SlurmExecutorTests {
+    /// The run's only folder under `runs/`, and its id.
+    static func runID(in scratch: Scratch) -> String? {
+        ((try? FileManager.default.contentsOfDirectory(atPath: scratch.file("runs"))) ?? []).first
+    }
+
+    static func events(_ scratch: Scratch) -> [RunEvent] {
+        guard let id = runID(in: scratch) else { return [] }
+        return (try? Recording.read(path: scratch.file("runs/\(id)/events.ndjson")))?.events ?? []
+    }
+
+    static func sightings(_ scratch: Scratch) -> [TaskOnCluster] {
+        events(scratch).compactMap { event in
+            if case .taskOnCluster(let job) = event.kind { return job }
+            return nil
+        }
+    }
+
+    @Test func fourTasksRunAtOnceAsJobsAndTheirProgressStreamsBack() async throws {
+        try SlurmCluster.check()
+        let scratch = Scratch()
+        // Each task waits until all four have started: only four jobs running at once finish.
+        let barrier = "touch \(scratch.path)/started-$TUTTI_TASK_ID; echo '@tutti progress 50'; "
+            + "while [ $(ls \(scratch.path) | grep -c started-) -lt 4 ]; do sleep 0.05; done; echo '@tutti metric done=1'"
+        _ = scratch.write("wf.yaml", "name: four\nexecution: {executor: slurm}\ntasks:\n"
+                          + (1...4).map { "  - {task_id: t\($0), command: [sh, -c, \"\(barrier)\"], timeout_seconds: 60}\n" }.joined())
+        let result = try await tutti(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("Slurm job"), "\(result.stdout)")
+        let seen = Self.sightings(scratch)
+        #expect(Set(seen.map(\.task)) == ["t1", "t2", "t3", "t4"], "\(seen)")
+        #expect(Set(seen.map(\.jobID)).count == 4, "four jobs")
+        let progress = Self.events(scratch).filter { if case .taskProgress = $0.kind { return true } else { return false } }
+        #expect(progress.count == 4, "each job's progress line came back")
+        let report = try String(contentsOfFile: scratch.file("runs/\(Self.runID(in: scratch) ?? "")/report.json"), encoding: .utf8)
+        let decoded = try JSONDecoder.events.decode(RunReport.self, from: Data(report.utf8))
+        let attempts = decoded.tasks.compactMap(\.attempts.first)
+        #expect(Set(attempts.compactMap(\.job)).count == 4 && attempts.allSatisfy { $0.node != nil && $0.queued != nil },
+                "each attempt's job, node and queue wait in the report: \(attempts)")
+    }
+
+    @Test func aPausedJobIsSuspendedOnItsNodeAndOutlivesItsTimeoutUntilResumed() async throws {
+        try SlurmCluster.check()
+        let scratch = Scratch()
+        // It runs 2 s of its 4 s timeout; paused for longer than that, it must not time out.
+        _ = scratch.write("wf.yaml", """
+        name: pausing
+        execution: {executor: slurm}
+        tasks:
+          - {task_id: nap, command: [sh, -c, "echo $$ > \(scratch.path)/pid; sleep 2; echo woke"], timeout_seconds: 4}
+        """)
+        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        try #require(await eventually { scratch.pid("pid") != nil && Self.sightings(scratch).contains { $0.state == "RUNNING" } })
+        let pid = try #require(scratch.pid("pid"))
+        let job = try #require(Self.sightings(scratch).first?.jobID)
+        // Slurm's own time limit as well as Tutti's: 4 s is one whole minute for Slurm.
+        let command = Self.events(scratch).compactMap { event -> [String]? in
+            if case .taskStarted(let started) = event.kind { return started.command }
+            return nil
+        }.first ?? []
+        #expect(command.first?.hasSuffix("/srun") == true && command.contains("--time=1") && command.contains("--unbuffered"), "\(command)")
+        let paused = try await tutti(["ctl", "latest", "pause", "nap", "--runs-dir", "runs"], in: scratch.path)
+        #expect(paused.status == 0, "\(paused.stdout)\(paused.stderr)")
+        #expect(await eventually { SlurmCluster.state(ofJob: job) == "SUSPENDED" }, "scontrol show job says SUSPENDED")
+        #expect(await eventually { processState(pid) == "T" }, "its processes are stopped on the node")
+        // Past the timeout while suspended: the job is still there and still suspended.
+        let pausedAt = Date()
+        while Date().timeIntervalSince(pausedAt) < 5 {
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(SlurmCluster.state(ofJob: job) == "SUSPENDED")
+        }
+        let resumed = try await tutti(["ctl", "latest", "resume", "nap", "--runs-dir", "runs"], in: scratch.path)
+        #expect(resumed.status == 0)
+        let result = await run.finished()
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("Task nap Complete!"), "\(result.stdout)")
+    }
+
+    @Test func aFailedTaskIsRetriedAsANewJobAndACancelledOneLeavesNoJob() async throws {
+        try SlurmCluster.check()
+        let scratch = Scratch()
+        _ = scratch.write("wf.yaml", """
+        name: retrying
+        execution: {executor: slurm}
+        tasks:
+          - {task_id: flaky, command: [sh, -c, "test -f \(scratch.path)/second || { touch \(scratch.path)/second; exit 3; }"],
+             retries: {count: 1, delay_seconds: 0.1}}
+          - {task_id: forever, command: [sh, -c, "echo $$ > \(scratch.path)/pid; exec sleep 300"]}
+        """)
+        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        try #require(await eventually { scratch.pid("pid") != nil })
+        let pid = try #require(scratch.pid("pid"))
+        #expect(await eventually { Set(Self.sightings(scratch).filter { $0.task == "flaky" }.map(\.jobID)).count == 2
+                || Self.events(scratch).contains { if case .taskFinished(let f) = $0.kind { return f.task == "flaky" && f.attempt == 2 } else { return false } } })
+        let cancelled = try await tutti(["ctl", "latest", "cancel", "forever", "--runs-dir", "runs"], in: scratch.path)
+        #expect(cancelled.status == 0)
+        let result = await run.finished()
+        #expect(result.status == 1, "the cancelled task fails the run")
+        #expect(await eventually { processIsGone(pid) }, "the cancelled job's process ended on its node")
+        let id = try #require(Self.runID(in: scratch))
+        #expect(await eventually { SlurmCluster.jobs(ofRun: id).isEmpty }, "no job of the run is left: \(SlurmCluster.jobs(ofRun: id))")
+        let report = try JSONDecoder.events.decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.file("runs/\(id)/report.json"))))
+        let flaky = try #require(report.tasks.first { $0.id == "flaky" })
+        #expect(flaky.status == .succeeded && flaky.attempts.count == 2)
+        let jobs = flaky.attempts.compactMap(\.job)
+        #expect(jobs.count == 2 && jobs[0] != jobs[1], "each attempt its own job: \(jobs)")
+        #expect(report.tasks.first { $0.id == "forever" }?.status == .cancelled)
+    }
+
+    @Test func aJobWaitingForResourcesShowsItsReasonAndItsWaitIsNotRunTime() async throws {
+        try SlurmCluster.check()
+        let scratch = Scratch()
+        // Another job holds all eight CPUs until the test lets it go.
+        let blocker = ChildProcess.run(["sbatch", "--parsable", "--cpus-per-task=8", "--job-name=tutti-test-blocker",
+                                        "--output=/dev/null", "--wrap", "while [ ! -f \(scratch.path)/release ]; do sleep 0.1; done"],
+                                       captureOutput: true).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(!blocker.isEmpty)
+        defer { ChildProcess.run(["scancel", blocker]) }
+        try #require(await eventually { SlurmCluster.state(ofJob: blocker) == "RUNNING" })
+        _ = scratch.write("wf.yaml", """
+        name: waiting
+        execution: {executor: slurm}
+        tasks:
+          - {task_id: small, command: [sh, -c, "sleep 0.5"], slurm: {cpus: 1}}
+        """)
+        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        #expect(await eventually { Self.sightings(scratch).contains { $0.state == "PENDING" && $0.reason == "Resources" } },
+                "queued for Resources: \(Self.sightings(scratch))")
+        // Waiting a while in the queue.
+        try await Task.sleep(for: .seconds(2))
+        FileManager.default.createFile(atPath: scratch.file("release"), contents: nil)
+        let result = await run.finished()
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("queued (Resources)"), "\(result.stdout)")
+        let id = try #require(Self.runID(in: scratch))
+        let report = try JSONDecoder.events.decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.file("runs/\(id)/report.json"))))
+        let attempt = try #require(report.tasks.first?.attempts.first)
+        #expect((attempt.queued ?? 0) >= 1.5, "it waited about 2 s: \(attempt.queued ?? 0)")
+        #expect(attempt.duration < 1.5, "its run time is the half second it ran, not the wait: \(attempt.duration)")
+    }
+
+    /// The demo on the cluster with the dashboard in a real terminal: its jobs wait in the
+    /// queue (the rows say why), run four at once, a task is paused (suspended) and resumed.
+    @Test(.enabled(if: DashboardTerminalTests.tmuxInstalled)) func theDemoRunsOnTheClusterInTheDashboard() async throws {
+        try SlurmCluster.check()
+        let scratch = Scratch()
+        let blocker = ChildProcess.run(["sbatch", "--parsable", "--cpus-per-task=8", "--job-name=tutti-test-blocker",
+                                        "--output=/dev/null", "--wrap", "while [ ! -f \(scratch.path)/release ]; do sleep 0.1; done"],
+                                       captureOutput: true).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(!blocker.isEmpty)
+        defer { ChildProcess.run(["scancel", blocker]) }
+        try #require(await eventually { SlurmCluster.state(ofJob: blocker) == "RUNNING" })
+        let tmux = DashboardTerminalTests.Tmux()
+        defer { tmux.kill() }
+        tmux.start("cd \(scratch.path) && \(tuttiBinary) run \(repositoryRoot)/workflows/demo.yaml --executor slurm --runs-dir runs; "
+                   + "echo EXIT=$?; sleep 120")
+        tmux.run(["resize-window", "-t", "main", "-x", "120", "-y", "40"])
+        #expect(await tmux.waitFor { $0.components(separatedBy: "queued: ").count == 5 && $0.contains("queued: Resources (job") },
+                "each row says its job waits, and why (Resources, or Priority behind another):\n\(tmux.screen)")
+        FileManager.default.createFile(atPath: scratch.file("release"), contents: nil)
+        let id = try #require(Self.runID(in: scratch))
+        #expect(await eventually { SlurmCluster.jobs(ofRun: id).filter { $0.contains("|RUNNING|") }.count == 4 },
+                "four jobs running at once in squeue: \(SlurmCluster.jobs(ofRun: id))")
+        #expect(await tmux.waitFor { !$0.contains("queued:") && $0.contains("Security Hardening") })
+        tmux.keys("j")
+        tmux.keys("Enter")
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
+        #expect(await tmux.waitFor { $0.contains("Slurm     job") && $0.contains("RUNNING") },
+                "the details name the job and its node (\(host)):\n\(tmux.screen)")
+        tmux.keys("Escape")
+        tmux.keys("p")
+        let job = try #require(Self.sightings(scratch).first { $0.task == "5" }?.jobID)
+        #expect(await eventually { SlurmCluster.state(ofJob: job) == "SUSPENDED" }, "p suspends task 5's job")
+        #expect(await tmux.waitFor { $0.contains("PAUSED") || $0.contains("paused") })
+        tmux.keys("p")
+        #expect(await eventually { SlurmCluster.state(ofJob: job) == "RUNNING" }, "p again resumes it")
+        #expect(await tmux.waitFor(60) { $0.contains("PASSED") || $0.contains("4/4") }, "\(tmux.screen)")
+        tmux.keys("q")
+        #expect(await tmux.waitFor { $0.contains("EXIT=0") }, "\(tmux.screen)")
+    }
+
+    @Test func killingTuttiLeavesNoJobBehind() async throws {
+        try SlurmCluster.check()
+        let scratch = Scratch()
+        _ = scratch.write("wf.yaml", """
+        name: orphans
+        execution: {executor: slurm}
+        tasks:
+          - {task_id: a, command: [sh, -c, "echo $$ > \(scratch.path)/a; exec sleep 300"]}
+          - {task_id: b, command: [sh, -c, "echo $$ > \(scratch.path)/b; exec sleep 300"]}
+        """)
+        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        try #require(await eventually { scratch.pid("a") != nil && scratch.pid("b") != nil })
+        let id = try #require(Self.runID(in: scratch))
+        #expect(SlurmCluster.jobs(ofRun: id).count == 2)
+        kill(run.process.processIdentifier, SIGKILL)
+        _ = await run.finished()
+        #expect(await eventually { SlurmCluster.jobs(ofRun: id).isEmpty }, "its jobs were cancelled: \(SlurmCluster.jobs(ofRun: id))")
+        for name in ["a", "b"] {
+            let pid = try #require(scratch.pid(name))
+            #expect(await eventually { processIsGone(pid) }, "task \(name)'s process ended on its node")
+        }
+    }
+}
+
+/// Without Slurm's commands, a run asked to use them says so before anything starts.
+@Suite struct SlurmMissingTests {
+    @Test func withoutSlurmOnThisMachineTheRunSaysSoBeforeItStarts() async throws {
+        let scratch = Scratch()
+        _ = scratch.write("wf.yaml", "name: nowhere\ntasks:\n  - {task_id: a, command: ['true']}\n")
+        let hidden = try await offThePool {
+            try TuttiProcess(["PATH=/nonexistent exec \(tuttiBinary) run wf.yaml --headless --executor slurm --runs-dir runs"],
+                             in: scratch.path, shell: true).finish()
+        }
+        #expect(hidden.status == ExitStatus.invalidInput, "\(hidden.stderr)")
+        #expect(hidden.stderr.contains("srun is not on the PATH"), "\(hidden.stderr)")
+        let runs = (try? FileManager.default.contentsOfDirectory(atPath: scratch.file("runs"))) ?? []
+        #expect(runs.isEmpty, "nothing started: \(runs)")
+    }
+}
