@@ -37,7 +37,7 @@ public enum RunMetrics {
             timeSavedSeconds: outcome == .interrupted || outcome == .timedOut ? 0 : max(0, sum - working),
             slowestTask: slowest?.id, criticalPath: critical.path, criticalPathSeconds: critical.total, gates: gates,
             successCriteria: [], tasks: tasks, exitCode: ExitStatus.success,
-            queueWaitSeconds: queueWait > 0 ? EventBus.microseconds(queueWait) : nil)
+            queueWaitSeconds: queueWait >= 0.05 ? EventBus.microseconds(queueWait) : nil)
         report.successCriteria = workflow.successCriteria.map { entry in
             var result = evaluate(entry.criterion, report: report)
             result.advisory = entry.advisory ? true : nil
