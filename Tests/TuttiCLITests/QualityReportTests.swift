@@ -12,6 +12,12 @@ import TuttiCore
         + "\n\n## Security\n\nReport problems to the maintainers privately.\n"
 
     @Test(.enabled(if: pytestWithCoverage)) func theFourAgentsRunAtOnceOnARepositoryAndTheGatesComeOutAsExpected() async throws {
+        try await Self.checkTheQualityReport()
+    }
+
+    /// Template 3 on a small repository, its four agents run as local processes or, with
+    /// `executor`, elsewhere: the same gates come out.
+    static func checkTheQualityReport(executor: [String] = []) async throws {
         let scratch = Scratch()
         let files: [String: String] = [
             "pyproject.toml": "[project]\nname = \"calc\"\nversion = \"0.1\"\n\n[tool.coverage.run]\nomit = [\"tests/*\"]\n",
@@ -23,7 +29,7 @@ import TuttiCore
             "LICENSE": "MIT License\n",
         ]
         for (path, text) in files { scratch.write(path, text) }
-        let result = try await tutti(["run", "--headless", "--json"], in: scratch.path)
+        let result = try await tutti(["run", "--headless", "--json"] + executor, in: scratch.path)
         #expect(result.status == 1, "some gates fail: \(result.stderr.suffix(2000))")
         let report = try JSONDecoder.events.decode(RunReport.self, from: Data(result.stdout.utf8))
         #expect(report.workflow == "template-03-parallel-execution")

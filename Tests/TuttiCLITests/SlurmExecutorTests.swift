@@ -214,6 +214,13 @@ enum SlurmCluster {
         #expect(await tmux.waitFor { $0.contains("EXIT=0") }, "\(tmux.screen)")
     }
 
+    /// The seed's template 3 on the cluster: the four real agents as jobs, the same gates as
+    /// when they run here.
+    @Test(.enabled(if: QualityReportTests.pytestWithCoverage)) func theQualityReportRunsOnTheClusterWithTheSameGates() async throws {
+        try SlurmCluster.check()
+        try await QualityReportTests.checkTheQualityReport(executor: ["--executor", "slurm"])
+    }
+
     @Test func killingTuttiLeavesNoJobBehind() async throws {
         try SlurmCluster.check()
         let scratch = Scratch()

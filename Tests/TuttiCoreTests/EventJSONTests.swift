@@ -15,6 +15,8 @@ import Testing
         .taskQueued(TaskRef(task: "7")),
         .taskStarted(TaskStarted(task: "4", attempt: 1, pid: 4242, command: ["/bin/sh", "-c", "echo 'a/b' \\ \t"])),
         .taskStarted(TaskStarted(task: "4", attempt: 2, pid: 4243, command: ["make"], workingDirectory: "/srv/app")),
+        .taskOnCluster(TaskOnCluster(task: "4", attempt: 1, jobID: "812", state: "PENDING", reason: "Resources")),
+        .taskOnCluster(TaskOnCluster(task: "4", attempt: 1, jobID: "812", state: "RUNNING", node: "gpu-01", started: 12.5)),
         .taskProgress(TaskProgress(task: "4", percent: 33.3)),
         .taskProgress(TaskProgress(task: "4", percent: 100)),
         .taskLog(TaskLog(task: "4", stream: .stderr, line: "tab\there, bell \u{07}, é, 😀, \"quoted\"")),

@@ -107,4 +107,24 @@ import TuttiTestSupport
         apply(.dispatchChanged(DispatchChanged(state: .held)))
         #expect(state.whyWaiting("b") == "dispatch is held (h releases it)")
     }
+
+    @Test func aJobsWaitInTheClustersQueueIsNotItsRunTime() {
+        var state = RunState()
+        var seq = 0
+        func apply(_ time: Double, _ kind: EventKind) {
+            seq += 1
+            state.apply(RunEvent(seq: seq, time: time, kind: kind))
+        }
+        apply(0, .runStarted(RunStarted(runID: "r", workflow: "w", parallelism: 1, mode: "parallel", pollingInterval: 5,
+                                        tasks: [AnnouncedTask(id: "a", name: "A", agent: "sh", dependsOn: [], gates: 0, maxAttempts: 1)])))
+        apply(1, .taskStarted(TaskStarted(task: "a", attempt: 1, pid: 7, command: ["srun", "--", "sh"])))
+        apply(1.5, .taskOnCluster(TaskOnCluster(task: "a", attempt: 1, jobID: "12", state: "PENDING", reason: "Resources")))
+        #expect(state.task("a")?.cluster?.isQueued == true && state.task("a")?.cluster?.reason == "Resources")
+        apply(9, .taskOnCluster(TaskOnCluster(task: "a", attempt: 1, jobID: "12", state: "RUNNING", node: "n1", started: 8)))
+        let task = state.task("a")
+        #expect(task?.queuedSeconds == 7 && task?.attemptStartedAt == 8 && task?.segments.first?.start == 8)
+        #expect(task?.cluster?.node == "n1")
+        state.tick(now: 10)
+        #expect(task.map { $0.elapsed(now: 10) } == 2, "two seconds of running, not nine")
+    }
 }

@@ -65,6 +65,7 @@ enum EventJSON {
             w.field("node", e.node)
             w.field("reason", e.reason)
             w.field("seq", seq)
+            w.field("started", e.started)
             w.field("state", e.state)
             w.field("t", time)
             w.field("task", e.task)

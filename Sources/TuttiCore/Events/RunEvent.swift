@@ -271,16 +271,21 @@ public struct TaskOnCluster: Sendable, Hashable, Codable {
     public var state: String
     public var reason: String?
     public var node: String?
+    /// When it began to run (run time, seconds), told once, with the first RUNNING after it
+    /// waited in the queue.
+    public var started: Double?
 
-    enum CodingKeys: String, CodingKey { case task, attempt, jobID = "job_id", state, reason, node }
+    enum CodingKeys: String, CodingKey { case task, attempt, jobID = "job_id", state, reason, node, started }
 
-    public init(task: String, attempt: Int, jobID: String, state: String, reason: String? = nil, node: String? = nil) {
+    public init(task: String, attempt: Int, jobID: String, state: String, reason: String? = nil, node: String? = nil,
+                started: Double? = nil) {
         self.task = task
         self.attempt = attempt
         self.jobID = jobID
         self.state = state
         self.reason = reason
         self.node = node
+        self.started = started
     }
 
     /// Whether the job waits in the queue.

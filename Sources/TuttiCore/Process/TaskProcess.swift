@@ -167,6 +167,15 @@ public final class TaskProcess: Sendable {
         // timeout) count from then. The queue is watched until the job runs.
         let cluster = launch.slurm.map(SlurmJob.init)
         var runningSince: Double? = cluster == nil ? startTime : nil
+        /// When the job was last seen waiting in the queue.
+        var lastSeenQueued: Double?
+        /// When the job began to run: when srun started, for a job never seen waiting; else
+        /// after it was last seen waiting, as Slurm's own start time (whole seconds) says.
+        func runStart(_ cluster: SlurmJob, now: Double) -> Double {
+            guard let waited = lastSeenQueued else { return startTime }
+            let slurm = cluster.sighting?.startedAt.map { $0 - (Date().timeIntervalSince1970 - bus.elapsed) }
+            return min(now, max(waited, slurm ?? waited))
+        }
         var nextLook: Double? = cluster == nil ? nil : startTime
         let pidFD = child.pidFD
         var openPipes: [Int32: OutputStream] = [outPipe: .stdout, errPipe: .stderr]
@@ -186,15 +195,21 @@ public final class TaskProcess: Sendable {
         /// first time it is seen running (or writes output).
         func lookAtCluster(now: Double, wroteOutput: Bool = false) {
             guard let cluster else { return }
-            if let seen = cluster.refresh() {
-                bus.emit(.taskOnCluster(TaskOnCluster(task: taskID, attempt: attempt, jobID: seen.id, state: seen.state,
-                                                      reason: seen.reason, node: seen.node)))
-            }
+            let seen = cluster.refresh()
+            if seen.map({ $0.state == "PENDING" || $0.state == "CONFIGURING" }) == true { lastSeenQueued = now }
             if wroteOutput { cluster.markRunning() }
+            var started: Double?
             if runningSince == nil, cluster.hasRun {
-                runningSince = now
-                timer = AttemptTimer(start: now, timeout: timeout)
+                let from = runStart(cluster, now: now)
+                runningSince = from
+                started = from
+                timer = AttemptTimer(start: from, timeout: timeout)
                 if requests.withLock({ $0.paused }) { timer.pause(at: now) }
+            }
+            if let sighting = seen ?? (started == nil ? nil : cluster.sighting) {
+                bus.emit(.taskOnCluster(TaskOnCluster(task: taskID, attempt: attempt, jobID: sighting.id,
+                                                      state: started == nil ? sighting.state : "RUNNING", reason: sighting.reason,
+                                                      node: sighting.node, started: started)))
             }
             nextLook = runningSince == nil ? now + 0.5 : nil
         }
@@ -306,18 +321,9 @@ public final class TaskProcess: Sendable {
         outcome.pausedSeconds = EventBus.microseconds(timer.pausedTotal)
         if let cluster {
             // A job that ended before it was seen running: what Slurm says of it now.
-            if runningSince == nil, let seen = cluster.refresh() {
-                bus.emit(.taskOnCluster(TaskOnCluster(task: taskID, attempt: attempt, jobID: seen.id, state: seen.state,
-                                                      reason: seen.reason, node: seen.node)))
-            }
-            // The time in the queue is not run time: the attempt ran from when its job did —
-            // seen running, or, for a job that waited and ended unseen, when Slurm says it
-            // started (whole seconds); a job never seen waiting did not wait.
-            var slurmStart: Double?
-            if cluster.wasQueued, let started = cluster.sighting?.startedAt {
-                slurmStart = started - (Date().timeIntervalSince1970 - bus.elapsed)
-            }
-            let ranFrom = min(outcome.endTime, max(startTime, runningSince ?? slurmStart ?? startTime))
+            if runningSince == nil { lookAtCluster(now: outcome.endTime) }
+            // The time in the queue is not run time: the attempt ran from when its job did.
+            let ranFrom = min(outcome.endTime, runningSince ?? runStart(cluster, now: outcome.endTime))
             outcome.queuedSeconds = max(0, ranFrom - startTime)
             outcome.startTime = ranFrom
             outcome.job = cluster.sighting?.id

@@ -109,13 +109,13 @@ public struct RunState: Sendable {
         case .taskOnCluster(let job):
             update(job.task) { task in
                 guard job.attempt == task.attempt else { return }
-                let firstRun = job.state == "RUNNING" && (task.cluster?.isQueued ?? true)
                 task.cluster = job
-                // The attempt runs from now: the time it waited in the queue is not run time.
-                if firstRun, let start = task.attemptStartedAt, task.status == .running {
-                    task.queuedSeconds += max(0, event.time - start)
-                    task.attemptStartedAt = event.time
-                    if let last = task.segments.indices.last, task.segments[last].end == nil { task.segments[last].start = event.time }
+                // The attempt ran from when its job left the queue: the wait is not run time.
+                if let started = job.started, let start = task.attemptStartedAt, task.status == .running || task.status == .paused {
+                    let from = max(start, min(started, event.time))
+                    task.queuedSeconds += from - start
+                    task.attemptStartedAt = from
+                    if let last = task.segments.indices.last, task.segments[last].end == nil { task.segments[last].start = from }
                 }
             }
         case .taskProgress(let progress):
