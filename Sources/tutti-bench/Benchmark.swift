@@ -4,7 +4,7 @@ import TuttiCore
 /// Tutti's benchmark: 1000 trivial tasks through the engine (recording on) beside make -j4,
 /// xargs -P4 and GNU parallel -j4; then the demo workflow's efficiency against its maximum.
 /// Run with: `swift run -c release tutti-bench [--tasks N] [--repeat N] [--in FOLDER] [--skip-demo] [--skip-dashboard]
-/// [--skip-replay] [--engine-only]`. `--in` is where its scratch folder goes (default `.tutti`, where runs are kept);
+/// [--skip-replay] [--skip-validate] [--engine-only]`. `--in` is where its scratch folder goes (default `.tutti`, where runs are kept);
 /// `--engine-only` runs just Tutti's part, for profiling the engine.
 @main
 struct Benchmark {
@@ -88,6 +88,7 @@ struct Benchmark {
         if demo { try await runDemo() }
         if !CommandLine.arguments.contains("--skip-dashboard") { await dashboardFigures() }
         if !CommandLine.arguments.contains("--skip-replay") { try replayFigures(events: 1_000_000) }
+        if !CommandLine.arguments.contains("--skip-validate") { try await validateFigures(tasks: 100_000) }
     }
 
     /// Time to create one small file in the scratch folder (Tutti writes one result file a

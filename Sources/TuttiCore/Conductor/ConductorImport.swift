@@ -71,12 +71,12 @@ public enum ConductorImport {
     /// The JSON's nodes, with their positions; JSON is read as the YAML it also is.
     static func compose(_ text: String, file: String) throws(WorkflowLoadError) -> Node {
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch { throw WorkflowLoadError([WorkflowLoader.syntaxDiagnostic(error, file: file)]) }
+        do { root = try Yams.compose(yaml: text, YAMLLimits.resolver) } catch { throw WorkflowLoadError([WorkflowLoader.syntaxDiagnostic(error, file: file)]) }
         guard let root else {
             throw WorkflowLoadError([Diagnostic("the file is empty", at: SourceLocation(file: file, line: 1, column: 1),
                                                 hint: "a Conductor workflow definition is a JSON object with \"name\" and \"tasks\"")])
         }
-        if let tooLarge = YAMLLimits.check(root, file: file) { throw WorkflowLoadError([tooLarge]) }
+        if let tooLarge = YAMLLimits.check(root, text: text, file: file) { throw WorkflowLoadError([tooLarge]) }
         return root
     }
 

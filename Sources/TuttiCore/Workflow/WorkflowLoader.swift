@@ -59,7 +59,7 @@ public enum WorkflowLoader {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try Yams.compose(yaml: yaml, YAMLLimits.resolver)
         } catch {
             throw WorkflowLoadError([syntaxDiagnostic(error, file: file)])
         }
@@ -67,7 +67,7 @@ public enum WorkflowLoader {
             throw WorkflowLoadError([Diagnostic("the file is empty", at: SourceLocation(file: file, line: 1, column: 1),
                                                 hint: "a workflow needs at least 'name:' and 'tasks:'")])
         }
-        if let tooLarge = YAMLLimits.check(root, file: file) { throw WorkflowLoadError([tooLarge]) }
+        if let tooLarge = YAMLLimits.check(root, text: yaml, file: file) { throw WorkflowLoadError([tooLarge]) }
         let workflow = read(root, diagnostics: diagnostics, file: file, baseDirectory: baseDirectory)
         if let workflow {
             WorkflowValidator.validate(workflow, diagnostics: diagnostics)

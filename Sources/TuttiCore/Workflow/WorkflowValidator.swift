@@ -7,17 +7,19 @@ enum WorkflowValidator {
         func location(_ task: TaskSpec) -> SourceLocation {
             task.location ?? SourceLocation(file: file, line: 1, column: 1)
         }
-        var firstByID: [String: TaskSpec] = [:]
+        // Positions, not copies: a task spec is large, and a workflow may hold 100,000.
+        var firstByID: [String: Int] = [:]
+        firstByID.reserveCapacity(workflow.tasks.count)
         for task in workflow.tasks where !isValidID(task.id) {
             diagnostics.error("task_id '\(task.id)' may hold only letters, digits, '.', '_' and '-'", at: location(task),
                               hint: "task ids name log and result files; rename it, e.g. '\(RunDirectory.safeFileName(task.id))'")
         }
-        for task in workflow.tasks {
+        for (position, task) in workflow.tasks.enumerated() {
             if let first = firstByID[task.id] {
                 diagnostics.error("duplicate task_id \(task.id)", at: location(task),
-                                  hint: "task \(task.id) is already defined at line \(location(first).line); give each task its own id")
+                                  hint: "task \(task.id) is already defined at line \(location(workflow.tasks[first]).line); give each task its own id")
             } else {
-                firstByID[task.id] = task
+                firstByID[task.id] = position
             }
         }
         for task in workflow.tasks {
@@ -34,7 +36,7 @@ enum WorkflowValidator {
                 }
             }
         }
-        if let cycle = DependencyGraph(workflow.tasks).findCycle(), let first = firstByID[cycle[0]] {
+        if let cycle = DependencyGraph(workflow.tasks).findCycle(), let first = firstByID[cycle[0]].map({ workflow.tasks[$0] }) {
             let at = cycle.count > 1 ? (first.dependencyLocations[cycle[1]] ?? location(first)) : location(first)
             diagnostics.error("dependency cycle: \(cycle.joined(separator: " -> ")) (each task depends on the next)", at: at,
                               hint: "remove one of these depends_on entries")

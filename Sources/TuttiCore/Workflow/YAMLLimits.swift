@@ -5,12 +5,20 @@ import Yams
 /// "alias bomb"). The size is counted once per anchored value, so checking costs as much
 /// as reading the text.
 enum YAMLLimits {
+    /// The scalar types a workflow's values can have: null, booleans, integers and floats
+    /// (the rest are strings). YAML's timestamps, merge keys (`<<`) and value keys (`=`) mean
+    /// nothing in a workflow, and every scalar (each mapping key too) was tried against them.
+    static let resolver = Resolver.default.removing(.timestamp).removing(.merge).removing(.value)
+
     /// The most values (scalars, lists and mappings) a workflow may expand to. A workflow of
     /// a thousand tasks with a dozen keys each holds well under a tenth of this.
     static let maximumValues = 1_000_000
 
-    /// Why the document expands too far, at the smallest value that alone is too large.
-    static func check(_ root: Node, file: String) -> Diagnostic? {
+    /// Why the document expands too far, at the smallest value that alone is too large. Only
+    /// aliases (`*name`) make a document larger than its text: without a `*` in `text` there
+    /// is nothing to count.
+    static func check(_ root: Node, text: String, file: String) -> Diagnostic? {
+        guard text.utf8.contains(UInt8(ascii: "*")) else { return nil }
         var sizes = SizeCounter()
         guard sizes.count(root) > maximumValues else { return nil }
         var culprit = root

@@ -77,9 +77,9 @@ struct MappingReader {
         self.pairs = pairs
     }
 
-    subscript(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+    subscript(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
 
-    func keyNode(_ key: String) -> Node? { pairs.first { $0.key == key }?.keyNode }
+    func keyNode(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].keyNode } }
 
     /// The value of a key that must be present.
     func required(_ key: String) -> Node? {
