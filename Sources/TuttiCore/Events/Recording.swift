@@ -29,69 +29,33 @@ public struct Recording: Sendable {
 
     /// Reads an events file: every line that is an event, and where the others are.
     public static func read(path: String) throws -> Recording {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw RunFileError.notARecording(path, "cannot read it (\(error.localizedDescription))")
-        }
-        return try parse(data, path: path)
+        try read(RecordingFile(path: path))
     }
 
     /// Reads the bytes of an events file (`path` names it in errors).
     public static func parse(_ data: Data, path: String) throws -> Recording {
-        let decoder = JSONDecoder.events
-        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> Recording in
-            // Where each line is: a scan for newlines, without copying.
-            var lines: [Range<Int>] = []
-            lines.reserveCapacity(raw.count / 80)
-            var start = 0
-            while start < raw.count, let base = raw.baseAddress {
-                let newline = memchr(base + start, 0x0A, raw.count - start)
-                let end = newline.map { base.distance(to: UnsafeRawPointer($0)) } ?? raw.count
-                lines.append(start..<end)
-                start = end + 1
+        try read(RecordingFile(data: data, path: path))
+    }
+
+    /// Every event of an opened events file, decoded on every core; a line that is not an
+    /// event is damage, and the lines after it are read all the same.
+    public static func read(_ file: RecordingFile) -> Recording {
+        let decoded = file.events(lines: 0..<file.lineCount)
+        var events: [RunEvent] = []
+        events.reserveCapacity(decoded.count)
+        var damage: [RecordingDamage] = []
+        for (index, event) in decoded.enumerated() where !file.isEmpty(line: index) {
+            guard let event else {
+                damage.append(file.damage(line: index))
+                continue
             }
-            func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: raw[range]) }
-            guard let first = lines.first, let header = try? decoder.decodeChecked(RecordingHeader.self, from: Data(bytes(first))),
-                  header.schema == RecordingHeader.schemaName else {
-                throw RunFileError.notARecording(path, "its first line is not a recording header")
+            // An event must come after the one before it; one that does not is damage too.
+            if let previous = events.last, event.seq <= previous.seq {
+                damage.append(RecordingDamage(line: index + 2, problem: .outOfOrder(seq: event.seq, after: previous.seq)))
+                continue
             }
-            guard header.version <= RecordingHeader.currentVersion else { throw RunFileError.newerSchema(path, header.version) }
-            // Lines decode independently: split them among the cores, then keep every event;
-            // a line that is not one is damage, and the lines after it are read all the same.
-            let bodies = Array(lines.dropFirst())
-            var decoded = [RunEvent?](repeating: nil, count: bodies.count)
-            let chunks = min(bodies.count, ProcessInfo.processInfo.activeProcessorCount * 4)
-            nonisolated(unsafe) let file = raw
-            decoded.withUnsafeMutableBufferPointer { results in
-                nonisolated(unsafe) let results = results
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    let decoder = JSONDecoder.events
-                    for index in stride(from: chunk, to: bodies.count, by: chunks) where !bodies[index].isEmpty {
-                        let line = UnsafeRawBufferPointer(rebasing: file[bodies[index]])
-                        results[index] = EventLineReader.event(line) ?? (try? decoder.decodeChecked(RunEvent.self, from: Data(line)))
-                    }
-                }
-            }
-            var events: [RunEvent] = []
-            events.reserveCapacity(decoded.count)
-            var damage: [RecordingDamage] = []
-            let endsInNewline = raw.last == 0x0A
-            for (index, event) in decoded.enumerated() where !bodies[index].isEmpty {
-                guard let event else {
-                    let isLast = index == bodies.count - 1
-                    let problem: RecordingDamage.Problem = isLast && !endsInNewline
-                        ? .cutOff : RecordingDamage.problem(of: bytes(bodies[index]))
-                    damage.append(RecordingDamage(line: index + 2, problem: problem))
-                    continue
-                }
-                // An event must come after the one before it; one that does not is damage too.
-                if let previous = events.last, event.seq <= previous.seq {
-                    damage.append(RecordingDamage(line: index + 2, problem: .outOfOrder(seq: event.seq, after: previous.seq)))
-                    continue
-                }
-                events.append(event)
-            }
-            return Recording(header: header, events: events, damage: damage)
+            events.append(event)
         }
+        return Recording(header: file.header, events: events, damage: damage)
     }
 }

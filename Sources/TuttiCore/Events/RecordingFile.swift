@@ -1,0 +1,94 @@
+import Foundation
+
+/// An events file opened for reading without decoding it: its bytes (mapped, not copied),
+/// its header, and where each line is, so that any line can be decoded when it is needed.
+/// A replay reads a long recording through it in parts; `Recording.parse` reads it whole.
+public final class RecordingFile: @unchecked Sendable {
+    // Unchecked: every stored property is set once in `init` and never changed.
+    public let header: RecordingHeader
+    public let path: String
+    private let data: Data
+    /// Each line after the header: its byte range.
+    private let lines: [Range<Int>]
+    /// Whether the file ends with a newline (otherwise its last line was cut off).
+    public let endsInNewline: Bool
+
+    /// The lines after the header.
+    public var lineCount: Int { lines.count }
+
+    /// Maps and splits the file at `path`.
+    public convenience init(path: String) throws {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+            throw RunFileError.notARecording(path, "cannot read it (\(error.localizedDescription))")
+        }
+        try self.init(data: data, path: path)
+    }
+
+    /// Splits `data`, an events file's bytes (`path` names it in errors).
+    public init(data: Data, path: String) throws {
+        self.data = data
+        self.path = path
+        var ranges: [Range<Int>] = []
+        var newline = false
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            // Where each line is: a scan for newlines, without copying.
+            ranges.reserveCapacity(raw.count / 80)
+            var start = 0
+            while start < raw.count, let base = raw.baseAddress {
+                let found = memchr(base + start, 0x0A, raw.count - start)
+                let end = found.map { base.distance(to: UnsafeRawPointer($0)) } ?? raw.count
+                ranges.append(start..<end)
+                start = end + 1
+            }
+            newline = raw.last == 0x0A
+        }
+        endsInNewline = newline
+        guard let first = ranges.first,
+              let header = try? JSONDecoder.events.decodeChecked(RecordingHeader.self, from: data.subdata(in: first)),
+              header.schema == RecordingHeader.schemaName else {
+            throw RunFileError.notARecording(path, "its first line is not a recording header")
+        }
+        guard header.version <= RecordingHeader.currentVersion else { throw RunFileError.newerSchema(path, header.version) }
+        self.header = header
+        lines = Array(ranges.dropFirst())
+    }
+
+    /// Whether line `index` (after the header) is empty.
+    public func isEmpty(line index: Int) -> Bool { lines[index].isEmpty }
+
+    /// The event on line `index` (after the header), or nil when that line is not one.
+    public func event(line index: Int, decoder: JSONDecoder = .events) -> RunEvent? {
+        guard !lines[index].isEmpty else { return nil }
+        return data.withUnsafeBytes { raw in
+            let line = UnsafeRawBufferPointer(rebasing: raw[lines[index]])
+            return EventLineReader.event(line) ?? (try? decoder.decodeChecked(RunEvent.self, from: Data(line)))
+        }
+    }
+
+    /// What is wrong with line `index`, which is not an event.
+    public func damage(line index: Int) -> RecordingDamage {
+        let isLast = index == lines.count - 1
+        if isLast && !endsInNewline { return RecordingDamage(line: index + 2, problem: .cutOff) }
+        return data.withUnsafeBytes { raw in
+            RecordingDamage(line: index + 2, problem: RecordingDamage.problem(of: UnsafeRawBufferPointer(rebasing: raw[lines[index]])))
+        }
+    }
+
+    /// The events of lines `range`, decoded on every core; nil where a line is not one.
+    public func events(lines range: Range<Int>) -> [RunEvent?] {
+        var decoded = [RunEvent?](repeating: nil, count: range.count)
+        let chunks = min(range.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        guard chunks > 0 else { return [] }
+        decoded.withUnsafeMutableBufferPointer { results in
+            nonisolated(unsafe) let results = results
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let decoder = JSONDecoder.events
+                for offset in stride(from: chunk, to: range.count, by: chunks) {
+                    results[offset] = event(line: range.lowerBound + offset, decoder: decoder)
+                }
+            }
+        }
+        return decoded
+    }
+}
