@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Linux never gives out a process id at or above 2^22 (PID_MAX_LIMIT on 64-bit). */
@@ -50,8 +51,18 @@ static void watch(int fd, char *const *on_death) {
             _exit(127);
         }
         if (helper > 0) {
+            /* At most 30 s: a controller that does not answer must not keep the groups alive. */
             int status;
-            while (waitpid(helper, &status, 0) < 0 && errno == EINTR) {}
+            struct timespec pause = { 0, 50 * 1000 * 1000 };
+            int waited = 0;
+            while (waitpid(helper, &status, WNOHANG) == 0 && waited < 600) {
+                nanosleep(&pause, NULL);
+                waited++;
+            }
+            if (waited >= 600) {
+                kill(helper, SIGKILL);
+                waitpid(helper, &status, 0);
+            }
         }
     }
     for (uint32_t word = 0; word < WATCHDOG_PID_LIMIT / 64; word++) {

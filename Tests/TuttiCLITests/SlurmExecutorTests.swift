@@ -88,12 +88,13 @@ enum SlurmCluster {
         try #require(await eventually { scratch.pid("pid") != nil && Self.sightings(scratch).contains { $0.state == "RUNNING" } })
         let pid = try #require(scratch.pid("pid"))
         let job = try #require(Self.sightings(scratch).first?.jobID)
-        // Slurm's own time limit as well as Tutti's: 4 s is one whole minute for Slurm.
+        // Slurm's own time limit as well as Tutti's: 4 s and the 5 s grace are a minute for
+        // Slurm, and a minute more so that Tutti's own ends it first.
         let command = Self.events(scratch).compactMap { event -> [String]? in
             if case .taskStarted(let started) = event.kind { return started.command }
             return nil
         }.first ?? []
-        #expect(command.first?.hasSuffix("/srun") == true && command.contains("--time=1") && command.contains("--unbuffered"), "\(command)")
+        #expect(command.first?.hasSuffix("/srun") == true && command.contains("--time=2") && command.contains("--unbuffered"), "\(command)")
         let paused = try await tutti(["ctl", "latest", "pause", "nap", "--runs-dir", "runs"], in: scratch.path)
         #expect(paused.status == 0, "\(paused.stdout)\(paused.stderr)")
         #expect(await eventually { SlurmCluster.state(ofJob: job) == "SUSPENDED" }, "scontrol show job says SUSPENDED")
@@ -219,6 +220,46 @@ enum SlurmCluster {
     @Test(.enabled(if: QualityReportTests.pytestWithCoverage)) func theQualityReportRunsOnTheClusterWithTheSameGates() async throws {
         try SlurmCluster.check()
         try await QualityReportTests.checkTheQualityReport(executor: ["--executor", "slurm"])
+    }
+
+    @Test func aJobPausedWhileQueuedIsHeldAndOneCancelledElsewhereEndsCancelled() async throws {
+        try SlurmCluster.check()
+        let scratch = Scratch()
+        let blocker = ChildProcess.run(["sbatch", "--parsable", "--cpus-per-task=8", "--job-name=tutti-test-blocker",
+                                        "--output=/dev/null", "--wrap", "while [ ! -f \(scratch.path)/release ]; do sleep 0.1; done"],
+                                       captureOutput: true).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(!blocker.isEmpty)
+        defer { ChildProcess.run(["scancel", blocker]) }
+        try #require(await eventually { SlurmCluster.state(ofJob: blocker) == "RUNNING" })
+        _ = scratch.write("wf.yaml", """
+        name: held
+        execution: {executor: slurm}
+        tasks:
+          - {task_id: later, command: [sh, -c, "echo ran > \(scratch.path)/ran"]}
+          - {task_id: victim, command: [sh, -c, "echo $$ > \(scratch.path)/victim; exec sleep 300"], depends_on: [later]}
+        """)
+        // Inside an allocation of its own (sbatch, salloc), Tutti's jobs are still jobs of their own.
+        let run = try TuttiProcess(["SLURM_JOB_ID=999999 SLURM_JOBID=999999 exec \(tuttiBinary) run wf.yaml --headless --runs-dir runs"],
+                                   in: scratch.path, shell: true)
+        try #require(await eventually { Self.sightings(scratch).contains { $0.task == "later" && $0.state == "PENDING" } })
+        let paused = try await tutti(["ctl", "latest", "pause", "later", "--runs-dir", "runs"], in: scratch.path)
+        #expect(paused.status == 0)
+        let job = try #require(Self.sightings(scratch).first { $0.task == "later" }?.jobID)
+        #expect(await eventually {
+            ChildProcess.run(["scontrol", "show", "job", job], captureOutput: true).output.contains("Reason=JobHeld")
+        }, "a queued job is held")
+        FileManager.default.createFile(atPath: scratch.file("release"), contents: nil)
+        // Held, it stays in the queue even with the cluster free.
+        try await Task.sleep(for: .seconds(1.5))
+        #expect(SlurmCluster.state(ofJob: job) == "PENDING" && !FileManager.default.fileExists(atPath: scratch.file("ran")))
+        let resumed = try await tutti(["ctl", "latest", "resume", "later", "--runs-dir", "runs"], in: scratch.path)
+        #expect(resumed.status == 0)
+        try #require(await eventually { scratch.pid("victim") != nil }, "released, it ran, and the task after it started")
+        let victim = try #require(Self.sightings(scratch).last { $0.task == "victim" }?.jobID)
+        ChildProcess.run(["scancel", victim])
+        let result = await run.finished()
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("Task victim Cancelled") && result.stdout.contains("was cancelled on the cluster"), "\(result.stdout)")
     }
 
     @Test func killingTuttiLeavesNoJobBehind() async throws {

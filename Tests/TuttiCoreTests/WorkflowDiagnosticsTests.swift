@@ -519,3 +519,17 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         #expect(SlurmOptions.seconds(inTimeLimit: "1-2-3") == nil)
     }
 }
+
+/// What `srun` is given: never the variables of an allocation Tutti runs in.
+@Suite struct SlurmEnvironmentTests {
+    @Test func anAllocationsVariablesAreNotPassedOnButTheConfigurationIs() {
+        let passed = SlurmSubmission.environment(["SLURM_JOB_ID": "12", "SLURM_JOBID": "12", "SLURM_NODELIST": "n1",
+                                                  "SLURM_CONF": "/etc/slurm/slurm.conf", "PATH": "/usr/bin"])
+        #expect(passed == ["SLURM_CONF": "/etc/slurm/slurm.conf", "PATH": "/usr/bin"])
+    }
+
+    @Test func aTimeLimitTooLargeToBeOneIsNot() {
+        #expect(SlurmOptions.seconds(inTimeLimit: "999999999999999999") == nil)
+        #expect(SlurmOptions.seconds(inTimeLimit: "99999999999999-1") == nil)
+    }
+}

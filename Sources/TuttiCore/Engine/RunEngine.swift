@@ -160,7 +160,7 @@ public final class RunEngine: Sendable {
         self.workflow = workflow
         self.options = options
         let onCluster = (options.executor ?? workflow.execution.executor) == .slurm
-        watchdog = Watchdog(onDeath: onCluster ? ["scancel", "--name=\(SlurmSubmission.jobName(runID: runID))"] : nil)
+        watchdog = Watchdog(onDeath: onCluster ? SlurmJob.cancelAllCommand(runID: runID) : nil)
         self.runID = runID
         self.directory = directory
         self.problems = problems

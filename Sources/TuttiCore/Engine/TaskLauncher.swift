@@ -40,15 +40,21 @@ struct TaskLauncher {
         let submission = SlurmSubmission(runID: runID, task: task.id, attempt: attempt)
         var options = task.slurm.over(workflow.execution.slurm)
         if options.time == nil, let timeout = task.timeoutSeconds {
-            // Slurm's own limit as well as Tutti's, in whole minutes.
-            options.time = String(Int((timeout / 60).rounded(.up)))
+            // Slurm's own limit as well as Tutti's, in whole minutes, a minute past Tutti's
+            // timeout and grace: Tutti's own ends the task first, with its own reason.
+            options.time = String(Int(((timeout + self.options.killGrace) / 60).rounded(.up)) + 1)
         }
         // Runtimes that buffer a pipe's output (Python) write each line as it comes.
         environment["PYTHONUNBUFFERED"] = "1"
+        environment = SlurmSubmission.environment(environment)
+        let directory = directoryPath ?? FileManager.default.currentDirectoryPath
         let srun = [executables.resolve("srun", searchPath: environment["PATH"]), "--unbuffered", "--quiet", "--ntasks=1",
                     "--job-name=\(submission.jobName)", "--comment=\(submission.comment)", "--export=ALL",
-                    "--chdir=\(directoryPath ?? FileManager.default.currentDirectoryPath)"] + options.arguments + ["--"]
-        return LaunchSpec(argv: srun + argv, environment: environment, workingDirectory: directoryPath, slurm: submission)
+                    "--chdir=\(directory)"] + options.arguments + ["--"]
+        // Where the folder does not exist on the node, Slurm would run the task in /tmp: it
+        // fails instead, saying so.
+        let inFolder = ["/bin/sh", "-c", "cd \"$1\" || exit 1; shift; exec \"$@\"", "tutti-cd", directory]
+        return LaunchSpec(argv: srun + inFolder + argv, environment: environment, workingDirectory: directoryPath, slurm: submission)
     }
 
     /// Where the tasks run: as the run was told, else as the workflow says.

@@ -6,15 +6,17 @@ import Foundation
 /// and ignored signals: a child must not inherit what this process's threads block, or a
 /// server it starts (tmux) could never be stopped.
 public enum ChildProcess {
-    /// Runs `argv` to its end; its exit status, and its stdout when asked.
+    /// Runs `argv` to its end, with `environment` over this process's; its exit status, and
+    /// its stdout when asked.
     @discardableResult
-    public static func run(_ argv: [String], in workingDirectory: String? = nil,
-                           captureOutput: Bool = false) -> (status: Int32, output: String) {
+    public static func run(_ argv: [String], in workingDirectory: String? = nil, captureOutput: Bool = false,
+                           environment: [String: String] = [:]) -> (status: Int32, output: String) {
         var fds: [Int32] = [-1, -1]
         guard tutti_pipe_cloexec(&fds) == 0 else { return (-1, "") }
         let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
         defer { close(devNull) }
-        let started = Spawn.start(argv, environment: ProcessInfo.processInfo.environment, in: workingDirectory, stdin: -1,
+        let started = Spawn.start(argv, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                  in: workingDirectory, stdin: -1,
                                   stdout: captureOutput ? fds[1] : devNull, stderr: devNull)
         close(fds[1])
         let child = try? started.get()

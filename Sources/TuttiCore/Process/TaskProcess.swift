@@ -167,15 +167,9 @@ public final class TaskProcess: Sendable {
         // timeout) count from then. The queue is watched until the job runs.
         let cluster = launch.slurm.map(SlurmJob.init)
         var runningSince: Double? = cluster == nil ? startTime : nil
-        /// When the job was last seen waiting in the queue.
-        var lastSeenQueued: Double?
-        /// When the job began to run: when srun started, for a job never seen waiting; else
-        /// after it was last seen waiting, as Slurm's own start time (whole seconds) says.
-        func runStart(_ cluster: SlurmJob, now: Double) -> Double {
-            guard let waited = lastSeenQueued else { return startTime }
-            let slurm = cluster.sighting?.startedAt.map { $0 - (Date().timeIntervalSince1970 - bus.elapsed) }
-            return min(now, max(waited, slurm ?? waited))
-        }
+        /// When to ask Slurm again for a pause or resume it refused (or could not do yet).
+        var controlRetryAt: Double?
+        var controlRefusalTold = false
         var nextLook: Double? = cluster == nil ? nil : startTime
         let pidFD = child.pidFD
         var openPipes: [Int32: OutputStream] = [outPipe: .stdout, errPipe: .stderr]
@@ -195,27 +189,27 @@ public final class TaskProcess: Sendable {
         /// first time it is seen running (or writes output).
         func lookAtCluster(now: Double, wroteOutput: Bool = false) {
             guard let cluster else { return }
-            let seen = cluster.refresh()
-            if seen.map({ $0.state == "PENDING" || $0.state == "CONFIGURING" }) == true { lastSeenQueued = now }
+            let (seen, changed) = cluster.look(now: now)
             if wroteOutput { cluster.markRunning() }
             var started: Double?
             if runningSince == nil, cluster.hasRun {
-                let from = runStart(cluster, now: now)
+                let from = cluster.runStart(srunStarted: startTime, now: now, offset: Date().timeIntervalSince1970 - bus.elapsed)
                 runningSince = from
                 started = from
                 timer = AttemptTimer(start: from, timeout: timeout)
-                if requests.withLock({ $0.paused }) { timer.pause(at: now) }
+                if timer.isPaused || cluster.pause != nil { timer.pause(at: now) }
             }
-            if let sighting = seen ?? (started == nil ? nil : cluster.sighting) {
-                bus.emit(.taskOnCluster(TaskOnCluster(task: taskID, attempt: attempt, jobID: sighting.id,
-                                                      state: started == nil ? sighting.state : "RUNNING", reason: sighting.reason,
-                                                      node: sighting.node, started: started)))
+            if let seen, changed || started != nil {
+                bus.emit(.taskOnCluster(TaskOnCluster(task: taskID, attempt: attempt, jobID: seen.id,
+                                                      state: started != nil && seen.isQueued ? "RUNNING" : seen.state,
+                                                      reason: seen.reason, node: seen.node, started: started)))
             }
-            nextLook = runningSince == nil ? now + 0.5 : nil
+            nextLook = runningSince == nil ? now + 1 : nil
         }
         func beginTermination(_ status: TaskStatus, _ reason: String) {
             guard termination == nil, !exited else { return }
             termination = (status, reason)
+            controlRetryAt = nil
             if let cluster {
                 // Slurm ends the job (SIGTERM, then SIGKILL after its KillWait) and srun with
                 // it; a job never seen is withdrawn by stopping srun.
@@ -229,23 +223,40 @@ public final class TaskProcess: Sendable {
             timer.resume(at: bus.elapsed)
             killAt = bus.elapsed + killGrace
         }
-        /// Stops or continues the group (or the Slurm job) to match what was asked.
+        /// Stops or continues the group (or the Slurm job) to match what was asked. A Slurm job
+        /// that cannot be paused or resumed yet is asked again a second later; its timeout
+        /// stops only once it is paused.
         func applyRequests() {
             let wanted = requests.withLock { $0 }
             if let stop = wanted.stop { beginTermination(stop.status, stop.reason) }
             guard termination == nil, !exited else { return }
-            if wanted.paused, !timer.isPaused {
-                if let cluster {
-                    if !cluster.suspend() {
-                        reader.message("the Slurm job could not be suspended or held (scontrol and scancel refused)", now: bus.elapsed)
-                    }
-                } else {
+            let now = bus.elapsed
+            guard let cluster else {
+                if wanted.paused, !timer.isPaused {
                     signalGroup(SIGSTOP)
+                    timer.pause(at: now)
+                } else if !wanted.paused, timer.isPaused {
+                    signalGroup(SIGCONT)
+                    timer.resume(at: now)
                 }
-                timer.pause(at: bus.elapsed)
-            } else if !wanted.paused, timer.isPaused {
-                if let cluster { cluster.resume() } else { signalGroup(SIGCONT) }
-                timer.resume(at: bus.elapsed)
+                return
+            }
+            let done = wanted.paused ? cluster.suspend() : cluster.resume()
+            if done {
+                if wanted.paused { timer.pause(at: now) } else { timer.resume(at: now) }
+                controlRetryAt = nil
+                let (seen, changed) = cluster.look(now: now)
+                if let seen, changed {
+                    bus.emit(.taskOnCluster(TaskOnCluster(task: taskID, attempt: attempt, jobID: seen.id, state: seen.state,
+                                                          reason: seen.reason, node: seen.node)))
+                }
+            } else {
+                controlRetryAt = now + 1
+                if !controlRefusalTold, cluster.sighting != nil {
+                    controlRefusalTold = true
+                    reader.message("Slurm did not \(wanted.paused ? "suspend or hold" : "resume") job \(cluster.sighting?.id ?? "?") yet; "
+                                   + "asking again every second", now: now)
+                }
             }
         }
 
@@ -258,6 +269,7 @@ public final class TaskProcess: Sendable {
             if !killed, let killAt { wakeAt.append(killAt) }
             if let drainUntil { wakeAt.append(drainUntil) }
             if let nextLook, !exited, termination == nil { wakeAt.append(nextLook) }
+            if let controlRetryAt, !exited, termination == nil { wakeAt.append(controlRetryAt) }
             if pidFD < 0, !exited { wakeAt.append(now + 0.02) }
             let timeoutMS: Int32 = wakeAt.min().map { Int32(max(0, min(60_000, ($0 - now) * 1000)).rounded(.up)) } ?? -1
 
@@ -269,10 +281,13 @@ public final class TaskProcess: Sendable {
 
             let after = bus.elapsed
             if let due = nextLook, after >= due, !exited, termination == nil { lookAtCluster(now: after) }
+            if let due = controlRetryAt, after >= due, !exited, termination == nil { applyRequests() }
             if !exited, termination == nil, timer.expired(at: after) {
                 beginTermination(.timedOut, "timed out after \(NumberFormat.compact(timeout ?? 0))s")
             }
             if let killAt, !killed, after >= killAt {
+                // A job Slurm has not ended by now is killed outright, before its srun.
+                if let cluster { _ = cluster.cancel(kill: true) }
                 signalGroup(SIGKILL)
                 killed = true
             }
@@ -320,17 +335,29 @@ public final class TaskProcess: Sendable {
         timer.resume(at: outcome.endTime)
         outcome.pausedSeconds = EventBus.microseconds(timer.pausedTotal)
         if let cluster {
-            // A job that ended before it was seen running: what Slurm says of it now.
-            if runningSince == nil { lookAtCluster(now: outcome.endTime) }
+            // What Slurm says of the job now: it may have ended before it was seen running. A
+            // job that failed is asked after until Slurm says how it ended (a cancel from
+            // elsewhere, its time limit, memory), for at most two seconds.
+            lookAtCluster(now: outcome.endTime)
+            if termination == nil, tutti_decode_wait_status(waitStatus) != 0 {
+                for _ in 0..<20 where ["RUNNING", "COMPLETING", "SUSPENDED"].contains(cluster.sighting?.state ?? "") {
+                    usleep(100_000)
+                    lookAtCluster(now: bus.elapsed)
+                }
+            }
             // The time in the queue is not run time: the attempt ran from when its job did.
-            let ranFrom = min(outcome.endTime, runningSince ?? runStart(cluster, now: outcome.endTime))
+            let ranFrom = min(outcome.endTime, runningSince ?? cluster.runStart(srunStarted: startTime, now: outcome.endTime,
+                                                                               offset: Date().timeIntervalSince1970 - bus.elapsed))
             outcome.queuedSeconds = max(0, ranFrom - startTime)
             outcome.startTime = ranFrom
             outcome.job = cluster.sighting?.id
             outcome.node = cluster.sighting?.node
         }
-        let decoded = tutti_decode_wait_status(waitStatus)
+        var decoded = tutti_decode_wait_status(waitStatus)
+        // srun reports a task killed by signal N as the status 128 + N.
+        if cluster != nil, decoded > 128, decoded < 128 + 65 { decoded = -(decoded - 128) }
         if decoded >= 0 { outcome.exitCode = decoded } else { outcome.signal = -decoded }
+        if termination == nil, let ended = cluster?.endedBySlurm { termination = ended }
         if let termination {
             outcome.status = termination.status
             outcome.reason = termination.reason

@@ -84,7 +84,9 @@ public struct SlurmOptions: Sendable, Hashable {
             days = whole
             clock = parts[1]
         }
-        let fields = clock.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+        // At most six digits a field: nothing longer is a time limit, and the sums cannot overflow.
+        guard days < 1_000_000 else { return nil }
+        let fields = clock.split(separator: ":", omittingEmptySubsequences: false).map { $0.count <= 6 ? Int($0) : nil }
         guard !fields.isEmpty, fields.count <= 3, fields.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
         let numbers = fields.map { $0 ?? 0 }
         let seconds: Int
