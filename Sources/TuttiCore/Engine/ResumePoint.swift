@@ -153,6 +153,10 @@ public struct ResumedRun: Sendable {
         let point = try ResumePoint.read(directory)
         let workflow = try point.workflow(in: directory)
         endedGroups = point.endLeftovers()
+        // Jobs its old attempts left on a cluster (its watchdog died too) end before new ones start.
+        if (options.executor ?? workflow.execution.executor) == .slurm, !point.interrupted.isEmpty {
+            ChildProcess.run(SlurmJob.cancelAllCommand(runID: point.header.runID))
+        }
         var options = options
         options.runsDirectory = (directory.path as NSString).deletingLastPathComponent
         engine = try RunEngine(resuming: point, in: directory, workflow: workflow, options: options)
