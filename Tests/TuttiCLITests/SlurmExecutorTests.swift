@@ -262,6 +262,39 @@ enum SlurmCluster {
         #expect(result.stdout.contains("Task victim Cancelled") && result.stdout.contains("was cancelled on the cluster"), "\(result.stdout)")
     }
 
+    @Test func resumingARunWhoseWatchdogDiedWithItCancelsTheJobsItLeft() async throws {
+        try SlurmCluster.check()
+        let scratch = Scratch()
+        _ = scratch.write("wf.yaml", """
+        name: stranded
+        execution: {executor: slurm}
+        tasks:
+          - {task_id: a, command: [sh, -c, "test -f \(scratch.path)/done && exit 0; echo $$ > \(scratch.path)/a; exec sleep 300"]}
+        """)
+        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        try #require(await eventually { scratch.pid("a") != nil && !Self.sightings(scratch).isEmpty })
+        let id = try #require(Self.runID(in: scratch))
+        let oldJob = try #require(Self.sightings(scratch).first?.jobID)
+        // The run's watchdog first, then the run: nothing is left to cancel the job.
+        let tuttiPID = run.process.processIdentifier
+        let watchdogs = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+            return stat.contains("(tutti-watchdog)") && fields.count > 2 && Int32(fields[1]) == tuttiPID
+        }
+        try #require(watchdogs.count == 1, "the run's watchdog: \(watchdogs)")
+        kill(watchdogs[0], SIGKILL)
+        kill(tuttiPID, SIGKILL)
+        _ = await run.finished()
+        #expect(SlurmCluster.state(ofJob: oldJob) == "RUNNING", "the job runs on, unsupervised")
+        FileManager.default.createFile(atPath: scratch.file("done"), contents: nil)
+        let resumed = try await tutti(["resume", "latest", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(await eventually { SlurmCluster.state(ofJob: oldJob).map { $0 != "RUNNING" } ?? true },
+                "the old job was cancelled: \(SlurmCluster.state(ofJob: oldJob) ?? "gone")")
+        #expect(await eventually { SlurmCluster.jobs(ofRun: id).allSatisfy { !$0.contains("|RUNNING|") } })
+    }
+
     @Test func killingTuttiLeavesNoJobBehind() async throws {
         try SlurmCluster.check()
         let scratch = Scratch()
