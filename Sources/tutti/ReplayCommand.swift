@@ -30,8 +30,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let eventsPath = try selection.eventsFile(for: "replay")
-        let recording: Recording
-        do { recording = try Recording.read(path: eventsPath) } catch {
+        let file: RecordingFile
+        do { file = try RecordingFile(path: eventsPath) } catch {
             Console.err("tutti replay: \(error)")
             throw ExitCode(ExitStatus.invalidInput)
         }
@@ -41,26 +41,36 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         let chosenTheme = try theme.resolved()
         let live = EventRecorder.isBeingRecorded(eventsPath)
-        let notices = recording.notices(live: live)
-        let neverFinished = !recording.finished && !live
         if headless || !RunCommand.terminalCanShowDashboard() {
+            let recording = Recording.read(file)
             for line in HeadlessReplay.lines(for: recording) { Console.out(line) }
-            for notice in notices { Console.out(notice) }
+            for notice in recording.notices(live: live) { Console.out(notice) }
             Console.out("Recording: \(eventsPath)")
-            if neverFinished { throw ExitCode(ExitStatus.runNotLive) }
+            if !recording.finished && !live { throw ExitCode(ExitStatus.runNotLive) }
             return
         }
-        var player = ReplayPlayer(events: recording.events)
+        // The first frame as soon as the first events are read; the rest is indexed meanwhile.
+        let index = ReplayIndex(file: file)
+        var player = ReplayPlayer(index: index)
         player.setSpeed(speed)
         let replay = player
         let glyphs: DashboardGlyphs = DashboardApp.localeIsUTF8() ? .unicode : .ascii
         let app = DashboardApp(glyphs: glyphs, theme: chosenTheme)
-        for notice in notices { app.post(notice: notice, role: .failed) }
+        // What the whole file says (damage, a run that never finished), once it is read.
+        OwnThread.start("replay notices") {
+            index.waitUntilComplete()
+            for notice in Self.notices(index, live: live) { app.post(notice: notice, role: .failed) }
+        }
         let signals = SignalForwarder { _ in app.leave() }
         let start = ContinuousClock.now
         await app.show(clock: { EventBus.seconds(ContinuousClock.now - start) }, replay: replay)
         signals.stop()
-        for notice in notices { Console.err("tutti replay: \(notice)") }
-        if neverFinished { throw ExitCode(ExitStatus.runNotLive) }
+        index.waitUntilComplete()
+        for notice in Self.notices(index, live: live) { Console.err("tutti replay: \(notice)") }
+        if !index.finished && !live { throw ExitCode(ExitStatus.runNotLive) }
+    }
+
+    static func notices(_ index: ReplayIndex, live: Bool) -> [String] {
+        Recording.notices(damage: index.damage, finished: index.finished, lastTime: index.lastTime, live: live)
     }
 }

@@ -57,10 +57,15 @@ extension Recording {
     /// What a person must know before trusting what the recording shows: the lines that are
     /// not events, and whether the run never finished (`live`: its process still records it).
     public func notices(live: Bool) -> [String] {
+        Self.notices(damage: damage, finished: finished, lastTime: events.last?.time ?? 0, live: live)
+    }
+
+    /// The same, from what a replay's index learnt of the file.
+    public static func notices(damage: [RecordingDamage], finished: Bool, lastTime: Double, live: Bool) -> [String] {
         var notices: [String] = []
         if let damaged = RecordingDamage.summary(damage) { notices.append(damaged) }
         if !finished {
-            let last = DurationText.format(events.last?.time ?? 0)
+            let last = DurationText.format(lastTime)
             notices.append(live
                 ? "The run is still going; this is its state at t=\(last) (tutti watch follows it live)."
                 : "This run never finished: its process ended after t=\(last), before the run's end was recorded.")

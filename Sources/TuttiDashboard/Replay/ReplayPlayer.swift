@@ -10,45 +10,39 @@ public struct ReplayStatus: Sendable, Hashable {
 
 /// Plays a recording into the dashboard at any speed, and seeks exactly: the state at time
 /// t is always the events up to t folded into a fresh model, then the clock set to t, so a
-/// seek gives the very screen that playing up to t gives. Snapshots of the fold every few
-/// thousand events keep a seek short however long the recording.
+/// seek gives the very screen that playing up to t gives. Snapshots of the fold (`ReplayIndex`)
+/// keep a seek short however long the recording; a recording still being indexed plays
+/// what is indexed so far, and goes on as more is.
 public struct ReplayPlayer: Sendable {
-    public let events: [RunEvent]
+    public let index: ReplayIndex
     /// The time of the first event (the run announcing its tasks): where the replay starts.
     public let start: Double
-    /// The time of the last event.
-    public let duration: Double
     public static let speeds: [Double] = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]
 
     public private(set) var position: Double = 0
     public private(set) var speed: Double = 1
     public private(set) var playing = true
 
-    /// The fold after `events[0..<index]`, every `interval` events.
-    private let snapshots: [DashboardModel]
-    private let interval: Int
     /// The fold up to `applied` events, and the clock set to `position`.
     private var state: DashboardModel
     private var applied = 0
 
     /// A player at the start of `events`; a snapshot of the fold is kept every `interval` events.
     public init(events: [RunEvent], snapshotInterval interval: Int = 4096) {
-        self.events = events
-        self.interval = max(1, interval)
-        duration = events.last?.time ?? 0
-        start = events.first?.time ?? 0
-        var snapshots: [DashboardModel] = []
-        var model = DashboardModel()
-        snapshots.reserveCapacity(events.count / self.interval + 1)
-        for (index, event) in events.enumerated() {
-            if index % self.interval == 0 { snapshots.append(model) }
-            model.apply(event)
-        }
-        if snapshots.isEmpty { snapshots.append(model) }
-        self.snapshots = snapshots
-        state = snapshots[0]
+        self.init(index: ReplayIndex(events: events, snapshotInterval: interval))
+    }
+
+    /// A player at the start of `index`, as soon as its first events are indexed.
+    public init(index: ReplayIndex) {
+        index.waitForFirstEvents()
+        self.index = index
+        start = index.firstTime
+        state = index.snapshot(atOrBefore: 0).model
         seek(to: start)
     }
+
+    /// The time of the last event indexed.
+    public var duration: Double { index.lastTime }
 
     /// The run as it was at `position`, drawn with the view (selection, panel, overlays) of `view`.
     public func model(keepingViewOf view: DashboardModel) -> DashboardModel {
@@ -70,27 +64,26 @@ public struct ReplayPlayer: Sendable {
     /// Goes to time `time` (clamped to the recording, from its first event on, so the run's
     /// tasks are always there); at the end, it stops playing.
     public mutating func seek(to time: Double) {
-        let target = min(max(start, time), duration)
-        let needed = events.partitioningIndex { $0.time > target }
-        if needed < applied || target < position {
-            // Back: from the last snapshot at or before the events needed.
-            let snapshot = min(needed / interval, snapshots.count - 1)
-            state = snapshots[snapshot]
-            applied = snapshot * interval
-        } else if needed - applied > interval {
-            let snapshot = min(needed / interval, snapshots.count - 1)
-            if snapshot * interval > applied {
-                state = snapshots[snapshot]
-                applied = snapshot * interval
+        let complete = index.isComplete
+        let end = duration
+        let target = min(max(start, time), end)
+        let needed = index.count(atOrBefore: target)
+        if needed < applied || target < position || needed - applied > index.interval {
+            // From the last snapshot at or before the events needed, unless playing on from
+            // here is shorter.
+            let snapshot = index.snapshot(atOrBefore: needed)
+            if needed < applied || target < position || snapshot.count > applied {
+                state = snapshot.model
+                applied = snapshot.count
             }
         }
-        while applied < needed {
-            state.apply(events[applied])
+        while applied < needed, let event = index.event(applied) {
+            state.apply(event)
             applied += 1
         }
         position = target
         state.tick(now: target)
-        if position >= duration { playing = false }
+        if complete, position >= end { playing = false }
     }
 
     /// Plays at `speed` (one of `speeds`; others are ignored).
@@ -124,24 +117,10 @@ public struct ReplayPlayer: Sendable {
 
     /// The next time something worth stopping at happened: a task ended, was retried or
     /// skipped, a gate failed, someone acted, the run ended.
-    public func nextMoment(after time: Double) -> Double? {
-        let start = events.partitioningIndex { $0.time > time }
-        return events[start...].first { Self.isMoment($0.kind) }?.time
-    }
+    public func nextMoment(after time: Double) -> Double? { index.nextMoment(after: time) }
 
     /// The last such time before `time`.
-    public func previousMoment(before time: Double) -> Double? {
-        let end = events.partitioningIndex { $0.time >= time }
-        return events[..<end].last { Self.isMoment($0.kind) }?.time
-    }
-
-    static func isMoment(_ kind: EventKind) -> Bool {
-        switch kind {
-        case .taskFinished, .taskRetrying, .taskSkipped, .action, .runFinished, .runReopened: return true
-        case .taskGate(let gate): return !gate.result.passed
-        default: return false
-        }
-    }
+    public func previousMoment(before time: Double) -> Double? { index.previousMoment(before: time) }
 }
 
 extension Collection {

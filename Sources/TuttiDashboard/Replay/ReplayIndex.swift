@@ -1,0 +1,218 @@
+import Foundation
+import Synchronization
+import TuttiCore
+
+/// The events a replay plays, indexed for seeking: each event's time, the fold of the events
+/// so far every `interval` events, and the moments worth stopping at. From a file, it is
+/// built on a thread of its own while the replay already shows the first events, and keeps
+/// no decoded event: an event is decoded again from the mapped file when a seek needs it, so
+/// a recording of a million events costs its size and the snapshots, not its decoded events.
+public final class ReplayIndex: Sendable {
+    /// Where the events come from.
+    private enum Source: Sendable {
+        case events([RunEvent])
+        case file(RecordingFile)
+    }
+
+    /// What is indexed so far.
+    private struct Built: Sendable {
+        var times: [Double] = []
+        /// Per event: its line in the file (file sources).
+        var lines: [Int] = []
+        /// Snapshot k: the fold of the first k × interval events.
+        var snapshots: [DashboardModel] = []
+        /// The events worth stopping at (a task ended, a gate failed...), by number.
+        var moments: [Int] = []
+        var damage: [RecordingDamage] = []
+        /// Whether the run's end is recorded after any reopening.
+        var finished = false
+        var complete = false
+    }
+
+    public let interval: Int
+    private let source: Source
+    private let built = Mutex(Built())
+    private let changed = Condition()
+
+    /// An index of events already in memory, built at once.
+    public init(events: [RunEvent], snapshotInterval: Int = 4096) {
+        interval = max(1, snapshotInterval)
+        source = .events(events)
+        var builder = Builder(interval: interval)
+        for (position, event) in events.enumerated() { builder.add(event, line: position) }
+        built.withLock { builder.publish(into: &$0, complete: true) }
+    }
+
+    /// An index of an events file, built on a thread of its own from now on.
+    public init(file: RecordingFile, snapshotInterval: Int = 16384) {
+        interval = max(1, snapshotInterval)
+        source = .file(file)
+        OwnThread.start("replay index") { [self] in build(file) }
+    }
+
+    /// Reads the file in parts: each part's lines decoded on every core, then folded in
+    /// order and published, the decoded events dropped.
+    private func build(_ file: RecordingFile) {
+        var builder = Builder(interval: interval)
+        let part = 8192
+        var start = 0
+        repeat {
+            let end = min(file.lineCount, start + part)
+            let decoded = file.events(lines: start..<end)
+            for (offset, event) in decoded.enumerated() {
+                let line = start + offset
+                if let event {
+                    builder.add(event, line: line)
+                } else if !file.isEmpty(line: line) {
+                    builder.damage.append(file.damage(line: line))
+                }
+            }
+            let complete = end == file.lineCount
+            built.withLock { builder.publish(into: &$0, complete: complete) }
+            changed.signal()
+            start = end
+        } while start < file.lineCount
+        if file.lineCount == 0 {
+            built.withLock { builder.publish(into: &$0, complete: true) }
+            changed.signal()
+        }
+    }
+
+    /// Waits until the first events (or all of them) are indexed: enough for a first frame.
+    public func waitForFirstEvents() {
+        changed.wait(until: { built.withLock { $0.complete || !$0.times.isEmpty } })
+    }
+
+    /// Waits until every event is indexed.
+    public func waitUntilComplete() {
+        changed.wait(until: { isComplete })
+    }
+
+    public var isComplete: Bool { built.withLock { $0.complete } }
+    /// How many events are indexed so far.
+    public var count: Int { built.withLock { $0.times.count } }
+    public var firstTime: Double { built.withLock { $0.times.first ?? 0 } }
+    public var lastTime: Double { built.withLock { $0.times.last ?? 0 } }
+    /// The lines that are not events (complete once the index is).
+    public var damage: [RecordingDamage] { built.withLock { $0.damage } }
+    /// Whether the run finished (its end recorded after any reopening), once complete.
+    public var finished: Bool { built.withLock { $0.finished } }
+
+    /// How many events happened at or before `time`.
+    public func count(atOrBefore time: Double) -> Int {
+        built.withLock { $0.times.partitioningIndex { $0 > time } }
+    }
+
+    /// The latest snapshot at or before event `index`: how many events it holds, and the fold.
+    public func snapshot(atOrBefore index: Int) -> (count: Int, model: DashboardModel) {
+        built.withLock { built in
+            let number = min(index / interval, built.snapshots.count - 1)
+            guard number >= 0 else { return (0, DashboardModel()) }
+            return (number * interval, built.snapshots[number])
+        }
+    }
+
+    /// Event number `index` (decoded again from the file, for a file source).
+    public func event(_ index: Int) -> RunEvent? {
+        switch source {
+        case .events(let events): return events.indices.contains(index) ? events[index] : nil
+        case .file(let file):
+            guard let line = built.withLock({ $0.lines.indices.contains(index) ? $0.lines[index] : nil }) else { return nil }
+            return file.event(line: line)
+        }
+    }
+
+    /// The time of the first moment after `time`, if any.
+    public func nextMoment(after time: Double) -> Double? {
+        built.withLock { built in
+            let first = built.times.partitioningIndex { $0 > time }
+            let moment = built.moments.partitioningIndex { $0 >= first }
+            return built.moments.indices.contains(moment) ? built.times[built.moments[moment]] : nil
+        }
+    }
+
+    /// The time of the last moment before `time`, if any.
+    public func previousMoment(before time: Double) -> Double? {
+        built.withLock { built in
+            let end = built.times.partitioningIndex { $0 >= time }
+            let moment = built.moments.partitioningIndex { $0 >= end } - 1
+            return moment >= 0 ? built.times[built.moments[moment]] : nil
+        }
+    }
+
+    static func isMoment(_ kind: EventKind) -> Bool {
+        switch kind {
+        case .taskFinished, .taskRetrying, .taskSkipped, .action, .runFinished, .runReopened: return true
+        case .taskGate(let gate): return !gate.result.passed
+        default: return false
+        }
+    }
+
+    /// Folds events in order, keeping what the index needs of them; `publish` hands over what
+    /// it gathered since the last time.
+    private struct Builder {
+        let interval: Int
+        var model = DashboardModel()
+        var count = 0
+        var lastSeq: Int?
+        var finished = false
+        var times: [Double] = []
+        var lines: [Int] = []
+        var snapshots: [DashboardModel] = []
+        var moments: [Int] = []
+        var damage: [RecordingDamage] = []
+
+        init(interval: Int) { self.interval = interval }
+
+        mutating func add(_ event: RunEvent, line: Int) {
+            // An event must come after the one before it; one that does not is damage.
+            if let lastSeq, event.seq <= lastSeq {
+                damage.append(RecordingDamage(line: line + 2, problem: .outOfOrder(seq: event.seq, after: lastSeq)))
+                return
+            }
+            lastSeq = event.seq
+            if count % interval == 0 { snapshots.append(model) }
+            model.apply(event)
+            if ReplayIndex.isMoment(event.kind) { moments.append(count) }
+            switch event.kind {
+            case .runFinished: finished = true
+            case .runReopened, .runResumed: finished = false
+            default: break
+            }
+            times.append(event.time)
+            lines.append(line)
+            count += 1
+        }
+
+        mutating func publish(into built: inout Built, complete: Bool) {
+            built.times += times
+            built.lines += lines
+            built.snapshots += snapshots
+            built.moments += moments
+            built.damage += damage
+            built.finished = finished
+            if built.snapshots.isEmpty { built.snapshots.append(model) }
+            built.complete = complete
+            (times, lines, snapshots, moments, damage) = ([], [], [], [], [])
+        }
+    }
+}
+
+/// Wakes those waiting for a condition on the index when it changes.
+private final class Condition: @unchecked Sendable {
+    // Unchecked: NSCondition is a lock, made for use from several threads.
+    private let lock = NSCondition()
+
+    func signal() {
+        lock.lock()
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    /// Waits until `holds` (checked under the lock, again after each change).
+    func wait(until holds: () -> Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        while !holds() { lock.wait() }
+    }
+}
