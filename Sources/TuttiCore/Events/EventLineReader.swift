@@ -6,7 +6,7 @@ import Foundation
 enum EventLineReader {
     static func event(_ line: UnsafeRawBufferPointer) -> RunEvent? {
         var parser = JSONParser(bytes: line.bindMemory(to: UInt8.self))
-        guard case .object(let fields)? = parser.parseDocument(),
+        guard let fields = parser.parseFieldsDocument(),
               let seq = fields["seq"]?.number.flatMap({ Int(exactly: $0) }), let time = fields["t"]?.number,
               let type = fields["type"]?.string, let task = fields["task"]?.string else { return nil }
         func int(_ key: String) -> Int? { fields[key]?.number.flatMap { Int(exactly: $0) } }

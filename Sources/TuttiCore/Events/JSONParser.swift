@@ -50,6 +50,43 @@ struct JSONParser {
         return value
     }
 
+    /// The document as one object's fields in the order written, without a dictionary: an
+    /// event line has a handful of keys, and hashing them cost more than finding them.
+    mutating func parseFieldsDocument() -> JSONFields? {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        depth += 1
+        defer { depth -= 1 }
+        index += 1
+        var fields = JSONFields()
+        skipSpace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+        } else {
+            while true {
+                skipSpace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = parseString() else { return nil }
+                skipSpace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+                index += 1
+                guard let value = parseValue() else { return nil }
+                fields.pairs.append((key, value))
+                skipSpace()
+                guard index < bytes.count else { return nil }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                } else if bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    break
+                } else {
+                    return nil
+                }
+            }
+        }
+        skipSpace()
+        return index == bytes.count ? fields : nil
+    }
+
     mutating func parseObject() -> JSONValue? {
         guard depth < Self.maximumDepth else {
             exceededDepth = true
@@ -226,5 +263,16 @@ extension JSONDecoder {
                 "not JSON, or nested more than \(JSONParser.maximumDepth) levels deep"))
         }
         return try decode(type, from: data)
+    }
+}
+
+/// An object's fields in the order written; a key given twice means its last value, as in a
+/// dictionary.
+struct JSONFields {
+    var pairs: [(key: String, value: JSONValue)] = []
+
+    subscript(_ key: String) -> JSONValue? {
+        for pair in pairs.reversed() where pair.key == key { return pair.value }
+        return nil
     }
 }
