@@ -38,6 +38,8 @@ public struct Notice: Sendable, Hashable {
 public struct DashboardModel: Sendable {
     /// The run, as its events tell it.
     public var run = RunState()
+    /// The widest id, name and agent label of the run's tasks, as the table shows them.
+    var widths = TableWidths([])
 
     /// Overlays drawn over the main screen.
     public enum Overlay: Sendable, Hashable {
@@ -88,6 +90,9 @@ public struct DashboardModel: Sendable {
     public mutating func apply(_ event: RunEvent) {
         run.apply(event)
         switch event.kind {
+        case .runStarted:
+            // Names do not change during a run: their widths are measured once, not every frame.
+            widths = TableWidths(run.tasks)
         case .taskFinished(let finished):
             if let task = run.task(finished.task) { notice(for: task, finished: finished, at: event.time) }
         case .taskRetrying(let retry):
@@ -129,5 +134,21 @@ public struct DashboardModel: Sendable {
             notices.append(Notice(time: time, text: "Task \(task.id) failed (\(task.name), \(took)): \(finished.reason ?? "")",
                                   role: .failed))
         }
+    }
+}
+
+/// The widest id, name and agent label among a run's tasks, as the table draws them.
+struct TableWidths: Sendable, Hashable {
+    var id: Int
+    var name: Int
+    var agent: Int
+    /// How many tasks were measured (a model given its tasks another way is measured again).
+    var count: Int
+
+    init(_ tasks: [TaskState]) {
+        count = tasks.count
+        id = tasks.map(\.id.count).max() ?? 2
+        name = tasks.map(\.name.terminalSafe.count).max() ?? 8
+        agent = tasks.map { DashboardRenderer.agentLabel($0.agent).terminalSafe.count }.max() ?? 5
     }
 }

@@ -140,15 +140,16 @@ public struct DashboardRenderer: Sendable {
     }
 
     func columns(for model: DashboardModel, width: Int) -> Columns {
-        let id = min(6, max(2, model.tasks.map(\.id.count).max() ?? 2))
+        let widths = model.widths.count == model.tasks.count ? model.widths : TableWidths(model.tasks)
+        let id = min(6, max(2, widths.id))
         let fixed = 2 + id + 1 + 1 + 1 + Columns.percent + 1 + Columns.time + 1 + Columns.eta + 1 + Columns.attempt + 1 + Columns.gates + 1
-        var agent = min(width >= 100 ? 18 : 12, max(5, model.tasks.map { Self.agentLabel($0.agent).terminalSafe.count }.max() ?? 5))
+        var agent = min(width >= 100 ? 18 : 12, max(5, widths.agent))
         var free = width - fixed - agent - 1
         if free < 24 {
             agent = 0
             free = width - fixed
         }
-        let longestName = max(8, model.tasks.map(\.name.terminalSafe.count).max() ?? 8)
+        let longestName = max(8, widths.name)
         let name = max(8, min(longestName, free - max(10, free / 3)))
         return Columns(id: id, name: name, agent: agent, bar: max(5, free - name))
     }
@@ -252,12 +253,17 @@ public struct DashboardRenderer: Sendable {
     func drawTimeline(_ model: DashboardModel, into grid: inout ScreenGrid, top: Int, rows: Int, first: Int) {
         guard rows >= 3 else { return }
         drawPanelRule(model.panel, into: &grid, y: top)
-        let label = min(6, max(2, model.tasks.map(\.id.count).max() ?? 2)) + 2
+        let widths = model.widths.count == model.tasks.count ? model.widths : TableWidths(model.tasks)
+        let label = min(6, max(2, widths.id)) + 2
         let x0 = label + 1
         let width = grid.width - x0 - 2
         guard width > 10 else { return }
         let finished = model.report != nil || model.outcome != nil
-        let end = model.tasks.flatMap(\.segments).compactMap(\.end).max() ?? 0
+        // The last end of any attempt, read in place (the tasks are not copied).
+        var end = 0.0
+        model.run.tasks.withUnsafeBufferPointer { all in
+            for index in all.indices { if let last = all[index].segments.last?.end { end = max(end, last) } }
+        }
         // While running, leave room on the right so the "now" line stays in view, and round the
         // span up to a whole axis step so it changes (and the bars rescale) only now and then.
         let span = finished ? max(1, end, model.now) : Self.roundedSpan(model.now * 1.15, width: width)

@@ -5,20 +5,20 @@ import TuttiCore
 import TuttiDashboard
 import TuttiTerminal
 
-/// The dashboard's figures: frame render time with 1000 tasks, bytes written to a real
+/// The dashboard's figures: frame render time with 10,000 tasks, bytes written to a real
 /// terminal (a pty driven by ncurses) for one progress tick, and the CPU the dashboard uses
 /// over 10 s of a run whose tasks only sleep.
 extension Benchmark {
     func dashboardFigures() async {
         print("\nDashboard")
-        let (model, taskID) = Self.bigRun(tasks: 1000)
+        let (model, taskID) = Self.bigRun(tasks: 10_000)
         let renderer = DashboardRenderer(glyphs: .unicode)
         for (width, height) in [(120, 40), (80, 24)] {
             let frames = 200
             let start = ContinuousClock.now
             for _ in 0..<frames { _ = renderer.render(model, width: width, height: height) }
             let milliseconds = EventBus.seconds(ContinuousClock.now - start) / Double(frames) * 1000
-            print(String(format: "frame render with 1000 tasks at %d×%d: %.2f ms (target under 5 ms)", width, height, milliseconds))
+            print(String(format: "frame render with 10,000 tasks at %d×%d: %.2f ms (target under 5 ms)", width, height, milliseconds))
         }
         if let bytes = Self.bytesForOneProgressTick(model: model, taskID: taskID) {
             print("bytes written to the terminal for one progress tick: \(bytes.progress) (target under 200)")

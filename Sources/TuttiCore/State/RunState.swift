@@ -45,18 +45,34 @@ public struct RunState: Sendable {
         }
     }
 
-    public var doneCount: Int { tasks.filter { $0.status.isFinal }.count }
+    // The header's figures are read every frame: each looks at the tasks in place, by index,
+    // never copying a task (a copy retains every string and list it holds; 10,000 of them
+    // took most of a frame).
+    public var doneCount: Int { total { $0.status.isFinal ? 1 : 0 } }
     /// Tasks whose process failed or timed out.
-    public var failedCount: Int { tasks.filter { $0.status == .failed || $0.status == .timedOut }.count }
+    public var failedCount: Int { total { $0.status == .failed || $0.status == .timedOut ? 1 : 0 } }
     /// Tasks whose process succeeded but that failed a gate.
-    public var failedGatesCount: Int { tasks.filter(\.failedGates).count }
-    public var gatesPassed: Int { tasks.reduce(0) { $0 + $1.gatesPassed } }
-    public var gatesTotal: Int { tasks.reduce(0) { $0 + $1.gatesTotal } }
+    public var failedGatesCount: Int { total { $0.failedGates ? 1 : 0 } }
+    public var gatesPassed: Int { total { $0.gatesPassed } }
+    public var gatesTotal: Int { total { $0.gatesTotal } }
 
     /// Sum of the tasks' busy time over the wall time so far.
     public var liveEfficiency: Double {
         guard now > 0 else { return 0 }
-        return tasks.reduce(0) { $0 + $1.elapsed(now: now) } / now
+        var busy = 0.0
+        tasks.withUnsafeBufferPointer { all in
+            for index in all.indices { busy += all[index].elapsed(now: now) }
+        }
+        return busy / now
+    }
+
+    /// The sum of `value` over the tasks, each read in place.
+    private func total(_ value: (borrowing TaskState) -> Int) -> Int {
+        tasks.withUnsafeBufferPointer { all in
+            var sum = 0
+            for index in all.indices { sum += value(all[index]) }
+            return sum
+        }
     }
 
     /// The task with this id.
