@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import TuttiCore
+@testable import TuttiDashboard
+
+/// Replay from a file: the index built in parts on its own thread gives the very screens the
+/// events in memory give, finds the moments, and names the lines that are not events.
+@Suite struct ReplayIndexTests {
+    /// The fixture run written as an events file, with `extra` lines inserted after line `at`.
+    static func file(extra: [String] = [], at: Int = 0) throws -> (RecordingFile, [RunEvent]) {
+        let events = DashboardFixtures.events()
+        let header = RecordingHeader(runID: "r", workflow: "fixture", workflowFile: nil, host: "test", startedAt: Date(timeIntervalSince1970: 0))
+        var lines = [String(decoding: try JSONEncoder.events.encode(header), as: UTF8.self)]
+        lines += try events.map { String(decoding: try JSONEncoder.events.encode($0), as: UTF8.self) }
+        lines.insert(contentsOf: extra, at: min(lines.count, at + 1))
+        let data = Data((lines.joined(separator: "\n") + "\n").utf8)
+        return (try RecordingFile(data: data, path: "events.ndjson"), events)
+    }
+
+    @Test(arguments: [0.05, 5.0, 8.5, 12.0, 30.0])
+    func aFileGivesTheScreensTheEventsGive(at time: Double) throws {
+        let (file, events) = try Self.file()
+        // A tiny interval: snapshots and the events after them are both used.
+        var fromFile = ReplayPlayer(index: ReplayIndex(file: file, snapshotInterval: 3))
+        var inMemory = ReplayPlayer(events: events, snapshotInterval: 3)
+        fromFile.index.waitUntilComplete()
+        // Both to the end (which stops them playing), then back: the same way, the same screen.
+        fromFile.seek(to: 100)
+        fromFile.seek(to: time)
+        inMemory.seek(to: 100)
+        inMemory.seek(to: time)
+        let view = DashboardModel()
+        let render = { (player: ReplayPlayer) in
+            DashboardRenderer(glyphs: .unicode).render(player.model(keepingViewOf: view), width: 80, height: 24).text
+        }
+        #expect(render(fromFile) == render(inMemory))
+        #expect(fromFile.index.count == events.count && fromFile.index.finished && fromFile.index.damage.isEmpty)
+        #expect(fromFile.nextMoment(after: 0) == inMemory.nextMoment(after: 0))
+        #expect(fromFile.previousMoment(before: 30) == inMemory.previousMoment(before: 30))
+    }
+
+    @Test func linesThatAreNotEventsAreNamedAndSkipped() throws {
+        let (file, events) = try Self.file(extra: ["not json", #"{"seq":1,"t":0,"type":"task_progress","task":"4","percent":5}"#], at: 3)
+        let index = ReplayIndex(file: file, snapshotInterval: 4)
+        index.waitUntilComplete()
+        #expect(index.count == events.count, "every event read, the two bad lines skipped")
+        #expect(index.damage.map(\.line) == [5, 6], "\(index.damage)")
+        guard case .outOfOrder(seq: 1, after: 3)? = index.damage.last?.problem else {
+            Issue.record("the second line is out of order: \(index.damage)")
+            return
+        }
+        let notices = Recording.notices(damage: index.damage, finished: index.finished, lastTime: index.lastTime, live: false)
+        #expect(notices.count == 1 && notices[0].contains("line 5"), "\(notices)")
+    }
+
+    @Test func aRunThatNeverFinishedIsKnownOnceTheFileIsRead() throws {
+        let events = DashboardFixtures.events().filter { if case .runFinished = $0.kind { return false } else { return true } }
+        let index = ReplayIndex(events: events)
+        #expect(!index.finished && index.isComplete)
+    }
+}
