@@ -79,4 +79,28 @@ import Testing
         resumed.attemptEnded("a", attempt: 3, outcome: SchedulerTests.outcome(.failed))
         #expect(SchedulerTests.starts(resumed.takeEffects()) == ["a#4+1"], "a retry, as the workflow allows, after its delay")
     }
+
+    /// A run on a cluster, resumed: its attempts ran from when their jobs left the queue, as
+    /// the engine counted them, with their jobs and nodes.
+    @Test func aResumedClusterRunCountsItsQueueWaitsAsTheEngineDid() {
+        let announce = RunStarted(runID: "r", workflow: "w", parallelism: 2, mode: "parallel", pollingInterval: 5,
+                                  tasks: [AnnouncedTask(id: "a", name: "A", agent: "sh", dependsOn: [], gates: 0, maxAttempts: 1),
+                                          AnnouncedTask(id: "b", name: "B", agent: "sh", dependsOn: [], gates: 0, maxAttempts: 1)])
+        let kinds: [(Double, EventKind)] = [
+            (0, .runStarted(announce)),
+            (1, .taskStarted(TaskStarted(task: "a", attempt: 1, pid: 10, command: ["srun"]))),
+            (1, .taskStarted(TaskStarted(task: "b", attempt: 1, pid: 11, command: ["srun"]))),
+            (2, .taskOnCluster(TaskOnCluster(task: "a", attempt: 1, jobID: "12", state: "PENDING", reason: "Resources"))),
+            (5, .taskOnCluster(TaskOnCluster(task: "a", attempt: 1, jobID: "12", state: "RUNNING", node: "n1", started: 4.5))),
+            (7, .taskFinished(TaskFinished(task: "a", attempt: 1, status: .succeeded, exitCode: 0, signal: nil, reason: nil, duration: 2.5))),
+            (8, .taskOnCluster(TaskOnCluster(task: "b", attempt: 1, jobID: "13", state: "RUNNING", node: "n2", started: 1))),
+        ]
+        let events = kinds.enumerated().map { RunEvent(seq: $0.offset + 1, time: $0.element.0, kind: $0.element.1) }
+        let header = RecordingHeader(runID: "r", workflow: "w", workflowFile: nil, host: "h", startedAt: Date(timeIntervalSince1970: 0))
+        let point = ResumePoint(Recording(header: header, events: events), directory: RunDirectory(path: "/runs/r"))
+        let done = point.tasks["a"]?.attempts.first
+        #expect(done?.start == 4.5 && done?.queued == 3.5 && done?.job == "12" && done?.node == "n1" && done?.duration == 2.5)
+        // b was running when the process died: the resume ends its attempt with its job named.
+        #expect(point.interrupted == [AttemptRef(task: "b", attempt: 1)] && point.tasks["b"]?.openJob?.id == "13")
+    }
 }

@@ -20,6 +20,8 @@ public struct ResumePoint: Sendable {
         var open: (attempt: Int, start: Double)?
         /// The process of the attempt under way, once it had started.
         var openPID: Int32?
+        /// On a cluster: the attempt's job and node, and when it left the queue.
+        var openJob: (id: String, node: String?, ran: Double?)?
     }
 
     public let header: RecordingHeader
@@ -77,11 +79,21 @@ public struct ResumePoint: Sendable {
         func close(_ task: String, at time: Double, status: TaskStatus, reason: String?, exitCode: Int32? = nil,
                    signal: Int32? = nil, paused: Double? = nil) {
             guard let open = tasks[task]?.open else { return }
-            tasks[task]?.attempts.append(AttemptRecord(attempt: open.attempt, start: open.start, end: time, status: status,
-                                                       exitCode: exitCode, signal: signal, reason: reason,
-                                                       log: relativeLog(task, open.attempt), paused: paused))
+            // On a cluster the attempt ran from when its job left the queue, as the engine counted it.
+            let job = tasks[task]?.openJob
+            let ran = min(time, job?.ran ?? open.start)
+            var record = AttemptRecord(attempt: open.attempt, start: ran, end: time, status: status,
+                                       exitCode: exitCode, signal: signal, reason: reason,
+                                       log: relativeLog(task, open.attempt), paused: paused)
+            if let job {
+                record.job = job.id
+                record.node = job.node
+                record.queued = EventBus.microseconds(max(0, ran - open.start))
+            }
+            tasks[task]?.attempts.append(record)
             tasks[task]?.open = nil
             tasks[task]?.openPID = nil
+            tasks[task]?.openJob = nil
             tasks[task]?.status = status
             tasks[task]?.reason = reason
         }
@@ -98,6 +110,10 @@ public struct ResumePoint: Sendable {
                 tasks[started.task]?.metrics = [:]
                 tasks[started.task]?.findings = []
                 tasks[started.task]?.gates = []
+            case .taskOnCluster(let job):
+                guard let open = tasks[job.task]?.open, open.attempt == job.attempt else { break }
+                let known = tasks[job.task]?.openJob
+                tasks[job.task]?.openJob = (job.jobID, job.node ?? known?.node, job.started ?? known?.ran)
             case .taskMetric(let metric):
                 tasks[metric.task]?.metrics[metric.name] = metric.value
             case .taskFinding(let found):
