@@ -533,3 +533,35 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         #expect(SlurmOptions.seconds(inTimeLimit: "99999999999999-1") == nil)
     }
 }
+
+/// A task's parameters keep the types YAML 1.1 gives their values, resolved as they are read.
+@Suite struct YAMLValueTypesTests {
+    @Test func plainScalarsAreTypedAndQuotedOnesAreText() throws {
+        let workflow = try WorkflowLoader.parse(yaml: """
+        name: w
+        tasks:
+          - task_id: a
+            command: ['true']
+            parameters:
+              flag: yes
+              quoted_flag: "yes"
+              off_word: Off
+              count: 12
+              hex: 0x1F
+              ratio: 1.5e3
+              nothing: ~
+              tagged: !!str 12
+              version: 1.2.3
+              word: 12abc
+              sexagesimal: 1:30
+              list: [1, "2", true]
+        """, file: "w.yaml")
+        let parameters = try #require(workflow.task("a")).parameters
+        #expect(parameters["flag"] == .bool(true) && parameters["quoted_flag"] == .string("yes") && parameters["off_word"] == .bool(false))
+        #expect(parameters["count"] == .number(12) && parameters["hex"] == .number(31) && parameters["ratio"] == .number(1500))
+        #expect(parameters["nothing"] == .null && parameters["tagged"] == .string("12"))
+        #expect(parameters["version"] == .string("1.2.3") && parameters["word"] == .string("12abc"))
+        #expect(parameters["sexagesimal"] == .number(90))
+        #expect(parameters["list"] == .array([.number(1), .string("2"), .bool(true)]))
+    }
+}

@@ -5,10 +5,12 @@ import Yams
 /// "alias bomb"). The size is counted once per anchored value, so checking costs as much
 /// as reading the text.
 enum YAMLLimits {
-    /// The scalar types a workflow's values can have: null, booleans, integers and floats
-    /// (the rest are strings). YAML's timestamps, merge keys (`<<`) and value keys (`=`) mean
-    /// nothing in a workflow, and every scalar (each mapping key too) was tried against them.
-    static let resolver = Resolver.default.removing(.timestamp).removing(.merge).removing(.value)
+    /// No implicit types while composing: Yams hashes every mapping key (to find duplicates)
+    /// by its resolved type, which its default resolver finds by trying regular expressions,
+    /// and that was a fifth of reading a large workflow. The values' types are resolved where
+    /// they are read (`Node.jsonValue`), and Yams's `int`, `bool`, `float` and `null` parse the
+    /// text themselves.
+    static let resolver = Resolver.basic
 
     /// The most values (scalars, lists and mappings) a workflow may expand to. A workflow of
     /// a thousand tasks with a dozen keys each holds well under a tenth of this.

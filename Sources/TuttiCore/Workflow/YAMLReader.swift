@@ -169,16 +169,22 @@ struct MappingReader {
 }
 
 extension Node {
-    /// Converts a YAML node to a JSON-shaped value (for parameters and metrics).
+    /// Converts a YAML node to a JSON-shaped value (for parameters and metrics). A plain
+    /// scalar is null, a boolean, an integer or a float when YAML 1.1 reads it so (`~`, `yes`,
+    /// `0x1F`, `1.5e3`...), else a string; a quoted one is a string; an explicit tag says.
     var jsonValue: JSONValue {
         switch self {
-        case .scalar:
-            if null != nil { return .null }
-            if tag.rawValue == Tag.Name.bool.rawValue, let flag = bool { return .bool(flag) }
-            if tag.rawValue == Tag.Name.int.rawValue || tag.rawValue == Tag.Name.float.rawValue, let number = int.map(Double.init) ?? float, number.isFinite {
+        case .scalar(let scalar):
+            let written = scalar.tag.rawValue
+            let explicit: Tag.Name? = written == Tag.Name.implicit.rawValue ? nil : Tag.Name(rawValue: written)
+            if explicit == .str || (explicit == nil && scalar.style != .plain) { return .string(scalar.string) }
+            if explicit == .null || (explicit == nil && Self.nullWords.contains(scalar.string)) { return .null }
+            if explicit == .bool || explicit == nil, Self.boolWords.contains(scalar.string), let flag = bool { return .bool(flag) }
+            if explicit == .int || explicit == .float || explicit == nil,
+               let number = int.map(Double.init) ?? (Self.looksNumeric(scalar.string) ? float : nil), number.isFinite {
                 return .number(number)
             }
-            return .string(string ?? "")
+            return .string(scalar.string)
         case .sequence(let items): return .array(items.map(\.jsonValue))
         case .mapping(let mapping):
             var object: [String: JSONValue] = [:]
@@ -186,6 +192,20 @@ extension Node {
             return .object(object)
         case .alias: return .null
         }
+    }
+
+    /// YAML 1.1's nulls and booleans, exactly as its resolver writes them.
+    static let nullWords: Set<String> = ["", "~", "null", "Null", "NULL"]
+    static let boolWords: Set<String> = ["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+                                         "on", "On", "ON", "off", "Off", "OFF"]
+
+    /// Whether the text is a YAML float: digits with a point or an exponent, or .inf/.nan
+    /// (not a word that happens to parse, such as "infinity").
+    static func looksNumeric(_ text: String) -> Bool {
+        let body = text.hasPrefix("-") || text.hasPrefix("+") ? String(text.dropFirst()) : text
+        if [".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN"].contains(body) { return true }
+        return body.first.map { $0.isNumber || $0 == "." } == true
+            && body.allSatisfy { $0.isASCII && ($0.isNumber || ".eE+-_".contains($0)) }
     }
 
     /// A scalar as an identifier string (task ids may be numbers or names).
