@@ -16,10 +16,12 @@ public final class RecordingFile: @unchecked Sendable {
     /// The lines after the header.
     public var lineCount: Int { lines.count }
 
-    /// Maps and splits the file at `path`.
+    /// Maps and splits the file at `path`. A recording still being written is read into
+    /// memory instead: what is mapped must not change under the reader.
     public convenience init(path: String) throws {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+        let options: Data.ReadingOptions = EventRecorder.isBeingRecorded(path) ? [] : .alwaysMapped
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: options) } catch {
             throw RunFileError.notARecording(path, "cannot read it (\(error.localizedDescription))")
         }
         try self.init(data: data, path: path)
