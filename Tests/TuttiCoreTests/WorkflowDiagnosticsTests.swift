@@ -554,6 +554,9 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
               version: 1.2.3
               word: 12abc
               sexagesimal: 1:30
+              ports: 8080:80
+              underscored: _1
+              half: .5
               list: [1, "2", true]
         """, file: "w.yaml")
         let parameters = try #require(workflow.task("a")).parameters
@@ -562,6 +565,8 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
         #expect(parameters["nothing"] == .null && parameters["tagged"] == .string("12"))
         #expect(parameters["version"] == .string("1.2.3") && parameters["word"] == .string("12abc"))
         #expect(parameters["sexagesimal"] == .number(90))
+        // As YAML 1.1 reads them, not as a lenient number parser would.
+        #expect(parameters["ports"] == .string("8080:80") && parameters["underscored"] == .string("_1") && parameters["half"] == .number(0.5))
         #expect(parameters["list"] == .array([.number(1), .string("2"), .bool(true)]))
     }
 }

@@ -21,7 +21,8 @@ import TuttiCore
     func aFileGivesTheScreensTheEventsGive(at time: Double) throws {
         let (file, events) = try Self.file()
         // A tiny interval: snapshots and the events after them are both used.
-        var fromFile = ReplayPlayer(index: ReplayIndex(file: file, snapshotInterval: 3))
+        // Parts of two lines: the index is published, and played from, in many steps.
+        var fromFile = ReplayPlayer(index: ReplayIndex(file: file, snapshotInterval: 3, part: 2))
         var inMemory = ReplayPlayer(events: events, snapshotInterval: 3)
         fromFile.index.waitUntilComplete()
         // Both to the end (which stops them playing), then back: the same way, the same screen.
@@ -51,6 +52,41 @@ import TuttiCore
         }
         let notices = Recording.notices(damage: index.damage, finished: index.finished, lastTime: index.lastTime, live: false)
         #expect(notices.count == 1 && notices[0].contains("line 5"), "\(notices)")
+    }
+
+    @Test func linesBeforeTheFirstEventDoNotShiftTheSnapshots() throws {
+        // Whole parts of damage before any event: snapshot k must still hold k × interval events.
+        let (file, events) = try Self.file(extra: Array(repeating: "garbage", count: 5), at: 0)
+        var fromFile = ReplayPlayer(index: ReplayIndex(file: file, snapshotInterval: 3, part: 2))
+        fromFile.index.waitUntilComplete()
+        var inMemory = ReplayPlayer(events: events, snapshotInterval: 3)
+        let view = DashboardModel()
+        for time in [30.0, 8.5, 12.0] {
+            fromFile.seek(to: time)
+            inMemory.seek(to: time)
+            #expect(DashboardRenderer(glyphs: .unicode).render(fromFile.model(keepingViewOf: view), width: 80, height: 24).text
+                    == DashboardRenderer(glyphs: .unicode).render(inMemory.model(keepingViewOf: view), width: 80, height: 24).text, "at \(time)")
+        }
+        #expect(fromFile.index.damage.count == 5)
+    }
+
+    @Test func eventsOutOfOrderInMemoryAreLeftOutAndTheRestPlayInPlace() {
+        var events = DashboardFixtures.events()
+        let repeated = events[3]
+        events.insert(RunEvent(seq: repeated.seq, time: repeated.time, kind: .taskProgress(TaskProgress(task: "zzz", percent: 1))), at: 4)
+        let index = ReplayIndex(events: events, snapshotInterval: 2)
+        #expect(index.count == events.count - 1 && index.damage.count == 1)
+        #expect(index.event(4)?.seq == events[5].seq, "the event after the left-out one is the next kept")
+    }
+
+    @Test func aRecordingReadFromASliceOfLargerBytesReadsTheSame() throws {
+        let events = DashboardFixtures.events()
+        let header = RecordingHeader(runID: "r", workflow: "fixture", workflowFile: nil, host: "test", startedAt: Date(timeIntervalSince1970: 0))
+        var text = String(decoding: try JSONEncoder.events.encode(header), as: UTF8.self) + "\n"
+        for event in events { text += String(decoding: try JSONEncoder.events.encode(event), as: UTF8.self) + "\n" }
+        let padded = Data("xxxx".utf8) + Data(text.utf8)
+        let slice = padded[4...]
+        #expect(try Recording.parse(slice, path: "slice").events.count == events.count)
     }
 
     @Test func aRunThatNeverFinishedIsKnownOnceTheFileIsRead() throws {

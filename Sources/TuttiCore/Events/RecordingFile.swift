@@ -1,7 +1,9 @@
 import Foundation
 
-/// An events file opened for reading without decoding it: its bytes (mapped, not copied),
-/// its header, and where each line is, so that any line can be decoded when it is needed.
+/// An events file opened for reading without decoding it: its bytes, its header, and where
+/// each line is, so that any line can be decoded when it is needed. (Read, not mapped: a
+/// mapped file that shrinks under its reader — a resume trimming a cut-off line — would kill
+/// the reader with SIGBUS.)
 /// A replay reads a long recording through it in parts; `Recording.parse` reads it whole.
 public final class RecordingFile: @unchecked Sendable {
     // Unchecked: every stored property is set once in `init` and never changed.
@@ -16,12 +18,10 @@ public final class RecordingFile: @unchecked Sendable {
     /// The lines after the header.
     public var lineCount: Int { lines.count }
 
-    /// Maps and splits the file at `path`. A recording still being written is read into
-    /// memory instead: what is mapped must not change under the reader.
+    /// Reads and splits the file at `path`.
     public convenience init(path: String) throws {
         let data: Data
-        let options: Data.ReadingOptions = EventRecorder.isBeingRecorded(path) ? [] : .alwaysMapped
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: options) } catch {
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw RunFileError.notARecording(path, "cannot read it (\(error.localizedDescription))")
         }
         try self.init(data: data, path: path)
@@ -29,10 +29,13 @@ public final class RecordingFile: @unchecked Sendable {
 
     /// Splits `data`, an events file's bytes (`path` names it in errors).
     public init(data: Data, path: String) throws {
+        // Offsets below count from 0: a slice of a larger Data is copied to its own.
+        let data = data.startIndex == 0 ? data : Data(data)
         self.data = data
         self.path = path
         var ranges: [Range<Int>] = []
         var newline = false
+        var headerLine = Data()
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             // Where each line is: a scan for newlines, without copying.
             ranges.reserveCapacity(raw.count / 80)
@@ -44,10 +47,11 @@ public final class RecordingFile: @unchecked Sendable {
                 start = end + 1
             }
             newline = raw.last == 0x0A
+            if let first = ranges.first { headerLine = Data(UnsafeRawBufferPointer(rebasing: raw[first])) }
         }
         endsInNewline = newline
-        guard let first = ranges.first,
-              let header = try? JSONDecoder.events.decodeChecked(RecordingHeader.self, from: data.subdata(in: first)),
+        guard !ranges.isEmpty,
+              let header = try? JSONDecoder.events.decodeChecked(RecordingHeader.self, from: headerLine),
               header.schema == RecordingHeader.schemaName else {
             throw RunFileError.notARecording(path, "its first line is not a recording header")
         }
@@ -60,11 +64,12 @@ public final class RecordingFile: @unchecked Sendable {
     public func isEmpty(line index: Int) -> Bool { lines[index].isEmpty }
 
     /// The event on line `index` (after the header), or nil when that line is not one.
-    public func event(line index: Int, decoder: JSONDecoder = .events) -> RunEvent? {
+    /// `decoder` serves the lines the fast reader leaves; one is made for them when none is given.
+    public func event(line index: Int, decoder: JSONDecoder? = nil) -> RunEvent? {
         guard !lines[index].isEmpty else { return nil }
         return data.withUnsafeBytes { raw in
             let line = UnsafeRawBufferPointer(rebasing: raw[lines[index]])
-            return EventLineReader.event(line) ?? (try? decoder.decodeChecked(RunEvent.self, from: Data(line)))
+            return EventLineReader.event(line) ?? (try? (decoder ?? .events).decodeChecked(RunEvent.self, from: Data(line)))
         }
     }
 

@@ -7,9 +7,10 @@ import Yams
 enum YAMLLimits {
     /// No implicit types while composing: Yams hashes every mapping key (to find duplicates)
     /// by its resolved type, which its default resolver finds by trying regular expressions,
-    /// and that was a fifth of reading a large workflow. The values' types are resolved where
-    /// they are read (`Node.jsonValue`), and Yams's `int`, `bool`, `float` and `null` parse the
-    /// text themselves.
+    /// and that was a fifth of reading a large workflow. The values whose types matter are
+    /// resolved where they are read (`Node.jsonValue`); Yams's `int`, `bool`, `float` and
+    /// `null` parse the text themselves. (Keys `1` and `"1"` are now the same key: a
+    /// duplicate, refused.)
     static let resolver = Resolver.basic
 
     /// The most values (scalars, lists and mappings) a workflow may expand to. A workflow of
@@ -22,7 +23,10 @@ enum YAMLLimits {
     static func check(_ root: Node, text: String, file: String) -> Diagnostic? {
         guard text.utf8.contains(UInt8(ascii: "*")) else { return nil }
         var sizes = SizeCounter()
-        guard sizes.count(root) > maximumValues else { return nil }
+        // What the aliases add: the values as expanded, less the values as written (a large
+        // workflow without aliases is not a bomb).
+        let expanded = sizes.count(root)
+        guard expanded > maximumValues, expanded - sizes.distinct(root) > maximumValues else { return nil }
         var culprit = root
         while let larger = children(of: culprit).first(where: { sizes.count($0) > maximumValues }) { culprit = larger }
         let size = sizes.count(culprit)
@@ -51,6 +55,27 @@ enum YAMLLimits {
         }
 
         private var counted: [Place: Int] = [:]
+
+        /// The values as written: each place in the text once, however often aliases repeat it.
+        func distinct(_ root: Node) -> Int {
+            var seen: Set<Place> = []
+            var total = 0
+            var stack = [root]
+            while let node = stack.popLast() {
+                let kind: Int
+                switch node {
+                case .scalar, .alias:
+                    total += 1
+                    continue
+                case .sequence: kind = 0
+                case .mapping: kind = 1
+                }
+                if let mark = node.mark, !seen.insert(Place(kind: kind, line: mark.line, column: mark.column)).inserted { continue }
+                total += 1
+                stack += YAMLLimits.children(of: node)
+            }
+            return total
+        }
 
         mutating func count(_ node: Node) -> Int {
             let kind: Int

@@ -169,20 +169,20 @@ struct MappingReader {
 }
 
 extension Node {
-    /// Converts a YAML node to a JSON-shaped value (for parameters and metrics). A plain
-    /// scalar is null, a boolean, an integer or a float when YAML 1.1 reads it so (`~`, `yes`,
-    /// `0x1F`, `1.5e3`...), else a string; a quoted one is a string; an explicit tag says.
+    /// Converts a YAML node to a JSON-shaped value (for parameters and metrics): a scalar is
+    /// null, a boolean, an integer or a float when YAML 1.1's rules (Yams's own resolver) read
+    /// it so, else a string; a quoted one is a string; an explicit tag says. (Composing does
+    /// not resolve types, for speed; only these values need them.)
     var jsonValue: JSONValue {
         switch self {
         case .scalar(let scalar):
-            let written = scalar.tag.rawValue
-            let explicit: Tag.Name? = written == Tag.Name.implicit.rawValue ? nil : Tag.Name(rawValue: written)
-            if explicit == .str || (explicit == nil && scalar.style != .plain) { return .string(scalar.string) }
-            if explicit == .null || (explicit == nil && Self.nullWords.contains(scalar.string)) { return .null }
-            if explicit == .bool || explicit == nil, Self.boolWords.contains(scalar.string), let flag = bool { return .bool(flag) }
-            if explicit == .int || explicit == .float || explicit == nil,
-               let number = int.map(Double.init) ?? (Self.looksNumeric(scalar.string) ? float : nil), number.isFinite {
-                return .number(number)
+            if scalar.style != .plain, scalar.tag.rawValue == Tag.Name.implicit.rawValue { return .string(scalar.string) }
+            switch Self.valueTypes.resolveTag(of: self) {
+            case .null: return .null
+            case .bool: if let flag = bool { return .bool(flag) }
+            case .int, .float:
+                if let number = int.map(Double.init) ?? float, number.isFinite { return .number(number) }
+            default: break
             }
             return .string(scalar.string)
         case .sequence(let items): return .array(items.map(\.jsonValue))
@@ -194,19 +194,8 @@ extension Node {
         }
     }
 
-    /// YAML 1.1's nulls and booleans, exactly as its resolver writes them.
-    static let nullWords: Set<String> = ["", "~", "null", "Null", "NULL"]
-    static let boolWords: Set<String> = ["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-                                         "on", "On", "ON", "off", "Off", "OFF"]
-
-    /// Whether the text is a YAML float: digits with a point or an exponent, or .inf/.nan
-    /// (not a word that happens to parse, such as "infinity").
-    static func looksNumeric(_ text: String) -> Bool {
-        let body = text.hasPrefix("-") || text.hasPrefix("+") ? String(text.dropFirst()) : text
-        if [".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN"].contains(body) { return true }
-        return body.first.map { $0.isNumber || $0 == "." } == true
-            && body.allSatisfy { $0.isASCII && ($0.isNumber || ".eE+-_".contains($0)) }
-    }
+    /// YAML 1.1's value types as a workflow knows them: null, booleans, integers and floats.
+    static let valueTypes = Resolver.default.removing(.timestamp).removing(.merge).removing(.value)
 
     /// A scalar as an identifier string (task ids may be numbers or names).
     var identifier: String? {

@@ -5,7 +5,7 @@ import TuttiCore
 /// The events a replay plays, indexed for seeking: each event's time, the fold of the events
 /// so far every `interval` events, and the moments worth stopping at. From a file, it is
 /// built on a thread of its own while the replay already shows the first events, and keeps
-/// no decoded event: an event is decoded again from the mapped file when a seek needs it, so
+/// no decoded event: an event is decoded again from the file's bytes when a seek needs it, so
 /// a recording of a million events costs its size and the snapshots, not its decoded events.
 public final class ReplayIndex: Sendable {
     /// Where the events come from.
@@ -17,7 +17,7 @@ public final class ReplayIndex: Sendable {
     /// What is indexed so far.
     private struct Built: Sendable {
         var times: [Double] = []
-        /// Per event: its line in the file (file sources).
+        /// Per event: its line in the file (or its place in the events given).
         var lines: [Int] = []
         /// Snapshot k: the fold of the first k × interval events.
         var snapshots: [DashboardModel] = []
@@ -43,18 +43,18 @@ public final class ReplayIndex: Sendable {
         built.withLock { builder.publish(into: &$0, complete: true) }
     }
 
-    /// An index of an events file, built on a thread of its own from now on.
-    public init(file: RecordingFile, snapshotInterval: Int = 16384) {
+    /// An index of an events file, built on a thread of its own from now on, `part` lines
+    /// at a time.
+    public init(file: RecordingFile, snapshotInterval: Int = 16384, part: Int = 8192) {
         interval = max(1, snapshotInterval)
         source = .file(file)
-        OwnThread.start("replay index") { [self] in build(file) }
+        OwnThread.start("replay index") { [self] in build(file, part: max(1, part)) }
     }
 
     /// Reads the file in parts: each part's lines decoded on every core, then folded in
     /// order and published, the decoded events dropped.
-    private func build(_ file: RecordingFile) {
+    private func build(_ file: RecordingFile, part: Int) {
         var builder = Builder(interval: interval)
-        let part = 8192
         var start = 0
         repeat {
             let end = min(file.lineCount, start + part)
@@ -115,7 +115,10 @@ public final class ReplayIndex: Sendable {
     /// Event number `index` (decoded again from the file, for a file source).
     public func event(_ index: Int) -> RunEvent? {
         switch source {
-        case .events(let events): return events.indices.contains(index) ? events[index] : nil
+        case .events(let events):
+            // Out-of-order events were left out: the index's events are the ones it kept.
+            guard let place = built.withLock({ $0.lines.indices.contains(index) ? $0.lines[index] : nil }) else { return nil }
+            return events[place]
         case .file(let file):
             guard let line = built.withLock({ $0.lines.indices.contains(index) ? $0.lines[index] : nil }) else { return nil }
             return file.event(line: line)
@@ -158,7 +161,8 @@ public final class ReplayIndex: Sendable {
         var finished = false
         var times: [Double] = []
         var lines: [Int] = []
-        var snapshots: [DashboardModel] = []
+        /// Snapshot 0, the fold of no event, is there from the start.
+        var snapshots: [DashboardModel] = [DashboardModel()]
         var moments: [Int] = []
         var damage: [RecordingDamage] = []
 
@@ -171,7 +175,7 @@ public final class ReplayIndex: Sendable {
                 return
             }
             lastSeq = event.seq
-            if count % interval == 0 { snapshots.append(model) }
+            if count > 0, count % interval == 0 { snapshots.append(model) }
             model.apply(event)
             if ReplayIndex.isMoment(event.kind) { moments.append(count) }
             switch event.kind {
@@ -191,7 +195,6 @@ public final class ReplayIndex: Sendable {
             built.moments += moments
             built.damage += damage
             built.finished = finished
-            if built.snapshots.isEmpty { built.snapshots.append(model) }
             built.complete = complete
             (times, lines, snapshots, moments, damage) = ([], [], [], [], [])
         }
