@@ -14,7 +14,7 @@ extension Benchmark {
         let memoryBefore = Self.currentMemoryMiB()
         let clock = ContinuousClock()
         let opened = clock.now
-        let file = try RecordingFile(path: path)
+        let file = try RecordingStream(path: path)
         let index = ReplayIndex(file: file)
         var player = ReplayPlayer(index: index)
         let view = DashboardModel()

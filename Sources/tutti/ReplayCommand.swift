@@ -30,8 +30,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let eventsPath = try selection.eventsFile(for: "replay")
-        let file: RecordingFile
-        do { file = try RecordingFile(path: eventsPath) } catch {
+        let file: RecordingStream
+        do { file = try RecordingStream(path: eventsPath) } catch {
             Console.err("tutti replay: \(error)")
             throw ExitCode(ExitStatus.invalidInput)
         }
@@ -42,7 +42,11 @@ struct ReplayCommand: AsyncParsableCommand {
         let chosenTheme = try theme.resolved()
         let live = EventRecorder.isBeingRecorded(eventsPath)
         if headless || !RunCommand.terminalCanShowDashboard() {
-            let recording = Recording.read(file)
+            let recording: Recording
+            do { recording = try Recording.read(path: eventsPath) } catch {
+                Console.err("tutti replay: \(error)")
+                throw ExitCode(ExitStatus.invalidInput)
+            }
             for line in HeadlessReplay.lines(for: recording) { Console.out(line) }
             for notice in recording.notices(live: live) { Console.out(notice) }
             Console.out("Recording: \(eventsPath)")

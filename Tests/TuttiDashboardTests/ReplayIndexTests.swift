@@ -7,14 +7,16 @@ import TuttiCore
 /// events in memory give, finds the moments, and names the lines that are not events.
 @Suite struct ReplayIndexTests {
     /// The fixture run written as an events file, with `extra` lines inserted after line `at`.
-    static func file(extra: [String] = [], at: Int = 0) throws -> (RecordingFile, [RunEvent]) {
+    static func file(extra: [String] = [], at: Int = 0, cutOff: String? = nil) throws -> (RecordingStream, [RunEvent]) {
         let events = DashboardFixtures.events()
         let header = RecordingHeader(runID: "r", workflow: "fixture", workflowFile: nil, host: "test", startedAt: Date(timeIntervalSince1970: 0))
         var lines = [String(decoding: try JSONEncoder.events.encode(header), as: UTF8.self)]
         lines += try events.map { String(decoding: try JSONEncoder.events.encode($0), as: UTF8.self) }
         lines.insert(contentsOf: extra, at: min(lines.count, at + 1))
-        let data = Data((lines.joined(separator: "\n") + "\n").utf8)
-        return (try RecordingFile(data: data, path: "events.ndjson"), events)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString).ndjson").path
+        try (lines.joined(separator: "\n") + "\n" + (cutOff ?? "")).write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return (try RecordingStream(path: path), events)
     }
 
     @Test(arguments: [0.05, 5.0, 8.5, 12.0, 30.0])
@@ -22,7 +24,7 @@ import TuttiCore
         let (file, events) = try Self.file()
         // A tiny interval: snapshots and the events after them are both used.
         // Parts of two lines: the index is published, and played from, in many steps.
-        var fromFile = ReplayPlayer(index: ReplayIndex(file: file, snapshotInterval: 3, part: 2))
+        var fromFile = ReplayPlayer(index: ReplayIndex(file: file, snapshotInterval: 3, partBytes: 300))
         var inMemory = ReplayPlayer(events: events, snapshotInterval: 3)
         fromFile.index.waitUntilComplete()
         // Both to the end (which stops them playing), then back: the same way, the same screen.
@@ -57,7 +59,7 @@ import TuttiCore
     @Test func linesBeforeTheFirstEventDoNotShiftTheSnapshots() throws {
         // Whole parts of damage before any event: snapshot k must still hold k × interval events.
         let (file, events) = try Self.file(extra: Array(repeating: "garbage", count: 5), at: 0)
-        var fromFile = ReplayPlayer(index: ReplayIndex(file: file, snapshotInterval: 3, part: 2))
+        var fromFile = ReplayPlayer(index: ReplayIndex(file: file, snapshotInterval: 3, partBytes: 300))
         fromFile.index.waitUntilComplete()
         var inMemory = ReplayPlayer(events: events, snapshotInterval: 3)
         let view = DashboardModel()
@@ -87,6 +89,17 @@ import TuttiCore
         let padded = Data("xxxx".utf8) + Data(text.utf8)
         let slice = padded[4...]
         #expect(try Recording.parse(slice, path: "slice").events.count == events.count)
+    }
+
+    @Test func aLastLineCutOffIsSaidSo() throws {
+        let (file, events) = try Self.file(cutOff: #"{"seq":999,"t":40,"type":"task_pro"#)
+        let index = ReplayIndex(file: file, snapshotInterval: 4, partBytes: 200)
+        index.waitUntilComplete()
+        #expect(index.count == events.count)
+        guard case .cutOff? = index.damage.last?.problem else {
+            Issue.record("the last line is cut off: \(index.damage)")
+            return
+        }
     }
 
     @Test func aRunThatNeverFinishedIsKnownOnceTheFileIsRead() throws {

@@ -11,14 +11,16 @@ public final class ReplayIndex: Sendable {
     /// Where the events come from.
     private enum Source: Sendable {
         case events([RunEvent])
-        case file(RecordingFile)
+        case file(RecordingStream)
     }
 
     /// What is indexed so far.
     private struct Built: Sendable {
         var times: [Double] = []
-        /// Per event: its line in the file (or its place in the events given).
-        var lines: [Int] = []
+        /// Per event: where its line starts in the file (or its place in the events given),
+        /// and how long the line is.
+        var offsets: [Int] = []
+        var lengths: [Int32] = []
         /// Snapshot k: the fold of the first k × interval events.
         var snapshots: [DashboardModel] = []
         /// The events worth stopping at (a task ended, a gate failed...), by number.
@@ -39,42 +41,34 @@ public final class ReplayIndex: Sendable {
         interval = max(1, snapshotInterval)
         source = .events(events)
         var builder = Builder(interval: interval)
-        for (position, event) in events.enumerated() { builder.add(event, line: position) }
+        for (position, event) in events.enumerated() { builder.add(event, line: position, offset: position, length: 0) }
         built.withLock { builder.publish(into: &$0, complete: true) }
     }
 
-    /// An index of an events file, built on a thread of its own from now on, `part` lines
-    /// at a time.
-    public init(file: RecordingFile, snapshotInterval: Int = 16384, part: Int = 8192) {
+    /// An index of an events file, built on a thread of its own from now on, about
+    /// `partBytes` of the file at a time.
+    public init(file: RecordingStream, snapshotInterval: Int = 16384, partBytes: Int = 4 << 20) {
         interval = max(1, snapshotInterval)
         source = .file(file)
-        OwnThread.start("replay index") { [self] in build(file, part: max(1, part)) }
+        OwnThread.start("replay index") { [self] in build(file, partBytes: partBytes) }
     }
 
     /// Reads the file in parts: each part's lines decoded on every core, then folded in
     /// order and published, the decoded events dropped.
-    private func build(_ file: RecordingFile, part: Int) {
+    private func build(_ file: RecordingStream, partBytes: Int) {
         var builder = Builder(interval: interval)
-        var start = 0
-        repeat {
-            let end = min(file.lineCount, start + part)
-            let decoded = file.events(lines: start..<end)
-            for (offset, event) in decoded.enumerated() {
-                let line = start + offset
-                if let event {
-                    builder.add(event, line: line)
-                } else if !file.isEmpty(line: line) {
-                    builder.damage.append(file.damage(line: line))
+        while true {
+            let lines = file.read(upTo: partBytes)
+            for line in lines {
+                if let event = line.event {
+                    builder.add(event, line: line.number, offset: line.offset, length: Int32(clamping: line.length))
+                } else if let damage = line.damage {
+                    builder.damage.append(damage)
                 }
             }
-            let complete = end == file.lineCount
-            built.withLock { builder.publish(into: &$0, complete: complete) }
+            built.withLock { builder.publish(into: &$0, complete: lines.isEmpty) }
             changed.signal()
-            start = end
-        } while start < file.lineCount
-        if file.lineCount == 0 {
-            built.withLock { builder.publish(into: &$0, complete: true) }
-            changed.signal()
+            if lines.isEmpty { return }
         }
     }
 
@@ -117,11 +111,13 @@ public final class ReplayIndex: Sendable {
         switch source {
         case .events(let events):
             // Out-of-order events were left out: the index's events are the ones it kept.
-            guard let place = built.withLock({ $0.lines.indices.contains(index) ? $0.lines[index] : nil }) else { return nil }
+            guard let place = built.withLock({ $0.offsets.indices.contains(index) ? $0.offsets[index] : nil }) else { return nil }
             return events[place]
         case .file(let file):
-            guard let line = built.withLock({ $0.lines.indices.contains(index) ? $0.lines[index] : nil }) else { return nil }
-            return file.event(line: line)
+            guard let (offset, length) = built.withLock({ built -> (Int, Int32)? in
+                built.offsets.indices.contains(index) ? (built.offsets[index], built.lengths[index]) : nil
+            }) else { return nil }
+            return file.event(at: offset, length: Int(length))
         }
     }
 
@@ -160,7 +156,8 @@ public final class ReplayIndex: Sendable {
         var lastSeq: Int?
         var finished = false
         var times: [Double] = []
-        var lines: [Int] = []
+        var offsets: [Int] = []
+        var lengths: [Int32] = []
         /// Snapshot 0, the fold of no event, is there from the start.
         var snapshots: [DashboardModel] = [DashboardModel()]
         var moments: [Int] = []
@@ -168,7 +165,7 @@ public final class ReplayIndex: Sendable {
 
         init(interval: Int) { self.interval = interval }
 
-        mutating func add(_ event: RunEvent, line: Int) {
+        mutating func add(_ event: RunEvent, line: Int, offset: Int, length: Int32) {
             // An event must come after the one before it; one that does not is damage.
             if let lastSeq, event.seq <= lastSeq {
                 damage.append(RecordingDamage(line: line + 2, problem: .outOfOrder(seq: event.seq, after: lastSeq)))
@@ -184,19 +181,21 @@ public final class ReplayIndex: Sendable {
             default: break
             }
             times.append(event.time)
-            lines.append(line)
+            offsets.append(offset)
+            lengths.append(length)
             count += 1
         }
 
         mutating func publish(into built: inout Built, complete: Bool) {
             built.times += times
-            built.lines += lines
+            built.offsets += offsets
+            built.lengths += lengths
             built.snapshots += snapshots
             built.moments += moments
             built.damage += damage
             built.finished = finished
             built.complete = complete
-            (times, lines, snapshots, moments, damage) = ([], [], [], [], [])
+            (times, offsets, lengths, snapshots, moments, damage) = ([], [], [], [], [], [])
         }
     }
 }

@@ -1,0 +1,132 @@
+import Foundation
+
+/// An events file read in parts, for a replay: each part's lines are decoded as it is read,
+/// and only where each line is stays known, so that a line can be read again (`pread`) and
+/// decoded when a seek needs it. Nothing of the file is kept in memory, and nothing is mapped.
+public final class RecordingStream: @unchecked Sendable {
+    // Unchecked: `fd` and `header` are set once; `read(upTo:)` is called by one thread (the
+    // replay's indexer) and `event(at:length:)` only reads the file with pread.
+    public let header: RecordingHeader
+    public let path: String
+    private let fd: Int32
+    /// Where the next part starts.
+    private var offset: Int
+    /// How many lines after the header have been read.
+    private var lineNumber = 0
+
+    /// One line of a part: where it is in the file, its number after the header, its event.
+    public struct Line: Sendable {
+        public var offset: Int
+        public var length: Int
+        public var number: Int
+        public var event: RunEvent?
+        /// Why the line is not an event, when it is not.
+        public var damage: RecordingDamage?
+    }
+
+    /// Opens the file at `path` and reads its header.
+    public init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RunFileError.notARecording(path, "cannot read it (\(String(cString: strerror(errno))))") }
+        self.fd = fd
+        self.path = path
+        // The header is the first line; a few kilobytes hold it.
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        let count = pread(fd, &buffer, buffer.count, 0)
+        guard count > 0, let end = buffer[0..<count].firstIndex(of: 0x0A),
+              let header = try? JSONDecoder.events.decodeChecked(RecordingHeader.self, from: Data(buffer[0..<end])),
+              header.schema == RecordingHeader.schemaName else {
+            close(fd)
+            throw RunFileError.notARecording(path, "its first line is not a recording header")
+        }
+        guard header.version <= RecordingHeader.currentVersion else {
+            close(fd)
+            throw RunFileError.newerSchema(path, header.version)
+        }
+        self.header = header
+        offset = end + 1
+    }
+
+    deinit { close(fd) }
+
+    /// The next lines, about `bytes` of them, decoded on every core; empty at the end of the
+    /// file. A last line without its newline is read as the file's end (cut off, if it is not
+    /// an event).
+    public func read(upTo bytes: Int = 4 << 20) -> [Line] {
+        var buffer = [UInt8](unsafeUninitializedCapacity: max(4096, bytes)) { _, count in count = max(4096, bytes) }
+        var filled = 0
+        while true {
+            let count = buffer.withUnsafeMutableBytes { raw in
+                pread(fd, raw.baseAddress! + filled, raw.count - filled, off_t(offset + filled))
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            filled += count
+            // Whole lines only: a line longer than the buffer makes the buffer larger.
+            if filled < buffer.count || buffer.withUnsafeBytes({ memchr($0.baseAddress!, 0x0A, filled) != nil }) { break }
+            let more = buffer.count
+            buffer += [UInt8](unsafeUninitializedCapacity: more) { _, count in count = more }
+        }
+        guard filled > 0 else { return [] }
+        let atEnd = filled < buffer.count
+        // Where each whole line is: memchr over the bytes, not a byte-by-byte loop.
+        var ranges: [Range<Int>] = []
+        var usable = 0
+        buffer.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            // The last newline: a backward look over the last line only.
+            var last = filled
+            while last > 0, raw[last - 1] != 0x0A { last -= 1 }
+            usable = last > 0 ? last : (atEnd ? filled : 0)
+            ranges.reserveCapacity(usable / 64)
+            var start = 0
+            while start < usable {
+                let end = memchr(base + start, 0x0A, usable - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? usable
+                ranges.append(start..<end)
+                start = end + 1
+            }
+        }
+        let found = ranges
+        var lines = [Line](repeating: Line(offset: 0, length: 0, number: 0), count: found.count)
+        let base = offset, firstNumber = lineNumber
+        let cutOff = atEnd && usable == filled && buffer[filled - 1] != 0x0A
+        buffer.withUnsafeBytes { raw in
+            nonisolated(unsafe) let raw = raw
+            lines.withUnsafeMutableBufferPointer { results in
+                nonisolated(unsafe) let results = results
+                let chunks = min(found.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+                DispatchQueue.concurrentPerform(iterations: max(1, chunks)) { chunk in
+                    for index in stride(from: chunk, to: found.count, by: max(1, chunks)) {
+                        let range = found[index]
+                        let bytes = UnsafeRawBufferPointer(rebasing: raw[range])
+                        var line = Line(offset: base + range.lowerBound, length: range.count, number: firstNumber + index)
+                        if !range.isEmpty {
+                            line.event = Self.decode(bytes)
+                            if line.event == nil {
+                                let isLast = index == found.count - 1 && cutOff
+                                line.damage = RecordingDamage(line: line.number + 2,
+                                                              problem: isLast ? .cutOff : RecordingDamage.problem(of: bytes))
+                            }
+                        }
+                        results[index] = line
+                    }
+                }
+            }
+        }
+        offset += usable
+        lineNumber += ranges.count
+        return lines
+    }
+
+    /// The event of the line at `offset`, `length` bytes long, read again.
+    public func event(at offset: Int, length: Int) -> RunEvent? {
+        var bytes = [UInt8](repeating: 0, count: length)
+        let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(offset)) }
+        guard count == length else { return nil }
+        return bytes.withUnsafeBytes { Self.decode($0) }
+    }
+
+    static func decode(_ line: UnsafeRawBufferPointer) -> RunEvent? {
+        EventLineReader.event(line) ?? (try? JSONDecoder.events.decodeChecked(RunEvent.self, from: Data(line)))
+    }
+}
