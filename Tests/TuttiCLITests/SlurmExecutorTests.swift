@@ -258,6 +258,8 @@ enum SlurmCluster {
         let resumed = try await tutti(["ctl", "latest", "resume", "later", "--runs-dir", "runs"], in: scratch.path)
         #expect(resumed.status == 0)
         try #require(await eventually { scratch.pid("victim") != nil }, "released, it ran, and the task after it started")
+        // Its job is named in the recording once the queue has been looked at.
+        try #require(await eventually { Self.sightings(scratch).contains { $0.task == "victim" } })
         let victim = try #require(Self.sightings(scratch).last { $0.task == "victim" }?.jobID)
         ChildProcess.run(["scancel", victim])
         let result = await run.finished()
