@@ -14,14 +14,17 @@ public final class RecordingStream: @unchecked Sendable {
     /// How many lines after the header have been read.
     private var lineNumber = 0
 
-    /// One line of a part: where it is in the file, its number after the header, its event.
-    public struct Line: Sendable {
-        public var offset: Int
-        public var length: Int
-        public var number: Int
-        public var event: RunEvent?
-        /// Why the line is not an event, when it is not.
-        public var damage: RecordingDamage?
+    /// A part of the file: its lines' events (nil where a line is not one, or is empty), where
+    /// each line is, and what is wrong with those that are not events.
+    public struct Part: Sendable {
+        public var events: [RunEvent?] = []
+        /// Per line: where it starts in the file, and its length.
+        public var offsets: [Int] = []
+        public var lengths: [Int] = []
+        /// The number (after the header) of its first line.
+        public var firstNumber = 0
+        public var damage: [RecordingDamage] = []
+        public var isEmpty: Bool { events.isEmpty }
     }
 
     /// Opens the file at `path` and reads its header.
@@ -52,7 +55,7 @@ public final class RecordingStream: @unchecked Sendable {
     /// The next lines, about `bytes` of them, decoded on every core; empty at the end of the
     /// file. A last line without its newline is read as the file's end (cut off, if it is not
     /// an event).
-    public func read(upTo bytes: Int = 4 << 20) -> [Line] {
+    public func read(upTo bytes: Int = 4 << 20) -> Part {
         var buffer = [UInt8](unsafeUninitializedCapacity: max(4096, bytes)) { _, count in count = max(4096, bytes) }
         var filled = 0
         while true {
@@ -67,7 +70,7 @@ public final class RecordingStream: @unchecked Sendable {
             let more = buffer.count
             buffer += [UInt8](unsafeUninitializedCapacity: more) { _, count in count = more }
         }
-        guard filled > 0 else { return [] }
+        guard filled > 0 else { return Part() }
         let atEnd = filled < buffer.count
         // Where each whole line is: memchr over the bytes, not a byte-by-byte loop.
         var ranges: [Range<Int>] = []
@@ -87,35 +90,33 @@ public final class RecordingStream: @unchecked Sendable {
             }
         }
         let found = ranges
-        var lines = [Line](repeating: Line(offset: 0, length: 0, number: 0), count: found.count)
-        let base = offset, firstNumber = lineNumber
+        var part = Part()
+        part.firstNumber = lineNumber
+        part.offsets = found.map { offset + $0.lowerBound }
+        part.lengths = found.map(\.count)
+        part.events = [RunEvent?](repeating: nil, count: found.count)
         let cutOff = atEnd && usable == filled && buffer[filled - 1] != 0x0A
         buffer.withUnsafeBytes { raw in
             nonisolated(unsafe) let raw = raw
-            lines.withUnsafeMutableBufferPointer { results in
+            part.events.withUnsafeMutableBufferPointer { results in
                 nonisolated(unsafe) let results = results
                 let chunks = min(found.count, ProcessInfo.processInfo.activeProcessorCount * 4)
                 DispatchQueue.concurrentPerform(iterations: max(1, chunks)) { chunk in
-                    for index in stride(from: chunk, to: found.count, by: max(1, chunks)) {
-                        let range = found[index]
-                        let bytes = UnsafeRawBufferPointer(rebasing: raw[range])
-                        var line = Line(offset: base + range.lowerBound, length: range.count, number: firstNumber + index)
-                        if !range.isEmpty {
-                            line.event = Self.decode(bytes)
-                            if line.event == nil {
-                                let isLast = index == found.count - 1 && cutOff
-                                line.damage = RecordingDamage(line: line.number + 2,
-                                                              problem: isLast ? .cutOff : RecordingDamage.problem(of: bytes))
-                            }
-                        }
-                        results[index] = line
+                    for index in stride(from: chunk, to: found.count, by: max(1, chunks)) where !found[index].isEmpty {
+                        results[index] = Self.decode(UnsafeRawBufferPointer(rebasing: raw[found[index]]))
                     }
                 }
             }
+            // The lines that are not events (few): why, in order.
+            for index in found.indices where part.events[index] == nil && !found[index].isEmpty {
+                let isLast = index == found.count - 1 && cutOff
+                part.damage.append(RecordingDamage(line: part.firstNumber + index + 2,
+                                                   problem: isLast ? .cutOff : RecordingDamage.problem(of: UnsafeRawBufferPointer(rebasing: raw[found[index]]))))
+            }
         }
         offset += usable
-        lineNumber += ranges.count
-        return lines
+        lineNumber += found.count
+        return part
     }
 
     /// The event of the line at `offset`, `length` bytes long, read again.

@@ -58,17 +58,23 @@ public final class ReplayIndex: Sendable {
     private func build(_ file: RecordingStream, partBytes: Int) {
         var builder = Builder(interval: interval)
         while true {
-            let lines = file.read(upTo: partBytes)
-            for line in lines {
-                if let event = line.event {
-                    builder.add(event, line: line.number, offset: line.offset, length: Int32(clamping: line.length))
-                } else if let damage = line.damage {
-                    builder.damage.append(damage)
+            let part = file.read(upTo: partBytes)
+            // Damage and events in the order of their lines (out-of-order events are damage too).
+            var damage = part.damage.makeIterator()
+            var nextDamage = damage.next()
+            for index in part.events.indices {
+                let number = part.firstNumber + index
+                if let wrong = nextDamage, wrong.line == number + 2 {
+                    builder.damage.append(wrong)
+                    nextDamage = damage.next()
+                    continue
                 }
+                guard let event = part.events[index] else { continue }
+                builder.add(event, line: number, offset: part.offsets[index], length: Int32(clamping: part.lengths[index]))
             }
-            built.withLock { builder.publish(into: &$0, complete: lines.isEmpty) }
+            built.withLock { builder.publish(into: &$0, complete: part.isEmpty) }
             changed.signal()
-            if lines.isEmpty { return }
+            if part.isEmpty { return }
         }
     }
 
