@@ -146,12 +146,9 @@ public final class ConductorAPI: Sendable {
         let execution = Execution(engine: engine, workflowFile: workflow.sourcePath ?? workflow.name)
         self.names.withLock { $0[execution.id] = names }
         inputs.withLock { $0[execution.id] = (input, correlationId, version) }
-        guard executions.add(execution) else {
-            execution.start()
-            Task { await execution.finish(reason: "the server is shutting down") }
+        guard executions.start(execution, reasonIfClosing: "the server is shutting down") else {
             throw Failure(503, "the server is shutting down")
         }
-        execution.start()
         return execution.id
     }
 

@@ -38,8 +38,12 @@ public struct Notice: Sendable, Hashable {
 public struct DashboardModel: Sendable {
     /// The run, as its events tell it.
     public var run = RunState()
-    /// The widest id, name and agent label of the run's tasks, as the table shows them.
-    var widths = TableWidths([])
+    /// The widest id, name and agent label of the run's tasks, measured when they are announced.
+    private var widths = TableWidths([])
+
+    /// The widths the table draws with: those measured, or measured now for tasks given
+    /// another way than announced.
+    var tableWidths: TableWidths { widths.count == run.tasks.count ? widths : TableWidths(run.tasks) }
 
     /// Overlays drawn over the main screen.
     public enum Overlay: Sendable, Hashable {

@@ -140,7 +140,7 @@ public struct DashboardRenderer: Sendable {
     }
 
     func columns(for model: DashboardModel, width: Int) -> Columns {
-        let widths = model.widths.count == model.tasks.count ? model.widths : TableWidths(model.tasks)
+        let widths = model.tableWidths
         let id = min(6, max(2, widths.id))
         let fixed = 2 + id + 1 + 1 + 1 + Columns.percent + 1 + Columns.time + 1 + Columns.eta + 1 + Columns.attempt + 1 + Columns.gates + 1
         var agent = min(width >= 100 ? 18 : 12, max(5, widths.agent))
@@ -253,8 +253,7 @@ public struct DashboardRenderer: Sendable {
     func drawTimeline(_ model: DashboardModel, into grid: inout ScreenGrid, top: Int, rows: Int, first: Int) {
         guard rows >= 3 else { return }
         drawPanelRule(model.panel, into: &grid, y: top)
-        let widths = model.widths.count == model.tasks.count ? model.widths : TableWidths(model.tasks)
-        let label = min(6, max(2, widths.id)) + 2
+        let label = min(6, max(2, model.tableWidths.id)) + 2
         let x0 = label + 1
         let width = grid.width - x0 - 2
         guard width > 10 else { return }

@@ -68,13 +68,10 @@ final class ConductorService: Sendable {
             throw ToolError(message: "cannot start the run: \(error)")
         }
         let execution = Execution(engine: engine, workflowFile: file)
-        guard executions.add(execution) else {
-            // The client has gone meanwhile: the run starts and stops at once, recording and all.
-            execution.start()
-            Task { await execution.finish(reason: "the MCP client disconnected") }
+        // The client may have gone meanwhile: the run then starts and stops at once, recording and all.
+        guard executions.start(execution, reasonIfClosing: "the MCP client disconnected") else {
             throw ToolError(message: "the server is shutting down")
         }
-        execution.start()
         return ExecutionStarted(workflowExecutionId: execution.id, workflow: workflow.name, taskIds: engine.workflow.tasks.map(\.id),
                                 parallel: parallel && engine.parallelism > 1, status: "running", runDirectory: engine.directory.path,
                                 note: engine.parallelismNote)
@@ -91,12 +88,9 @@ final class ConductorService: Sendable {
         }
         let (engine, point) = (resumed.engine, resumed.point)
         let execution = Execution(engine: engine, workflowFile: engine.workflow.sourcePath ?? directory.workflowCopyPath, history: point.history)
-        guard executions.add(execution) else {
-            execution.start()
-            Task { await execution.finish(reason: "the MCP client disconnected") }
+        guard executions.start(execution, reasonIfClosing: "the MCP client disconnected") else {
             throw ToolError(message: "the server is shutting down")
         }
-        execution.start()
         return ActionAnswer(workflowExecutionId: id, accepted: true,
                             message: "run \(id) resumed: \(point.kept.count) task\(point.kept.count == 1 ? "" : "s") kept, "
                                 + "\(point.rerun.count) to run again (\(point.rerun.joined(separator: ", ")))")

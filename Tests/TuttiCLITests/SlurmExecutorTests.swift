@@ -23,6 +23,19 @@ enum SlurmCluster {
                          captureOutput: true).output.split(separator: "\n").map(String.init)
     }
 
+    /// Submits a job that holds all eight CPUs until the file `release` exists, and waits
+    /// until it runs; its id (cancel it when done).
+    static func occupyEveryCPU(until release: String) async throws -> String {
+        let blocker = ChildProcess.run(["sbatch", "--parsable", "--cpus-per-task=8", "--job-name=tutti-test-blocker",
+                                        "--output=/dev/null", "--wrap", "while [ ! -f \(release) ]; do sleep 0.1; done"],
+                                       captureOutput: true).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(!blocker.isEmpty)
+        let running = await eventually { state(ofJob: blocker) == "RUNNING" }
+        if !running { ChildProcess.run(["scancel", blocker]) }
+        try #require(running, "the job holding every CPU runs")
+        return blocker
+    }
+
     /// `scontrol show job`'s JobState of a job.
     static func state(ofJob id: String) -> String? {
         let text = ChildProcess.run(["scontrol", "show", "job", id], captureOutput: true).output
@@ -42,6 +55,12 @@ enum SlurmCluster {
     static func events(_ scratch: Scratch) -> [RunEvent] {
         guard let id = runID(in: scratch) else { return [] }
         return (try? Recording.read(path: scratch.file("runs/\(id)/events.ndjson")))?.events ?? []
+    }
+
+    /// The run's report.
+    static func report(_ scratch: Scratch) throws -> RunReport {
+        let id = try #require(runID(in: scratch))
+        return try JSONDecoder.events.decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.file("runs/\(id)/report.json"))))
     }
 
     static func sightings(_ scratch: Scratch) -> [TaskOnCluster] {
@@ -67,8 +86,7 @@ enum SlurmCluster {
         #expect(Set(seen.map(\.jobID)).count == 4, "four jobs")
         let progress = Self.events(scratch).filter { if case .taskProgress = $0.kind { return true } else { return false } }
         #expect(progress.count == 4, "each job's progress line came back")
-        let report = try String(contentsOfFile: scratch.file("runs/\(Self.runID(in: scratch) ?? "")/report.json"), encoding: .utf8)
-        let decoded = try JSONDecoder.events.decode(RunReport.self, from: Data(report.utf8))
+        let decoded = try Self.report(scratch)
         let attempts = decoded.tasks.compactMap(\.attempts.first)
         #expect(Set(attempts.compactMap(\.job)).count == 4 && attempts.allSatisfy { $0.node != nil && $0.queued != nil },
                 "each attempt's job, node and queue wait in the report: \(attempts)")
@@ -135,7 +153,7 @@ enum SlurmCluster {
         #expect(await eventually { processIsGone(pid) }, "the cancelled job's process ended on its node")
         let id = try #require(Self.runID(in: scratch))
         #expect(await eventually { SlurmCluster.jobs(ofRun: id).isEmpty }, "no job of the run is left: \(SlurmCluster.jobs(ofRun: id))")
-        let report = try JSONDecoder.events.decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.file("runs/\(id)/report.json"))))
+        let report = try Self.report(scratch)
         let flaky = try #require(report.tasks.first { $0.id == "flaky" })
         #expect(flaky.status == .succeeded && flaky.attempts.count == 2)
         let jobs = flaky.attempts.compactMap(\.job)
@@ -147,12 +165,8 @@ enum SlurmCluster {
         try SlurmCluster.check()
         let scratch = Scratch()
         // Another job holds all eight CPUs until the test lets it go.
-        let blocker = ChildProcess.run(["sbatch", "--parsable", "--cpus-per-task=8", "--job-name=tutti-test-blocker",
-                                        "--output=/dev/null", "--wrap", "while [ ! -f \(scratch.path)/release ]; do sleep 0.1; done"],
-                                       captureOutput: true).output.trimmingCharacters(in: .whitespacesAndNewlines)
-        try #require(!blocker.isEmpty)
+        let blocker = try await SlurmCluster.occupyEveryCPU(until: scratch.file("release"))
         defer { ChildProcess.run(["scancel", blocker]) }
-        try #require(await eventually { SlurmCluster.state(ofJob: blocker) == "RUNNING" })
         _ = scratch.write("wf.yaml", """
         name: waiting
         execution: {executor: slurm}
@@ -169,7 +183,7 @@ enum SlurmCluster {
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("queued (Resources)"), "\(result.stdout)")
         let id = try #require(Self.runID(in: scratch))
-        let report = try JSONDecoder.events.decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.file("runs/\(id)/report.json"))))
+        let report = try Self.report(scratch)
         let attempt = try #require(report.tasks.first?.attempts.first)
         #expect((attempt.queued ?? 0) >= 1.5, "it waited about 2 s: \(attempt.queued ?? 0)")
         // The start is known within the second between two looks at the queue (and Slurm's own
@@ -183,12 +197,8 @@ enum SlurmCluster {
     @Test(.enabled(if: DashboardTerminalTests.tmuxInstalled)) func theDemoRunsOnTheClusterInTheDashboard() async throws {
         try SlurmCluster.check()
         let scratch = Scratch()
-        let blocker = ChildProcess.run(["sbatch", "--parsable", "--cpus-per-task=8", "--job-name=tutti-test-blocker",
-                                        "--output=/dev/null", "--wrap", "while [ ! -f \(scratch.path)/release ]; do sleep 0.1; done"],
-                                       captureOutput: true).output.trimmingCharacters(in: .whitespacesAndNewlines)
-        try #require(!blocker.isEmpty)
+        let blocker = try await SlurmCluster.occupyEveryCPU(until: scratch.file("release"))
         defer { ChildProcess.run(["scancel", blocker]) }
-        try #require(await eventually { SlurmCluster.state(ofJob: blocker) == "RUNNING" })
         let tmux = DashboardTerminalTests.Tmux()
         defer { tmux.kill() }
         tmux.start("cd \(scratch.path) && \(tuttiBinary) run \(repositoryRoot)/workflows/demo.yaml --executor slurm --runs-dir runs; "
@@ -228,12 +238,8 @@ enum SlurmCluster {
     @Test func aJobPausedWhileQueuedIsHeldAndOneCancelledElsewhereEndsCancelled() async throws {
         try SlurmCluster.check()
         let scratch = Scratch()
-        let blocker = ChildProcess.run(["sbatch", "--parsable", "--cpus-per-task=8", "--job-name=tutti-test-blocker",
-                                        "--output=/dev/null", "--wrap", "while [ ! -f \(scratch.path)/release ]; do sleep 0.1; done"],
-                                       captureOutput: true).output.trimmingCharacters(in: .whitespacesAndNewlines)
-        try #require(!blocker.isEmpty)
+        let blocker = try await SlurmCluster.occupyEveryCPU(until: scratch.file("release"))
         defer { ChildProcess.run(["scancel", blocker]) }
-        try #require(await eventually { SlurmCluster.state(ofJob: blocker) == "RUNNING" })
         _ = scratch.write("wf.yaml", """
         name: held
         execution: {executor: slurm}

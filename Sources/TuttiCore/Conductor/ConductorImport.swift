@@ -68,16 +68,9 @@ public enum ConductorImport {
         return read
     }
 
-    /// The JSON's nodes, with their positions; JSON is read as the YAML it also is.
+    /// The JSON's nodes, with their positions.
     static func compose(_ text: String, file: String) throws(WorkflowLoadError) -> Node {
-        let root: Node?
-        do { root = try Yams.compose(yaml: text, YAMLLimits.resolver) } catch { throw WorkflowLoadError([WorkflowLoader.syntaxDiagnostic(error, file: file)]) }
-        guard let root else {
-            throw WorkflowLoadError([Diagnostic("the file is empty", at: SourceLocation(file: file, line: 1, column: 1),
-                                                hint: "a Conductor workflow definition is a JSON object with \"name\" and \"tasks\"")])
-        }
-        if let tooLarge = YAMLLimits.check(root, text: text, file: file) { throw WorkflowLoadError([tooLarge]) }
-        return root
+        try WorkflowLoader.compose(text, file: file, emptyHint: "a Conductor workflow definition is a JSON object with \"name\" and \"tasks\"")
     }
 
     static func read(_ root: Node, file: String, baseDirectory: String,

@@ -85,14 +85,18 @@ public final class Executions: Sendable {
 
     public init() {}
 
-    /// Registers a run about to start; false once the server is closing (do not start it).
-    public func add(_ execution: Execution) -> Bool {
-        closing.withLock { closing in
+    /// Registers a run and starts it; false once the server is closing, when the run starts
+    /// and is stopped at once (its recording complete), saying `reasonIfClosing`.
+    public func start(_ execution: Execution, reasonIfClosing: String) -> Bool {
+        let added = closing.withLock { closing in
             guard !closing else { return false }
             all.withLock { $0[execution.id] = execution }
             order.withLock { $0.append(execution.id) }
             return true
         }
+        execution.start()
+        if !added { Task { await execution.finish(reason: reasonIfClosing) } }
+        return added
     }
 
     public func find(_ id: String) -> Execution? { all.withLock { $0[id] } }

@@ -4,6 +4,12 @@ import Foundation
 /// recording is mostly made of (progress, logs, metrics, task starts and ends) built
 /// directly. Other types, and any line it cannot read, are left to Codable (nil here).
 enum EventLineReader {
+    /// One line of an events file as an event: the fast reader, else Codable (with `decoder`,
+    /// or one made for the line); nil when the line is not an event.
+    static func decode(_ line: UnsafeRawBufferPointer, decoder: JSONDecoder? = nil) -> RunEvent? {
+        event(line) ?? (try? (decoder ?? .events).decodeChecked(RunEvent.self, from: Data(line)))
+    }
+
     static func event(_ line: UnsafeRawBufferPointer) -> RunEvent? {
         var parser = JSONParser(bytes: line.bindMemory(to: UInt8.self))
         guard let fields = parser.parseFieldsDocument(),

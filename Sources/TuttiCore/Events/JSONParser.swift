@@ -55,69 +55,49 @@ struct JSONParser {
     mutating func parseFieldsDocument() -> JSONFields? {
         skipSpace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
-        depth += 1
-        defer { depth -= 1 }
-        index += 1
         var fields = JSONFields()
-        skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-        } else {
-            while true {
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = parseString() else { return nil }
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
-                index += 1
-                guard let value = parseValue() else { return nil }
-                fields.pairs.append((key, value))
-                skipSpace()
-                guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    break
-                } else {
-                    return nil
-                }
-            }
-        }
+        guard parseMembers({ fields.pairs.append(($0, $1)) }) else { return nil }
         skipSpace()
         return index == bytes.count ? fields : nil
     }
 
     mutating func parseObject() -> JSONValue? {
+        var fields: [String: JSONValue] = [:]
+        return parseMembers { fields[$0] = $1 } ? .object(fields) : nil
+    }
+
+    /// An object's members, from its `{` to its `}`, each handed to `add` in order; false
+    /// when it is not one (or nests too deep).
+    private mutating func parseMembers(_ add: (String, JSONValue) -> Void) -> Bool {
         guard depth < Self.maximumDepth else {
             exceededDepth = true
-            return nil
+            return false
         }
         depth += 1
         defer { depth -= 1 }
         index += 1
-        var fields: [String: JSONValue] = [:]
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(fields)
+            return true
         }
         while true {
             skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = parseString() else { return nil }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = parseString() else { return false }
             skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
             index += 1
-            guard let value = parseValue() else { return nil }
-            fields[key] = value
+            guard let value = parseValue() else { return false }
+            add(key, value)
             skipSpace()
-            guard index < bytes.count else { return nil }
+            guard index < bytes.count else { return false }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(fields)
+                return true
             } else {
-                return nil
+                return false
             }
         }
     }

@@ -69,7 +69,7 @@ public final class RecordingFile: @unchecked Sendable {
         guard !lines[index].isEmpty else { return nil }
         return data.withUnsafeBytes { raw in
             let line = UnsafeRawBufferPointer(rebasing: raw[lines[index]])
-            return EventLineReader.event(line) ?? (try? (decoder ?? .events).decodeChecked(RunEvent.self, from: Data(line)))
+            return EventLineReader.decode(line, decoder: decoder)
         }
     }
 

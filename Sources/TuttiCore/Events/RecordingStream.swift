@@ -103,7 +103,7 @@ public final class RecordingStream: @unchecked Sendable {
                 let chunks = min(found.count, ProcessInfo.processInfo.activeProcessorCount * 4)
                 DispatchQueue.concurrentPerform(iterations: max(1, chunks)) { chunk in
                     for index in stride(from: chunk, to: found.count, by: max(1, chunks)) where !found[index].isEmpty {
-                        results[index] = Self.decode(UnsafeRawBufferPointer(rebasing: raw[found[index]]))
+                        results[index] = EventLineReader.decode(UnsafeRawBufferPointer(rebasing: raw[found[index]]))
                     }
                 }
             }
@@ -124,10 +124,6 @@ public final class RecordingStream: @unchecked Sendable {
         var bytes = [UInt8](repeating: 0, count: length)
         let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(offset)) }
         guard count == length else { return nil }
-        return bytes.withUnsafeBytes { Self.decode($0) }
-    }
-
-    static func decode(_ line: UnsafeRawBufferPointer) -> RunEvent? {
-        EventLineReader.event(line) ?? (try? JSONDecoder.events.decodeChecked(RunEvent.self, from: Data(line)))
+        return bytes.withUnsafeBytes { EventLineReader.decode($0) }
     }
 }

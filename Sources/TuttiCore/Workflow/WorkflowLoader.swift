@@ -52,22 +52,7 @@ public enum WorkflowLoader {
                              baseDirectory: String = FileManager.default.currentDirectoryPath)
         throws(WorkflowLoadError) -> Workflow {
         let diagnostics = DiagnosticCollector(file: file)
-        if let key = YAMLKeyScanner.aliasKey(in: yaml) {
-            throw WorkflowLoadError([Diagnostic("a mapping key here is an alias, or holds one; workflow keys are plain names",
-                                                at: SourceLocation(file: file, line: key.line, column: key.column),
-                                                hint: "write the key out; aliases (*name) may stand for values, not keys")])
-        }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml, YAMLLimits.resolver)
-        } catch {
-            throw WorkflowLoadError([syntaxDiagnostic(error, file: file)])
-        }
-        guard let root else {
-            throw WorkflowLoadError([Diagnostic("the file is empty", at: SourceLocation(file: file, line: 1, column: 1),
-                                                hint: "a workflow needs at least 'name:' and 'tasks:'")])
-        }
-        if let tooLarge = YAMLLimits.check(root, text: yaml, file: file) { throw WorkflowLoadError([tooLarge]) }
+        let root = try compose(yaml, file: file, emptyHint: "a workflow needs at least 'name:' and 'tasks:'")
         let workflow = read(root, diagnostics: diagnostics, file: file, baseDirectory: baseDirectory)
         if let workflow {
             WorkflowValidator.validate(workflow, diagnostics: diagnostics)
@@ -76,6 +61,23 @@ public enum WorkflowLoader {
             throw WorkflowLoadError(diagnostics.sorted)
         }
         return workflow
+    }
+
+    /// The text's YAML nodes, with their positions (JSON is read as the YAML it also is):
+    /// keys that are aliases, syntax errors, an empty file and alias bombs refused.
+    static func compose(_ text: String, file: String, emptyHint: String) throws(WorkflowLoadError) -> Node {
+        if let key = YAMLKeyScanner.aliasKey(in: text) {
+            throw WorkflowLoadError([Diagnostic("a mapping key here is an alias, or holds one; workflow keys are plain names",
+                                                at: SourceLocation(file: file, line: key.line, column: key.column),
+                                                hint: "write the key out; aliases (*name) may stand for values, not keys")])
+        }
+        let root: Node?
+        do { root = try Yams.compose(yaml: text, YAMLLimits.resolver) } catch { throw WorkflowLoadError([syntaxDiagnostic(error, file: file)]) }
+        guard let root else {
+            throw WorkflowLoadError([Diagnostic("the file is empty", at: SourceLocation(file: file, line: 1, column: 1), hint: emptyHint)])
+        }
+        if let tooLarge = YAMLLimits.check(root, text: text, file: file) { throw WorkflowLoadError([tooLarge]) }
+        return root
     }
 
     /// Checks a workflow built in code (ids, dependencies, cycles) as a file would be checked.
