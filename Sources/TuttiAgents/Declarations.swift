@@ -399,11 +399,28 @@ public enum DeclarationScanner {
 
     static let pythonClassBases = try! NSRegularExpression(pattern: #"^class\s+\w+\s*\(([^)]*)\)"#)
 
+    /// The public methods of Python's built-in types, each documented by Python itself: a
+    /// class that derives from one (`class Markup(str)`) and overrides `join` inherits its
+    /// docstring, as `inspect.getdoc` and Sphinx say. (Exceptions derive from BaseException.)
+    static let pythonBuiltinMethods: [String: [String]] = [
+        "str": ["capitalize", "casefold", "center", "count", "encode", "endswith", "expandtabs", "find", "format", "format_map", "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower", "isnumeric", "isprintable", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip", "maketrans", "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rjust", "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase", "title", "translate", "upper", "zfill"],
+        "bytes": ["capitalize", "center", "count", "decode", "endswith", "expandtabs", "find", "fromhex", "hex", "index", "isalnum", "isalpha", "isascii", "isdigit", "islower", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip", "maketrans", "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rjust", "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase", "title", "translate", "upper", "zfill"],
+        "dict": ["clear", "copy", "fromkeys", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"],
+        "list": ["append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"],
+        "set": ["add", "clear", "copy", "difference", "difference_update", "discard", "intersection", "intersection_update", "isdisjoint", "issubset", "issuperset", "pop", "remove", "symmetric_difference", "symmetric_difference_update", "union", "update"],
+        "frozenset": ["copy", "difference", "intersection", "isdisjoint", "issubset", "issuperset", "symmetric_difference", "union"],
+        "tuple": ["count", "index"],
+        "int": ["as_integer_ratio", "bit_count", "bit_length", "conjugate", "denominator", "from_bytes", "imag", "numerator", "real", "to_bytes"],
+        "float": ["as_integer_ratio", "conjugate", "fromhex", "hex", "imag", "is_integer", "real"],
+        "BaseException": ["add_note", "with_traceback"],
+    ]
+
     /// A Python method without a docstring of its own takes its base class's, as
-    /// `inspect.getdoc` and Sphinx do: an override of a documented method is documented.
+    /// `inspect.getdoc` and Sphinx do: an override of a documented method is documented,
+    /// a built-in type's method too.
     static func applyPythonInheritedDocstrings(_ declarations: inout [Declaration]) {
-        var bases: [String: [String]] = [:]
-        var documented: Set<String> = []
+        var bases: [String: [String]] = ["Exception": ["BaseException"]]
+        var documented = Set(pythonBuiltinMethods.flatMap { type, methods in methods.map { "\(type).\($0)" } })
         for declaration in declarations where SourceLanguage(path: declaration.file) == .python {
             if declaration.container == nil, declaration.kind != .function,
                let list = groups(pythonClassBases, declaration.signature)?.first ?? nil {

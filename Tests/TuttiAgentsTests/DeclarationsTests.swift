@@ -99,6 +99,41 @@ import TuttiCore
                 && undocumented.contains { $0.contains("helper has no doc comment") })
     }
 
+    /// markupsafe's shape: `class Markup(str)` overriding str's methods without docstrings of
+    /// its own; Python documents them (`help(Markup.join)` shows str.join's), an exception's
+    /// `with_traceback` too. A new method of its own is not documented by its base.
+    @Test func methodsOverridingABuiltInTypesTakeItsDocstrings() throws {
+        let repository = FixtureRepository([
+            "src/safe/__init__.py": #"""
+            """Safe strings."""
+
+
+            class Markup(str):
+                """A string that is ready to be inserted into HTML."""
+
+                def join(self, iterable):
+                    return self.__class__(super().join(iterable))
+
+                def striptags(self):
+                    return self
+
+
+            class Failure(Exception):
+                """It failed."""
+
+                def with_traceback(self, tb):
+                    return self
+            """#,
+        ])
+        let output = CollectedOutput()
+        let result = ArchitectureAgent(context: try repository.context("architecture", output: output)).run()
+        // Markup, Markup.join (str.join's), Markup.striptags, Failure, Failure.with_traceback (BaseException's).
+        #expect(result.publicDeclarations == 5)
+        #expect(result.documented == 4)
+        let undocumented = output.all.filter { $0.hasPrefix("@tutti finding") && $0.contains(#""kind":"undocumented""#) }
+        #expect(undocumented.count == 1 && undocumented[0].contains("Markup.striptags has no doc comment"), "\(undocumented)")
+    }
+
     @Test func aCommonJSPackageHasItsExportsAndItsRequireCycle() throws {
         let repository = FixtureRepository([
             "package.json": #"{"name": "calc", "main": "index.js", "scripts": {"test": "mocha test/"}}"#,
