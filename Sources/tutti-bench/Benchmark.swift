@@ -15,7 +15,10 @@ struct Benchmark {
     let tuttiBinary: String
 
     static func main() async {
+        // As `tutti` does when it starts, so the engine here keeps its buffers as there.
+        LargeBuffers.returnedToTheSystemWhenFreed()
         let arguments = CommandLine.arguments
+        if let index = arguments.firstIndex(of: "--load"), index + 1 < arguments.count { loadAndReport(arguments[index + 1]) }
         func text(_ name: String) -> String? {
             guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
             return arguments[index + 1]
@@ -50,8 +53,16 @@ struct Benchmark {
         var rows: [(String, Double?)] = []
         var cpuNotes: [String] = [String(format: "creating a file in the scratch folder %@: %.0f µs each",
                                          scratch, fileCreationSeconds() * 1e6)]
+        // Memory per task: how much the peak grows from a run a tenth the size to the full one.
+        let smallCount = max(taskCount / 10, 1)
+        _ = try await tuttiRuns(runsRoot: scratch + "/small", count: smallCount, repeats: 1)
+        let smallPeak = Self.peakMemoryMiB()
         let mainThreadWakeups = Self.mainThreadWakeups()
         let disk = try await tuttiRuns(runsRoot: scratch + "/runs")
+        let perTask = taskCount > smallCount ? (Self.peakMemoryMiB() - smallPeak) * 1024 / Double(taskCount - smallCount) : 0
+        let memoryNote = String(format: "memory: peak %.1f MiB after a %d-task run, %.1f MiB after the %d-task runs: %.2f KiB a task "
+                                + "(target at most 2 KiB: %@)", smallPeak, smallCount, Self.peakMemoryMiB(), taskCount, perTask,
+                                perTask <= 2 ? "met" : "NOT met")
         rows.append(("tutti (engine, recorded)", disk.wall))
         cpuNotes.append(String(format: "engine CPU per task (run dir on disk): %.0f µs", disk.cpuPerTask * 1e6))
         cpuNotes.append(String(format: "first task started %.1f ms into the run; the run ended %.1f ms after the last task",
@@ -65,6 +76,7 @@ struct Benchmark {
             rows.append(("tutti, run dir in tmpfs", memory.wall))
             cpuNotes.append(String(format: "engine CPU per task (run dir on tmpfs): %.0f µs", memory.cpuPerTask * 1e6))
         }
+        cpuNotes.append(memoryNote)
         if CommandLine.arguments.contains("--engine-only") {
             printTable(rows)
             print("\n" + cpuNotes.joined(separator: "\n"))
@@ -77,10 +89,6 @@ struct Benchmark {
         rows.append(("GNU parallel -j\(width)", hasParallel ? await best { _ in shell("seq \(taskCount) | parallel -j\(width) true") } : nil))
         printTable(rows)
         print("\n" + cpuNotes.joined(separator: "\n"))
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        print(String(format: "peak memory of the benchmark process (engine + %d-task runs): %.1f MiB", taskCount,
-                     Double(usage.ru_maxrss) / 1024))
         if let make = rows.first(where: { $0.0.hasPrefix("make") })?.1 {
             let ratio = disk.wall / make
             print(String(format: "target: tutti at most 1.0x make's wall time: %.2fx %@", ratio, ratio <= 1 ? "(met)" : "(NOT met)"))
@@ -115,11 +123,12 @@ struct Benchmark {
         return times.min() ?? 0
     }
 
-    /// The trivial workflow through the engine: best wall time and this process's CPU per task.
     /// The trivial workflow through the engine: best wall time, this process's CPU per task,
     /// and (from the best run's report) when the first task started and how long the run
     /// took to end after the last task had.
-    func tuttiRuns(runsRoot: String) async throws -> (wall: Double, cpuPerTask: Double, firstStart: Double, ending: Double) {
+    func tuttiRuns(runsRoot: String, count: Int? = nil, repeats: Int? = nil) async throws
+        -> (wall: Double, cpuPerTask: Double, firstStart: Double, ending: Double) {
+        let (taskCount, repeats) = (count ?? self.taskCount, repeats ?? self.repeats)
         let workflow = Workflow(name: "bench", tasks: (1...taskCount).map { TaskSpec(id: String($0), launch: .command(["true"])) },
                                 execution: ExecutionSettings(parallelizationFactor: width))
         let cpuBefore = Self.ownCPUSeconds()

@@ -17,6 +17,7 @@ struct Tutti: AsyncParsableCommand {
     /// Parses and runs the command; a bad option or argument exits 2 (invalid input), like
     /// a bad workflow file, instead of the parser's usual 64.
     static func main() async {
+        LargeBuffers.returnedToTheSystemWhenFreed()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -109,7 +109,7 @@ import TuttiTestSupport
     /// Hands the feed an event with its line, as the bus does.
     private func deliver(_ seq: Int, _ kind: EventKind, to feed: WatchFeed) {
         let event = RunEvent(seq: seq, time: 0, kind: kind)
-        feed.deliver(event, line: EventJSON.encode(event) + [0x0A])
+        feed.deliver(event, line: EventJSON.line(event))
     }
 }
 

@@ -164,6 +164,58 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
             line: 5, column: 18,
             message: "dependency cycle: 1 -> 2 -> 1 (each task depends on the next)"),
         DiagnosticCase(
+            name: "a task waiting for its own group is told so",
+            yaml: """
+            name: demo
+            tasks:
+              - {task_id: a, command: ["true"], group: build}
+              - {task_id: b, command: ["true"], group: build, depends_on: [build]}
+            """,
+            line: 4, column: 64,
+            message: "task b depends on its own group build",
+            hint: .contains("take it out of group build")),
+        DiagnosticCase(
+            name: "a group named as a task is ambiguous in depends_on",
+            yaml: """
+            name: demo
+            tasks:
+              - {task_id: a, command: ["true"], group: b}
+              - {task_id: b, command: ["true"]}
+            """,
+            line: 3, column: 44,
+            message: "group b has the name of task b",
+            hint: .equals("depends_on: [b] must name one or the other; rename the group or the task")),
+        DiagnosticCase(
+            name: "a misspelt group name suggests the group",
+            yaml: """
+            name: demo
+            tasks:
+              - {task_id: a, command: ["true"], group: compile}
+              - {task_id: b, command: ["true"], depends_on: [compil]}
+            """,
+            line: 4, column: 50,
+            message: "task b depends on task compil, which does not exist",
+            hint: .equals("did you mean group compile?")),
+        DiagnosticCase(
+            name: "a group name that is not a name",
+            yaml: """
+            name: demo
+            tasks:
+              - {task_id: a, command: ["true"], group: "a b"}
+            """,
+            line: 3, column: 44,
+            message: "group 'a b' may hold only letters, digits, '.', '_' and '-'"),
+        DiagnosticCase(
+            name: "a cycle through a group names the group",
+            yaml: """
+            name: demo
+            tasks:
+              - {task_id: a, command: ["true"], depends_on: [late]}
+              - {task_id: b, command: ["true"], group: late, depends_on: [a]}
+            """,
+            line: 3, column: 50,
+            message: "dependency cycle: a -> group late -> b -> a (each task depends on the next)"),
+        DiagnosticCase(
             name: "invalid gate expression points at the threshold",
             yaml: """
             name: demo

@@ -66,4 +66,9 @@ long tutti_peer_uid(int fd);
 /// Returns the descriptor (close-on-exec) and sets *watchdog_pid, or -1 (errno set).
 int tutti_watchdog_start(pid_t *watchdog_pid, char *const *on_death);
 
+/// Has malloc map buffers of `threshold` bytes and more on their own and unmap them when
+/// they are freed, keeping that threshold fixed (glibc otherwise raises it after the first
+/// such buffer is freed). Returns 1 on success.
+int tutti_map_large_buffers(size_t threshold);
+
 #endif

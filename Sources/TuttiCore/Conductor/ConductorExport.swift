@@ -14,6 +14,8 @@ public struct ConductorExport: Sendable {
     public var notes: [String]
 
     public init(_ workflow: Workflow, ownerEmail: String = "tutti@example.com") {
+        // Conductor names tasks only: a dependency on a group becomes one on each of its tasks.
+        let workflow = workflow.expandingGroups()
         var notes: [String] = []
         let shape: WorkflowShape
         if workflow.execution.mode == .sequential {

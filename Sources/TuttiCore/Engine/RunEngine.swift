@@ -150,7 +150,11 @@ public final class RunEngine: Sendable {
             let unknown = filter.filter { id in !workflow.tasks.contains { $0.id == id } }
             guard unknown.isEmpty else { throw RunSetupError.unknownTasks(unknown, known: workflow.tasks.map(\.id)) }
             workflow.tasks = workflow.tasks.filter { wanted.contains($0.id) }
-            for index in workflow.tasks.indices { workflow.tasks[index].dependsOn.removeAll { !wanted.contains($0) } }
+            // A group stands for its tasks that run: waiting for it waits for those.
+            let groups = Set(workflow.tasks.compactMap(\.group))
+            for index in workflow.tasks.indices {
+                workflow.tasks[index].dependsOn.removeAll { !wanted.contains($0) && !groups.contains($0) }
+            }
         }
         return workflow
     }
@@ -348,7 +352,7 @@ public final class RunEngine: Sendable {
             case .emit(let events):
                 bus.emit(all: events)
             case .start(let id, let attempt, let delay):
-                guard let spec = engine.scheduler.records[id]?.spec else { continue }
+                guard let spec = engine.scheduler.spec(id) else { continue }
                 let process = TaskProcess(
                     taskID: id, attempt: attempt, launch: engine.launcher.launchSpec(for: spec, attempt: attempt),
                     logPath: directory.logPath(task: id, attempt: attempt), bus: bus, timeout: spec.timeoutSeconds,

@@ -62,7 +62,7 @@ extension Scheduler {
             let record = records[id]!
             switch record.status {
             case .failed, .timedOut, .cancelled, .succeeded:
-                let blocking = record.spec.dependsOn.filter { records[$0].map { $0.status.isFinal && $0.status != .succeeded } ?? false }
+                let blocking = workflow.tasks[record.position].dependsOn.flatMap(tasks(of:)).filter { records[$0].map { $0.status.isFinal && $0.status != .succeeded } ?? false }
                 if let first = blocking.first {
                     return .refused("task \(id) needs task \(first), which \(describe(records[first]!.status, past: true)); "
                                     + "retry \(first) first, or every failed task at once")
@@ -172,12 +172,10 @@ extension Scheduler {
             }
         }
         // A task waits for every dependency that has not succeeded (again).
-        for id in order where records[id]?.status == .pending {
-            unmetDependencies[id] = records[id]?.spec.dependsOn.filter { records[$0]?.status != .succeeded }.count ?? 0
-        }
+        recountUnmetDependencies()
         // Skipped dependents whose dependencies succeeded or will run again wait again.
         for id in topologicalOrder where records[id]?.status == .skipped {
-            let dependencies = records[id]?.spec.dependsOn ?? []
+            let dependencies = (spec(id)?.dependsOn ?? []).flatMap(tasks(of:))
             guard dependencies.allSatisfy({ records[$0].map { $0.status == .succeeded || !$0.status.isFinal } ?? true })
             else { continue }
             queueAgain(id)

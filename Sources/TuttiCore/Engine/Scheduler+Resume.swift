@@ -32,9 +32,7 @@ extension Scheduler {
         }
         let kept = order.filter { records[$0]?.status == .succeeded }
         let rerun = order.filter { records[$0]?.status == .pending }
-        for id in order {
-            unmetDependencies[id] = records[id]?.spec.dependsOn.filter { records[$0]?.status != .succeeded }.count ?? 0
-        }
+        recountUnmetDependencies()
         emit(.runResumed(RunResumed(kept: kept, rerun: rerun, interrupted: interrupted, lastRecorded: point.lastTime)))
         for id in rerun { emit(.taskQueued(TaskRef(task: id))) }
         for id in rerun where unmetDependencies[id] == 0 { enqueueReady(id) }

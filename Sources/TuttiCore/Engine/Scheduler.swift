@@ -21,8 +21,13 @@ struct Scheduler {
     /// Tasks whose dependencies have all succeeded, in the order they became ready.
     var readyQueue: [String] = []
     var readyHead = 0
+    /// What each pending task and each group still waits for.
     var unmetDependencies: [String: Int] = [:]
+    /// The tasks waiting for each task or group, and the groups each task belongs to.
     var dependents: [String: [String]] = [:]
+    /// Each group's tasks: a task waiting for a group waits for all of them, through the
+    /// group (one edge each, not one per task of the group).
+    let groups: [String: [String]]
     /// Tasks with an attempt started and not yet ended (a retry waiting for its delay counts),
     /// and that attempt's number.
     var running: [String: Int] = [:]
@@ -44,7 +49,9 @@ struct Scheduler {
 
     /// A task's state while the run goes on.
     struct TaskRecord {
-        var spec: TaskSpec
+        /// Where its spec is in the workflow's tasks (not a copy: a spec is large, a
+        /// workflow may hold 100,000).
+        let position: Int
         var status: TaskStatus = .pending
         var attempts: [AttemptRecord] = []
         var metrics: [String: JSONValue] = [:]
@@ -69,19 +76,26 @@ struct Scheduler {
         self.startedAt = startedAt
         self.clock = clock
         topologicalOrder = DependencyGraph(workflow.tasks).topologicalOrder()
-        for task in workflow.tasks {
+        groups = workflow.groups
+        for (position, task) in workflow.tasks.enumerated() {
             let attempts = workflow.errorHandling.retryAllowed ? task.retry.count + 1 : 1
-            records[task.id] = TaskRecord(spec: task, maxAttempts: attempts)
+            records[task.id] = TaskRecord(position: position, maxAttempts: attempts)
             order.append(task.id)
             unmetDependencies[task.id] = task.dependsOn.count
             for dep in task.dependsOn { dependents[dep, default: []].append(task.id) }
+        }
+        for (group, members) in groups {
+            unmetDependencies[group] = members.count
+            for member in members { dependents[member, default: []].append(group) }
         }
     }
 
     /// The effects decided since the last call, in order; consecutive events come as one batch.
     mutating func takeEffects() -> [SchedulerEffect] {
         flushEvents()
-        defer { effects.removeAll(keepingCapacity: true) }
+        // Handed over, not copied: emptying it in place while the caller holds it would
+        // allocate a new buffer of the same capacity (the run's announcement makes it large).
+        defer { effects = [] }
         return effects
     }
 
@@ -97,7 +111,7 @@ struct Scheduler {
     private mutating func flushEvents() {
         guard !events.isEmpty else { return }
         effects.append(.emit(events))
-        events.removeAll(keepingCapacity: true)
+        events = []
     }
 
     /// Announces the run and its tasks, marks the tasks with no dependencies ready, and
@@ -107,8 +121,11 @@ struct Scheduler {
             runID: runID, workflow: workflow.name, parallelism: parallelism, mode: parallelism > 1 ? "parallel" : "sequential",
             pollingInterval: workflow.polling.intervalSeconds,
             tasks: order.compactMap { id in
-                records[id].map { AnnouncedTask(id: id, name: $0.spec.name, agent: $0.spec.agentLabel, dependsOn: $0.spec.dependsOn,
-                                           gates: $0.spec.gates.count, maxAttempts: $0.maxAttempts) }
+                records[id].map {
+                    let spec = workflow.tasks[$0.position]
+                    return AnnouncedTask(id: id, name: spec.name, agent: spec.agentLabel, dependsOn: spec.dependsOn,
+                                         group: spec.group, gates: spec.gates.count, maxAttempts: $0.maxAttempts)
+                }
             })))
         for id in order { emit(.taskQueued(TaskRef(task: id))) }
         for id in order where unmetDependencies[id] == 0 { enqueueReady(id) }
@@ -145,9 +162,32 @@ struct Scheduler {
         for dependent in dependents[id] ?? [] {
             let unmet = (unmetDependencies[dependent] ?? 1) - 1
             unmetDependencies[dependent] = unmet
-            if unmet == 0, records[dependent]?.status == .pending { enqueueReady(dependent) }
+            guard unmet == 0 else { continue }
+            if groups[dependent] != nil {
+                releaseDependents(of: dependent)  // every task of the group has succeeded
+            } else if records[dependent]?.status == .pending {
+                enqueueReady(dependent)
+            }
         }
     }
+
+    /// The tasks a dependency stands for: the task, or a group's tasks.
+    func tasks(of dependency: String) -> [String] { groups[dependency] ?? [dependency] }
+
+    /// Whether a dependency has succeeded: the task, or every task of the group.
+    func hasSucceeded(_ dependency: String) -> Bool { tasks(of: dependency).allSatisfy { records[$0]?.status == .succeeded } }
+
+    /// Counts again what each group and each pending task waits for (after a retry or a resume
+    /// changed which tasks have succeeded).
+    mutating func recountUnmetDependencies() {
+        for (group, members) in groups { unmetDependencies[group] = members.filter { records[$0]?.status != .succeeded }.count }
+        for id in order where records[id]?.status == .pending {
+            unmetDependencies[id] = spec(id)?.dependsOn.filter { !hasSucceeded($0) }.count ?? 0
+        }
+    }
+
+    /// The spec of a task of the run.
+    func spec(_ id: String) -> TaskSpec? { records[id].map { workflow.tasks[$0.position] } }
 
     mutating func startAttempt(_ id: String, attempt: Int, delay: Double) {
         running[id] = attempt
@@ -191,7 +231,7 @@ struct Scheduler {
 
         let retryable = outcome.status == .failed || outcome.status == .timedOut
         if retryable, attempt < record.maxAttempts, stopping == nil {
-            let delay = record.spec.retry.delay(beforeAttempt: attempt + 1)
+            let delay = workflow.tasks[record.position].retry.delay(beforeAttempt: attempt + 1)
             emit(.taskRetrying(TaskRetrying(task: id, nextAttempt: attempt + 1, delay: delay)))
             records[id] = record
             startAttempt(id, attempt: attempt + 1, delay: delay)
@@ -200,7 +240,7 @@ struct Scheduler {
 
         record.status = outcome.status
         record.reason = outcome.reason
-        record.gates = record.spec.gates.map { $0.evaluate(outcome.metrics, labels: outcome.labels) }
+        record.gates = workflow.tasks[record.position].gates.map { $0.evaluate(outcome.metrics, labels: outcome.labels) }
         for gate in record.gates { emit(.taskGate(TaskGate(task: id, result: gate))) }
         records[id] = record
         writeResult(id)
@@ -218,11 +258,19 @@ struct Scheduler {
 
     mutating func skipDependents(of failed: String) {
         var queue = [failed]
+        var groupsPassed = Set<String>()
+        let status = records[failed]?.status.rawValue ?? "failed"
         while let current = queue.popLast() {
-            for id in dependents[current] ?? [] where records[id]?.status == .pending {
-                let reason = current == failed
-                    ? "dependency \(failed) \(records[failed]?.status.rawValue ?? "failed")"
-                    : "dependency \(current) skipped (\(failed) \(records[failed]?.status.rawValue ?? "failed"))"
+            for id in dependents[current] ?? [] {
+                // A group with a task that will not succeed: the tasks waiting for it are skipped.
+                if groups[id] != nil {
+                    if groupsPassed.insert(id).inserted { queue.append(id) }
+                    continue
+                }
+                guard records[id]?.status == .pending else { continue }
+                let reason = current == failed ? "dependency \(failed) \(status)"
+                    : groups[current] != nil ? "dependency group \(current) (\(failed) \(status))"
+                    : "dependency \(current) skipped (\(failed) \(status))"
                 skip(id, reason: reason)
                 queue.append(id)
             }
@@ -241,7 +289,7 @@ struct Scheduler {
         guard var record = records[id] else { return false }
         record.status = status
         record.reason = reason
-        record.gates = record.spec.gates.map {
+        record.gates = workflow.tasks[record.position].gates.map {
             GateResult(metric: $0.metric, threshold: $0.expectation.thresholdText, actual: nil, actualText: "—",
                        passed: false, reason: "task \(status.rawValue)", advisory: $0.advisory)
         }
@@ -259,8 +307,9 @@ struct Scheduler {
 
     func taskReport(_ id: String) -> TaskReport? {
         guard let record = records[id] else { return nil }
-        return TaskReport(id: id, name: record.spec.name, agent: record.spec.agentLabel, status: record.status,
-                          dependsOn: record.spec.dependsOn, attempts: record.attempts, metrics: record.metrics,
+        let spec = workflow.tasks[record.position]
+        return TaskReport(id: id, name: spec.name, agent: spec.agentLabel, status: record.status,
+                          dependsOn: spec.dependsOn, attempts: record.attempts, metrics: record.metrics,
                           gates: record.gates, reason: record.reason, readyAt: record.readyAt, findings: record.findings,
                           findingCount: record.findingCount)
     }
@@ -277,7 +326,10 @@ struct Scheduler {
     mutating func finish(unrecorded: String? = nil) -> RunReport {
         finished = true
         let outcome = stopping?.outcome ?? .passed
-        var report = RunMetrics.report(runID: runID, workflow: workflow, tasks: order.compactMap(taskReport),
+        var reports: [TaskReport] = []
+        reports.reserveCapacity(order.count)
+        for id in order { if let task = taskReport(id) { reports.append(task) } }
+        var report = RunMetrics.report(runID: runID, workflow: workflow, tasks: reports,
                                        parallelism: parallelism, startedAt: startedAt, wallSeconds: clock(),
                                        outcome: outcome, outcomeReason: stopping?.reason)
         if report.outcome == .failed, report.tasks.allSatisfy({ $0.status != .succeeded }),

@@ -69,7 +69,7 @@ public final class EventBus: Sendable {
             let time = elapsed
             let events = kinds.enumerated().map { RunEvent(seq: state.nextSeq + $0.offset, time: time, kind: $0.element) }
             state.nextSeq += events.count
-            let lines = events.map { EventJSON.encode($0) + [0x0A] }
+            let lines = events.map { EventJSON.line($0) }
             state.recorder?.append(lines)
             for (event, line) in zip(events, lines) {
                 for listener in state.subscribers.values { listener.deliver(event, line) }

@@ -7,8 +7,21 @@ import Foundation
 enum EventJSON {
     /// One event as a JSON object with sorted keys, no newline.
     static func encode(_ event: RunEvent) -> [UInt8] {
-        var writer = JSONWriter(capacity: 160)
+        var bytes = line(event)
+        bytes.removeLast()
+        return bytes
+    }
+
+    /// One event as a recording's line, newline included (written in place: a run's last
+    /// event carries its whole report, megabytes at 10,000 tasks, not to be copied).
+    static func line(_ event: RunEvent) -> [UInt8] {
+        // The run's last event carries its report: room for it at once, as growing would copy
+        // it (room never written costs no memory).
+        var capacity = 160
+        if case .runFinished(let finished) = event.kind { capacity += RunReport.jsonRoomPerTask * (finished.report?.tasks.count ?? 0) }
+        var writer = JSONWriter(capacity: capacity)
         writer.object { w in write(event, to: &w) }
+        writer.endLine()
         return writer.bytes
     }
 
@@ -34,6 +47,7 @@ enum EventJSON {
                     w.field("agent", task.agent)
                     w.field("depends_on", task.dependsOn)
                     w.field("gates", task.gates)
+                    w.field("group", task.group)
                     w.field("id", task.id)
                     w.field("max_attempts", task.maxAttempts)
                     w.field("name", task.name)

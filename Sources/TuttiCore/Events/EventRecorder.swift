@@ -77,7 +77,7 @@ public final class EventRecorder {
 
     /// Appends events that happen at the same moment (a run announcing its tasks) in one write.
     public func append(_ events: [RunEvent]) {
-        append(events.map { EventJSON.encode($0) + [0x0A] })
+        append(events.map { EventJSON.line($0) })
     }
 
     /// Appends events already encoded, each line ending in a newline, in one write.

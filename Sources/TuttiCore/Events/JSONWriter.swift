@@ -13,6 +13,9 @@ struct JSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Ends a line of NDJSON (after the top-level value).
+    mutating func endLine() { bytes.append(0x0A) }
+
     // MARK: Containers
 
     mutating func object(_ body: (inout JSONWriter) -> Void) {

@@ -32,20 +32,22 @@ public struct RunEvent: Sendable, Hashable, Codable {
 }
 
 /// What happened, with its details. Encoded flat: `{"seq":..,"t":..,"type":"task_started",...}`.
+/// The rare large payloads are boxed (`indirect`): an event is as large as its largest case,
+/// and a run of 10,000 tasks holds 10,000 `task_queued` events at once when it starts.
 public enum EventKind: Sendable, Hashable {
     case runStarted(RunStarted)
-    case runFinished(RunFinished)
+    indirect case runFinished(RunFinished)
     case taskQueued(TaskRef)
     case taskStarted(TaskStarted)
-    case taskOnCluster(TaskOnCluster)
+    indirect case taskOnCluster(TaskOnCluster)
     case taskProgress(TaskProgress)
     case taskLog(TaskLog)
     case taskLogDropped(TaskLogDropped)
     case taskMetric(TaskMetric)
     case taskMessage(TaskMessage)
     case taskDetail(TaskDetail)
-    case taskFinding(TaskFinding)
-    case taskGate(TaskGate)
+    indirect case taskFinding(TaskFinding)
+    indirect case taskGate(TaskGate)
     case taskFinished(TaskFinished)
     case taskRetrying(TaskRetrying)
     case taskSkipped(TaskSkipped)
@@ -175,16 +177,19 @@ public struct AnnouncedTask: Sendable, Hashable, Codable {
     public var name: String
     public var agent: String
     public var dependsOn: [String]
+    /// Its group: a task depending on the group's name waits for every task of it.
+    public var group: String?
     public var gates: Int
     public var maxAttempts: Int
 
-    enum CodingKeys: String, CodingKey { case id, name, agent, dependsOn = "depends_on", gates, maxAttempts = "max_attempts" }
+    enum CodingKeys: String, CodingKey { case id, name, agent, dependsOn = "depends_on", group, gates, maxAttempts = "max_attempts" }
 
-    public init(id: String, name: String, agent: String, dependsOn: [String], gates: Int, maxAttempts: Int) {
+    public init(id: String, name: String, agent: String, dependsOn: [String], group: String? = nil, gates: Int, maxAttempts: Int) {
         self.id = id
         self.name = name
         self.agent = agent
         self.dependsOn = dependsOn
+        self.group = group
         self.gates = gates
         self.maxAttempts = maxAttempts
     }

@@ -7,7 +7,8 @@ extension TaskReport {
     func jsonBytes() -> [UInt8] {
         var writer = JSONWriter(indented: true, capacity: 1024)
         write(to: &writer)
-        return writer.bytes + [0x0A]
+        writer.endLine()
+        return writer.bytes
     }
 
     func write(to w: inout JSONWriter) {
@@ -49,11 +50,16 @@ extension TaskReport {
 }
 
 extension RunReport {
+    /// Room set aside per task when a report is written: more than a task's JSON usually
+    /// takes, so the bytes never grow (and copy) on the way; room not written to costs no memory.
+    static let jsonRoomPerTask = 1024
+
     /// The report as indented JSON with sorted keys, as report.json holds it.
     public func jsonBytes() -> [UInt8] {
-        var writer = JSONWriter(indented: true, capacity: 4096 + tasks.count * 600)
+        var writer = JSONWriter(indented: true, capacity: 4096 + tasks.count * RunReport.jsonRoomPerTask)
         write(to: &writer)
-        return writer.bytes + [0x0A]
+        writer.endLine()
+        return writer.bytes
     }
 
     func write(to w: inout JSONWriter) {

@@ -19,7 +19,7 @@ public enum RunMetrics {
         let efficiency = working > 0 ? sum / working : 0
         let slowest = tasks.filter { !$0.attempts.isEmpty }.max { $0.duration < $1.duration }
         let durations = Dictionary(uniqueKeysWithValues: tasks.map { ($0.id, $0.duration) })
-        let graph = DependencyGraph(workflow.tasks.filter { durations[$0.id] != nil })
+        let graph = DependencyGraph(workflow.tasks) { durations[$0] != nil }
         let critical = graph.longestPath { id in
             guard let duration = durations[id], duration > 0 else { return nil }
             return duration

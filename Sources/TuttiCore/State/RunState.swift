@@ -24,6 +24,8 @@ public struct RunState: Sendable {
     /// How long the workflow's tasks took in earlier runs (set by the view, not by events).
     public var history = DurationHistory()
     private var index: [String: Int] = [:]
+    /// Each group's tasks, from the run's announcement.
+    private var groups: [String: [String]] = [:]
 
     public init() {}
 
@@ -89,8 +91,11 @@ public struct RunState: Sendable {
             tasks = started.tasks.map {
                 var task = TaskState(id: $0.id, name: $0.name, agent: $0.agent, maxAttempts: $0.maxAttempts, gatesTotal: $0.gates)
                 task.dependsOn = $0.dependsOn
+                task.group = $0.group
                 return task
             }
+            groups = [:]
+            for task in tasks { if let group = task.group { groups[group, default: []].append(task.id) } }
             index = Dictionary(uniqueKeysWithValues: tasks.enumerated().map { ($1.id, $0) })
         case .runFinished(let finished):
             now = max(now, event.time)
@@ -227,11 +232,15 @@ public struct RunState: Sendable {
     /// succeeded, a paused or held run, or the parallel limit; nil when it is not waiting.
     public func whyWaiting(_ id: String) -> String? {
         guard let task = task(id), task.status == .pending, outcome == nil else { return nil }
-        let waitingFor = task.dependsOn.compactMap { self.task($0) }.filter { $0.status != .succeeded }
-        if !waitingFor.isEmpty {
-            return "waits for " + waitingFor.map { "task \($0.id) (\($0.status == .pending ? "waiting" : $0.status.rawValue))" }
-                .joined(separator: ", ")
+        let waitingFor = task.dependsOn.compactMap { dependency -> String? in
+            if let members = groups[dependency] {
+                let left = members.filter { self.task($0)?.status != .succeeded }.count
+                return left == 0 ? nil : "group \(dependency) (\(left) of \(members.count) tasks not done)"
+            }
+            guard let other = self.task(dependency), other.status != .succeeded else { return nil }
+            return "task \(other.id) (\(other.status == .pending ? "waiting" : other.status.rawValue))"
         }
+        if !waitingFor.isEmpty { return "waits for " + waitingFor.joined(separator: ", ") }
         switch dispatch {
         case .paused: return "the run is paused (P resumes it)"
         case .held: return "dispatch is held (h releases it)"

@@ -29,6 +29,8 @@ public struct TaskState: Sendable, Hashable {
     public var queuedSeconds: Double = 0
     /// The tasks it waits for.
     public var dependsOn: [String] = []
+    /// Its group, if any (other tasks may wait for the whole group).
+    public var group: String?
     /// What the task's agent said of its attempt: the command that really ran, its result
     /// in a line, its findings file.
     public var details: [TaskDetail.Name: String] = [:]

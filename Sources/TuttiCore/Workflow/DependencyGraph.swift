@@ -2,16 +2,34 @@ import Foundation
 
 /// The tasks' dependency graph: order, cycles and longest paths.
 public struct DependencyGraph: Sendable {
+    /// The tasks, in the workflow's order.
     public let ids: [String]
+    /// What each task waits for (tasks, and groups by name), and each group's tasks: a group
+    /// is a node of its own, so waiting for a group of 100 is one edge, not 100.
     public let dependencies: [String: [String]]
+    private let groupNames: Set<String>
 
-    public init(_ tasks: [TaskSpec]) {
-        ids = tasks.map(\.id)
+    /// The graph of the tasks `include` keeps (all by default), read in place: no spec is copied.
+    public init(_ tasks: [TaskSpec], including include: (String) -> Bool = { _ in true }) {
+        ids = tasks.map(\.id).filter(include)
         let known = Set(ids)
+        var groups: [String: [String]] = [:]
+        for task in tasks where known.contains(task.id) {
+            if let group = task.group, !known.contains(group) { groups[group, default: []].append(task.id) }
+        }
         var dependencies: [String: [String]] = [:]
-        for task in tasks { dependencies[task.id] = task.dependsOn.filter { known.contains($0) && $0 != task.id } }
+        dependencies.reserveCapacity(ids.count + groups.count)
+        for task in tasks where known.contains(task.id) {
+            // Waiting for itself or its own group is the validator's to report, not a cycle.
+            dependencies[task.id] = task.dependsOn.filter { (known.contains($0) || groups[$0] != nil) && $0 != task.id && $0 != task.group }
+        }
+        for (group, members) in groups { dependencies[group] = members }
         self.dependencies = dependencies
+        groupNames = Set(groups.keys)
     }
+
+    /// Whether `name` is a group's (a node that stands for its tasks), not a task's.
+    public func isGroup(_ name: String) -> Bool { groupNames.contains(name) }
 
     /// A cycle as a path that starts and ends on the same task, each depending on the next; or nil.
     public func findCycle() -> [String]? {
@@ -40,7 +58,10 @@ public struct DependencyGraph: Sendable {
     }
 
     /// Ids in an order where every task comes after its dependencies (cycle-free graphs).
-    public func topologicalOrder() -> [String] {
+    public func topologicalOrder() -> [String] { nodeOrder().filter { !isGroup($0) } }
+
+    /// Tasks and groups, each after what it waits for.
+    private func nodeOrder() -> [String] {
         var placed: Set<String> = []
         var order: [String] = []
         func place(_ id: String) {
@@ -55,8 +76,9 @@ public struct DependencyGraph: Sendable {
     /// The path through dependencies with the largest total weight, first task first.
     public func longestPath(weight: (String) -> Double?) -> (path: [String], total: Double) {
         var best: [String: (Double, String?)] = [:]
-        for id in topologicalOrder() {
-            guard let own = weight(id) else { continue }
+        for id in nodeOrder() {
+            // A group weighs nothing: the path goes on through its longest task.
+            guard let own = isGroup(id) ? 0 : weight(id) else { continue }
             var bestDep: (Double, String?) = (0, nil)
             for dep in dependencies[id] ?? [] {
                 if let value = best[dep], value.0 > bestDep.0 { bestDep = (value.0, dep) }
@@ -64,12 +86,12 @@ public struct DependencyGraph: Sendable {
             best[id] = (bestDep.0 + own, bestDep.1)
         }
         let later = { (a: String, b: String) in a.localizedStandardCompare(b) == .orderedDescending }
-        guard let end = best.max(by: { $0.value.0 < $1.value.0 || ($0.value.0 == $1.value.0 && later($0.key, $1.key)) })
+        guard let end = best.filter({ !isGroup($0.key) }).max(by: { $0.value.0 < $1.value.0 || ($0.value.0 == $1.value.0 && later($0.key, $1.key)) })
         else { return ([], 0) }
         var path: [String] = [end.key]
         var cursor = end.value.1
         while let id = cursor {
-            path.insert(id, at: 0)
+            if !isGroup(id) { path.insert(id, at: 0) }
             cursor = best[id]?.1
         }
         return (path, end.value.0)

@@ -35,6 +35,27 @@ public struct Workflow: Sendable {
 
     /// The task with this id.
     public func task(_ id: String) -> TaskSpec? { tasks.first { $0.id == id } }
+
+    /// Each group's tasks, in the file's order. A `depends_on` entry that names a group waits
+    /// for all of them: one entry, however many tasks the group holds.
+    public var groups: [String: [String]] {
+        var groups: [String: [String]] = [:]
+        for task in tasks { if let group = task.group { groups[group, default: []].append(task.id) } }
+        return groups
+    }
+
+    /// The workflow with every dependency on a group replaced by its tasks (for formats that
+    /// name tasks only, as Conductor's does).
+    public func expandingGroups() -> Workflow {
+        let groups = self.groups
+        guard !groups.isEmpty else { return self }
+        var expanded = self
+        for index in expanded.tasks.indices {
+            var seen = Set<String>()
+            expanded.tasks[index].dependsOn = tasks[index].dependsOn.flatMap { groups[$0] ?? [$0] }.filter { seen.insert($0).inserted }
+        }
+        return expanded
+    }
 }
 
 /// What one task runs and under which rules.
@@ -49,7 +70,10 @@ public struct TaskSpec: Sendable {
     public var environment: [String: String]
     public var workingDirectory: String?
     public var timeoutSeconds: Double?
+    /// The tasks and groups it waits for: a group's name stands for all of its tasks.
     public var dependsOn: [String]
+    /// The group it belongs to, if any: other tasks can wait for the whole group by its name.
+    public var group: String?
     public var retry: RetryPolicy
     public var gates: [QualityGate]
     public var location: SourceLocation?
@@ -57,6 +81,8 @@ public struct TaskSpec: Sendable {
     public var slurm = SlurmOptions()
     /// Where each dependency is named in the file, for error messages.
     public var dependencyLocations: [String: SourceLocation] = [:]
+    /// Where its group is named in the file, for error messages.
+    public var groupLocation: SourceLocation?
 
     public init(
         id: String, name: String? = nil, description: String? = nil, type: String? = nil,

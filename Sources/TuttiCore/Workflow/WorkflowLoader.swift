@@ -7,7 +7,7 @@ public enum WorkflowLoader {
                                "dependencies", "polling", "success_criteria", "error_handling"]
     static let taskKeys = ["task_id", "name", "description", "type", "agent_type", "timeout_seconds",
                            "depends_on", "parameters", "quality_gates", "command", "shell", "agent", "env",
-                           "working_directory", "retries", "slurm"]
+                           "working_directory", "retries", "slurm", "group"]
     static let executionKeys = ["mode", "parallel_allowed", "parallelization_factor", "wait_for_all",
                                 "timeout_seconds", "fail_fast", "conductor_files", "executor", "slurm"]
     static let pollingKeys = ["strategy", "interval_seconds", "max_attempts", "timeout_seconds"]
@@ -183,6 +183,15 @@ public enum WorkflowLoader {
             }
             spec.dependsOn.append(dep)
             spec.dependencyLocations[dep] = diagnostics.location(depNode)
+        }
+        if let groupNode = task["group"] {
+            if let group = groupNode.identifier {
+                spec.group = group
+                spec.groupLocation = diagnostics.location(groupNode)
+            } else {
+                diagnostics.error("expected a group name in group of \(section)", at: groupNode,
+                                  hint: "a group is named like a task: letters, digits, '.', '_' and '-'")
+            }
         }
         if let parameters = task["parameters"], parameters.null == nil {
             if case .object(let object) = parameters.jsonValue {

@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+@testable import TuttiCore
+
+/// Groups: `depends_on` naming a group waits for every task of it, through one edge per
+/// dependent (a layer of 100 waiting for the layer before is 100 edges, not 10,000).
+@Suite struct TaskGroupTests {
+    static let layers = """
+    name: layers
+    tasks:
+      - {task_id: a1, command: ["true"], group: first}
+      - {task_id: a2, command: ["true"], group: first}
+      - {task_id: b1, command: ["true"], group: second, depends_on: [first]}
+      - {task_id: b2, command: ["true"], group: second, depends_on: [first]}
+      - {task_id: end, command: ["true"], depends_on: [second]}
+    """
+
+    @Test func aTaskWaitingForAGroupStartsWhenEveryTaskOfItHasSucceeded() throws {
+        var scheduler = try SchedulerTests.scheduler(Self.layers)
+        scheduler.start()
+        #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["a1#1+0", "a2#1+0"])
+        scheduler.attemptEnded("a1", attempt: 1, outcome: SchedulerTests.outcome(.succeeded))
+        #expect(SchedulerTests.starts(scheduler.takeEffects()).isEmpty, "a2 of the group still runs")
+        scheduler.attemptEnded("a2", attempt: 1, outcome: SchedulerTests.outcome(.succeeded))
+        #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["b1#1+0", "b2#1+0"])
+        scheduler.attemptEnded("b2", attempt: 1, outcome: SchedulerTests.outcome(.succeeded))
+        scheduler.attemptEnded("b1", attempt: 1, outcome: SchedulerTests.outcome(.succeeded))
+        #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["end#1+0"])
+    }
+
+    @Test func aFailedTaskSkipsWhatWaitsForItsGroupAndARetryRunsThemAgain() throws {
+        var scheduler = try SchedulerTests.scheduler(Self.layers)
+        scheduler.start()
+        _ = scheduler.takeEffects()
+        scheduler.attemptEnded("a1", attempt: 1, outcome: SchedulerTests.outcome(.succeeded))
+        scheduler.attemptEnded("a2", attempt: 1, outcome: SchedulerTests.outcome(.failed))
+        let failed = SchedulerTests.events(scheduler.takeEffects())
+        #expect(failed.filter { $0.hasPrefix("task_skipped") }.sorted() == ["task_skipped b1", "task_skipped b2", "task_skipped end"])
+        #expect(scheduler.records["b1"]?.reason == "dependency group first (a2 failed)")
+        #expect(scheduler.records["end"]?.reason == "dependency group second (a2 failed)")
+        #expect(scheduler.isIdle)
+
+        #expect(scheduler.perform(ControlAction(.retry, task: "a2"), actor: "test").accepted)
+        #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["a2#2+0"], "the group's other task had succeeded")
+        scheduler.attemptEnded("a2", attempt: 2, outcome: SchedulerTests.outcome(.succeeded, at: 3))
+        #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["b1#1+0", "b2#1+0"])
+    }
+
+    @Test func aRetryOfATaskInTheGroupThatSucceededRunsWhatWaitsForTheGroupAgain() throws {
+        var scheduler = try SchedulerTests.scheduler(Self.layers)
+        scheduler.start()
+        for id in ["a1", "a2", "b1", "b2", "end"] { scheduler.attemptEnded(id, attempt: 1, outcome: SchedulerTests.outcome(.succeeded)) }
+        _ = scheduler.finish()
+        _ = scheduler.takeEffects()
+        let result = scheduler.perform(ControlAction(.retry, task: "a1"), actor: "test")
+        #expect(result.message == "task a1 will run again (attempt 2), then the tasks after it: b1, b2, end")
+        #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["a1#2+0"], "b1 and b2 wait for the group again")
+        scheduler.attemptEnded("a1", attempt: 2, outcome: SchedulerTests.outcome(.succeeded, at: 3))
+        #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["b1#2+0", "b2#2+0"])
+    }
+
+    @Test func aRetryWaitingOnAFailedTaskOfAGroupIsRefusedNamingIt() throws {
+        var scheduler = try SchedulerTests.scheduler(Self.layers)
+        scheduler.start()
+        scheduler.attemptEnded("a1", attempt: 1, outcome: SchedulerTests.outcome(.succeeded))
+        scheduler.attemptEnded("a2", attempt: 1, outcome: SchedulerTests.outcome(.succeeded))
+        scheduler.attemptEnded("b1", attempt: 1, outcome: SchedulerTests.outcome(.failed))
+        scheduler.attemptEnded("b2", attempt: 1, outcome: SchedulerTests.outcome(.succeeded))
+        _ = scheduler.takeEffects()
+        #expect(scheduler.records["end"]?.status == .skipped)
+        let result = scheduler.perform(ControlAction(.retry, task: "end"), actor: "test")
+        #expect(!result.accepted && result.message.contains("retry the task it waits for"))
+        #expect(scheduler.perform(ControlAction(.retry, task: "b1"), actor: "test").accepted)
+        _ = scheduler.takeEffects()
+        #expect(scheduler.records["end"]?.status == .pending, "end waits for its group again")
+    }
+
+    /// 100 layers of 100 tasks, each layer waiting for the one before as a group: the
+    /// scheduler holds one edge per task and one per membership, not 990,000.
+    @Test func layersWaitingForTheLayerBeforeCostEdgesLinearInTheFile() throws {
+        var yaml = "name: layered\ntasks:\n"
+        for layer in 0..<100 {
+            for index in 0..<100 {
+                yaml += "  - {task_id: l\(layer)-\(index), command: [\"true\"], group: layer\(layer)"
+                    + (layer == 0 ? "}\n" : ", depends_on: [layer\(layer - 1)]}\n")
+            }
+        }
+        var scheduler = try SchedulerTests.scheduler(yaml, parallelism: 4)
+        #expect(scheduler.dependents.values.reduce(0) { $0 + $1.count } == 9_900 + 10_000)
+        scheduler.start()
+        var started = SchedulerTests.starts(scheduler.takeEffects())
+        var order: [String] = []
+        while let next = started.first {
+            started.removeFirst()
+            let id = String(next.prefix { $0 != "#" })
+            order.append(id)
+            scheduler.attemptEnded(id, attempt: 1, outcome: SchedulerTests.outcome(.succeeded))
+            started += SchedulerTests.starts(scheduler.takeEffects())
+        }
+        #expect(order.count == 10_000)
+        let layerOf = { (id: String) in Int(id.dropFirst().prefix { $0 != "-" })! }
+        #expect(zip(order, order.dropFirst()).allSatisfy { layerOf($0) <= layerOf($1) }, "no task before the whole layer ahead of it")
+    }
+
+    @Test func theGraphGoesThroughGroupsAndListsTasksOnly() throws {
+        let workflow = try WorkflowLoader.parse(yaml: Self.layers, file: "g.yaml", baseDirectory: "/tmp")
+        let graph = DependencyGraph(workflow.tasks)
+        #expect(graph.isGroup("first") && !graph.isGroup("a1"))
+        let order = graph.topologicalOrder()
+        #expect(order.count == 5 && order.last == "end" && Set(order.prefix(2)) == ["a1", "a2"])
+        let weights = ["a1": 1.0, "a2": 5.0, "b1": 2.0, "b2": 1.0, "end": 1.0]
+        let path = graph.longestPath { weights[$0] }
+        #expect(path.path == ["a2", "b1", "end"] && path.total == 8, "through the slowest task of each group")
+    }
+
+    @Test func aWaitingTaskSaysHowMuchOfItsGroupIsLeft() throws {
+        var state = RunState()
+        let tasks = [AnnouncedTask(id: "a1", name: "A1", agent: "sh", dependsOn: [], group: "first", gates: 0, maxAttempts: 1),
+                     AnnouncedTask(id: "a2", name: "A2", agent: "sh", dependsOn: [], group: "first", gates: 0, maxAttempts: 1),
+                     AnnouncedTask(id: "b", name: "B", agent: "sh", dependsOn: ["first"], gates: 0, maxAttempts: 1)]
+        state.apply(RunEvent(seq: 1, time: 0, kind: .runStarted(RunStarted(runID: "r", workflow: "w", parallelism: 2, mode: "parallel",
+                                                                         pollingInterval: 5, tasks: tasks))))
+        state.apply(RunEvent(seq: 2, time: 1, kind: .taskStarted(TaskStarted(task: "a1", attempt: 1, pid: 7, command: ["sh"]))))
+        state.apply(RunEvent(seq: 3, time: 1, kind: .taskStarted(TaskStarted(task: "a2", attempt: 1, pid: 8, command: ["sh"]))))
+        #expect(state.whyWaiting("b") == "waits for group first (2 of 2 tasks not done)")
+        state.apply(RunEvent(seq: 4, time: 2, kind: .taskFinished(TaskFinished(task: "a1", attempt: 1, status: .succeeded, exitCode: 0,
+                                                                             signal: nil, reason: nil, duration: 1))))
+        #expect(state.whyWaiting("b") == "waits for group first (1 of 2 tasks not done)")
+    }
+
+    @Test func theAnnouncementCarriesTheGroupAndReadsBack() throws {
+        let event = RunEvent(seq: 1, time: 0, kind: .runStarted(RunStarted(
+            runID: "r", workflow: "w", parallelism: 1, mode: "sequential", pollingInterval: 5,
+            tasks: [AnnouncedTask(id: "a", name: "A", agent: "sh", dependsOn: ["g0"], group: "g1", gates: 0, maxAttempts: 1)])))
+        let line = String(decoding: EventJSON.encode(event), as: UTF8.self)
+        #expect(line.contains(#""group":"g1""#))
+        #expect(try JSONDecoder().decode(RunEvent.self, from: Data(line.utf8)) == event)
+    }
+
+    @Test func selectingTasksKeepsAGroupDependencyForTheGroupsTasksThatRun() throws {
+        let workflow = try WorkflowLoader.parse(yaml: Self.layers, file: "g.yaml", baseDirectory: "/tmp")
+        let options = RunOptions(runsDirectory: FileManager.default.temporaryDirectory.path + "/tutti-groups-\(getpid())",
+                                 taskFilter: ["a1", "b1", "end"])
+        defer { try? FileManager.default.removeItem(atPath: options.runsDirectory) }
+        let engine = try RunEngine(workflow: workflow, options: options)
+        #expect(engine.workflow.tasks.map(\.id) == ["a1", "b1", "end"])
+        #expect(engine.workflow.tasks.map(\.dependsOn) == [[], ["first"], ["second"]])
+        #expect(engine.workflow.groups == ["first": ["a1"], "second": ["b1"]])
+    }
+
+    @Test func conductorsExportNamesEachTaskOfAGroup() throws {
+        let workflow = try WorkflowLoader.parse(yaml: Self.layers, file: "g.yaml", baseDirectory: "/tmp")
+        let expanded = workflow.expandingGroups()
+        #expect(expanded.tasks.map(\.dependsOn) == [[], [], ["a1", "a2"], ["a1", "a2"], ["b1", "b2"]])
+        let json = String(decoding: try JSONEncoder.sortedPretty.encode(ConductorExport(workflow).workflowDefinition), as: UTF8.self)
+        let back = try ConductorImport.parse(json: json, file: "export.json")
+        #expect(Set(back.tasks.first { $0.id == "end" }?.dependsOn ?? []) == ["b1", "b2"])
+    }
+}
