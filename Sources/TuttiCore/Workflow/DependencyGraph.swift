@@ -14,14 +14,15 @@ public struct DependencyGraph: Sendable {
         ids = tasks.map(\.id).filter(include)
         let known = Set(ids)
         var groups: [String: [String]] = [:]
-        for task in tasks where known.contains(task.id) {
-            if let group = task.group, !known.contains(group) { groups[group, default: []].append(task.id) }
+        for index in tasks.indices where tasks[index].group != nil && known.contains(tasks[index].id) {
+            if let group = tasks[index].group, !known.contains(group) { groups[group, default: []].append(tasks[index].id) }
         }
+        // Only tasks that wait for something have an entry (a task spec is large: read in place).
         var dependencies: [String: [String]] = [:]
-        dependencies.reserveCapacity(ids.count + groups.count)
-        for task in tasks where known.contains(task.id) {
+        for index in tasks.indices where !tasks[index].dependsOn.isEmpty && known.contains(tasks[index].id) {
+            let (id, group) = (tasks[index].id, tasks[index].group)
             // Waiting for itself or its own group is the validator's to report, not a cycle.
-            dependencies[task.id] = task.dependsOn.filter { (known.contains($0) || groups[$0] != nil) && $0 != task.id && $0 != task.group }
+            dependencies[id] = tasks[index].dependsOn.filter { (known.contains($0) || groups[$0] != nil) && $0 != id && $0 != group }
         }
         for (group, members) in groups { dependencies[group] = members }
         self.dependencies = dependencies

@@ -162,9 +162,8 @@ public enum WorkflowLoader {
     }
 
     static func readTask(_ node: Node, diagnostics: DiagnosticCollector) -> TaskSpec? {
-        let declaredID = node.mapping?.first { $0.key.string == "task_id" }?.value.identifier
-        guard let task = MappingReader(node, section: declaredID.map { "task \($0)" } ?? "a task", allowed: taskKeys,
-                                       diagnostics: diagnostics) else { return nil }
+        guard let task = MappingReader(node, section: "a task", allowed: taskKeys, diagnostics: diagnostics,
+                                       namedBy: ("task_id", "task")) else { return nil }
         guard let idNode = task.required("task_id") else { return nil }
         guard let id = idNode.identifier else {
             diagnostics.error("task_id must be a number or a name", at: idNode)

@@ -4,29 +4,31 @@ import Foundation
 enum WorkflowValidator {
     static func validate(_ workflow: Workflow, diagnostics: DiagnosticCollector) {
         let file = diagnostics.file
-        func location(_ task: TaskSpec) -> SourceLocation {
-            task.location ?? SourceLocation(file: file, line: 1, column: 1)
-        }
         // Positions, not copies: a task spec is large, and a workflow may hold 100,000.
-        var firstByID: [String: Int] = [:]
-        firstByID.reserveCapacity(workflow.tasks.count)
-        for task in workflow.tasks where !isValidID(task.id) {
-            diagnostics.error("task_id '\(task.id)' may hold only letters, digits, '.', '_' and '-'", at: location(task),
-                              hint: "task ids name log and result files; rename it, e.g. '\(RunDirectory.safeFileName(task.id))'")
+        let tasks = workflow.tasks
+        func location(_ position: Int) -> SourceLocation {
+            tasks[position].location ?? SourceLocation(file: file, line: 1, column: 1)
         }
-        for (position, task) in workflow.tasks.enumerated() {
-            if let first = firstByID[task.id] {
-                diagnostics.error("duplicate task_id \(task.id)", at: location(task),
-                                  hint: "task \(task.id) is already defined at line \(location(workflow.tasks[first]).line); give each task its own id")
+        var firstByID: [String: Int] = [:]
+        firstByID.reserveCapacity(tasks.count)
+        for position in tasks.indices {
+            let id = tasks[position].id
+            if !isValidID(id) {
+                diagnostics.error("task_id '\(id)' may hold only letters, digits, '.', '_' and '-'", at: location(position),
+                                  hint: "task ids name log and result files; rename it, e.g. '\(RunDirectory.safeFileName(id))'")
+            }
+            if let first = firstByID[id] {
+                diagnostics.error("duplicate task_id \(id)", at: location(position),
+                                  hint: "task \(id) is already defined at line \(location(first).line); give each task its own id")
             } else {
-                firstByID[task.id] = position
+                firstByID[id] = position
             }
         }
         let groups = workflow.groups
         var clashing = Set<String>()
-        for task in workflow.tasks {
-            guard let group = task.group else { continue }
-            let at = task.groupLocation ?? location(task)
+        for position in tasks.indices {
+            guard let group = tasks[position].group else { continue }
+            let at = tasks[position].groupLocation ?? location(position)
             if !isValidID(group) {
                 diagnostics.error("group '\(group)' may hold only letters, digits, '.', '_' and '-'", at: at,
                                   hint: "groups are named as tasks are, e.g. '\(RunDirectory.safeFileName(group))'")
@@ -35,9 +37,10 @@ enum WorkflowValidator {
                                   hint: "depends_on: [\(group)] must name one or the other; rename the group or the task")
             }
         }
-        for task in workflow.tasks {
+        for position in tasks.indices where !tasks[position].dependsOn.isEmpty {
+            let task = tasks[position]
             for dep in task.dependsOn {
-                let at = task.dependencyLocations[dep] ?? location(task)
+                let at = task.dependencyLocations[dep] ?? location(position)
                 if dep == task.id {
                     diagnostics.error("task \(task.id) depends on itself", at: at, hint: "remove \(dep) from its depends_on")
                 } else if dep == task.group {
@@ -57,9 +60,9 @@ enum WorkflowValidator {
         }
         let graph = DependencyGraph(workflow.tasks)
         if let cycle = graph.findCycle(), let start = cycle.firstIndex(where: { firstByID[$0] != nil }),
-           let first = firstByID[cycle[start]].map({ workflow.tasks[$0] }) {
+           let first = firstByID[cycle[start]] {
             let next = start + 1 < cycle.count ? cycle[start + 1] : nil
-            let at = next.flatMap { first.dependencyLocations[$0] } ?? location(first)
+            let at = next.flatMap { tasks[first].dependencyLocations[$0] } ?? location(first)
             let path = cycle.map { graph.isGroup($0) ? "group \($0)" : $0 }.joined(separator: " -> ")
             diagnostics.error("dependency cycle: \(path) (each task depends on the next)", at: at,
                               hint: "remove one of these depends_on entries")
@@ -68,6 +71,14 @@ enum WorkflowValidator {
 
     /// Letters, digits, '.', '_' and '-', not only dots: safe as part of a file name.
     static func isValidID(_ id: String) -> Bool {
-        !id.isEmpty && !id.allSatisfy { $0 == "." } && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        // Read as bytes: ASCII letters and digits are what Character's isLetter and isNumber
+        // say of ASCII, without looking up Unicode properties for each character.
+        !id.isEmpty && id.utf8.contains { $0 != UInt8(ascii: ".") } && id.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."): return true
+            default: return false
+            }
+        }
     }
 }

@@ -31,7 +31,11 @@ final class DiagnosticCollector {
 /// reporting every problem to the collector instead of stopping at the first.
 struct MappingReader {
     let node: Node
-    let pairs: [(key: String, keyNode: Node, value: Node)]
+    /// The keys in the file's order, with their nodes and values at the same positions (kept
+    /// apart: a search through the keys then copies no node).
+    let keys: [String]
+    let keyNodes: [Node]
+    let values: [Node]
     let section: String
     let diagnostics: DiagnosticCollector
 
@@ -44,42 +48,57 @@ struct MappingReader {
         case ignoredUnlessNearMiss
     }
 
-    /// Nil (after reporting an error) when `node` is not a mapping.
-    init?(_ node: Node, section: String, allowed: [String], diagnostics: DiagnosticCollector, unknownKeys: UnknownKeys = .refused) {
-        guard let mapping = node.mapping else {
+    /// Nil (after reporting an error) when `node` is not a mapping. With `namedBy`, a key
+    /// whose value names the section (`task_id` makes "task 7"; `section` when it is missing).
+    init?(_ node: Node, section: String, allowed: [String], diagnostics: DiagnosticCollector, unknownKeys: UnknownKeys = .refused,
+          namedBy naming: (key: String, prefix: String)? = nil) {
+        guard case .mapping(let mapping) = node else {
             diagnostics.error("\(section) must be a mapping of keys to values", at: node)
             return nil
         }
+        var keys: [String] = []
+        var keyNodes: [Node] = []
+        var values: [Node] = []
+        keys.reserveCapacity(mapping.count)
+        keyNodes.reserveCapacity(mapping.count)
+        values.reserveCapacity(mapping.count)
+        for (keyNode, value) in mapping {
+            keys.append(keyNode.string ?? "\(keyNode.any)")
+            keyNodes.append(keyNode)
+            values.append(value)
+        }
+        var section = section
+        if let naming, let index = keys.firstIndex(of: naming.key), let name = values[index].identifier {
+            section = "\(naming.prefix) \(name)"
+        }
         self.node = node
+        self.keys = keys
+        self.keyNodes = keyNodes
+        self.values = values
         self.section = section
         self.diagnostics = diagnostics
-        var pairs: [(String, Node, Node)] = []
-        var seen: Set<String> = []
-        for (keyNode, value) in mapping {
-            let key = keyNode.string ?? "\(keyNode.any)"
-            if !seen.insert(key).inserted {
-                diagnostics.error("duplicate key '\(key)' in \(section)", at: keyNode)
-            }
-            if !allowed.contains(key) {
-                if unknownKeys == .ignoredUnlessNearMiss {
-                    if let near = Suggestion.closest(to: key, in: allowed) {
-                        diagnostics.error("unknown key '\(key)' in \(section)", at: keyNode, hint: "did you mean '\(near)'?")
-                    }
-                    pairs.append((key, keyNode, value))
-                    continue
+        // A mapping has a few keys: looking back through them costs less than hashing each.
+        let large = keys.count > 16
+        var seen = Set<String>()
+        for (position, key) in keys.enumerated() {
+            let duplicate = large ? !seen.insert(key).inserted : keys[..<position].contains(key)
+            if duplicate { diagnostics.error("duplicate key '\(key)' in \(section)", at: keyNodes[position]) }
+            guard !allowed.contains(key) else { continue }
+            if unknownKeys == .ignoredUnlessNearMiss {
+                if let near = Suggestion.closest(to: key, in: allowed) {
+                    diagnostics.error("unknown key '\(key)' in \(section)", at: keyNodes[position], hint: "did you mean '\(near)'?")
                 }
-                let hint = Suggestion.closest(to: key, in: allowed).map { "did you mean '\($0)'?" }
-                    ?? "allowed keys: \(allowed.joined(separator: ", "))"
-                diagnostics.error("unknown key '\(key)' in \(section)", at: keyNode, hint: hint)
+                continue
             }
-            pairs.append((key, keyNode, value))
+            let hint = Suggestion.closest(to: key, in: allowed).map { "did you mean '\($0)'?" }
+                ?? "allowed keys: \(allowed.joined(separator: ", "))"
+            diagnostics.error("unknown key '\(key)' in \(section)", at: keyNodes[position], hint: hint)
         }
-        self.pairs = pairs
     }
 
-    subscript(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].value } }
+    subscript(_ key: String) -> Node? { keys.firstIndex(of: key).map { values[$0] } }
 
-    func keyNode(_ key: String) -> Node? { pairs.firstIndex { $0.key == key }.map { pairs[$0].keyNode } }
+    func keyNode(_ key: String) -> Node? { keys.firstIndex(of: key).map { keyNodes[$0] } }
 
     /// The value of a key that must be present.
     func required(_ key: String) -> Node? {
@@ -199,7 +218,7 @@ extension Node {
 
     /// A scalar as an identifier string (task ids may be numbers or names).
     var identifier: String? {
-        guard scalar != nil, null == nil, let text = string, !text.isEmpty else { return nil }
-        return text
+        guard case .scalar(let scalar) = self, !scalar.string.isEmpty, NSNull.construct(from: scalar) == nil else { return nil }
+        return scalar.string
     }
 }
