@@ -19,7 +19,8 @@ public final class DashboardApp: Sendable {
     private let wakeup = Wakeup()
     private let glyphs: DashboardGlyphs
     private let theme: Theme
-    static let maximumFPS = 30.0
+    /// The most frames a second the dashboard draws (a key is answered by the next one).
+    public static let maximumFPS = 30.0
 
     /// Whether this terminal can show the dashboard: terminfo knows it (initscr would exit the
     /// process otherwise). Call before the run starts.

@@ -23,6 +23,12 @@ extension Benchmark {
         if let bytes = Self.bytesForOneProgressTick(model: model, taskID: taskID) {
             print("bytes written to the terminal for one progress tick: \(bytes.progress) (target under 200)")
             print("bytes written for one clock tick (every 0.5 s while running; here many running tasks on screen): \(bytes.clock)")
+            print("bytes written for a whole frame: \(bytes.frame); moving the selection one row: \(bytes.selection); "
+                  + "scrolling the task list one row: \(bytes.scroll) (target: less than the whole frame)")
+            let frame = 1000 / DashboardApp.maximumFPS
+            print(String(format: "a key press to its frame on the terminal, with 10,000 tasks: mean %.2f ms, worst of %d %.2f ms "
+                         + "(target within one frame, %.0f ms at %.0f frames a second: %@)", bytes.keyMean * 1000, bytes.keys,
+                         bytes.keyWorst * 1000, frame, DashboardApp.maximumFPS, bytes.keyWorst * 1000 < frame ? "met" : "NOT met"))
         }
         if let share = await idleDashboardCPU() {
             print(String(format: "dashboard CPU over 10 s of sleeping tasks: %.2f%% of one core (target at most 1%%)", share))
@@ -52,7 +58,11 @@ extension Benchmark {
 
     /// Draws a frame on a pty through ncurses, applies one progress event, draws again, and
     /// counts the bytes the second frame wrote.
-    static func bytesForOneProgressTick(model: DashboardModel, taskID: String) -> (progress: Int, clock: Int)? {
+    /// Then moves down the task list a key at a time, past its last row so the list scrolls:
+    /// the bytes a selection move and a scroll wrote, and how long each key took from the key
+    /// to the frame on the terminal.
+    static func bytesForOneProgressTick(model: DashboardModel, taskID: String)
+        -> (progress: Int, clock: Int, frame: Int, selection: Int, scroll: Int, keys: Int, keyMean: Double, keyWorst: Double)? {
         guard let (master, name) = openPseudoTerminal() else { return nil }
         defer { close(master) }
         var size = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
@@ -79,7 +89,7 @@ extension Benchmark {
         var model = model
         screen.draw(renderer.render(model, width: 120, height: 40))
         fflush(output)
-        _ = drain()
+        let frame = drain()
         let current = model.tasks.first { $0.id == taskID }?.percent ?? 0
         model.apply(RunEvent(seq: 1_000_000, time: model.now, kind: .taskProgress(TaskProgress(task: taskID, percent: current + 1))))
         screen.draw(renderer.render(model, width: 120, height: 40))
@@ -90,7 +100,29 @@ extension Benchmark {
         model.tick(now: model.now + 0.5)
         screen.draw(renderer.render(model, width: 120, height: 40))
         fflush(output)
-        return (progress, drain())
+        let clock = drain()
+        // Keys: down the list, one row a key, well past the rows the screen shows.
+        var perKey: [(bytes: Int, seconds: Double, scrolled: Bool)] = []
+        var shown = renderer.render(model, width: 120, height: 40).text.split(separator: "\n", omittingEmptySubsequences: false)
+        for _ in 0..<100 {
+            let start = ContinuousClock.now
+            _ = model.handle(.down)
+            let grid = renderer.render(model, width: 120, height: 40)
+            screen.draw(grid)
+            fflush(output)
+            let seconds = EventBus.seconds(ContinuousClock.now - start)
+            // The list keeps the selection mid-screen: past that, every key scrolls it (and the
+            // timeline beside it) by a row, and most lines change.
+            let lines = grid.text.split(separator: "\n", omittingEmptySubsequences: false)
+            let changedLines = zip(lines, shown).filter { $0 != $1 }.count
+            shown = lines
+            perKey.append((drain(), seconds, changedLines > 4))
+        }
+        let moves = perKey.filter { !$0.scrolled }.map(\.bytes)
+        let scrolls = perKey.filter(\.scrolled).map(\.bytes)
+        let times = perKey.map(\.seconds)
+        return (progress, clock, frame, moves.max() ?? 0, scrolls.max() ?? 0, times.count,
+                times.reduce(0, +) / Double(max(1, times.count)), times.max() ?? 0)
     }
 
     /// Runs a workflow of four 10 s sleeps under the dashboard in tmux and reads the CPU time
