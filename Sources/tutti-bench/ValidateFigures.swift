@@ -47,6 +47,7 @@ extension Benchmark {
             print(String(format: "%@ (%.1f MiB of YAML): %.2f s, memory +%.0f MiB, %.0fx the file%@", label, size, best.seconds,
                          best.memory, best.memory / size, timeTarget))
         }
+        try await layersBesideMake(grouped)
         // Linear in what the file says: per byte of file, the layers cost no more than
         // independent tasks do.
         if memoryPerFileByte.count == 3 {
@@ -54,6 +55,28 @@ extension Benchmark {
             print(String(format: "layers as groups: %.0fx the file, independent tasks %.0fx (target memory linear in the file: %@)",
                          memoryPerFileByte[1], memoryPerFileByte[0], linear ? "met" : "NOT met"))
         }
+    }
+
+    /// Runs the layered workflow (groups) through the engine, recorded, beside make -j4 with
+    /// the same layers (a phony target per layer).
+    func layersBesideMake(_ path: String) async throws {
+        let workflow = try WorkflowLoader.load(path: path)
+        var makefile = ".PHONY: all" + (0..<100).map { " layer\($0)" }.joined() + "\nall: layer99\n"
+        for layer in 0..<100 {
+            let tasks = (0..<100).map { "l\(layer)-\($0)" }
+            makefile += ".PHONY: \(tasks.joined(separator: " "))\nlayer\(layer): \(tasks.joined(separator: " "))\n"
+            for task in tasks { makefile += "\(task):\(layer == 0 ? "" : " layer\(layer - 1)")\n\ttrue\n" }
+        }
+        try makefile.write(toFile: scratch + "/Layers.mk", atomically: true, encoding: .utf8)
+        let runs = scratch + "/layer-runs"
+        let tutti = try await best { run in
+            let options = RunOptions(runsDirectory: runs, runID: "layers-\(run)", parallelism: width, agentExecutable: tuttiBinary)
+            let report = try await RunEngine(workflow: workflow, options: options).run()
+            guard report.outcome == .passed else { throw BenchmarkError("the layered run failed: \(report.outcomeReason ?? "")") }
+        }
+        let make = installed("make") ? await best { _ in shell("make -s -j\(width) -f Layers.mk") } : nil
+        print(String(format: "running those layers %d wide, recorded: tutti %.2f s, make -j%d %@", width, tutti, width,
+                     make.map { String(format: "%.2f s (tutti %.2fx make)", $0, tutti / $0) } ?? "not installed"))
     }
 
     /// Reads and checks the workflow at `path` in a child process (this program with `--load`):
