@@ -43,6 +43,28 @@ import TuttiTestSupport
         #expect(run.report.tasks.count == 6 && run.report.outcome == .passed)
     }
 
+    @Test func aTaskWaitingForAGroupStartsAfterEveryTaskOfItAndIsSkippedWhenOneFails() async throws {
+        let scratch = Scratch()
+        let yaml = """
+        name: groups
+        tasks:
+          - {task_id: a1, command: [sh, -c, 'sleep 0.2'], group: build}
+          - {task_id: a2, command: ["true"], group: build}
+          - {task_id: link, command: ["true"], depends_on: [build], group: final}
+          - {task_id: bad, command: ["false"], group: checks}
+          - {task_id: publish, command: ["true"], depends_on: [final, checks]}
+        """
+        let run = try await runWorkflow(yaml, in: scratch)
+        func finished(_ id: String) -> Int? { run.firstSeq(id) { if case .taskFinished = $0 { true } else { false } } }
+        func started(_ id: String) -> Int? { run.firstSeq(id) { if case .taskStarted = $0 { true } else { false } } }
+        #expect(try #require(started("link")) > #require(finished("a1")), "the slow task of the group is waited for")
+        #expect(try #require(started("link")) > #require(finished("a2")))
+        let publish = try #require(run.report.tasks.first { $0.id == "publish" })
+        #expect(publish.status == .skipped && publish.reason == "dependency group checks (bad failed)")
+        #expect(run.report.tasks.first { $0.id == "link" }?.dependsOn == ["build"], "the report keeps the group as written")
+        #expect(run.report.criticalPath == ["a1", "link"])
+    }
+
     @Test func dependenciesStartOnlyAfterTheyFinish() async throws {
         let scratch = Scratch()
         let yaml = """

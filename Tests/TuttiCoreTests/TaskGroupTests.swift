@@ -75,6 +75,30 @@ import Testing
         #expect(scheduler.records["end"]?.status == .pending, "end waits for its group again")
     }
 
+    @Test func aResumedRunWaitsForTheRestOfAGroupOnly() throws {
+        let clock = TestClock()
+        var first = try SchedulerTests.scheduler(Self.layers, clock: clock)
+        var recorded: [EventKind] = []
+        first.start()
+        recorded += first.takeEffects().events
+        for id in ["a1", "a2"] {
+            recorded.append(.taskStarted(TaskStarted(task: id, attempt: 1, pid: 4242, command: ["true"])))
+        }
+        first.attemptEnded("a1", attempt: 1, outcome: SchedulerTests.outcome(.succeeded, at: 2))
+        recorded += first.takeEffects().events
+        // The process dies here, with a2 running.
+        let events = recorded.enumerated().map { RunEvent(seq: $0.offset + 1, time: 1, kind: $0.element) }
+        let header = RecordingHeader(runID: "r", workflow: "layers", workflowFile: nil, host: "h", startedAt: Date(timeIntervalSince1970: 0))
+        let point = ResumePoint(Recording(header: header, events: events), directory: RunDirectory(path: "/runs/r"))
+        #expect(point.kept == ["a1"])
+
+        var resumed = try SchedulerTests.scheduler(Self.layers, clock: clock)
+        resumed.resume(from: point)
+        #expect(SchedulerTests.starts(resumed.takeEffects()) == ["a2#2+0"], "b1 and b2 wait for the group's other task")
+        resumed.attemptEnded("a2", attempt: 2, outcome: SchedulerTests.outcome(.succeeded, at: 3))
+        #expect(SchedulerTests.starts(resumed.takeEffects()) == ["b1#1+0", "b2#1+0"])
+    }
+
     /// 100 layers of 100 tasks, each layer waiting for the one before as a group: the
     /// scheduler holds one edge per task and one per membership, not 990,000.
     @Test func layersWaitingForTheLayerBeforeCostEdgesLinearInTheFile() throws {
