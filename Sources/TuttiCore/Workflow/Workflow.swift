@@ -112,7 +112,9 @@ public struct TaskSpec: Sendable {
         if let agentType { return agentType }
         switch launch {
         case .agent(let name): return name
-        case .command(let argv): return argv.first.map { ($0 as NSString).lastPathComponent } ?? "command"
+        // The program's file name, read in Swift: bridging to NSString for it cost more than
+        // a trivial task's whole scheduling (it is asked for each task's events and report).
+        case .command(let argv): return argv.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "command"
         case .shell: return "shell"
         }
     }
