@@ -89,10 +89,10 @@ struct Benchmark {
             return
         }
         try writeMakefile()
-        rows.append(("make -j\(width)", installed("make") ? await best { _ in shell("make -s -j\(width) -f Makefile") } : nil))
-        rows.append(("xargs -P\(width)", await best { _ in shell("seq \(taskCount) | xargs -P\(width) -n1 true") }))
+        rows.append(("make -j\(width)", installed("make") ? try await best { _ in try peer("make -s -j\(width) -f Makefile") } : nil))
+        rows.append(("xargs -P\(width)", try await best { _ in try peer("seq \(taskCount) | xargs -P\(width) -n1 true") }))
         let hasParallel = installed("parallel") && shell("parallel --version 2>/dev/null | grep -q GNU")
-        rows.append(("GNU parallel -j\(width)", hasParallel ? await best { _ in shell("seq \(taskCount) | parallel -j\(width) true") } : nil))
+        rows.append(("GNU parallel -j\(width)", hasParallel ? try await best { _ in try peer("seq \(taskCount) | parallel -j\(width) true") } : nil))
         printTable(rows)
         print("\n" + cpuNotes.joined(separator: "\n"))
         if let make = rows.first(where: { $0.0.hasPrefix("make") })?.1 {
@@ -190,6 +190,11 @@ struct Benchmark {
     @discardableResult
     func shell(_ command: String) -> Bool {
         ChildProcess.run(["/bin/sh", "-c", command], in: scratch).status == 0
+    }
+
+    /// Runs a peer's command line in the scratch folder: one that fails is an error, not a time.
+    func peer(_ command: String) throws {
+        guard shell(command) else { throw BenchmarkError("the peer's command failed: \(command)") }
     }
 
     func installed(_ program: String) -> Bool { shell("command -v \(program) >/dev/null 2>&1") }

@@ -23,12 +23,16 @@ extension Benchmark {
         if let bytes = Self.bytesForOneProgressTick(model: model, taskID: taskID) {
             print("bytes written to the terminal for one progress tick: \(bytes.progress) (target under 200)")
             print("bytes written for one clock tick (every 0.5 s while running; here many running tasks on screen): \(bytes.clock)")
-            print("bytes written for a whole frame: \(bytes.frame); moving the selection one row: \(bytes.selection); "
-                  + "scrolling the task list one row: \(bytes.scroll) (target: less than the whole frame)")
+            let shown = { (count: Int?) in count.map(String.init) ?? "n/a" }
+            print("bytes written for a whole frame: \(bytes.frame); moving the selection one row: \(shown(bytes.selection)); "
+                  + "scrolling the task list one row: \(shown(bytes.scroll)) (target: less than the whole frame)")
+            // The dashboard draws at most maximumFPS frames a second: a key is shown by the next
+            // frame as long as handling it and writing that frame take less than one frame's time.
             let frame = 1000 / DashboardApp.maximumFPS
-            print(String(format: "a key press to its frame on the terminal, with 10,000 tasks: mean %.2f ms, worst of %d %.2f ms "
-                         + "(target within one frame, %.0f ms at %.0f frames a second: %@)", bytes.keyMean * 1000, bytes.keys,
-                         bytes.keyWorst * 1000, frame, DashboardApp.maximumFPS, bytes.keyWorst * 1000 < frame ? "met" : "NOT met"))
+            print(String(format: "a key press handled and its frame written to the terminal, with 10,000 tasks: mean %.2f ms, "
+                         + "worst of %d %.2f ms (target: less than a frame, %.0f ms at %.0f frames a second, so the next frame "
+                         + "shows it: %@)", bytes.keyMean * 1000, bytes.keys, bytes.keyWorst * 1000, frame, DashboardApp.maximumFPS,
+                         bytes.keyWorst * 1000 < frame ? "met" : "NOT met"))
         }
         if let share = await idleDashboardCPU() {
             print(String(format: "dashboard CPU over 10 s of sleeping tasks: %.2f%% of one core (target at most 1%%)", share))
@@ -62,7 +66,7 @@ extension Benchmark {
     /// the bytes a selection move and a scroll wrote, and how long each key took from the key
     /// to the frame on the terminal.
     static func bytesForOneProgressTick(model: DashboardModel, taskID: String)
-        -> (progress: Int, clock: Int, frame: Int, selection: Int, scroll: Int, keys: Int, keyMean: Double, keyWorst: Double)? {
+        -> (progress: Int, clock: Int, frame: Int, selection: Int?, scroll: Int?, keys: Int, keyMean: Double, keyWorst: Double)? {
         guard let (master, name) = openPseudoTerminal() else { return nil }
         defer { close(master) }
         var size = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
@@ -121,7 +125,7 @@ extension Benchmark {
         let moves = perKey.filter { !$0.scrolled }.map(\.bytes)
         let scrolls = perKey.filter(\.scrolled).map(\.bytes)
         let times = perKey.map(\.seconds)
-        return (progress, clock, frame, moves.max() ?? 0, scrolls.max() ?? 0, times.count,
+        return (progress, clock, frame, moves.max(), scrolls.max(), times.count,
                 times.reduce(0, +) / Double(max(1, times.count)), times.max() ?? 0)
     }
 

@@ -60,7 +60,6 @@ extension Benchmark {
     /// Runs the layered workflow (groups) through the engine, recorded, beside make -j4 with
     /// the same layers (a phony target per layer).
     func layersBesideMake(_ path: String) async throws {
-        let workflow = try WorkflowLoader.load(path: path)
         var makefile = ".PHONY: all" + (0..<100).map { " layer\($0)" }.joined() + "\nall: layer99\n"
         for layer in 0..<100 {
             let tasks = (0..<100).map { "l\(layer)-\($0)" }
@@ -69,13 +68,15 @@ extension Benchmark {
         }
         try makefile.write(toFile: scratch + "/Layers.mk", atomically: true, encoding: .utf8)
         let runs = scratch + "/layer-runs"
+        // Each side reads its file: the workflow here, the makefile there.
         let tutti = try await best { run in
+            let workflow = try WorkflowLoader.load(path: path)
             let options = RunOptions(runsDirectory: runs, runID: "layers-\(run)", parallelism: width, agentExecutable: tuttiBinary)
             let report = try await RunEngine(workflow: workflow, options: options).run()
             guard report.outcome == .passed else { throw BenchmarkError("the layered run failed: \(report.outcomeReason ?? "")") }
         }
-        let make = installed("make") ? await best { _ in shell("make -s -j\(width) -f Layers.mk") } : nil
-        print(String(format: "running those layers %d wide, recorded: tutti %.2f s, make -j%d %@", width, tutti, width,
+        let make = installed("make") ? try await best { _ in try peer("make -s -j\(width) -f Layers.mk") } : nil
+        print(String(format: "running those layers %d wide, recorded, the file read: tutti %.2f s, make -j%d %@", width, tutti, width,
                      make.map { String(format: "%.2f s (tutti %.2fx make)", $0, tutti / $0) } ?? "not installed"))
     }
 

@@ -35,7 +35,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Where the tasks run: local (processes on this machine) or slurm (jobs on a Slurm cluster); overrides execution.executor.")
     var executor: Executor?
 
-    @Option(help: "Run only these task ids (comma-separated).")
+    @Option(help: "Run only these task ids or groups (comma-separated; a group stands for its tasks).")
     var tasks: String?
 
     @OptionGroup var runs: RunsFolderOption

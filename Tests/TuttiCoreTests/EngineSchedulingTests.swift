@@ -62,6 +62,7 @@ import TuttiTestSupport
         let publish = try #require(run.report.tasks.first { $0.id == "publish" })
         #expect(publish.status == .skipped && publish.reason == "dependency group checks (bad failed)")
         #expect(run.report.tasks.first { $0.id == "link" }?.dependsOn == ["build"], "the report keeps the group as written")
+        #expect(run.report.tasks.first { $0.id == "a1" }?.group == "build")
         #expect(run.report.criticalPath == ["a1", "link"])
     }
 

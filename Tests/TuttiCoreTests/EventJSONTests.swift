@@ -152,6 +152,8 @@ import Testing
                                                        advisory: true)]
         interrupted.tasks[0].findings = [Finding(kind: "test_failure", severity: .high, title: "a", file: "t.py", line: 3, detail: "d")]
         interrupted.tasks[0].findingCount = 2
+        interrupted.tasks[0].group = "build"
+        interrupted.tasks[0].dependsOn = ["setup"]
         for report in [ReportFormatsTests.report, interrupted] {
             let fast = Data(report.jsonBytes())
             let reference = try JSONEncoder.report.encode(report)

@@ -37,7 +37,8 @@ import Testing
         let failed = SchedulerTests.events(scheduler.takeEffects())
         #expect(failed.filter { $0.hasPrefix("task_skipped") }.sorted() == ["task_skipped b1", "task_skipped b2", "task_skipped end"])
         #expect(scheduler.records["b1"]?.reason == "dependency group first (a2 failed)")
-        #expect(scheduler.records["end"]?.reason == "dependency group second (a2 failed)")
+        #expect(scheduler.records["end"]?.reason == "dependency group second (b2 skipped: a2 failed)",
+                "the group's task the skip came through, and the failure behind it")
         #expect(scheduler.isIdle)
 
         #expect(scheduler.perform(ControlAction(.retry, task: "a2"), actor: "test").accepted)
@@ -57,6 +58,27 @@ import Testing
         #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["a1#2+0"], "b1 and b2 wait for the group again")
         scheduler.attemptEnded("a1", attempt: 2, outcome: SchedulerTests.outcome(.succeeded, at: 3))
         #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["b1#2+0", "b2#2+0"])
+    }
+
+    @Test func aTaskQueuedForASlotWaitsAgainWhenARetrySendsItsGroupBack() throws {
+        var scheduler = try SchedulerTests.scheduler("""
+        name: w
+        tasks:
+          - {task_id: x, command: ["true"]}
+          - {task_id: a, command: ["true"], group: g}
+          - {task_id: z, command: ["true"]}
+          - {task_id: t, command: ["true"], depends_on: [g]}
+        """, parallelism: 2)
+        scheduler.start()
+        #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["x#1+0", "a#1+0"])
+        scheduler.attemptEnded("a", attempt: 1, outcome: SchedulerTests.outcome(.succeeded))
+        #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["z#1+0"], "t is ready, behind z, for a slot")
+        #expect(scheduler.perform(ControlAction(.retry, task: "a"), actor: "test").accepted)
+        _ = scheduler.takeEffects()
+        scheduler.attemptEnded("x", attempt: 1, outcome: SchedulerTests.outcome(.succeeded))
+        #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["a#2+0"], "t waits for a's new result")
+        scheduler.attemptEnded("a", attempt: 2, outcome: SchedulerTests.outcome(.succeeded, at: 3))
+        #expect(SchedulerTests.starts(scheduler.takeEffects()) == ["t#1+0"])
     }
 
     @Test func aRetryWaitingOnAFailedTaskOfAGroupIsRefusedNamingIt() throws {
@@ -170,14 +192,49 @@ import Testing
         #expect(engine.workflow.tasks.map(\.id) == ["a1", "b1", "end"])
         #expect(engine.workflow.tasks.map(\.dependsOn) == [[], ["first"], ["second"]])
         #expect(engine.workflow.groups == ["first": ["a1"], "second": ["b1"]])
+
+        // A group's name selects its tasks; a name that is neither is refused, groups listed.
+        let byGroup = try RunEngine(workflow: workflow, options: RunOptions(runsDirectory: options.runsDirectory, taskFilter: ["second", "end"]))
+        #expect(byGroup.workflow.tasks.map(\.id) == ["b1", "b2", "end"])
+        #expect(byGroup.workflow.tasks.map(\.dependsOn) == [[], [], ["second"]])
+        let error = #expect(throws: RunSetupError.self) {
+            _ = try RunEngine(workflow: workflow, options: RunOptions(runsDirectory: options.runsDirectory, taskFilter: ["thrid"]))
+        }
+        #expect(error?.description.contains("first (a group), second (a group)") == true)
     }
 
-    @Test func conductorsExportNamesEachTaskOfAGroup() throws {
+    @Test func conductorsExportWaitsForEachTaskOfAGroupAndReadsBackTheGroups() throws {
         let workflow = try WorkflowLoader.parse(yaml: Self.layers, file: "g.yaml", baseDirectory: "/tmp")
         let expanded = workflow.expandingGroups()
         #expect(expanded.tasks.map(\.dependsOn) == [[], [], ["a1", "a2"], ["a1", "a2"], ["b1", "b2"]])
-        let json = String(decoding: try JSONEncoder.sortedPretty.encode(ConductorExport(workflow).workflowDefinition), as: UTF8.self)
+        var definition = ConductorExport(workflow).workflowDefinition
+        let json = String(decoding: try JSONEncoder.sortedPretty.encode(definition), as: UTF8.self)
+        #expect(json.contains(#""type" : "FORK_JOIN""#) && json.contains(#""type" : "JOIN""#), "each group a fork and its join")
         let back = try ConductorImport.parse(json: json, file: "export.json")
-        #expect(Set(back.tasks.first { $0.id == "end" }?.dependsOn ?? []) == ["b1", "b2"])
+        #expect(back.tasks.map(\.dependsOn) == workflow.tasks.map(\.dependsOn), "the groups as written")
+        #expect(back.tasks.map(\.group) == workflow.tasks.map(\.group))
+        // Without Tutti's own inputParameters, the structure alone runs each task after the whole group.
+        guard case .object(var fields) = definition else { return }
+        fields["tasks"] = Self.strippingDependsOn(fields["tasks"] ?? .null)
+        definition = .object(fields)
+        let structural = try ConductorImport.parse(json: String(decoding: try JSONEncoder.sortedPretty.encode(definition), as: UTF8.self),
+                                                   file: "export.json")
+        #expect(Set(structural.tasks.first { $0.id == "end" }?.dependsOn ?? []) == ["b1", "b2"])
+    }
+
+    /// The tasks with their inputParameters' `depends_on` and `group` removed, forks included.
+    static func strippingDependsOn(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let items): return .array(items.map(strippingDependsOn))
+        case .object(var fields):
+            if case .object(var inputs)? = fields["inputParameters"] {
+                inputs["depends_on"] = nil
+                inputs["group"] = nil
+                fields["inputParameters"] = .object(inputs)
+            }
+            if let forks = fields["forkTasks"] { fields["forkTasks"] = strippingDependsOn(forks) }
+            return .object(fields)
+        default: return value
+        }
     }
 }

@@ -194,7 +194,7 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
               - {task_id: b, command: ["true"], depends_on: [compil]}
             """,
             line: 4, column: 50,
-            message: "task b depends on task compil, which does not exist",
+            message: "task b depends on compil, which is neither a task nor a group",
             hint: .equals("did you mean group compile?")),
         DiagnosticCase(
             name: "a group name that is not a name",
@@ -214,7 +214,7 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
               - {task_id: b, command: ["true"], group: late, depends_on: [a]}
             """,
             line: 3, column: 50,
-            message: "dependency cycle: a -> group late -> b -> a (each task depends on the next)"),
+            message: "dependency cycle: a -> group late -> b -> a (each waits for the next)"),
         DiagnosticCase(
             name: "invalid gate expression points at the threshold",
             yaml: """

@@ -14,14 +14,15 @@ public struct ConductorExport: Sendable {
     public var notes: [String]
 
     public init(_ workflow: Workflow, ownerEmail: String = "tutti@example.com") {
-        // Conductor names tasks only: a dependency on a group becomes one on each of its tasks.
-        let workflow = workflow.expandingGroups()
+        // Conductor's structure names tasks only: there a dependency on a group is one on each
+        // of its tasks. Each task's inputParameters keep the group and the dependencies as written.
+        let expanded = workflow.expandingGroups()
         var notes: [String] = []
         let shape: WorkflowShape
         if workflow.execution.mode == .sequential {
-            shape = .series(DependencyGraph(workflow.tasks).topologicalOrder().map(WorkflowShape.task))
+            shape = .series(DependencyGraph(expanded.tasks).topologicalOrder().map(WorkflowShape.task))
         } else {
-            var layout = ShapeFinder(workflow.tasks)
+            var layout = ShapeFinder(expanded.tasks)
             shape = layout.shape()
             var extra: [String: [String]] = [:]
             var order: [String] = []
@@ -262,11 +263,14 @@ struct ShapeEmitter {
     let names: [String: (definition: String, reference: String)]
     /// Each task's TaskDef, also written inline so the definition alone carries retries and timeouts.
     let definitions: [String: JSONValue]
+    /// Each task's position in the workflow.
+    private let positions: [String: Int]
     private var forks = 0
     private(set) var widestFork = 1
 
     init(workflow: Workflow, names: [String: (definition: String, reference: String)], definitions: [String: JSONValue]) {
         self.workflow = workflow
+        positions = Dictionary(workflow.tasks.enumerated().map { ($1.id, $0) }) { first, _ in first }
         self.names = names
         self.definitions = definitions
     }
@@ -274,8 +278,8 @@ struct ShapeEmitter {
     mutating func emit(_ shape: WorkflowShape) -> [JSONValue] {
         switch shape {
         case .task(let id):
-            guard let task = workflow.task(id) else { return [] }
-            return [simple(task)]
+            guard let position = positions[id] else { return [] }
+            return [simple(workflow.tasks[position])]
         case .series(let parts):
             return parts.flatMap { emit($0) }
         case .parallel(let branches):
@@ -299,6 +303,7 @@ struct ShapeEmitter {
     private func simple(_ task: TaskSpec) -> JSONValue {
         var inputs: [String: JSONValue] = ["task_id": .string(task.id), "name": .string(task.name),
                                            "depends_on": .array(task.dependsOn.map(JSONValue.string))]
+        if let group = task.group { inputs["group"] = .string(group) }
         if let description = task.description { inputs["description"] = .string(description) }
         if let type = task.type { inputs["type"] = .string(type) }
         if let agentType = task.agentType { inputs["agent_type"] = .string(agentType) }

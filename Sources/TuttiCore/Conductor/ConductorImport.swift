@@ -28,7 +28,7 @@ public enum ConductorImport {
                                      "defaultExclusiveJoinTask", "evaluatorType", "expression", "joinStatus"]
     /// Tutti's own task keys a SIMPLE task may carry in its `inputParameters`.
     static let inputKeys = ["task_id", "name", "description", "type", "agent_type", "agent", "command", "shell", "parameters",
-                            "env", "working_directory", "quality_gates", "depends_on", "slurm"]
+                            "env", "working_directory", "quality_gates", "depends_on", "slurm", "group"]
     /// The keys that make a task's `inputParameters` Tutti's: what to run, or its parameters.
     static let markerKeys = ["task_id", "agent", "agent_type", "command", "parameters", "quality_gates", "depends_on"]
     /// Where a WorkflowDef keeps Tutti's workflow-level settings: `inputTemplate.tutti`.
@@ -295,6 +295,11 @@ struct StructureWalker {
             if let dependsOn = inputs["depends_on"] {
                 declared[id] = (WorkflowLoader.readIdentifiers(inputs.sequence("depends_on") ?? [], diagnostics: diagnostics), dependsOn)
             }
+            if let groupNode = inputs["group"] {
+                spec.group = groupNode.identifier
+                spec.groupLocation = diagnostics.location(groupNode)
+                if spec.group == nil { diagnostics.error("expected a group name in inputParameters.group of \(section)", at: groupNode) }
+            }
         }
         if case .agent("sim") = spec.launch {
             do { _ = try SimAgentSettings(parameters: spec.parameters) } catch {
@@ -334,15 +339,17 @@ struct StructureWalker {
     /// The tasks read, each depending on what Conductor runs before it, or on what its
     /// `inputParameters.depends_on` names (which must be among those).
     func finishedTasks() -> [TaskSpec] {
-        tasks.map { task in
+        let groups = Workflow.groups(of: tasks)
+        return tasks.map { task in
             guard let (ids, node) = declared[task.id] else { return task }
             var task = task
             let earlier = before[task.id] ?? []
-            for id in ids where !earlier.contains(id) {
+            // A group's name stands for its tasks: each must run before.
+            for id in ids where !(groups[id] ?? [id]).allSatisfy(earlier.contains) {
                 diagnostics.error("task \(task.id) depends on \(id), which the definition does not run before it", at: node,
                                   hint: "put \(id) earlier in the list, or in a branch its JOIN waits for before task \(task.id)")
             }
-            task.dependsOn = ids.filter(earlier.contains)
+            task.dependsOn = ids.filter { (groups[$0] ?? [$0]).allSatisfy(earlier.contains) }
             return task
         }
     }

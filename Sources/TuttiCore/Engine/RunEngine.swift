@@ -139,21 +139,25 @@ public final class RunEngine: Sendable {
         }
     }
 
-    /// The workflow checked, with only the tasks `filter` names (when it names some), and their
-    /// dependencies on tasks left out dropped.
+    /// The workflow checked, with only the tasks `filter` names (when it names some; a group's
+    /// name stands for its tasks), and their dependencies on tasks left out dropped. A
+    /// dependency on a group is kept while a task of the group runs, and stands for those.
     private static func selected(_ workflow: Workflow, _ filter: [String]?) throws -> Workflow {
         try WorkflowLoader.validate(workflow)
         var workflow = workflow
         if let filter {
             guard !filter.isEmpty else { throw RunSetupError.noTasksSelected(known: workflow.tasks.map(\.id)) }
-            let wanted = Set(filter)
-            let unknown = filter.filter { id in !workflow.tasks.contains { $0.id == id } }
-            guard unknown.isEmpty else { throw RunSetupError.unknownTasks(unknown, known: workflow.tasks.map(\.id)) }
+            let ids = Set(workflow.tasks.map(\.id))
+            let allGroups = workflow.groups
+            let unknown = filter.filter { !ids.contains($0) && allGroups[$0] == nil }
+            guard unknown.isEmpty else {
+                throw RunSetupError.unknownTasks(unknown, known: workflow.tasks.map(\.id) + allGroups.keys.sorted().map { "\($0) (a group)" })
+            }
+            let wanted = Set(filter.flatMap { allGroups[$0] ?? [$0] })
             workflow.tasks = workflow.tasks.filter { wanted.contains($0.id) }
-            // A group stands for its tasks that run: waiting for it waits for those.
-            let groups = Set(workflow.tasks.compactMap(\.group))
+            let groups = workflow.groups
             for index in workflow.tasks.indices {
-                workflow.tasks[index].dependsOn.removeAll { !wanted.contains($0) && !groups.contains($0) }
+                workflow.tasks[index].dependsOn.removeAll { !wanted.contains($0) && groups[$0] == nil }
             }
         }
         return workflow

@@ -12,7 +12,7 @@ public struct RunOptions: Sendable {
     public var failFast: Bool?
     /// Run one task at a time whatever the workflow says.
     public var sequential: Bool
-    /// Only these task ids (nil: all).
+    /// Only these task ids, a group's name standing for its tasks (nil: all).
     public var taskFilter: [String]?
     /// The `tutti` binary that built-in agents run as (`tutti agent NAME`).
     public var agentExecutable: String

@@ -171,17 +171,32 @@ extension Scheduler {
                 queueAgain(dependent)
             }
         }
-        // A task waits for every dependency that has not succeeded (again).
-        recountUnmetDependencies()
-        // Skipped dependents whose dependencies succeeded or will run again wait again.
+        // Skipped dependents whose dependencies succeeded or will run again wait again. In
+        // this order a group's tasks are settled before anything waiting for the group, so
+        // whether a group will be done is worked out once.
+        var groupWillBeDone: [String: Bool] = [:]
         for id in topologicalOrder where records[id]?.status == .skipped {
-            let dependencies = (spec(id)?.dependsOn ?? []).flatMap(tasks(of:))
-            guard dependencies.allSatisfy({ records[$0].map { $0.status == .succeeded || !$0.status.isFinal } ?? true })
-            else { continue }
-            queueAgain(id)
+            var waitsAgain = true
+            for dependency in spec(id)?.dependsOn ?? [] {
+                let done: Bool
+                if let known = groupWillBeDone[dependency] {
+                    done = known
+                } else {
+                    done = tasks(of: dependency).allSatisfy { records[$0].map { $0.status == .succeeded || !$0.status.isFinal } ?? true }
+                    if groups[dependency] != nil { groupWillBeDone[dependency] = done }
+                }
+                if !done {
+                    waitsAgain = false
+                    break
+                }
+            }
+            if waitsAgain { queueAgain(id) }
         }
-        // Those whose dependencies have all succeeded start now; the others when they do.
-        for id in topologicalOrder where records[id]?.status == .pending && unmetDependencies[id] == 0 && !readyQueue[readyHead...].contains(id) {
+        // A task waits for every dependency that has not succeeded (again); those whose
+        // dependencies have all succeeded start now, the others when they do.
+        recountUnmetDependencies()
+        let queued = Set(readyQueue[readyHead...])
+        for id in topologicalOrder where records[id]?.status == .pending && unmetDependencies[id] == 0 && !queued.contains(id) {
             enqueueReady(id)
         }
         dispatch()

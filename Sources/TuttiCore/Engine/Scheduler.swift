@@ -138,7 +138,9 @@ struct Scheduler {
         while running.count < parallelism, readyHead < readyQueue.count {
             let id = readyQueue[readyHead]
             readyHead += 1
-            guard let record = records[id], record.status == .pending else { continue }
+            // A task queued before a retry sent one of its dependencies back waits again; it
+            // comes back to the queue when that one succeeds.
+            guard let record = records[id], record.status == .pending, unmetDependencies[id, default: 0] == 0 else { continue }
             records[id]?.status = .running
             startAttempt(id, attempt: record.attempts.count + 1, delay: 0)
         }
@@ -174,15 +176,14 @@ struct Scheduler {
     /// The tasks a dependency stands for: the task, or a group's tasks.
     func tasks(of dependency: String) -> [String] { groups[dependency] ?? [dependency] }
 
-    /// Whether a dependency has succeeded: the task, or every task of the group.
-    func hasSucceeded(_ dependency: String) -> Bool { tasks(of: dependency).allSatisfy { records[$0]?.status == .succeeded } }
-
     /// Counts again what each group and each pending task waits for (after a retry or a resume
-    /// changed which tasks have succeeded).
+    /// changed which tasks have succeeded). A group counts its tasks once, however many wait for it.
     mutating func recountUnmetDependencies() {
         for (group, members) in groups { unmetDependencies[group] = members.filter { records[$0]?.status != .succeeded }.count }
         for id in order where records[id]?.status == .pending {
-            unmetDependencies[id] = spec(id)?.dependsOn.filter { !hasSucceeded($0) }.count ?? 0
+            unmetDependencies[id] = spec(id)?.dependsOn.filter { dependency in
+                groups[dependency] != nil ? unmetDependencies[dependency, default: 0] > 0 : records[dependency]?.status != .succeeded
+            }.count ?? 0
         }
     }
 
@@ -258,19 +259,28 @@ struct Scheduler {
 
     mutating func skipDependents(of failed: String) {
         var queue = [failed]
-        var groupsPassed = Set<String>()
+        /// Each group reached, and its task the walk came through.
+        var groupsPassed: [String: String] = [:]
         let status = records[failed]?.status.rawValue ?? "failed"
         while let current = queue.popLast() {
             for id in dependents[current] ?? [] {
                 // A group with a task that will not succeed: the tasks waiting for it are skipped.
                 if groups[id] != nil {
-                    if groupsPassed.insert(id).inserted { queue.append(id) }
+                    if groupsPassed[id] == nil {
+                        groupsPassed[id] = current
+                        queue.append(id)
+                    }
                     continue
                 }
                 guard records[id]?.status == .pending else { continue }
-                let reason = current == failed ? "dependency \(failed) \(status)"
-                    : groups[current] != nil ? "dependency group \(current) (\(failed) \(status))"
-                    : "dependency \(current) skipped (\(failed) \(status))"
+                let reason: String
+                if current == failed {
+                    reason = "dependency \(failed) \(status)"
+                } else if let member = groupsPassed[current] {
+                    reason = "dependency group \(current) (" + (member == failed ? "" : "\(member) skipped: ") + "\(failed) \(status))"
+                } else {
+                    reason = "dependency \(current) skipped (\(failed) \(status))"
+                }
                 skip(id, reason: reason)
                 queue.append(id)
             }
@@ -311,7 +321,7 @@ struct Scheduler {
         return TaskReport(id: id, name: spec.name, agent: spec.agentLabel, status: record.status,
                           dependsOn: spec.dependsOn, attempts: record.attempts, metrics: record.metrics,
                           gates: record.gates, reason: record.reason, readyAt: record.readyAt, findings: record.findings,
-                          findingCount: record.findingCount)
+                          findingCount: record.findingCount, group: spec.group)
     }
 
     mutating func writeResult(_ id: String) {

@@ -176,6 +176,7 @@ public struct AnnouncedTask: Sendable, Hashable, Codable {
     public var id: String
     public var name: String
     public var agent: String
+    /// The tasks it waits for, and groups by name (each standing for all of its tasks).
     public var dependsOn: [String]
     /// Its group: a task depending on the group's name waits for every task of it.
     public var group: String?

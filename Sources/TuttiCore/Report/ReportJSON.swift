@@ -38,6 +38,7 @@ extension TaskReport {
                 w.field("findings", each: findings) { w, finding in finding.write(to: &w) }
             }
             w.field("gates", each: gates) { w, gate in gate.write(to: &w) }
+            w.field("group", group)
             w.field("id", id)
             w.field("metrics", JSONValue.object(metrics))
             w.field("name", name)

@@ -43,7 +43,10 @@ public struct TaskReport: Sendable, Hashable, Codable {
     public var name: String
     public var agent: String
     public var status: TaskStatus
+    /// The tasks and groups it waited for, as the workflow names them.
     public var dependsOn: [String]
+    /// Its group, if any: a `depends_on` entry naming it stands for all of the group's tasks.
+    public var group: String?
     public var attempts: [AttemptRecord]
     public var metrics: [String: JSONValue]
     public var gates: [GateResult]
@@ -62,14 +65,15 @@ public struct TaskReport: Sendable, Hashable, Codable {
     public var verdict: String { failedGates ? "gates_failed" : status.rawValue }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, agent, status, dependsOn = "depends_on", attempts, metrics, gates, reason, readyAt = "ready_at",
+        case id, name, agent, status, dependsOn = "depends_on", group, attempts, metrics, gates, reason, readyAt = "ready_at",
              start, end, duration, findings, findingCount = "finding_count"
     }
 
     public init(id: String, name: String, agent: String, status: TaskStatus, dependsOn: [String], attempts: [AttemptRecord],
                 metrics: [String: JSONValue], gates: [GateResult], reason: String?, readyAt: Double?,
-                findings: [Finding] = [], findingCount: Int? = nil) {
+                findings: [Finding] = [], findingCount: Int? = nil, group: String? = nil) {
         self.findings = findings
+        self.group = group
         self.findingCount = max(findingCount ?? findings.count, findings.count)
         self.id = id
         self.name = name
@@ -90,6 +94,7 @@ public struct TaskReport: Sendable, Hashable, Codable {
         agent = try c.decode(String.self, forKey: .agent)
         status = try c.decode(TaskStatus.self, forKey: .status)
         dependsOn = try c.decode([String].self, forKey: .dependsOn)
+        group = try c.decodeIfPresent(String.self, forKey: .group)
         attempts = try c.decode([AttemptRecord].self, forKey: .attempts)
         metrics = try c.decode([String: JSONValue].self, forKey: .metrics)
         gates = try c.decode([GateResult].self, forKey: .gates)
@@ -107,6 +112,7 @@ public struct TaskReport: Sendable, Hashable, Codable {
         try c.encode(agent, forKey: .agent)
         try c.encode(status, forKey: .status)
         try c.encode(dependsOn, forKey: .dependsOn)
+        try c.encodeIfPresent(group, forKey: .group)
         try c.encode(attempts, forKey: .attempts)
         if findingCount > 0 {
             try c.encode(findingCount, forKey: .findingCount)

@@ -27,7 +27,7 @@ public struct TaskState: Sendable, Hashable {
     public var cluster: TaskOnCluster?
     /// Seconds its attempts waited in a cluster's queue (not counted as running).
     public var queuedSeconds: Double = 0
-    /// The tasks it waits for.
+    /// The tasks it waits for, and groups by name (each standing for all of its tasks).
     public var dependsOn: [String] = []
     /// Its group, if any (other tasks may wait for the whole group).
     public var group: String?

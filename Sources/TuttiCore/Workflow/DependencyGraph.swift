@@ -5,7 +5,8 @@ public struct DependencyGraph: Sendable {
     /// The tasks, in the workflow's order.
     public let ids: [String]
     /// What each task waits for (tasks, and groups by name), and each group's tasks: a group
-    /// is a node of its own, so waiting for a group of 100 is one edge, not 100.
+    /// is a node of its own, so waiting for a group of 100 is one edge, not 100. A task that
+    /// waits for nothing has no entry.
     public let dependencies: [String: [String]]
     private let groupNames: Set<String>
 

@@ -38,9 +38,12 @@ public struct Workflow: Sendable {
 
     /// Each group's tasks, in the file's order. A `depends_on` entry that names a group waits
     /// for all of them: one entry, however many tasks the group holds.
-    public var groups: [String: [String]] {
+    public var groups: [String: [String]] { Self.groups(of: tasks) }
+
+    /// Each group of `tasks` with its tasks, in their order.
+    static func groups(of tasks: [TaskSpec]) -> [String: [String]] {
         var groups: [String: [String]] = [:]
-        for task in tasks { if let group = task.group { groups[group, default: []].append(task.id) } }
+        for index in tasks.indices { if let group = tasks[index].group { groups[group, default: []].append(tasks[index].id) } }
         return groups
     }
 

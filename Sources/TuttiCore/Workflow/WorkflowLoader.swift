@@ -177,7 +177,7 @@ public enum WorkflowLoader {
         if task["timeout_seconds"] != nil { spec.timeoutSeconds = task.seconds("timeout_seconds") }
         for depNode in task.sequence("depends_on") ?? [] {
             guard let dep = depNode.identifier else {
-                diagnostics.error("expected a task id in depends_on of \(section)", at: depNode)
+                diagnostics.error("expected a task id or group name in depends_on of \(section)", at: depNode)
                 continue
             }
             spec.dependsOn.append(dep)

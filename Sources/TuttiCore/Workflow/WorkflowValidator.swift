@@ -48,13 +48,15 @@ enum WorkflowValidator {
                                       hint: "a task cannot wait for itself: take it out of group \(dep), or remove \(dep) from its depends_on")
                 } else if firstByID[dep] == nil, groups[dep] == nil {
                     let others = firstByID.keys.filter { $0 != task.id }.sorted { $0.localizedStandardCompare($1) == .orderedAscending }
-                    let isNumber = Int(dep) != nil
-                    let closestGroup = isNumber ? nil : Suggestion.closest(to: dep, in: groups.keys.sorted())
-                    let hint = closestGroup.map { "did you mean group \($0)?" }
-                        ?? (isNumber ? nil : Suggestion.closest(to: dep, in: others)).map { "did you mean task \($0)?" }
+                    let groupNames = groups.keys.sorted()
+                    // The nearest name, task or group.
+                    let closest = Int(dep) != nil ? nil : Suggestion.closest(to: dep, in: others + groupNames)
+                    let hint = closest.map { "did you mean \(groups[$0] == nil ? "task" : "group") \($0)?" }
                         ?? "known tasks: \(others.joined(separator: ", "))"
-                        + (groups.isEmpty ? "" : "; groups: \(groups.keys.sorted().joined(separator: ", "))")
-                    diagnostics.error("task \(task.id) depends on task \(dep), which does not exist", at: at, hint: hint)
+                        + (groups.isEmpty ? "" : "; groups: \(groupNames.joined(separator: ", "))")
+                    let message = groups.isEmpty ? "task \(task.id) depends on task \(dep), which does not exist"
+                        : "task \(task.id) depends on \(dep), which is neither a task nor a group"
+                    diagnostics.error(message, at: at, hint: hint)
                 }
             }
         }
@@ -64,7 +66,9 @@ enum WorkflowValidator {
             let next = start + 1 < cycle.count ? cycle[start + 1] : nil
             let at = next.flatMap { tasks[first].dependencyLocations[$0] } ?? location(first)
             let path = cycle.map { graph.isGroup($0) ? "group \($0)" : $0 }.joined(separator: " -> ")
-            diagnostics.error("dependency cycle: \(path) (each task depends on the next)", at: at,
+            // A group waits for its tasks; a task depends on what it names.
+            let reading = cycle.contains(where: graph.isGroup) ? "each waits for the next" : "each task depends on the next"
+            diagnostics.error("dependency cycle: \(path) (\(reading))", at: at,
                               hint: "remove one of these depends_on entries")
         }
     }
