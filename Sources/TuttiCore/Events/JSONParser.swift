@@ -203,6 +203,40 @@ struct JSONParser {
         return value
     }
 
+    /// `-?digits(.digits)?` with at most 15 digits and no exponent (every time and most
+    /// numbers in a recording), read without a string: the digits as an integer and a power of
+    /// ten are both exact as Doubles, so the one division rounds as strtod does (Clinger's fast
+    /// path). Nil for anything else, which goes the long way.
+    static func shortDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        var position = 0
+        let negative = text.first == UInt8(ascii: "-")
+        if negative { position = 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0, fractionDigits = 0, integerDigits = 0
+        var inFraction = false
+        while position < text.count {
+            let byte = text[position]
+            if byte == UInt8(ascii: ".") {
+                guard !inFraction, integerDigits > 0 else { return nil }
+                inFraction = true
+            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
+                digits += 1
+                if inFraction { fractionDigits += 1 } else { integerDigits += 1 }
+                guard digits <= 15 else { return nil }
+            } else {
+                return nil
+            }
+            position += 1
+        }
+        guard integerDigits > 0, !inFraction || fractionDigits > 0 else { return nil }
+        let value = Double(mantissa) / Self.powersOfTen[fractionDigits]
+        return negative ? -value : value
+    }
+
+    /// 10⁰ through 10¹⁵, each exact as a Double.
+    private static let powersOfTen: [Double] = (0...15).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+
     mutating func parseNumber() -> Double? {
         let start = index
         while index < bytes.count {
@@ -212,6 +246,7 @@ struct JSONParser {
             index += 1
         }
         guard index > start else { return nil }
+        if let exact = Self.shortDecimal(UnsafeBufferPointer(rebasing: bytes[start..<index])) { return exact }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let first = text.first, first == "-" || first.isNumber, let value = Double(text), value.isFinite else { return nil }
         return value
