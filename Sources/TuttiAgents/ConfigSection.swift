@@ -25,53 +25,62 @@ struct ConfigSection: Sendable, Equatable {
         return parse(text, section: name, file: path)
     }
 
+    /// In TOML a key may name its table with dots: `report.exclude_also = [...]` under
+    /// `[tool.coverage]` is `exclude_also` of `[tool.coverage.report]`, as coverage.py reads it.
     static func parse(_ text: String, section name: String, file: String) -> ConfigSection? {
         let toml = file.hasSuffix(".toml")
-        var inSection = false, found = false
+        var current = ""
+        var found = false
         var values: [String: [String]] = [:]
+        /// The key being read, when it belongs to the section (a value continued on the next
+        /// lines goes to it).
         var key: String?
-        var openList: [String]?
+        /// A TOML list that goes on over several lines, and the key it belongs to, if any.
+        var openList: (key: String?, items: [String])?
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = stripComment(String(raw), toml: toml)
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if let list = openList, let key {
-                // A TOML list that goes on over several lines.
-                var items = list
+            if let list = openList {
                 let closes = trimmed.contains("]")
-                items += listItems(closes ? String(trimmed[..<trimmed.firstIndex(of: "]")!]) : trimmed)
-                if closes {
-                    values[key] = items
-                    openList = nil
+                let items = list.items + listItems(closes ? String(trimmed[..<trimmed.firstIndex(of: "]")!]) : trimmed)
+                if !closes {
+                    openList = (list.key, items)
                 } else {
-                    openList = items
+                    if let key = list.key { values[key] = items }
+                    openList = nil
                 }
                 continue
             }
-            if trimmed.hasPrefix("["), trimmed.hasSuffix("]"), !(toml && inSection && trimmed.hasPrefix("[[")) {
-                inSection = trimmed.dropFirst().dropLast().trimmingCharacters(in: .whitespaces) == name
-                found = found || inSection
+            if trimmed.hasPrefix("["), trimmed.hasSuffix("]"), !(toml && current == name && trimmed.hasPrefix("[[")) {
+                current = trimmed.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                found = found || current == name
                 key = nil
                 continue
             }
-            guard inSection, !trimmed.isEmpty else { continue }
-            if !toml, let current = key, line.first == " " || line.first == "\t" {
+            guard !trimmed.isEmpty else { continue }
+            if !toml, current == name, let continued = key, line.first == " " || line.first == "\t" {
                 // An INI value continued on an indented line.
-                values[current, default: []] += listItems(trimmed)
+                values[continued, default: []] += listItems(trimmed)
                 continue
             }
             guard let equals = trimmed.firstIndex(where: { $0 == "=" || (!toml && $0 == ":") }) else { continue }
-            let name = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
+            let written = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
             let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            key = name
+            // The key's own name in the section, or nil when it belongs to another one.
+            let full = current.isEmpty ? written : "\(current).\(written)"
+            let own: String? = !toml ? (current == name ? written : nil)
+                : full.hasPrefix(name + ".") && !full.dropFirst(name.count + 1).contains(".") ? String(full.dropFirst(name.count + 1)) : nil
+            found = found || own != nil
+            key = own
             if toml, value.hasPrefix("[") {
                 let body = value.dropFirst()
                 if let end = body.firstIndex(of: "]") {
-                    values[name] = listItems(String(body[..<end]))
+                    if let own { values[own] = listItems(String(body[..<end])) }
                 } else {
-                    openList = listItems(String(body))
+                    openList = (own, listItems(String(body)))
                 }
-            } else {
-                values[name] = toml ? [unquote(value)] : listItems(value)
+            } else if let own {
+                values[own] = toml ? [unquote(value)] : listItems(value)
             }
         }
         return found ? ConfigSection(file: file, name: name, values: values) : nil

@@ -399,10 +399,12 @@ public enum DeclarationScanner {
 
     static let pythonClassBases = try! NSRegularExpression(pattern: #"^class\s+\w+\s*\(([^)]*)\)"#)
 
-    /// The public methods of Python's built-in types, each documented by Python itself: a
-    /// class that derives from one (`class Markup(str)`) and overrides `join` inherits its
-    /// docstring, as `inspect.getdoc` and Sphinx say. (Exceptions derive from BaseException.)
-    static let pythonBuiltinMethods: [String: [String]] = [
+    /// The documented public methods of Python's built-in types and of the standard library's
+    /// containers and their abstract bases (`collections`, `collections.abc`): a class that
+    /// derives from one (`class Markup(str)`, `class Cache(collections.abc.MutableMapping)`)
+    /// and overrides `join` or `get` inherits its docstring, as `inspect.getdoc` and Sphinx
+    /// say. (Exceptions derive from BaseException.) A base is matched by its last name.
+    static let pythonStandardMethods: [String: [String]] = [
         "str": ["capitalize", "casefold", "center", "count", "encode", "endswith", "expandtabs", "find", "format", "format_map", "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower", "isnumeric", "isprintable", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip", "maketrans", "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rjust", "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase", "title", "translate", "upper", "zfill"],
         "bytes": ["capitalize", "center", "count", "decode", "endswith", "expandtabs", "find", "fromhex", "hex", "index", "isalnum", "isalpha", "isascii", "isdigit", "islower", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip", "maketrans", "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rjust", "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase", "title", "translate", "upper", "zfill"],
         "dict": ["clear", "copy", "fromkeys", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"],
@@ -413,14 +415,31 @@ public enum DeclarationScanner {
         "int": ["as_integer_ratio", "bit_count", "bit_length", "conjugate", "denominator", "from_bytes", "imag", "numerator", "real", "to_bytes"],
         "float": ["as_integer_ratio", "conjugate", "fromhex", "hex", "imag", "is_integer", "real"],
         "BaseException": ["add_note", "with_traceback"],
+        "Mapping": ["get", "items", "keys", "values"],
+        "MutableMapping": ["clear", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"],
+        "Sequence": ["count", "index"],
+        "MutableSequence": ["append", "clear", "count", "extend", "index", "insert", "pop", "remove", "reverse"],
+        "Set": ["isdisjoint"],
+        "MutableSet": ["add", "clear", "discard", "isdisjoint", "pop", "remove"],
+        "KeysView": ["isdisjoint"],
+        "ItemsView": ["isdisjoint"],
+        "Generator": ["close", "send", "throw"],
+        "Coroutine": ["close", "send", "throw"],
+        "AsyncGenerator": ["aclose", "asend", "athrow"],
+        "OrderedDict": ["clear", "copy", "fromkeys", "get", "items", "keys", "move_to_end", "pop", "popitem", "setdefault", "update", "values"],
+        "defaultdict": ["clear", "copy", "default_factory", "fromkeys", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"],
+        "UserDict": ["clear", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"],
+        "UserList": ["append", "clear", "count", "extend", "index", "insert", "pop", "remove", "reverse"],
+        "Counter": ["clear", "copy", "elements", "fromkeys", "get", "items", "keys", "most_common", "pop", "popitem", "setdefault", "subtract", "total", "update", "values"],
+        "deque": ["append", "appendleft", "clear", "copy", "count", "extend", "extendleft", "index", "insert", "maxlen", "pop", "popleft", "remove", "reverse", "rotate"],
     ]
 
     /// A Python method without a docstring of its own takes its base class's, as
     /// `inspect.getdoc` and Sphinx do: an override of a documented method is documented,
-    /// a built-in type's method too.
+    /// a built-in type's or a standard container's method too.
     static func applyPythonInheritedDocstrings(_ declarations: inout [Declaration]) {
-        var bases: [String: [String]] = ["Exception": ["BaseException"]]
-        var documented = Set(pythonBuiltinMethods.flatMap { type, methods in methods.map { "\(type).\($0)" } })
+        var bases: [String: [String]] = [:]
+        var documented = Set(pythonStandardMethods.flatMap { type, methods in methods.map { "\(type).\($0)" } })
         for declaration in declarations where SourceLanguage(path: declaration.file) == .python {
             if declaration.container == nil, declaration.kind != .function,
                let list = groups(pythonClassBases, declaration.signature)?.first ?? nil {
@@ -433,7 +452,11 @@ public enum DeclarationScanner {
         }
         func inherits(_ owner: String, _ name: String, depth: Int) -> Bool {
             guard depth < 10 else { return false }
-            return (bases[owner] ?? []).contains { base in documented.contains("\(base).\(name)") || inherits(base, name, depth: depth + 1) }
+            // A base the project does not define named as Python's exceptions are (ValueError,
+            // OSError, UserWarning…) is one of them: they all derive from BaseException.
+            let exceptionName = ["Error", "Exception", "Warning"].contains { owner.hasSuffix($0) } && owner != "BaseException"
+            let parents = bases[owner] ?? (exceptionName ? ["BaseException"] : [])
+            return parents.contains { base in documented.contains("\(base).\(name)") || inherits(base, name, depth: depth + 1) }
         }
         for index in declarations.indices where declarations[index].doc == nil {
             guard let owner = declarations[index].container, SourceLanguage(path: declarations[index].file) == .python,

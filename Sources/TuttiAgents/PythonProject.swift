@@ -26,7 +26,7 @@ struct PythonProject: Sendable {
         func text(_ name: String) -> String { (try? String(contentsOfFile: "\(root)/\(name)", encoding: .utf8)) ?? "" }
         let configFile: String? = fileManager.fileExists(atPath: "\(root)/.coveragerc") ? ".coveragerc"
             : ["setup.cfg", "tox.ini"].first { text($0).contains("[coverage:") }
-            ?? (text("pyproject.toml").contains("[tool.coverage.") ? "pyproject.toml" : nil)
+            ?? (text("pyproject.toml").contains("[tool.coverage") ? "pyproject.toml" : nil)
         func section(_ kind: String) -> ConfigSection? {
             guard let configFile else { return nil }
             switch configFile {
@@ -39,8 +39,14 @@ struct PythonProject: Sendable {
         coverageFile = configFile
         coverage = section("run")
         coverageReport = section("report")
-        pytest = ConfigSection.read("pytest.ini", section: "pytest", root: root)
+        // pytest's own order (9.0): pytest.toml, pytest.ini, then pyproject.toml's [tool.pytest]
+        // (native TOML) or [tool.pytest.ini_options], tox.ini, setup.cfg.
+        pytest = ConfigSection.read("pytest.toml", section: "pytest", root: root)
+            ?? ConfigSection.read(".pytest.toml", section: "pytest", root: root)
+            ?? ConfigSection.read("pytest.ini", section: "pytest", root: root)
+            ?? ConfigSection.read(".pytest.ini", section: "pytest", root: root)
             ?? ConfigSection.read("pyproject.toml", section: "tool.pytest.ini_options", root: root)
+            ?? Self.nativePytestTable(root: root)
             ?? ConfigSection.read("tox.ini", section: "pytest", root: root)
             ?? ConfigSection.read("setup.cfg", section: "tool:pytest", root: root)
         func isPackage(_ folder: String) -> Bool { fileManager.fileExists(atPath: "\(root)/\(folder)/__init__.py") }
@@ -58,6 +64,13 @@ struct PythonProject: Sendable {
             }
         }
         packages = found
+    }
+
+    /// pyproject.toml's `[tool.pytest]` (pytest 9's native TOML table), when it sets anything:
+    /// a dotted key such as `tool.pytest.ini_options` alone does not make one.
+    static func nativePytestTable(root: String) -> ConfigSection? {
+        guard let table = ConfigSection.read("pyproject.toml", section: "tool.pytest", root: root), !table.values.isEmpty else { return nil }
+        return table
     }
 
     /// Top-level Python files that build, test or document a project rather than ship with it.

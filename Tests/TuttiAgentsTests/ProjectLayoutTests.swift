@@ -40,6 +40,49 @@ import Testing
         #expect(ini?.iniText(as: "run") == "[run]\nbranch = True\nsource =\n    src/pkg\n    other\n")
     }
 
+    /// humanize's pyproject.toml: `[tool.coverage]` with dotted keys, pytest 9's `[tool.pytest]`
+    /// (and a tox.ini `[pytest]` that pytest does not read, since pyproject.toml comes first).
+    @Test func dottedTOMLKeysAndPytestsNativeTableAreReadAsTheToolsReadThem() {
+        let dotted = ConfigSection.parse("""
+        [tool.coverage]
+        # Regexes for lines to exclude from consideration
+        report.exclude_also = [
+          "if __name__ == .__main__.:",
+        ]
+        run.branch = true
+
+        [tool.coverage.run]
+        source = ["humanize"]
+        """, section: "tool.coverage.report", file: "pyproject.toml")
+        #expect(dotted?["exclude_also"] == ["if __name__ == .__main__.:"])
+        #expect(dotted?.values.count == 1, "run.branch and [tool.coverage.run] belong to the run table")
+
+        let humanize = FixtureRepository([
+            "pyproject.toml": """
+            [tool.pytest]
+            addopts = [ "--color=yes" ]
+            testpaths = [ "tests" ]
+
+            [tool.coverage]
+            report.exclude_also = [
+              "if __name__ == .__main__.:",
+            ]
+            """,
+            "tox.ini": "[pytest]\naddopts = --color=yes --doctest-modules\n",
+            "src/humanize/__init__.py": "", "tests/test_time.py": "",
+        ])
+        let project = PythonProject(root: humanize.root)
+        #expect(project.pytestOptions == "--color=yes" && project.testPaths == ["tests"], "pyproject.toml before tox.ini")
+        #expect(project.coverageFile == "pyproject.toml" && project.coverageReport?["exclude_also"] == ["if __name__ == .__main__.:"])
+        #expect(project.coverageSettingsWithoutPaths()?.contains("exclude_also =\n    if __name__ == .__main__.:") == true)
+
+        let pytestToml = FixtureRepository(["pytest.toml": "[pytest]\ntestpaths = [\"checks\"]\n",
+                                            "pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n"])
+        #expect(PythonProject(root: pytestToml.root).testPaths == ["checks"], "pytest.toml comes first")
+        let iniOptions = FixtureRepository(["pyproject.toml": "[tool.pytest.ini_options]\naddopts = \"-q\"\n"])
+        #expect(PythonProject(root: iniOptions.root).pytestOptions == "-q", "a table's dotted name alone is no [tool.pytest]")
+    }
+
     @Test func aSourceThatNamesTestsOrAnotherProjectIsReplacedByTheShippedPackages() {
         // itsdangerous's configuration, copied from another project: source = ["jinja2", "tests"].
         let copied = FixtureRepository([
