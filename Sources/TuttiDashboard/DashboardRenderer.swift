@@ -258,14 +258,20 @@ public struct DashboardRenderer: Sendable {
         let width = grid.width - x0 - 2
         guard width > 10 else { return }
         let finished = model.report != nil || model.outcome != nil
-        // The last end of any attempt, read in place (the tasks are not copied).
-        var end = 0.0
-        model.run.tasks.withUnsafeBufferPointer { all in
-            for index in all.indices { if let last = all[index].segments.last?.end { end = max(end, last) } }
-        }
         // While running, leave room on the right so the "now" line stays in view, and round the
         // span up to a whole axis step so it changes (and the bars rescale) only now and then.
-        let span = finished ? max(1, end, model.now) : Self.roundedSpan(model.now * 1.15, width: width)
+        // Finished, the span reaches the last end of any attempt (read in place, once the run
+        // has ended: not every frame of a running one).
+        let span: Double
+        if finished {
+            var end = 0.0
+            model.run.tasks.withUnsafeBufferPointer { all in
+                for index in all.indices { if let last = all[index].segments.last?.end { end = max(end, last) } }
+            }
+            span = max(1, end, model.now)
+        } else {
+            span = Self.roundedSpan(model.now * 1.15, width: width)
+        }
         func column(_ time: Double) -> Int { min(width - 1, max(0, Int((time / span * Double(width)).rounded(.down)))) }
         let critical = Set(model.report?.criticalPath ?? [])
         let taskRows = rows - 2

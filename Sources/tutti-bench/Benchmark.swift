@@ -206,6 +206,13 @@ struct Benchmark {
         return line.flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
     }
 
+    /// The process's peak resident memory so far.
+    static func peakMemoryMiB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
     /// CPU seconds (user + system) this process has used so far, children excluded.
     static func ownCPUSeconds() -> Double {
         var usage = rusage()

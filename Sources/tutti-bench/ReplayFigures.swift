@@ -40,12 +40,8 @@ extension Benchmark {
                      memory <= 2 * fileMiB ? "met" : "NOT met"))
     }
 
-    /// The process's resident memory now (the file's mapped pages it has read count too).
-    static func currentMemoryMiB() -> Double {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
-    }
+    /// The process's resident memory now.
+    static func currentMemoryMiB() -> Double { statusMiB("VmRSS") }
 
     /// A recording like a long run's: 16 tasks reporting progress, metrics and log lines.
     func writeLongRecording(path: String, events count: Int) throws {

@@ -108,18 +108,13 @@ extension Benchmark {
     }
 
     /// The peak resident memory of this program (VmHWM), since it started.
-    static func ownPeakMemoryMiB() -> Double {
+    static func ownPeakMemoryMiB() -> Double { statusMiB("VmHWM") }
+
+    /// A memory figure of /proc/self/status (`VmRSS:   1234 kB`), in MiB.
+    static func statusMiB(_ field: String) -> Double {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-        let kib = line.flatMap { Double($0.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).dropLast(3)
-            .trimmingCharacters(in: .whitespaces)) }
-        return (kib ?? 0) / 1024
+        let line = status.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
+        return (Double(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "0") ?? 0) / 1024
     }
 
-    /// The process's peak resident memory so far.
-    static func peakMemoryMiB() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
-    }
 }

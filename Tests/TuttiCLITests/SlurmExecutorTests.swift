@@ -23,23 +23,37 @@ enum SlurmCluster {
                          captureOutput: true).output.split(separator: "\n").map(String.init)
     }
 
-    /// Submits a job that holds all eight CPUs until the file `release` exists, and waits
-    /// until it runs; its id (cancel it when done).
-    static func occupyEveryCPU(until release: String) async throws -> String {
+    /// A job that holds all eight CPUs until released.
+    struct CPUHolder {
+        let job: String
+        let releaseFile: String
+
+        /// Lets the job end (the cluster is free again).
+        func release() { FileManager.default.createFile(atPath: releaseFile, contents: nil) }
+
+        /// Ends the job whatever it is doing (at the end of a test).
+        func cancel() { ChildProcess.run(["scancel", job]) }
+    }
+
+    /// Submits a job that holds all eight CPUs until it is released, and waits until it runs
+    /// (cancel it when done).
+    static func occupyEveryCPU(in scratch: Scratch) async throws -> CPUHolder {
+        let release = scratch.file("release")
         let blocker = ChildProcess.run(["sbatch", "--parsable", "--cpus-per-task=8", "--job-name=tutti-test-blocker",
                                         "--output=/dev/null", "--wrap", "while [ ! -f \(release) ]; do sleep 0.1; done"],
                                        captureOutput: true).output.trimmingCharacters(in: .whitespacesAndNewlines)
         try #require(!blocker.isEmpty)
+        let holder = CPUHolder(job: blocker, releaseFile: release)
         let running = await eventually { state(ofJob: blocker) == "RUNNING" }
-        if !running { ChildProcess.run(["scancel", blocker]) }
+        if !running { holder.cancel() }
         try #require(running, "the job holding every CPU runs")
-        return blocker
+        return holder
     }
 
-    /// `scontrol show job`'s JobState of a job.
-    static func state(ofJob id: String) -> String? {
+    /// A field of `scontrol show job` for a job: its JobState by default, or its Reason...
+    static func state(ofJob id: String, field: String = "JobState") -> String? {
         let text = ChildProcess.run(["scontrol", "show", "job", id], captureOutput: true).output
-        return text.range(of: "JobState=").map { String(text[$0.upperBound...].prefix { !$0.isWhitespace }) }
+        return text.range(of: " \(field)=").map { String(text[$0.upperBound...].prefix { !$0.isWhitespace }) }
     }
 }
 
@@ -47,14 +61,25 @@ enum SlurmCluster {
 /// Slurm's suspend, cancel, retry as a new job, the queue's reason, nothing left when Tutti is
 /// killed. One at a time: they share the cluster's eight CPUs.
 @Suite(.serialized, .enabled(if: SlurmCluster.runnable)) struct SlurmExecutorTests {
+    /// Every test needs the cluster: a required one that is missing fails each test.
+    init() throws { try SlurmCluster.check() }
+
     /// The run's only folder under `runs/`, and its id.
     static func runID(in scratch: Scratch) -> String? {
         ((try? FileManager.default.contentsOfDirectory(atPath: scratch.file("runs"))) ?? []).first
     }
 
-    static func events(_ scratch: Scratch) -> [RunEvent] {
-        guard let id = runID(in: scratch) else { return [] }
-        return (try? Recording.read(path: scratch.file("runs/\(id)/events.ndjson")))?.events ?? []
+    static func events(_ scratch: Scratch) -> [RunEvent] { ControlCommandTests.recording(scratch)?.events ?? [] }
+
+    /// Writes `wf.yaml`, a workflow named `name` whose tasks (YAML list items) run on the
+    /// cluster, unless `onCluster` is false (the run is then told with `--executor slurm`).
+    static func writeWorkflow(_ scratch: Scratch, _ name: String, onCluster: Bool = true, tasks: String) {
+        _ = scratch.write("wf.yaml", "name: \(name)\n" + (onCluster ? "execution: {executor: slurm}\n" : "") + "tasks:\n" + tasks)
+    }
+
+    /// `tutti run wf.yaml --headless` in the scratch folder, started (not waited for).
+    static func startRun(_ scratch: Scratch, _ extra: [String] = []) throws -> TuttiProcess {
+        try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"] + extra, in: scratch.path)
     }
 
     /// The run's report.
@@ -71,13 +96,11 @@ enum SlurmCluster {
     }
 
     @Test func fourTasksRunAtOnceAsJobsAndTheirProgressStreamsBack() async throws {
-        try SlurmCluster.check()
         let scratch = Scratch()
         // Each task waits until all four have started: only four jobs running at once finish.
         let barrier = "touch \(scratch.path)/started-$TUTTI_TASK_ID; echo '@tutti progress 50'; "
             + "while [ $(ls \(scratch.path) | grep -c started-) -lt 4 ]; do sleep 0.05; done; echo '@tutti metric done=1'"
-        _ = scratch.write("wf.yaml", "name: four\nexecution: {executor: slurm}\ntasks:\n"
-                          + (1...4).map { "  - {task_id: t\($0), command: [sh, -c, \"\(barrier)\"], timeout_seconds: 60}\n" }.joined())
+        Self.writeWorkflow(scratch, "four", tasks: (1...4).map { "  - {task_id: t\($0), command: [sh, -c, \"\(barrier)\"], timeout_seconds: 60}\n" }.joined())
         let result = try await tutti(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("Slurm job"), "\(result.stdout)")
@@ -93,20 +116,19 @@ enum SlurmCluster {
     }
 
     @Test func aPausedJobIsSuspendedOnItsNodeAndOutlivesItsTimeoutUntilResumed() async throws {
-        try SlurmCluster.check()
         let scratch = Scratch()
-        // It runs 2 s of its 4 s timeout; paused for longer than that, it must not time out.
-        _ = scratch.write("wf.yaml", """
-        name: pausing
-        execution: {executor: slurm}
-        tasks:
-          - {task_id: nap, command: [sh, -c, "echo $$ > \(scratch.path)/pid; sleep 2; echo woke"], timeout_seconds: 4}
+        // It runs until told to (a file), within its 5 s timeout; paused for longer than that,
+        // it must not time out. (Not a sleep of its own: on a loaded machine it could end
+        // before the pause arrives.)
+        Self.writeWorkflow(scratch, "pausing", tasks: """
+          - {task_id: nap, command: [sh, -c, "echo $$ > \(scratch.path)/pid; while [ ! -f \(scratch.path)/go ]; do sleep 0.1; done; echo woke"],
+             timeout_seconds: 5}
         """)
-        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        let run = try Self.startRun(scratch)
         try #require(await eventually { scratch.pid("pid") != nil && Self.sightings(scratch).contains { $0.state == "RUNNING" } })
         let pid = try #require(scratch.pid("pid"))
         let job = try #require(Self.sightings(scratch).first?.jobID)
-        // Slurm's own time limit as well as Tutti's: 4 s and the 5 s grace are a minute for
+        // Slurm's own time limit as well as Tutti's: 5 s and the 5 s grace are a minute for
         // Slurm, and a minute more so that Tutti's own ends it first.
         let command = Self.events(scratch).compactMap { event -> [String]? in
             if case .taskStarted(let started) = event.kind { return started.command }
@@ -119,29 +141,26 @@ enum SlurmCluster {
         #expect(await eventually { processState(pid) == "T" }, "its processes are stopped on the node")
         // Past the timeout while suspended: the job is still there and still suspended.
         let pausedAt = Date()
-        while Date().timeIntervalSince(pausedAt) < 5 {
+        while Date().timeIntervalSince(pausedAt) < 6 {
             try await Task.sleep(for: .milliseconds(200))
             #expect(SlurmCluster.state(ofJob: job) == "SUSPENDED")
         }
         let resumed = try await tutti(["ctl", "latest", "resume", "nap", "--runs-dir", "runs"], in: scratch.path)
         #expect(resumed.status == 0)
+        FileManager.default.createFile(atPath: scratch.file("go"), contents: nil)
         let result = await run.finished()
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("Task nap Complete!"), "\(result.stdout)")
     }
 
     @Test func aFailedTaskIsRetriedAsANewJobAndACancelledOneLeavesNoJob() async throws {
-        try SlurmCluster.check()
         let scratch = Scratch()
-        _ = scratch.write("wf.yaml", """
-        name: retrying
-        execution: {executor: slurm}
-        tasks:
+        Self.writeWorkflow(scratch, "retrying", tasks: """
           - {task_id: flaky, command: [sh, -c, "test -f \(scratch.path)/second || { touch \(scratch.path)/second; exit 3; }"],
              retries: {count: 1, delay_seconds: 0.1}}
           - {task_id: forever, command: [sh, -c, "echo $$ > \(scratch.path)/pid; exec sleep 300"]}
         """)
-        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        let run = try Self.startRun(scratch)
         try #require(await eventually { scratch.pid("pid") != nil })
         let pid = try #require(scratch.pid("pid"))
         #expect(await eventually { Set(Self.sightings(scratch).filter { $0.task == "flaky" }.map(\.jobID)).count == 2
@@ -162,23 +181,19 @@ enum SlurmCluster {
     }
 
     @Test func aJobWaitingForResourcesShowsItsReasonAndItsWaitIsNotRunTime() async throws {
-        try SlurmCluster.check()
         let scratch = Scratch()
         // Another job holds all eight CPUs until the test lets it go.
-        let blocker = try await SlurmCluster.occupyEveryCPU(until: scratch.file("release"))
-        defer { ChildProcess.run(["scancel", blocker]) }
-        _ = scratch.write("wf.yaml", """
-        name: waiting
-        execution: {executor: slurm}
-        tasks:
+        let blocker = try await SlurmCluster.occupyEveryCPU(in: scratch)
+        defer { blocker.cancel() }
+        Self.writeWorkflow(scratch, "waiting", tasks: """
           - {task_id: small, command: [sh, -c, "sleep 0.5"], slurm: {cpus: 1}}
         """)
-        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        let run = try Self.startRun(scratch)
         #expect(await eventually { Self.sightings(scratch).contains { $0.state == "PENDING" && $0.reason == "Resources" } },
                 "queued for Resources: \(Self.sightings(scratch))")
         // Waiting a while in the queue.
         try await Task.sleep(for: .seconds(2))
-        FileManager.default.createFile(atPath: scratch.file("release"), contents: nil)
+        blocker.release()
         let result = await run.finished()
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("queued (Resources)"), "\(result.stdout)")
@@ -195,10 +210,9 @@ enum SlurmCluster {
     /// The demo on the cluster with the dashboard in a real terminal: its jobs wait in the
     /// queue (the rows say why), run four at once, a task is paused (suspended) and resumed.
     @Test(.enabled(if: DashboardTerminalTests.tmuxInstalled)) func theDemoRunsOnTheClusterInTheDashboard() async throws {
-        try SlurmCluster.check()
         let scratch = Scratch()
-        let blocker = try await SlurmCluster.occupyEveryCPU(until: scratch.file("release"))
-        defer { ChildProcess.run(["scancel", blocker]) }
+        let blocker = try await SlurmCluster.occupyEveryCPU(in: scratch)
+        defer { blocker.cancel() }
         let tmux = DashboardTerminalTests.Tmux()
         defer { tmux.kill() }
         tmux.start("cd \(scratch.path) && \(tuttiBinary) run \(repositoryRoot)/workflows/demo.yaml --executor slurm --runs-dir runs; "
@@ -206,7 +220,7 @@ enum SlurmCluster {
         tmux.run(["resize-window", "-t", "main", "-x", "120", "-y", "40"])
         #expect(await tmux.waitFor { $0.components(separatedBy: "queued: ").count == 5 && $0.contains("queued: Resources (job") },
                 "each row says its job waits, and why (Resources, or Priority behind another):\n\(tmux.screen)")
-        FileManager.default.createFile(atPath: scratch.file("release"), contents: nil)
+        blocker.release()
         let id = try #require(Self.runID(in: scratch))
         #expect(await eventually { SlurmCluster.jobs(ofRun: id).filter { $0.contains("|RUNNING|") }.count == 4 },
                 "four jobs running at once in squeue: \(SlurmCluster.jobs(ofRun: id))")
@@ -231,19 +245,14 @@ enum SlurmCluster {
     /// The seed's template 3 on the cluster: the four real agents as jobs, the same gates as
     /// when they run here.
     @Test(.enabled(if: QualityReportTests.pytestWithCoverage)) func theQualityReportRunsOnTheClusterWithTheSameGates() async throws {
-        try SlurmCluster.check()
         try await QualityReportTests.checkTheQualityReport(executor: ["--executor", "slurm"])
     }
 
     @Test func aJobPausedWhileQueuedIsHeldAndOneCancelledElsewhereEndsCancelled() async throws {
-        try SlurmCluster.check()
         let scratch = Scratch()
-        let blocker = try await SlurmCluster.occupyEveryCPU(until: scratch.file("release"))
-        defer { ChildProcess.run(["scancel", blocker]) }
-        _ = scratch.write("wf.yaml", """
-        name: held
-        execution: {executor: slurm}
-        tasks:
+        let blocker = try await SlurmCluster.occupyEveryCPU(in: scratch)
+        defer { blocker.cancel() }
+        Self.writeWorkflow(scratch, "held", tasks: """
           - {task_id: later, command: [sh, -c, "echo ran > \(scratch.path)/ran"]}
           - {task_id: victim, command: [sh, -c, "echo $$ > \(scratch.path)/victim; exec sleep 300"], depends_on: [later]}
         """)
@@ -254,11 +263,11 @@ enum SlurmCluster {
         let paused = try await tutti(["ctl", "latest", "pause", "later", "--runs-dir", "runs"], in: scratch.path)
         #expect(paused.status == 0)
         let job = try #require(Self.sightings(scratch).first { $0.task == "later" }?.jobID)
-        #expect(await eventually {
-            ChildProcess.run(["scontrol", "show", "job", job], captureOutput: true).output.contains("Reason=JobHeld")
-        }, "a queued job is held")
-        FileManager.default.createFile(atPath: scratch.file("release"), contents: nil)
-        // Held, it stays in the queue even with the cluster free.
+        #expect(await eventually { SlurmCluster.state(ofJob: job, field: "Reason")?.hasPrefix("JobHeld") == true },
+                "a queued job is held (JobHeldUser, or JobHeldAdmin when Tutti runs as root)")
+        blocker.release()
+        // Held, it stays in the queue once the cluster is free.
+        #expect(await eventually { SlurmCluster.state(ofJob: blocker.job).map { $0 != "RUNNING" } ?? true }, "the CPUs are free")
         try await Task.sleep(for: .seconds(1.5))
         #expect(SlurmCluster.state(ofJob: job) == "PENDING" && !FileManager.default.fileExists(atPath: scratch.file("ran")))
         let resumed = try await tutti(["ctl", "latest", "resume", "later", "--runs-dir", "runs"], in: scratch.path)
@@ -274,24 +283,19 @@ enum SlurmCluster {
     }
 
     @Test func resumingARunWhoseWatchdogDiedWithItCancelsTheJobsItLeft() async throws {
-        try SlurmCluster.check()
         let scratch = Scratch()
-        _ = scratch.write("wf.yaml", """
-        name: stranded
-        execution: {executor: slurm}
-        tasks:
+        // The workflow says nothing of a cluster: the run was told, and its resume goes on there.
+        Self.writeWorkflow(scratch, "stranded", onCluster: false, tasks: """
           - {task_id: a, command: [sh, -c, "test -f \(scratch.path)/done && exit 0; echo $$ > \(scratch.path)/a; exec sleep 300"]}
         """)
-        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        let run = try Self.startRun(scratch, ["--executor", "slurm"])
         try #require(await eventually { scratch.pid("a") != nil && !Self.sightings(scratch).isEmpty })
         let id = try #require(Self.runID(in: scratch))
         let oldJob = try #require(Self.sightings(scratch).first?.jobID)
         // The run's watchdog first, then the run: nothing is left to cancel the job.
         let tuttiPID = run.process.processIdentifier
-        let watchdogs = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
-            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
-            return stat.contains("(tutti-watchdog)") && fields.count > 2 && Int32(fields[1]) == tuttiPID
+        let watchdogs = ResumeCommandTests.children(of: tuttiPID).filter {
+            ((try? String(contentsOfFile: "/proc/\($0)/stat", encoding: .utf8)) ?? "").contains("(tutti-watchdog)")
         }
         try #require(watchdogs.count == 1, "the run's watchdog: \(watchdogs)")
         kill(watchdogs[0], SIGKILL)
@@ -304,19 +308,17 @@ enum SlurmCluster {
         #expect(await eventually { SlurmCluster.state(ofJob: oldJob).map { $0 != "RUNNING" } ?? true },
                 "the old job was cancelled: \(SlurmCluster.state(ofJob: oldJob) ?? "gone")")
         #expect(await eventually { SlurmCluster.jobs(ofRun: id).allSatisfy { !$0.contains("|RUNNING|") } })
+        let jobs = Set(Self.sightings(scratch).filter { $0.task == "a" }.map(\.jobID))
+        #expect(jobs.count == 2 && jobs.contains(oldJob), "the task ran again as a job of its own: \(jobs)")
     }
 
     @Test func killingTuttiLeavesNoJobBehind() async throws {
-        try SlurmCluster.check()
         let scratch = Scratch()
-        _ = scratch.write("wf.yaml", """
-        name: orphans
-        execution: {executor: slurm}
-        tasks:
+        Self.writeWorkflow(scratch, "orphans", tasks: """
           - {task_id: a, command: [sh, -c, "echo $$ > \(scratch.path)/a; exec sleep 300"]}
           - {task_id: b, command: [sh, -c, "echo $$ > \(scratch.path)/b; exec sleep 300"]}
         """)
-        let run = try TuttiProcess(["run", "wf.yaml", "--headless", "--runs-dir", "runs"], in: scratch.path)
+        let run = try Self.startRun(scratch)
         try #require(await eventually { scratch.pid("a") != nil && scratch.pid("b") != nil })
         let id = try #require(Self.runID(in: scratch))
         #expect(SlurmCluster.jobs(ofRun: id).count == 2)

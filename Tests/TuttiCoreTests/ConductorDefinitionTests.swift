@@ -224,7 +224,8 @@ import Testing
           {"name": "sim", "taskReferenceName": "y", "inputParameters": {"parameters": {"duration_seconds": 0.1}}}
         ]}
         """
-        #expect(throws: WorkflowLoadError.self) { try ConductorImport.parse(json: json, file: "w.json") }
+        let error = #expect(throws: WorkflowLoadError.self) { try ConductorImport.parse(json: json, file: "w.json") }
+        #expect(error?.description.contains("w.json:3:3: error: task y is given twice") == true, "\(String(describing: error))")
     }
 
     @Test func aWorkersOwnInputsAreItsBusiness() throws {
@@ -235,9 +236,10 @@ import Testing
     }
 
     @Test func everyTaskDefinitionIsReadWithItsOwnJSONOrTheWholeBodyIsRefused() throws {
-        #expect(throws: WorkflowLoadError.self) {
+        let error = #expect(throws: WorkflowLoadError.self) {
             try ConductorTaskDefinition.parse(json: #"[{"name": ""}, {"name": "b", "retryCount": 5}]"#, file: "defs.json")
         }
+        #expect(error?.description.contains("'name' in task definition 1 must be a name") == true, "\(String(describing: error))")
         let read = try ConductorTaskDefinition.parse(json: #"[{"name": "a"}, {"name": "b", "retryCount": 5}]"#, file: "defs.json")
         #expect(read.map(\.definition.name) == ["a", "b"])
         #expect(read[1].json == .object(["name": .string("b"), "retryCount": .number(5)]))

@@ -80,6 +80,13 @@ import Testing
 
     /// Numbers are written as Swift (and JSONEncoder) writes them, whole microseconds from
     /// their digits included.
+    /// An event stays small (its large payloads are boxed): a run of 10,000 tasks holds 20,000
+    /// of them as it starts, and a replay's index folds them by the million.
+    @Test func anEventStaysSmall() {
+        // 104 bytes a slot since gates, findings, cluster sightings and the report are boxed (280 before).
+        #expect(MemoryLayout<RunEvent>.stride <= 104)
+    }
+
     @Test func numbersAreWrittenAsDescriptionWritesThem() {
         var generator = SystemRandomNumberGenerator()
         var numbers: [Double] = [0.1, 0.000123, 0.0001, 0.00009, 12.345678, 1.5, -2.25, -0.000001, 999_999_999.999999,
@@ -154,6 +161,11 @@ import Testing
         interrupted.tasks[0].findingCount = 2
         interrupted.tasks[0].group = "build"
         interrupted.tasks[0].dependsOn = ["setup"]
+        // A cluster run's fields: each attempt's job, node and queue wait, the run's idle wait.
+        interrupted.tasks[0].attempts[0].job = "812"
+        interrupted.tasks[0].attempts[0].node = "gpu-01"
+        interrupted.tasks[0].attempts[0].queued = 3.25
+        interrupted.queueWaitSeconds = 2.5
         for report in [ReportFormatsTests.report, interrupted] {
             let fast = Data(report.jsonBytes())
             let reference = try JSONEncoder.report.encode(report)

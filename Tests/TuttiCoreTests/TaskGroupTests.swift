@@ -100,18 +100,11 @@ import Testing
     @Test func aResumedRunWaitsForTheRestOfAGroupOnly() throws {
         let clock = TestClock()
         var first = try SchedulerTests.scheduler(Self.layers, clock: clock)
-        var recorded: [EventKind] = []
-        first.start()
-        recorded += first.takeEffects().events
-        for id in ["a1", "a2"] {
-            recorded.append(.taskStarted(TaskStarted(task: id, attempt: 1, pid: 4242, command: ["true"])))
-        }
+        var recorded = SchedulerResumeTests.startRecorded(&first, running: ["a1", "a2"])
         first.attemptEnded("a1", attempt: 1, outcome: SchedulerTests.outcome(.succeeded, at: 2))
         recorded += first.takeEffects().events
         // The process dies here, with a2 running.
-        let events = recorded.enumerated().map { RunEvent(seq: $0.offset + 1, time: 1, kind: $0.element) }
-        let header = RecordingHeader(runID: "r", workflow: "layers", workflowFile: nil, host: "h", startedAt: Date(timeIntervalSince1970: 0))
-        let point = ResumePoint(Recording(header: header, events: events), directory: RunDirectory(path: "/runs/r"))
+        let point = SchedulerResumeTests.resumePoint(recorded)
         #expect(point.kept == ["a1"])
 
         var resumed = try SchedulerTests.scheduler(Self.layers, clock: clock)
@@ -119,6 +112,18 @@ import Testing
         #expect(SchedulerTests.starts(resumed.takeEffects()) == ["a2#2+0"], "b1 and b2 wait for the group's other task")
         resumed.attemptEnded("a2", attempt: 2, outcome: SchedulerTests.outcome(.succeeded, at: 3))
         #expect(SchedulerTests.starts(resumed.takeEffects()) == ["b1#1+0", "b2#1+0"])
+    }
+
+    @Test func aRetryOfATaskWaitingForAGroupWithAFailedTaskNamesThatTask() throws {
+        var scheduler = try SchedulerTests.scheduler(Self.layers)
+        scheduler.start()
+        for id in ["a1", "a2"] { scheduler.attemptEnded(id, attempt: 1, outcome: SchedulerTests.outcome(.succeeded)) }
+        #expect(scheduler.perform(ControlAction(.cancel, task: "end"), actor: "test").accepted, "cancelled before it started")
+        scheduler.attemptEnded("b1", attempt: 1, outcome: SchedulerTests.outcome(.failed))
+        scheduler.attemptEnded("b2", attempt: 1, outcome: SchedulerTests.outcome(.succeeded))
+        _ = scheduler.takeEffects()
+        let result = scheduler.perform(ControlAction(.retry, task: "end"), actor: "test")
+        #expect(!result.accepted && result.message.hasPrefix("task end needs task b1, which was failed"), "\(result.message)")
     }
 
     /// 100 layers of 100 tasks, each layer waiting for the one before as a group: the
@@ -214,7 +219,10 @@ import Testing
         #expect(back.tasks.map(\.dependsOn) == workflow.tasks.map(\.dependsOn), "the groups as written")
         #expect(back.tasks.map(\.group) == workflow.tasks.map(\.group))
         // Without Tutti's own inputParameters, the structure alone runs each task after the whole group.
-        guard case .object(var fields) = definition else { return }
+        guard case .object(var fields) = definition else {
+            Issue.record("the definition is an object: \(definition)")
+            return
+        }
         fields["tasks"] = Self.strippingDependsOn(fields["tasks"] ?? .null)
         definition = .object(fields)
         let structural = try ConductorImport.parse(json: String(decoding: try JSONEncoder.sortedPretty.encode(definition), as: UTF8.self),

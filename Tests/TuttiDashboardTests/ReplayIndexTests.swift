@@ -7,8 +7,8 @@ import TuttiCore
 /// events in memory give, finds the moments, and names the lines that are not events.
 @Suite struct ReplayIndexTests {
     /// The fixture run written as an events file, with `extra` lines inserted after line `at`.
-    static func file(extra: [String] = [], at: Int = 0, cutOff: String? = nil) throws -> (RecordingStream, [RunEvent]) {
-        let events = DashboardFixtures.events()
+    static func file(extra: [String] = [], at: Int = 0, cutOff: String? = nil, finished: Bool = true) throws -> (RecordingStream, [RunEvent]) {
+        let events = DashboardFixtures.events().filter { if case .runFinished = $0.kind { return finished } else { return true } }
         let header = RecordingHeader(runID: "r", workflow: "fixture", workflowFile: nil, host: "test", startedAt: Date(timeIntervalSince1970: 0))
         var lines = [String(decoding: try JSONEncoder.events.encode(header), as: UTF8.self)]
         lines += try events.map { String(decoding: try JSONEncoder.events.encode($0), as: UTF8.self) }
@@ -103,8 +103,13 @@ import TuttiCore
     }
 
     @Test func aRunThatNeverFinishedIsKnownOnceTheFileIsRead() throws {
-        let events = DashboardFixtures.events().filter { if case .runFinished = $0.kind { return false } else { return true } }
-        let index = ReplayIndex(events: events)
+        let (file, _) = try Self.file(finished: false)
+        let index = ReplayIndex(file: file, snapshotInterval: 4, partBytes: 200)
+        index.waitUntilComplete()
         #expect(!index.finished && index.isComplete)
+        let (finishedFile, _) = try Self.file()
+        let finishedIndex = ReplayIndex(file: finishedFile, snapshotInterval: 4, partBytes: 200)
+        finishedIndex.waitUntilComplete()
+        #expect(finishedIndex.finished, "the same file with its end says it finished")
     }
 }

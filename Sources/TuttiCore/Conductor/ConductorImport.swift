@@ -60,8 +60,7 @@ public enum ConductorImport {
         for node in root.sequence.map(Array.init) ?? [root] {
             do {
                 let workflow = try self.read(node, file: file, baseDirectory: baseDirectory, taskDefinitions: taskDefinitions)
-                let version = node.mapping?.first { $0.key.string == "version" }?.value.string.flatMap { Int($0) } ?? 1
-                read.append((workflow, node.jsonValue, version))
+                read.append((workflow, node.jsonValue, ConductorExport.integerVersion(workflow.version) ?? 1))
             } catch { problems += error.diagnostics }
         }
         guard problems.isEmpty else { throw WorkflowLoadError(problems) }
@@ -94,7 +93,8 @@ public enum ConductorImport {
             if tasks.isEmpty { diagnostics.error("'tasks' is empty: a workflow needs at least one task", at: def["tasks"]) }
             _ = walker.walk(tasks, after: [])
         }
-        if let version = def["version"], Int(version.string ?? "") == nil {
+        // Whole numbers, as Conductor reads them (2.0 is 2).
+        if let version = def["version"], ConductorExport.integerVersion(version.string) == nil {
             diagnostics.error("'version' must be a whole number", at: version, hint: "Conductor numbers a definition's versions 1, 2, 3…")
         }
         var workflow = Workflow(name: name, description: def.string("description"), version: def["version"]?.string,

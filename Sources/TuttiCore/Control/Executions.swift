@@ -23,7 +23,7 @@ public final class Execution: Sendable {
     public init(engine: RunEngine, workflowFile: String, history: [RunEvent] = []) {
         self.engine = engine
         self.workflowFile = workflowFile
-        clockOrigin = Date().timeIntervalSince1970 - engine.bus.elapsed
+        clockOrigin = engine.bus.clockOrigin
         control = try? ControlServer(engine: engine)
         state.withLock { state in
             for event in history { state.apply(event) }

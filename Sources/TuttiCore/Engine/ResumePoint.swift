@@ -22,6 +22,19 @@ public struct ResumePoint: Sendable {
         var openPID: Int32?
         /// On a cluster: the attempt's job and node, and when it left the queue.
         var openJob: (id: String, node: String?, ran: Double?)?
+
+        /// The attempt under way, ended at `time` (or when it started, if later): on a cluster
+        /// it ran from when its job left the queue, as the engine counts it. Nil when none is.
+        func openAttemptEnded(of task: String, at time: Double, status: TaskStatus, reason: String?, exitCode: Int32? = nil, signal: Int32? = nil,
+                              paused: Double? = nil, in directory: RunDirectory) -> AttemptRecord? {
+            guard let open else { return nil }
+            let end = max(open.start, time)
+            let ran = min(end, openJob?.ran ?? open.start)
+            return AttemptRecord(attempt: open.attempt, start: ran, end: end, status: status, exitCode: exitCode, signal: signal,
+                                 reason: reason, log: directory.relativeLogPath(task: task, attempt: open.attempt), paused: paused,
+                                 job: openJob?.id, node: openJob?.node,
+                                 queued: openJob.map { _ in EventBus.microseconds(max(0, ran - open.start)) })
+        }
     }
 
     public let header: RecordingHeader
@@ -73,23 +86,10 @@ public struct ResumePoint: Sendable {
         var announced: [String] = []
         var parallelism = 1
         var tasks: [String: TaskHistory] = [:]
-        func relativeLog(_ task: String, _ attempt: Int) -> String {
-            String(directory.logPath(task: task, attempt: attempt).dropFirst(directory.path.count + 1))
-        }
         func close(_ task: String, at time: Double, status: TaskStatus, reason: String?, exitCode: Int32? = nil,
                    signal: Int32? = nil, paused: Double? = nil) {
-            guard let open = tasks[task]?.open else { return }
-            // On a cluster the attempt ran from when its job left the queue, as the engine counted it.
-            let job = tasks[task]?.openJob
-            let ran = min(time, job?.ran ?? open.start)
-            var record = AttemptRecord(attempt: open.attempt, start: ran, end: time, status: status,
-                                       exitCode: exitCode, signal: signal, reason: reason,
-                                       log: relativeLog(task, open.attempt), paused: paused)
-            if let job {
-                record.job = job.id
-                record.node = job.node
-                record.queued = EventBus.microseconds(max(0, ran - open.start))
-            }
+            guard let record = tasks[task]?.openAttemptEnded(of: task, at: time, status: status, reason: reason, exitCode: exitCode,
+                                                             signal: signal, paused: paused, in: directory) else { return }
             tasks[task]?.attempts.append(record)
             tasks[task]?.open = nil
             tasks[task]?.openPID = nil
@@ -169,13 +169,17 @@ public struct ResumedRun: Sendable {
         let point = try ResumePoint.read(directory)
         let workflow = try point.workflow(in: directory)
         endedGroups = point.endLeftovers()
-        // Jobs its old attempts left on a cluster (its watchdog died too) end before new ones start.
-        if (options.executor ?? workflow.execution.executor) == .slurm, !point.interrupted.isEmpty {
-            ChildProcess.run(SlurmJob.cancelAllCommand(runID: point.header.runID))
-        }
+        // It goes on where it ran (`tutti run --executor slurm` is in its recording's header),
+        // unless told otherwise; a recording older than that field ran where its workflow says.
+        let ranOn = point.header.executor ?? workflow.execution.executor
         var options = options
+        options.executor = options.executor ?? ranOn
         options.runsDirectory = (directory.path as NSString).deletingLastPathComponent
         engine = try RunEngine(resuming: point, in: directory, workflow: workflow, options: options)
+        // Jobs its old attempts left on a cluster (its watchdog died too) end before new ones start.
+        if ranOn == .slurm || point.tasks.values.contains(where: { $0.openJob != nil }), !point.interrupted.isEmpty {
+            ChildProcess.run(SlurmJob.cancelAllCommand(runID: point.header.runID))
+        }
         self.point = point
     }
 }

@@ -43,6 +43,11 @@ public struct RunDirectory: Sendable {
         attempt == 1 ? "\(logsPath)/task-\(task).log" : "\(logsPath)/task-\(task).attempt-\(attempt).log"
     }
 
+    /// `logPath` relative to the run's folder, as reports name it.
+    public func relativeLogPath(task: String, attempt: Int) -> String {
+        String(logPath(task: task, attempt: attempt).dropFirst(path.count + 1))
+    }
+
     /// A task's result JSON.
     public func resultPath(task: String) -> String { "\(resultsPath)/task-\(task).json" }
 

@@ -100,6 +100,7 @@ public final class RunEngine: Sendable {
         var header = RecordingHeader(runID: runID, workflow: workflow.name, workflowFile: workflow.sourcePath,
                                      host: ProcessInfo.processInfo.hostName, startedAt: startedAt)
         header.clockOrigin = now
+        header.executor = options.executor(for: workflow)
         let problems = RunFileProblems()
         let recorder: EventRecorder
         do { recorder = try EventRecorder(path: directory.eventsPath, header: header, problems: problems) } catch {
@@ -133,7 +134,7 @@ public final class RunEngine: Sendable {
 
     /// On Slurm, its commands must be here before anything starts.
     private static func checkExecutor(_ workflow: Workflow, _ options: RunOptions) throws {
-        guard (options.executor ?? workflow.execution.executor) == .slurm else { return }
+        guard options.executor(for: workflow) == .slurm else { return }
         for command in ["srun", "squeue", "scontrol", "scancel"] where ExecutableLookup.path(of: command) == nil {
             throw RunSetupError.slurmMissing(command)
         }
@@ -155,9 +156,9 @@ public final class RunEngine: Sendable {
             }
             let wanted = Set(filter.flatMap { allGroups[$0] ?? [$0] })
             workflow.tasks = workflow.tasks.filter { wanted.contains($0.id) }
-            let groups = workflow.groups
+            let groups = Set(workflow.tasks.compactMap(\.group))
             for index in workflow.tasks.indices {
-                workflow.tasks[index].dependsOn.removeAll { !wanted.contains($0) && groups[$0] == nil }
+                workflow.tasks[index].dependsOn.removeAll { !wanted.contains($0) && !groups.contains($0) }
             }
         }
         return workflow
@@ -167,7 +168,7 @@ public final class RunEngine: Sendable {
                  bus: EventBus, problems: RunFileProblems, resumePoint: ResumePoint?) {
         self.workflow = workflow
         self.options = options
-        let onCluster = (options.executor ?? workflow.execution.executor) == .slurm
+        let onCluster = options.executor(for: workflow) == .slurm
         watchdog = Watchdog(onDeath: onCluster ? SlurmJob.cancelAllCommand(runID: runID) : nil)
         self.runID = runID
         self.directory = directory

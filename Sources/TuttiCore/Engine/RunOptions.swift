@@ -25,6 +25,9 @@ public struct RunOptions: Sendable {
     /// Where the tasks run, overriding the workflow's `execution.executor`.
     public var executor: Executor?
 
+    /// Where `workflow`'s tasks run: this option, else what the workflow says.
+    public func executor(for workflow: Workflow) -> Executor { executor ?? workflow.execution.executor }
+
     /// Where runs are kept unless told otherwise: `.tutti/runs` in the current folder.
     public static let defaultRunsDirectory = ".tutti/runs"
 

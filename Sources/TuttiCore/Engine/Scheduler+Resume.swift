@@ -11,11 +11,9 @@ extension Scheduler {
         for id in order {
             guard let history = point.tasks[id], var record = records[id] else { continue }
             record.attempts = history.attempts
-            if let open = history.open {
-                record.attempts.append(AttemptRecord(
-                    attempt: open.attempt, start: open.start, end: max(open.start, point.lastTime), status: .cancelled,
-                    exitCode: nil, signal: nil, reason: RunResumed.interruptedReason,
-                    log: String(directory.logPath(task: id, attempt: open.attempt).dropFirst(directory.path.count + 1))))
+            if let interrupted = history.openAttemptEnded(of: id, at: point.lastTime, status: .cancelled, reason: RunResumed.interruptedReason,
+                                                          in: directory) {
+                record.attempts.append(interrupted)
             }
             if history.status == .succeeded {
                 record.status = .succeeded

@@ -75,8 +75,9 @@ struct Scheduler {
         self.failFast = failFast
         self.startedAt = startedAt
         self.clock = clock
-        topologicalOrder = DependencyGraph(workflow.tasks).topologicalOrder()
-        groups = workflow.groups
+        let graph = DependencyGraph(workflow.tasks)
+        topologicalOrder = graph.topologicalOrder()
+        groups = graph.groups
         for (position, task) in workflow.tasks.enumerated() {
             let attempts = workflow.errorHandling.retryAllowed ? task.retry.count + 1 : 1
             records[task.id] = TaskRecord(position: position, maxAttempts: attempts)
@@ -214,14 +215,11 @@ struct Scheduler {
 
     mutating func handle(_ id: String, attempt: Int, outcome: AttemptOutcome) {
         guard var record = records[id] else { return }
-        let log = directory.logPath(task: id, attempt: attempt)
-        var attemptRecord = AttemptRecord(attempt: attempt, start: outcome.startTime, end: outcome.endTime, status: outcome.status,
+        let attemptRecord = AttemptRecord(attempt: attempt, start: outcome.startTime, end: outcome.endTime, status: outcome.status,
                                           exitCode: outcome.exitCode, signal: outcome.signal, reason: outcome.reason,
-                                          log: String(log.dropFirst(directory.path.count + 1)),
-                                          paused: outcome.pausedSeconds > 0 ? outcome.pausedSeconds : nil)
-        attemptRecord.job = outcome.job
-        attemptRecord.node = outcome.node
-        attemptRecord.queued = outcome.job == nil ? nil : EventBus.microseconds(outcome.queuedSeconds)
+                                          log: directory.relativeLogPath(task: id, attempt: attempt),
+                                          paused: outcome.pausedSeconds > 0 ? outcome.pausedSeconds : nil, job: outcome.job,
+                                          node: outcome.node, queued: outcome.job == nil ? nil : EventBus.microseconds(outcome.queuedSeconds))
         record.attempts.append(attemptRecord)
         record.metrics = outcome.metrics
         record.findings = outcome.findings

@@ -58,7 +58,7 @@ struct TaskLauncher {
     }
 
     /// Where the tasks run: as the run was told, else as the workflow says.
-    var executor: Executor { options.executor ?? workflow.execution.executor }
+    var executor: Executor { options.executor(for: workflow) }
 
     /// Where a task's result file goes: the run directory, and the original template's
     /// `.conductor/task-results/` when asked for.

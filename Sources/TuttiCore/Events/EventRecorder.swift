@@ -16,10 +16,13 @@ public struct RecordingHeader: Sendable, Hashable, Codable {
     /// When event time 0 was, in seconds since 1970 (to the microsecond), so a watcher in
     /// another process can tell the run's clock.
     public var clockOrigin: Double?
+    /// Where its tasks ran (`tutti run --executor` or the workflow's choice), for a resume to
+    /// go on there.
+    public var executor: Executor?
 
     enum CodingKeys: String, CodingKey {
         case schema, version, runID = "run_id", workflow, workflowFile = "workflow_file", host, startedAt = "started_at",
-             clockOrigin = "clock_origin"
+             clockOrigin = "clock_origin", executor
     }
 
     public init(runID: String, workflow: String, workflowFile: String?, host: String, startedAt: Date) {

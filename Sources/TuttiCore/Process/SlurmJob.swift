@@ -27,6 +27,10 @@ public struct SlurmSubmission: Sendable, Hashable {
 /// queue (`squeue`, this user's jobs only), and pause, resume and cancel mapped to Slurm's
 /// own controls.
 final class SlurmJob {
+    /// Slurm's default KillWait: how long it waits after SIGTERM before SIGKILL when it ends a
+    /// job (a cluster may set less; Tutti waits this long, beyond its own grace, before killing srun).
+    static let defaultKillWait = 30.0
+
     /// What `squeue` says of the job.
     struct Sighting: Equatable {
         var id: String

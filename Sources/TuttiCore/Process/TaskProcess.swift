@@ -193,11 +193,11 @@ public final class TaskProcess: Sendable {
             if wroteOutput { cluster.markRunning() }
             var started: Double?
             if runningSince == nil, cluster.hasRun {
-                let from = cluster.runStart(srunStarted: startTime, now: now, offset: Date().timeIntervalSince1970 - bus.elapsed)
+                let from = cluster.runStart(srunStarted: startTime, now: now, offset: bus.clockOrigin)
                 runningSince = from
                 started = from
                 timer = AttemptTimer(start: from, timeout: timeout)
-                if timer.isPaused || cluster.pause != nil { timer.pause(at: now) }
+                if cluster.pause != nil { timer.pause(at: now) }
             }
             if let seen, changed || started != nil {
                 bus.emit(.taskOnCluster(TaskOnCluster(task: taskID, attempt: attempt, jobID: seen.id,
@@ -215,7 +215,7 @@ public final class TaskProcess: Sendable {
                 // it; a job never seen is withdrawn by stopping srun.
                 if !cluster.cancel() { signalGroup(SIGTERM) }
                 timer.resume(at: bus.elapsed)
-                killAt = bus.elapsed + killGrace + 30
+                killAt = bus.elapsed + killGrace + SlurmJob.defaultKillWait
                 return
             }
             signalGroup(SIGTERM)
@@ -245,11 +245,7 @@ public final class TaskProcess: Sendable {
             if done {
                 if wanted.paused { timer.pause(at: now) } else { timer.resume(at: now) }
                 controlRetryAt = nil
-                let (seen, changed) = cluster.look(now: now)
-                if let seen, changed {
-                    bus.emit(.taskOnCluster(TaskOnCluster(task: taskID, attempt: attempt, jobID: seen.id, state: seen.state,
-                                                          reason: seen.reason, node: seen.node)))
-                }
+                lookAtCluster(now: now)
             } else {
                 controlRetryAt = now + 1
                 if !controlRefusalTold, cluster.sighting != nil {
@@ -339,7 +335,7 @@ public final class TaskProcess: Sendable {
             // job that failed is asked after until Slurm says how it ended (a cancel from
             // elsewhere, its time limit, memory), for at most two seconds.
             lookAtCluster(now: outcome.endTime)
-            if termination == nil, tutti_decode_wait_status(waitStatus) != 0 {
+            if termination == nil, waitStatus != 0 {
                 for _ in 0..<20 where ["RUNNING", "COMPLETING", "SUSPENDED"].contains(cluster.sighting?.state ?? "") {
                     usleep(100_000)
                     lookAtCluster(now: bus.elapsed)
@@ -347,7 +343,7 @@ public final class TaskProcess: Sendable {
             }
             // The time in the queue is not run time: the attempt ran from when its job did.
             let ranFrom = min(outcome.endTime, runningSince ?? cluster.runStart(srunStarted: startTime, now: outcome.endTime,
-                                                                               offset: Date().timeIntervalSince1970 - bus.elapsed))
+                                                                               offset: bus.clockOrigin))
             outcome.queuedSeconds = max(0, ranFrom - startTime)
             outcome.startTime = ranFrom
             outcome.job = cluster.sighting?.id

@@ -21,8 +21,11 @@ public struct AttemptRecord: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey { case attempt, start, end, status, exitCode = "exit_code", signal, reason, log, paused, job, node, queued }
 
     public init(attempt: Int, start: Double, end: Double, status: TaskStatus, exitCode: Int32?, signal: Int32?,
-                reason: String?, log: String, paused: Double? = nil) {
+                reason: String?, log: String, paused: Double? = nil, job: String? = nil, node: String? = nil, queued: Double? = nil) {
         self.paused = paused
+        self.job = job
+        self.node = node
+        self.queued = queued
         self.attempt = attempt
         self.start = start
         self.end = end

@@ -8,16 +8,15 @@ public struct DependencyGraph: Sendable {
     /// is a node of its own, so waiting for a group of 100 is one edge, not 100. A task that
     /// waits for nothing has no entry.
     public let dependencies: [String: [String]]
-    private let groupNames: Set<String>
+    /// Each group's tasks among those in the graph (a group named as a task is not one).
+    public let groups: [String: [String]]
 
     /// The graph of the tasks `include` keeps (all by default), read in place: no spec is copied.
     public init(_ tasks: [TaskSpec], including include: (String) -> Bool = { _ in true }) {
         ids = tasks.map(\.id).filter(include)
         let known = Set(ids)
-        var groups: [String: [String]] = [:]
-        for index in tasks.indices where tasks[index].group != nil && known.contains(tasks[index].id) {
-            if let group = tasks[index].group, !known.contains(group) { groups[group, default: []].append(tasks[index].id) }
-        }
+        let groups = Workflow.groups(of: tasks).filter { !known.contains($0.key) }
+            .mapValues { $0.filter(known.contains) }.filter { !$0.value.isEmpty }
         // Only tasks that wait for something have an entry (a task spec is large: read in place).
         var dependencies: [String: [String]] = [:]
         for index in tasks.indices where !tasks[index].dependsOn.isEmpty && known.contains(tasks[index].id) {
@@ -27,11 +26,11 @@ public struct DependencyGraph: Sendable {
         }
         for (group, members) in groups { dependencies[group] = members }
         self.dependencies = dependencies
-        groupNames = Set(groups.keys)
+        self.groups = groups
     }
 
     /// Whether `name` is a group's (a node that stands for its tasks), not a task's.
-    public func isGroup(_ name: String) -> Bool { groupNames.contains(name) }
+    public func isGroup(_ name: String) -> Bool { groups[name] != nil }
 
     /// A cycle as a path that starts and ends on the same task, each depending on the next; or nil.
     public func findCycle() -> [String]? {

@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 /// Where a workflow's tasks run: as local processes, or as jobs on a Slurm cluster.
-public enum Executor: String, Sendable, Hashable, CaseIterable {
+public enum Executor: String, Sendable, Hashable, CaseIterable, Codable {
     case local, slurm
 }
 

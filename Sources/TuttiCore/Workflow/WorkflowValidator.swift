@@ -24,7 +24,8 @@ enum WorkflowValidator {
                 firstByID[id] = position
             }
         }
-        let groups = workflow.groups
+        let graph = DependencyGraph(tasks)
+        let groups = graph.groups
         var clashing = Set<String>()
         for position in tasks.indices {
             guard let group = tasks[position].group else { continue }
@@ -38,29 +39,28 @@ enum WorkflowValidator {
             }
         }
         for position in tasks.indices where !tasks[position].dependsOn.isEmpty {
-            let task = tasks[position]
-            for dep in task.dependsOn {
-                let at = task.dependencyLocations[dep] ?? location(position)
-                if dep == task.id {
-                    diagnostics.error("task \(task.id) depends on itself", at: at, hint: "remove \(dep) from its depends_on")
-                } else if dep == task.group {
-                    diagnostics.error("task \(task.id) depends on its own group \(dep)", at: at,
+            let (id, group) = (tasks[position].id, tasks[position].group)
+            for dep in tasks[position].dependsOn {
+                let at = tasks[position].dependencyLocations[dep] ?? location(position)
+                if dep == id {
+                    diagnostics.error("task \(id) depends on itself", at: at, hint: "remove \(dep) from its depends_on")
+                } else if dep == group {
+                    diagnostics.error("task \(id) depends on its own group \(dep)", at: at,
                                       hint: "a task cannot wait for itself: take it out of group \(dep), or remove \(dep) from its depends_on")
                 } else if firstByID[dep] == nil, groups[dep] == nil {
-                    let others = firstByID.keys.filter { $0 != task.id }.sorted { $0.localizedStandardCompare($1) == .orderedAscending }
+                    let others = firstByID.keys.filter { $0 != id }.sorted { $0.localizedStandardCompare($1) == .orderedAscending }
                     let groupNames = groups.keys.sorted()
                     // The nearest name, task or group.
                     let closest = Int(dep) != nil ? nil : Suggestion.closest(to: dep, in: others + groupNames)
                     let hint = closest.map { "did you mean \(groups[$0] == nil ? "task" : "group") \($0)?" }
                         ?? "known tasks: \(others.joined(separator: ", "))"
                         + (groups.isEmpty ? "" : "; groups: \(groupNames.joined(separator: ", "))")
-                    let message = groups.isEmpty ? "task \(task.id) depends on task \(dep), which does not exist"
-                        : "task \(task.id) depends on \(dep), which is neither a task nor a group"
+                    let message = groups.isEmpty ? "task \(id) depends on task \(dep), which does not exist"
+                        : "task \(id) depends on \(dep), which is neither a task nor a group"
                     diagnostics.error(message, at: at, hint: hint)
                 }
             }
         }
-        let graph = DependencyGraph(workflow.tasks)
         if let cycle = graph.findCycle(), let start = cycle.firstIndex(where: { firstByID[$0] != nil }),
            let first = firstByID[cycle[start]] {
             let next = start + 1 < cycle.count ? cycle[start + 1] : nil

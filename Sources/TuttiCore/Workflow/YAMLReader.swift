@@ -77,12 +77,10 @@ struct MappingReader {
         self.values = values
         self.section = section
         self.diagnostics = diagnostics
-        // A mapping has a few keys: looking back through them costs less than hashing each.
-        let large = keys.count > 16
-        var seen = Set<String>()
         for (position, key) in keys.enumerated() {
-            let duplicate = large ? !seen.insert(key).inserted : keys[..<position].contains(key)
-            if duplicate { diagnostics.error("duplicate key '\(key)' in \(section)", at: keyNodes[position]) }
+            // Composing already refuses keys written twice; what is left is the same text
+            // under two tags (`!!int 1` and `1`), which reads as one key here.
+            if keys[..<position].contains(key) { diagnostics.error("duplicate key '\(key)' in \(section)", at: keyNodes[position]) }
             guard !allowed.contains(key) else { continue }
             if unknownKeys == .ignoredUnlessNearMiss {
                 if let near = Suggestion.closest(to: key, in: allowed) {
