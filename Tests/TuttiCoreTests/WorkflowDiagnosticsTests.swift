@@ -558,6 +558,11 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
             #expect(text.contains("'1:2:3:4' is not a Slurm time limit"), "\(text)")
             #expect(text.contains("unknown key 'partiton'") && text.contains("did you mean 'partition'?"), "\(text)")
         }
+        // Digits of another script are not Slurm's.
+        let arabic = #expect(throws: WorkflowLoadError.self) {
+            try WorkflowLoader.parse(yaml: "name: w\ntasks:\n  - {task_id: a, command: ['true'], slurm: {mem: ٤G}}\n", file: "w.yaml")
+        }
+        #expect(arabic?.description.contains("'٤G' is not a memory size Slurm takes") == true)
     }
 
     @Test func slurmTimeLimitsReadAsSlurmReadsThem() {

@@ -295,11 +295,7 @@ struct StructureWalker {
             if let dependsOn = inputs["depends_on"] {
                 declared[id] = (WorkflowLoader.readIdentifiers(inputs.sequence("depends_on") ?? [], diagnostics: diagnostics), dependsOn)
             }
-            if let groupNode = inputs["group"] {
-                spec.group = groupNode.identifier
-                spec.groupLocation = diagnostics.location(groupNode)
-                if spec.group == nil { diagnostics.error("expected a group name in inputParameters.group of \(section)", at: groupNode) }
-            }
+            WorkflowLoader.readGroup(inputs, into: &spec, where: "inputParameters.group of \(section)", diagnostics: diagnostics)
         }
         if case .agent("sim") = spec.launch {
             do { _ = try SimAgentSettings(parameters: spec.parameters) } catch {

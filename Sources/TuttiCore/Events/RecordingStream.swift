@@ -119,11 +119,22 @@ public final class RecordingStream: @unchecked Sendable {
         return part
     }
 
-    /// The event of the line at `offset`, `length` bytes long, read again.
-    public func event(at offset: Int, length: Int) -> RunEvent? {
-        var bytes = [UInt8](repeating: 0, count: length)
-        let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(offset)) }
-        guard count == length else { return nil }
-        return bytes.withUnsafeBytes { EventLineReader.decode($0) }
+    /// The events of the lines at these places (in the file's order), read again in one read
+    /// of the span they cover; up to the first that cannot be read or decoded.
+    public func events(at lines: [(offset: Int, length: Int)]) -> [RunEvent] {
+        guard let first = lines.first, let last = lines.last else { return [] }
+        let span = last.offset + last.length - first.offset
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(span, 1), alignment: 1)
+        defer { bytes.deallocate() }
+        guard span > 0, pread(fd, bytes.baseAddress, span, off_t(first.offset)) == span else { return [] }
+        let decoder = JSONDecoder.events
+        var events: [RunEvent] = []
+        events.reserveCapacity(lines.count)
+        for line in lines {
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[(line.offset - first.offset)..<(line.offset - first.offset + line.length)])
+            guard let event = EventLineReader.decode(slice, decoder: decoder) else { break }
+            events.append(event)
+        }
+        return events
     }
 }

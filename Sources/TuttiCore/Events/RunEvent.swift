@@ -295,7 +295,10 @@ public struct TaskOnCluster: Sendable, Hashable, Codable {
     }
 
     /// Whether the job waits in the queue.
-    public var isQueued: Bool { state == "PENDING" || state == "CONFIGURING" }
+    public var isQueued: Bool { Self.isQueued(state) }
+
+    /// Whether a job in Slurm's `state` waits in the queue.
+    public static func isQueued(_ state: String) -> Bool { state == "PENDING" || state == "CONFIGURING" }
 }
 
 /// The agent reported progress, 0...100.

@@ -43,7 +43,7 @@ final class SlurmJob {
         var startedAt: Double?
 
         /// Whether it waits in the queue (allocated nodes still booting count as waiting).
-        var isQueued: Bool { state == "PENDING" || state == "CONFIGURING" }
+        var isQueued: Bool { TaskOnCluster.isQueued(state) }
         /// Whether it has run (or runs): every state but waiting, and cancelled before it ran.
         var hasRun: Bool { !isQueued && !(state == "CANCELLED" && startedAt == nil) }
     }

@@ -118,7 +118,7 @@ public struct SlurmOptions: Sendable, Hashable {
             if key == "cpus" { options.cpus = max(1, count) } else { options.gpus = max(1, count) }
         }
         if let memory = slurm.string("mem") {
-            let digits = memory.prefix { $0.isNumber }
+            let digits = memory.prefix { $0.isASCII && $0.isNumber }
             let unit = memory.dropFirst(digits.count)
             if digits.isEmpty || !(unit.isEmpty || (unit.count == 1 && "KMGTkmgt".contains(unit))) {
                 diagnostics.error("'\(memory)' is not a memory size Slurm takes in slurm of \(section)", at: slurm["mem"],

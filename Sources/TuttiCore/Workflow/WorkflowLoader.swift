@@ -183,15 +183,7 @@ public enum WorkflowLoader {
             spec.dependsOn.append(dep)
             spec.dependencyLocations[dep] = diagnostics.location(depNode)
         }
-        if let groupNode = task["group"] {
-            if let group = groupNode.identifier {
-                spec.group = group
-                spec.groupLocation = diagnostics.location(groupNode)
-            } else {
-                diagnostics.error("expected a group name in group of \(section)", at: groupNode,
-                                  hint: "a group is named like a task: letters, digits, '.', '_' and '-'")
-            }
-        }
+        readGroup(task, into: &spec, where: "group of \(section)", diagnostics: diagnostics)
         if let parameters = task["parameters"], parameters.null == nil {
             if case .object(let object) = parameters.jsonValue {
                 spec.parameters = object
@@ -214,6 +206,17 @@ public enum WorkflowLoader {
             if let gate = readGate(gateNode, section: section, diagnostics: diagnostics) { spec.gates.append(gate) }
         }
         return spec
+    }
+
+    /// A task's `group` (in a workflow file, or a Conductor task's inputParameters), where.
+    static func readGroup(_ task: MappingReader, into spec: inout TaskSpec, where place: String, diagnostics: DiagnosticCollector) {
+        guard let node = task["group"] else { return }
+        guard let group = node.identifier else {
+            diagnostics.error("expected a group name in \(place)", at: node, hint: "a group is named like a task: letters, digits, '.', '_' and '-'")
+            return
+        }
+        spec.group = group
+        spec.groupLocation = diagnostics.location(node)
     }
 
     static func readPolling(_ section: MappingReader) -> PollingSettings {

@@ -112,18 +112,17 @@ public final class ReplayIndex: Sendable {
         }
     }
 
-    /// Event number `index` (decoded again from the file, for a file source).
-    public func event(_ index: Int) -> RunEvent? {
+    /// Events number `range` (decoded again from the file, in one read, for a file source),
+    /// as far as they are indexed.
+    public func events(_ range: Range<Int>) -> [RunEvent] {
+        let places = built.withLock { built -> [(offset: Int, length: Int)] in
+            let indexed = range.clamped(to: 0..<built.offsets.count)
+            return indexed.map { (built.offsets[$0], Int(built.lengths[$0])) }
+        }
         switch source {
-        case .events(let events):
-            // Out-of-order events were left out: the index's events are the ones it kept.
-            guard let place = built.withLock({ $0.offsets.indices.contains(index) ? $0.offsets[index] : nil }) else { return nil }
-            return events[place]
-        case .file(let file):
-            guard let (offset, length) = built.withLock({ built -> (Int, Int32)? in
-                built.offsets.indices.contains(index) ? (built.offsets[index], built.lengths[index]) : nil
-            }) else { return nil }
-            return file.event(at: offset, length: Int(length))
+        // Out-of-order events were left out: the index's events are the ones it kept.
+        case .events(let events): return places.map { events[$0.offset] }
+        case .file(let file): return file.events(at: places)
         }
     }
 

@@ -68,18 +68,22 @@ public struct ReplayPlayer: Sendable {
         let end = duration
         let target = min(max(start, time), end)
         let needed = index.count(atOrBefore: target)
-        if needed < applied || target < position || needed - applied > index.interval {
+        let back = needed < applied || target < position
+        if back || needed - applied > index.interval {
             // From the last snapshot at or before the events needed, unless playing on from
             // here is shorter.
             let snapshot = index.snapshot(atOrBefore: needed)
-            if needed < applied || target < position || snapshot.count > applied {
+            if back || snapshot.count > applied {
                 state = snapshot.model
                 applied = snapshot.count
             }
         }
-        while applied < needed, let event = index.event(applied) {
-            state.apply(event)
-            applied += 1
+        // The events after it, read in runs of a few thousand (at most a snapshot's interval).
+        while applied < needed {
+            let events = index.events(applied..<min(needed, applied + 4096))
+            guard !events.isEmpty else { break }
+            for event in events { state.apply(event) }
+            applied += events.count
         }
         position = target
         state.tick(now: target)
