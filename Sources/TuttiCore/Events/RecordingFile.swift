@@ -4,7 +4,9 @@ import Foundation
 /// each line is, so that any line can be decoded when it is needed. (Read, not mapped: a
 /// mapped file that shrinks under its reader — a resume trimming a cut-off line — would kill
 /// the reader with SIGBUS.)
-/// A replay reads a long recording through it in parts; `Recording.parse` reads it whole.
+/// `Recording.read` and `Recording.parse` read a recording whole through it; a replay reads
+/// one in parts (`RecordingStream`), with the same header check, line split and decoding
+/// (`RecordingLines`).
 public final class RecordingFile: @unchecked Sendable {
     // Unchecked: every stored property is set once in `init` and never changed.
     public let header: RecordingHeader
@@ -33,30 +35,10 @@ public final class RecordingFile: @unchecked Sendable {
         let data = data.startIndex == 0 ? data : Data(data)
         self.data = data
         self.path = path
-        var ranges: [Range<Int>] = []
-        var newline = false
-        var headerLine = Data()
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            // Where each line is: a scan for newlines, without copying.
-            ranges.reserveCapacity(raw.count / 80)
-            var start = 0
-            while start < raw.count, let base = raw.baseAddress {
-                let found = memchr(base + start, 0x0A, raw.count - start)
-                let end = found.map { base.distance(to: UnsafeRawPointer($0)) } ?? raw.count
-                ranges.append(start..<end)
-                start = end + 1
-            }
-            newline = raw.last == 0x0A
-            if let first = ranges.first { headerLine = Data(UnsafeRawBufferPointer(rebasing: raw[first])) }
-        }
-        endsInNewline = newline
-        guard !ranges.isEmpty,
-              let header = try? JSONDecoder.events.decodeChecked(RecordingHeader.self, from: headerLine),
-              header.schema == RecordingHeader.schemaName else {
-            throw RunFileError.notARecording(path, "its first line is not a recording header")
-        }
-        guard header.version <= RecordingHeader.currentVersion else { throw RunFileError.newerSchema(path, header.version) }
-        self.header = header
+        let ranges = data.withUnsafeBytes { RecordingLines.ranges(in: $0) }
+        endsInNewline = data.last == 0x0A
+        guard let first = ranges.first else { throw RunFileError.notARecording(path, "its first line is not a recording header") }
+        header = try data.withUnsafeBytes { try RecordingLines.header(UnsafeRawBufferPointer(rebasing: $0[first]), path: path) }
         lines = Array(ranges.dropFirst())
     }
 
@@ -84,18 +66,6 @@ public final class RecordingFile: @unchecked Sendable {
 
     /// The events of lines `range`, decoded on every core; nil where a line is not one.
     public func events(lines range: Range<Int>) -> [RunEvent?] {
-        var decoded = [RunEvent?](repeating: nil, count: range.count)
-        let chunks = min(range.count, ProcessInfo.processInfo.activeProcessorCount * 4)
-        guard chunks > 0 else { return [] }
-        decoded.withUnsafeMutableBufferPointer { results in
-            nonisolated(unsafe) let results = results
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let decoder = JSONDecoder.events
-                for offset in stride(from: chunk, to: range.count, by: chunks) {
-                    results[offset] = event(line: range.lowerBound + offset, decoder: decoder)
-                }
-            }
-        }
-        return decoded
+        data.withUnsafeBytes { RecordingLines.events($0, lines[range]) }
     }
 }

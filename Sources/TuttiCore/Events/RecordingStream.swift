@@ -36,18 +36,16 @@ public final class RecordingStream: @unchecked Sendable {
         // The header is the first line; a few kilobytes hold it.
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         let count = pread(fd, &buffer, buffer.count, 0)
-        guard count > 0, let end = buffer[0..<count].firstIndex(of: 0x0A),
-              let header = try? JSONDecoder.events.decodeChecked(RecordingHeader.self, from: Data(buffer[0..<end])),
-              header.schema == RecordingHeader.schemaName else {
+        do {
+            guard count > 0, let end = buffer[0..<count].firstIndex(of: 0x0A) else {
+                throw RunFileError.notARecording(path, "its first line is not a recording header")
+            }
+            header = try buffer.withUnsafeBytes { try RecordingLines.header(UnsafeRawBufferPointer(rebasing: $0[0..<end]), path: path) }
+            offset = end + 1
+        } catch {
             close(fd)
-            throw RunFileError.notARecording(path, "its first line is not a recording header")
+            throw error
         }
-        guard header.version <= RecordingHeader.currentVersion else {
-            close(fd)
-            throw RunFileError.newerSchema(path, header.version)
-        }
-        self.header = header
-        offset = end + 1
     }
 
     deinit { close(fd) }
@@ -72,41 +70,19 @@ public final class RecordingStream: @unchecked Sendable {
         }
         guard filled > 0 else { return Part() }
         let atEnd = filled < buffer.count
-        // Where each whole line is: memchr over the bytes, not a byte-by-byte loop.
-        var ranges: [Range<Int>] = []
-        var usable = 0
-        buffer.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            // The last newline: a backward look over the last line only.
-            var last = filled
-            while last > 0, raw[last - 1] != 0x0A { last -= 1 }
-            usable = last > 0 ? last : (atEnd ? filled : 0)
-            ranges.reserveCapacity(usable / 64)
-            var start = 0
-            while start < usable {
-                let end = memchr(base + start, 0x0A, usable - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? usable
-                ranges.append(start..<end)
-                start = end + 1
-            }
-        }
-        let found = ranges
+        // Whole lines only: up to the last newline (a backward look over the last line), or
+        // to the end of the file.
+        var last = filled
+        while last > 0, buffer[last - 1] != 0x0A { last -= 1 }
+        let usable = last > 0 ? last : (atEnd ? filled : 0)
+        let found = buffer.withUnsafeBytes { RecordingLines.ranges(in: UnsafeRawBufferPointer(rebasing: $0[0..<usable])) }
         var part = Part()
         part.firstNumber = lineNumber
         part.offsets = found.map { offset + $0.lowerBound }
         part.lengths = found.map(\.count)
-        part.events = [RunEvent?](repeating: nil, count: found.count)
         let cutOff = atEnd && usable == filled && buffer[filled - 1] != 0x0A
         buffer.withUnsafeBytes { raw in
-            nonisolated(unsafe) let raw = raw
-            part.events.withUnsafeMutableBufferPointer { results in
-                nonisolated(unsafe) let results = results
-                let chunks = min(found.count, ProcessInfo.processInfo.activeProcessorCount * 4)
-                DispatchQueue.concurrentPerform(iterations: max(1, chunks)) { chunk in
-                    for index in stride(from: chunk, to: found.count, by: max(1, chunks)) where !found[index].isEmpty {
-                        results[index] = EventLineReader.decode(UnsafeRawBufferPointer(rebasing: raw[found[index]]))
-                    }
-                }
-            }
+            part.events = RecordingLines.events(raw, found)
             // The lines that are not events (few): why, in order.
             for index in found.indices where part.events[index] == nil && !found[index].isEmpty {
                 let isLast = index == found.count - 1 && cutOff
