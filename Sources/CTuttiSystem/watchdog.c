@@ -15,35 +15,43 @@
 /* Linux never gives out a process id at or above 2^22 (PID_MAX_LIMIT on 64-bit). */
 #define WATCHDOG_PID_LIMIT (1u << 22)
 
+/* Every group counted from its start to its end: one byte per process id, in a memory file
+   shared with the run's process; only the pages where groups are get memory. */
+#define WATCHDOG_MAP_SIZE ((off_t)WATCHDOG_PID_LIMIT)
+
+/* Goes through the groups counted in the pages written (the rest of the file is a hole,
+   which reading would fill): with `kill_them`, sends each SIGKILL (and SIGCONT, for a
+   stopped one); returns whether there was any. */
+static int counted_groups(int counts, volatile uint8_t *groups, int kill_them) {
+    int found = 0;
+    off_t at = lseek(counts, 0, SEEK_DATA);
+    while (at >= 0 && at < WATCHDOG_MAP_SIZE) {
+        off_t end = lseek(counts, at, SEEK_HOLE);
+        if (end < 0 || end > WATCHDOG_MAP_SIZE) end = WATCHDOG_MAP_SIZE;
+        for (off_t group = at; group < end; group++) {
+            if (groups[group] == 0) continue;
+            found = 1;
+            if (!kill_them) return found;
+            kill(-(pid_t)group, SIGKILL);
+            kill(-(pid_t)group, SIGCONT);
+        }
+        at = lseek(counts, end, SEEK_DATA);
+    }
+    return found;
+}
+
 /* The watchdog's life, in the forked child: only system calls from here on (the parent had
    threads; their locks may be held forever in this copy of its memory). */
-static void watch(int fd, char *const *on_death) {
-    /* One bit per process group: a 512 KiB map, touched only where groups are. */
-    uint64_t *groups = mmap(NULL, WATCHDOG_PID_LIMIT / 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (groups == MAP_FAILED) _exit(1);
-    int32_t records[1024];
-    size_t held = 0;
+static void watch(int fd, int counts, char *const *on_death, volatile uint8_t *groups) {
+    char ignored[64];
     for (;;) {
-        ssize_t got = read(fd, (char *)records + held, sizeof records - held);
+        ssize_t got = read(fd, ignored, sizeof ignored);
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) break; /* The run's process has closed its end: it ended, or died. */
-        held += (size_t)got;
-        size_t whole = held / sizeof(int32_t);
-        for (size_t i = 0; i < whole; i++) {
-            int32_t record = records[i];
-            uint32_t group = (uint32_t)(record < 0 ? -record : record);
-            if (group == 0 || group >= WATCHDOG_PID_LIMIT) continue;
-            if (record > 0) groups[group / 64] |= (uint64_t)1 << (group % 64);
-            else groups[group / 64] &= ~((uint64_t)1 << (group % 64));
-        }
-        size_t rest = held - whole * sizeof(int32_t);
-        for (size_t i = 0; i < rest; i++) ((char *)records)[i] = ((char *)records)[whole * sizeof(int32_t) + i];
-        held = rest;
     }
     /* Every group still registered belongs to a task whose run never saw it end. Tasks that
        run elsewhere (Slurm jobs) are ended first by the run's own command (scancel). */
-    int left = 0;
-    for (uint32_t word = 0; word < WATCHDOG_PID_LIMIT / 64 && !left; word++) left = groups[word] != 0;
+    int left = counted_groups(counts, groups, 0);
     if (left && on_death != NULL && on_death[0] != NULL) {
         pid_t helper = fork();
         if (helper == 0) {
@@ -65,27 +73,27 @@ static void watch(int fd, char *const *on_death) {
             }
         }
     }
-    for (uint32_t word = 0; word < WATCHDOG_PID_LIMIT / 64; word++) {
-        if (groups[word] == 0) continue;
-        for (uint32_t bit = 0; bit < 64; bit++) {
-            if (groups[word] & ((uint64_t)1 << bit)) {
-                pid_t group = (pid_t)(word * 64 + bit);
-                kill(-group, SIGKILL);
-                kill(-group, SIGCONT);
-            }
-        }
-    }
+    if (left) counted_groups(counts, groups, 1);
     _exit(0);
 }
 
-int tutti_watchdog_start(pid_t *watchdog_pid, char *const *on_death) {
-    int pair[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return -1;
-    pid_t pid = fork();
+int tutti_watchdog_start(pid_t *watchdog_pid, char *const *on_death, uint8_t **groups) {
+    int counts = memfd_create("tutti-watchdog", MFD_CLOEXEC);
+    if (counts < 0) return -1;
+    uint8_t *map = MAP_FAILED;
+    if (ftruncate(counts, WATCHDOG_MAP_SIZE) == 0)
+        map = mmap(NULL, (size_t)WATCHDOG_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, counts, 0);
+    int pair[2] = { -1, -1 };
+    pid_t pid = -1;
+    if (map != MAP_FAILED && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0) pid = fork();
     if (pid < 0) {
         int saved = errno;
-        close(pair[0]);
-        close(pair[1]);
+        if (pair[0] >= 0) {
+            close(pair[0]);
+            close(pair[1]);
+        }
+        if (map != MAP_FAILED) munmap(map, (size_t)WATCHDOG_MAP_SIZE);
+        close(counts);
         errno = saved;
         return -1;
     }
@@ -100,23 +108,33 @@ int tutti_watchdog_start(pid_t *watchdog_pid, char *const *on_death) {
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         prctl(PR_SET_NAME, "tutti-watchdog", 0, 0, 0);
-        /* Nothing of the parent's stays open here but its end of the pair: no pipe, socket,
-           lock or terminal is held on the run's behalf. */
+        /* Nothing of the parent's stays open here but its end of the pair and the counts'
+           file: no pipe, socket, lock or terminal is held on the run's behalf. */
         int keep = fcntl(pair[0], F_DUPFD, 10);
-        if (keep < 0) _exit(1);
+        int keep_counts = fcntl(counts, F_DUPFD, 10);
+        if (keep < 0 || keep_counts < 0) _exit(1);
         int null = open("/dev/null", O_RDWR);
         if (null >= 0) {
             dup2(null, 0);
             dup2(null, 1);
             dup2(null, 2);
         }
-        if (dup2(keep, 3) < 0) _exit(1);
-        if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0) {
-            for (int fd = 4; fd < 65536; fd++) close(fd);
+        if (dup2(keep, 3) < 0 || dup2(keep_counts, 4) < 0) _exit(1);
+        if (syscall(SYS_close_range, 5u, ~0u, 0u) != 0) {
+            for (int fd = 5; fd < 65536; fd++) close(fd);
         }
-        watch(3, on_death);
+        watch(3, 4, on_death, map);
     }
     close(pair[0]);
+    close(counts);
     *watchdog_pid = pid;
+    *groups = map;
     return pair[1];
 }
+
+void tutti_watchdog_count(uint8_t *groups, pid_t group, int delta) {
+    if (group <= 0 || (uint32_t)group >= WATCHDOG_PID_LIMIT) return;
+    __atomic_fetch_add(&groups[group], (uint8_t)delta, __ATOMIC_SEQ_CST);
+}
+
+void tutti_watchdog_unmap(uint8_t *groups) { munmap(groups, (size_t)WATCHDOG_MAP_SIZE); }

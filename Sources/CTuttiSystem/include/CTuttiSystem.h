@@ -2,6 +2,7 @@
 #define CTUTTI_SYSTEM_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /// Spawns `path` with `argv`/`envp`, with stdin from `stdin_fd` (or /dev/null when it is
@@ -57,14 +58,23 @@ int tutti_send_all(int fd, const void *bytes, size_t count);
 long tutti_peer_uid(int fd);
 
 /// Forks a watchdog for a run: a process of its own (its own group, no descriptor of this
-/// process but one socket) that holds the process groups this process registers and, when
-/// this process's end of the socket closes — it ended, or was killed with SIGKILL — sends
-/// SIGKILL to every group still registered, then exits. Write int32 records to the returned
-/// descriptor: a positive process group id registers it, its negative unregisters it.
+/// process but one socket and the counts' memory file) that shares with this process a count for every process group id,
+/// and, when this process's end of the socket closes — it ended, or was killed with SIGKILL —
+/// sends SIGKILL to every group whose count is not zero, then exits. Registering a group is
+/// `tutti_watchdog_count(groups, group, 1)`, unregistering it the same with -1: memory
+/// shared with the watchdog, no system call and no wake of the watchdog.
 /// When groups are still registered at that moment and `on_death` (a NULL-terminated argv,
 /// or NULL) is given, it runs that command first and waits for it (scancel for Slurm jobs).
-/// Returns the descriptor (close-on-exec) and sets *watchdog_pid, or -1 (errno set).
-int tutti_watchdog_start(pid_t *watchdog_pid, char *const *on_death);
+/// Returns the descriptor (close-on-exec) and sets *watchdog_pid and *groups (unmap it with
+/// `tutti_watchdog_unmap` once no group is counted any more), or -1 (errno set).
+int tutti_watchdog_start(pid_t *watchdog_pid, char *const *on_death, uint8_t **groups);
+
+/// Adds `delta` (1 or -1) to a process group's count in the map shared with the watchdog
+/// (atomically: attempts register from their own threads). Ids outside 1..2^22 are ignored.
+void tutti_watchdog_count(uint8_t *groups, pid_t group, int delta);
+
+/// Unmaps the counts `tutti_watchdog_start` shared.
+void tutti_watchdog_unmap(uint8_t *groups);
 
 /// Has malloc map buffers of `threshold` bytes and more on their own and unmap them when
 /// they are freed, keeping that threshold fixed (glibc otherwise raises it after the first

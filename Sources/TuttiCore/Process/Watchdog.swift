@@ -13,38 +13,38 @@ import Synchronization
 /// What it cannot reach: a process that leaves its task's group (`setsid`, a daemon that
 /// double-forks into a session of its own) is no longer in a group the watchdog knows.
 final class Watchdog: Sendable {
-    /// The socket to the watchdog, until it is stopped.
+    /// The socket to the watchdog, until it is stopped: its closing (or this process's death)
+    /// is what the watchdog waits for.
     private let socket: Mutex<Int32>
     private let pid: pid_t
+    /// A count for each process group id, in memory shared with the watchdog: registering a
+    /// task is an atomic add, with no system call and no wake of the watchdog (a message per
+    /// start and end cost more than a trivial task's share of the engine).
+    private nonisolated(unsafe) let groups: UnsafeMutablePointer<UInt8>
 
     /// Starts the watchdog, or returns nil when it cannot be forked (the run goes on
     /// without it). `onDeath`, when given, is the command it runs before killing the groups
     /// left: what ends the run's tasks that run elsewhere (its Slurm jobs).
     init?(onDeath: [String]? = nil) {
         var child: pid_t = 0
+        var groups: UnsafeMutablePointer<UInt8>?
         // The command's strings, C copies made before the fork, for the watchdog's life.
         var command: [UnsafeMutablePointer<CChar>?] = (onDeath ?? []).map { strdup($0) }
         command.append(nil)
-        let fd = onDeath == nil ? tutti_watchdog_start(&child, nil) : command.withUnsafeBufferPointer { tutti_watchdog_start(&child, $0.baseAddress) }
+        let fd = onDeath == nil ? tutti_watchdog_start(&child, nil, &groups)
+            : command.withUnsafeBufferPointer { tutti_watchdog_start(&child, $0.baseAddress, &groups) }
         for pointer in command { free(pointer) }
-        guard fd >= 0 else { return nil }
+        guard fd >= 0, let groups else { return nil }
         socket = Mutex(fd)
         pid = child
+        self.groups = groups
     }
 
     /// A task's process group has started.
-    func register(group: pid_t) { send(group) }
+    func register(group: pid_t) { tutti_watchdog_count(groups, group, 1) }
 
     /// A task's process group is gone (the engine has killed what was left of it).
-    func unregister(group: pid_t) { send(-group) }
-
-    private func send(_ record: Int32) {
-        var value = record
-        socket.withLock { fd in
-            guard fd >= 0 else { return }
-            _ = withUnsafeBytes(of: &value) { tutti_send_all(fd, $0.baseAddress, $0.count) }
-        }
-    }
+    func unregister(group: pid_t) { tutti_watchdog_count(groups, group, -1) }
 
     /// Ends the watchdog: it kills what is still registered (nothing, once every task has
     /// ended) and exits. Called again, it does nothing.
@@ -59,5 +59,8 @@ final class Watchdog: Sendable {
         _ = tutti_wait(pid, &status, 1)
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        tutti_watchdog_unmap(groups)
+    }
 }
