@@ -101,6 +101,27 @@ import Testing
             JSONWriter.writeNumber(number, to: &out)
             #expect(String(decoding: out, as: UTF8.self) == number.description, "\(number)")
         }
+        // Whole numbers as JSONEncoder writes them: "15", not "15.0".
+        for whole in [0.0, -0.0, 15, -7, 1e14, 999_999_999_999_999, -123_456_789] {
+            var out: [UInt8] = []
+            JSONWriter.writeNumber(whole, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(Int64(whole)), "\(whole)")
+        }
+    }
+
+    @Test func integersAreWrittenAsStringWritesThem() {
+        var generator = SystemRandomNumberGenerator()
+        let values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, .max, .min, .max - 1, .min + 1]
+            + (0..<2000).map { _ in Int64.random(in: .min ... .max, using: &generator) >> Int64.random(in: 0...62, using: &generator) }
+        for value in values {
+            var out: [UInt8] = []
+            JSONWriter.writeInteger(value, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(value))
+        }
+        var padded: [UInt8] = []
+        JSONWriter.writeInteger(7, to: &padded, digits: 3)
+        JSONWriter.writeInteger(12345, to: &padded, digits: 3)
+        #expect(String(decoding: padded, as: UTF8.self) == "00712345")
     }
 
     @Test func theFastReaderCoversTheCommonEventsAndRefusesBrokenLines() throws {
@@ -175,5 +196,28 @@ import Testing
             #expect(try JSONDecoder.events.decode(RunReport.self, from: fast) == report)
             #expect(String(decoding: fast, as: UTF8.self).hasPrefix("{\n  \"critical_path\" : ["))
         }
+    }
+
+    /// A large report is written a chunk at a time, to every path, with the same bytes as
+    /// encoding it whole; a path that cannot be written says why and leaves no file.
+    @Test func aReportWrittenInChunksIsTheSameFile() throws {
+        var report = ReportFormatsTests.report
+        let task = report.tasks[0]
+        report.tasks = (1...3000).map { number in
+            var copy = task
+            copy.id = "task-\(number)"
+            return copy
+        }
+        let whole = report.jsonBytes()
+        #expect(whole.count > 3 * 256 * 1024, "the report spans several chunks")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chunks-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let paths = ["\(folder)/report.json", "\(folder)/missing/report.json", "\(folder)/copy.json"]
+        let errors = JSONFile.write(to: paths, indented: true) { report.write(to: &$0) }
+        #expect(errors == [0, ENOENT, 0])
+        #expect(FileManager.default.contents(atPath: paths[0]) == Data(whole))
+        #expect(FileManager.default.contents(atPath: paths[2]) == Data(whole))
+        #expect(!FileManager.default.fileExists(atPath: paths[1]))
     }
 }

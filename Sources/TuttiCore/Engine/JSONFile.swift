@@ -12,6 +12,29 @@ enum JSONFile {
         }
     }
 
+    /// Writes a file as `body` encodes it, a chunk at a time (a 10,000-task report is megabytes,
+    /// not to be held whole), to every path: for each, 0 or the errno value of the failure (a
+    /// partial file is removed).
+    static func write(to paths: [String], indented: Bool, _ body: (inout JSONWriter) -> Void) -> [Int32] {
+        var files = paths.map { path -> (fd: Int32, error: Int32) in
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            return (fd, fd >= 0 ? 0 : errno)
+        }
+        var writer = JSONWriter(indented: indented, spillingEvery: 256 * 1024) { chunk in
+            for index in files.indices where files[index].error == 0 && !FileIO.writeAll(files[index].fd, chunk) {
+                files[index].error = errno == 0 ? EIO : errno
+            }
+        }
+        body(&writer)
+        writer.endLine()
+        writer.finish()
+        for (path, file) in zip(paths, files) where file.fd >= 0 {
+            close(file.fd)
+            if file.error != 0 { unlink(path) }
+        }
+        return files.map(\.error)
+    }
+
     /// Writes the whole file: 0, or the errno value of the failure (a partial file is removed).
     @discardableResult
     static func write<Bytes: ContiguousBytes>(_ data: Bytes, to path: String) -> Int32 {

@@ -7,10 +7,32 @@ struct JSONWriter {
     private var depth = 0
     /// Whether the innermost open object or array has an item yet.
     private var hasItems = false
+    /// Where the bytes written so far go once there are `spillSize` of them (a file written
+    /// as it is encoded, not held whole); nil: they stay in `bytes`.
+    private let spill: ((UnsafeRawBufferPointer) -> Void)?
+    private let spillSize: Int
 
     init(indented: Bool = false, capacity: Int = 256) {
         self.indented = indented
         bytes.reserveCapacity(capacity)
+        spill = nil
+        spillSize = .max
+    }
+
+    /// A writer that hands its bytes to `spill` every `chunk` bytes or so, instead of holding
+    /// them all; `finish()` hands over the rest.
+    init(indented: Bool, spillingEvery chunk: Int, to spill: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.indented = indented
+        bytes.reserveCapacity(chunk + 4096)
+        self.spill = spill
+        spillSize = chunk
+    }
+
+    /// Hands the bytes not handed over yet to the spill.
+    mutating func finish() {
+        guard let spill, !bytes.isEmpty else { return }
+        bytes.withUnsafeBytes(spill)
+        bytes.removeAll(keepingCapacity: true)
     }
 
     /// Ends a line of NDJSON (after the top-level value).
@@ -37,6 +59,7 @@ struct JSONWriter {
 
     /// In an array: the place of the next item (then write it).
     mutating func element() {
+        if bytes.count >= spillSize { finish() }
         if hasItems { bytes.append(UInt8(ascii: ",")) }
         hasItems = true
         newline()
@@ -64,7 +87,7 @@ struct JSONWriter {
 
     mutating func string(_ text: String) { Self.writeString(text, to: &bytes) }
     mutating func number(_ value: Double) { Self.writeNumber(value, to: &bytes) }
-    mutating func int(_ value: Int) { bytes.append(contentsOf: String(value).utf8) }
+    mutating func int(_ value: Int) { Self.writeInteger(Int64(value), to: &bytes) }
     mutating func bool(_ flag: Bool) { bytes.append(contentsOf: (flag ? "true" : "false").utf8) }
     /// Bytes that already are JSON.
     mutating func raw(_ json: [UInt8]) { bytes.append(contentsOf: json) }
@@ -153,7 +176,7 @@ struct JSONWriter {
             return
         }
         if number == number.rounded(), abs(number) < 1e15 {
-            out.append(contentsOf: String(Int64(number)).utf8)
+            writeInteger(Int64(number), to: &out)
         } else if !writeMicros(number, to: &out) {
             out.append(contentsOf: number.description.utf8)
         }
@@ -171,17 +194,32 @@ struct JSONWriter {
         let whole = Int64(micros) / 1_000_000
         var fraction = Int64(micros) % 1_000_000
         if number < 0 { out.append(UInt8(ascii: "-")) }
-        out.append(contentsOf: String(whole).utf8)
+        writeInteger(whole, to: &out)
         out.append(UInt8(ascii: "."))
         var digits = 6
         while fraction % 10 == 0 {
             fraction /= 10
             digits -= 1
         }
-        let text = String(fraction)
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits - text.utf8.count))
-        out.append(contentsOf: text.utf8)
+        writeInteger(fraction, to: &out, digits: digits)
         return true
+    }
+
+    /// A whole number's decimal digits, with leading zeros up to `digits` of them (what
+    /// `String(value)` gives, without making a string: two a line of every recording).
+    static func writeInteger(_ value: Int64, to out: inout [UInt8], digits: Int = 1) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        // At most 20 digits: filled from the end of a buffer on the stack.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var start = 20
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0 || 20 - start < digits
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+        }
     }
 
     static func writeString(_ text: String, to out: inout [UInt8]) {

@@ -24,4 +24,25 @@ public enum OwnThread {
         thread.name = name
         thread.start()
     }
+
+    /// Work on a thread of its own while the caller does something else; `wait()` gives its
+    /// value once it is done (the run's report files, written while its last event is).
+    public final class Result<Value: Sendable>: @unchecked Sendable {
+        // Written once by the thread before `done` is signalled, read after waiting on it.
+        private var value: Value?
+        private let done = DispatchSemaphore(value: 0)
+
+        public init(_ name: String, _ body: @escaping @Sendable () -> Value) {
+            OwnThread.start(name) { [self] in
+                value = body()
+                done.signal()
+            }
+        }
+
+        /// Waits until the work is done and returns its value (once).
+        public func wait() -> Value {
+            done.wait()
+            return value!
+        }
+    }
 }

@@ -62,12 +62,13 @@ public enum RunMetrics {
 
     /// Seconds when at least one attempt waited in a cluster's queue and none ran.
     static func idleQueueWait(_ tasks: [TaskReport]) -> Double {
+        // Most runs wait in no queue: found out without copying every attempt.
+        guard tasks.contains(where: { $0.attempts.contains { ($0.queued ?? 0) > 0 } }) else { return 0 }
         let attempts = tasks.flatMap(\.attempts)
         let waits = attempts.compactMap { attempt -> (Double, Double)? in
             guard let queued = attempt.queued, queued > 0 else { return nil }
             return (attempt.start - queued, attempt.start)
         }
-        guard !waits.isEmpty else { return 0 }
         // Sweep the moments where waiting or running begins or ends.
         var changes: [(time: Double, waiting: Int, running: Int)] = []
         for (start, end) in waits { changes += [(start, 1, 0), (end, -1, 0)] }

@@ -87,8 +87,12 @@ public struct DependencyGraph: Sendable {
             best[id] = (bestDep.0 + own, bestDep.1)
         }
         let later = { (a: String, b: String) in a.localizedStandardCompare(b) == .orderedDescending }
-        guard let end = best.filter({ !isGroup($0.key) }).max(by: { $0.value.0 < $1.value.0 || ($0.value.0 == $1.value.0 && later($0.key, $1.key)) })
-        else { return ([], 0) }
+        var end: (key: String, value: (Double, String?))?
+        for entry in best where !isGroup(entry.key) {
+            guard let current = end else { end = entry; continue }
+            if current.value.0 < entry.value.0 || (current.value.0 == entry.value.0 && later(current.key, entry.key)) { end = entry }
+        }
+        guard let end else { return ([], 0) }
         var path: [String] = [end.key]
         var cursor = end.value.1
         while let id = cursor {
