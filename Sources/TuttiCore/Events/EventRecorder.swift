@@ -86,7 +86,7 @@ public final class EventRecorder {
     /// Appends events already encoded, each line ending in a newline, in one write.
     func append(_ lines: [[UInt8]]) {
         guard fd >= 0, !lines.isEmpty else { return }
-        let bytes = lines.count == 1 ? lines[0] : Array(lines.joined())
+        let bytes = lines.count == 1 ? lines[0] : Self.joined(lines)
         if FileIO.writeAll(fd, bytes) {
             written += off_t(bytes.count)
         } else {
@@ -95,6 +95,15 @@ public final class EventRecorder {
             lost += lines.count
             problems?.failed(path, error: error, consequence: "events are missing from the recording")
         }
+    }
+
+    /// The lines one after the other, each copied whole (`joined()` goes element by element,
+    /// the slowest part of writing the 20,000 lines that announce 10,000 tasks).
+    private static func joined(_ lines: [[UInt8]]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(lines.reduce(0) { $0 + $1.count })
+        for line in lines { bytes.append(contentsOf: line) }
+        return bytes
     }
 
     /// Closes the file; later appends do nothing.
