@@ -54,11 +54,14 @@ public final class ReplayIndex: Sendable {
     }
 
     /// Reads the file in parts: each part's lines decoded on every core, then folded in
-    /// order and published, the decoded events dropped.
+    /// order and published, the decoded events dropped. The next part is read and decoded
+    /// while this one is folded (one core folds; the other would otherwise wait).
     private func build(_ file: RecordingStream, partBytes: Int) {
         var builder = Builder(interval: interval)
+        var next = OwnThread.Result("replay read") { file.read(upTo: partBytes) }
         while true {
-            let part = file.read(upTo: partBytes)
+            let part = next.wait()
+            if !part.isEmpty { next = OwnThread.Result("replay read") { file.read(upTo: partBytes) } }
             // Damage and events in the order of their lines (out-of-order events are damage too).
             var damage = part.damage.makeIterator()
             var nextDamage = damage.next()
