@@ -51,7 +51,7 @@ public struct Recording: Sendable {
             }
             // An event must come after the one before it; one that does not is damage too.
             if let previous = events.last, event.seq <= previous.seq {
-                damage.append(RecordingDamage(line: index + 2, problem: .outOfOrder(seq: event.seq, after: previous.seq)))
+                damage.append(RecordingDamage(afterHeader: index, problem: .outOfOrder(seq: event.seq, after: previous.seq)))
                 continue
             }
             events.append(event)

@@ -25,6 +25,15 @@ public struct RecordingDamage: Sendable, Equatable, CustomStringConvertible {
         self.problem = problem
     }
 
+    /// Damage to the line numbered `index` (from 0) after the header, which is the file's
+    /// line `index + 2`.
+    public init(afterHeader index: Int, problem: Problem) {
+        self.init(line: Self.line(afterHeader: index), problem: problem)
+    }
+
+    /// The file's line number (from 1) of the line numbered `index` (from 0) after the header.
+    public static func line(afterHeader index: Int) -> Int { index + 2 }
+
     public var description: String {
         switch problem {
         case .cutOff: return "line \(line) is cut off (the run was interrupted while writing it)"

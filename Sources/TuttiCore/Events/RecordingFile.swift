@@ -58,9 +58,9 @@ public final class RecordingFile: @unchecked Sendable {
     /// What is wrong with line `index`, which is not an event.
     public func damage(line index: Int) -> RecordingDamage {
         let isLast = index == lines.count - 1
-        if isLast && !endsInNewline { return RecordingDamage(line: index + 2, problem: .cutOff) }
+        if isLast && !endsInNewline { return RecordingDamage(afterHeader: index, problem: .cutOff) }
         return data.withUnsafeBytes { raw in
-            RecordingDamage(line: index + 2, problem: RecordingDamage.problem(of: UnsafeRawBufferPointer(rebasing: raw[lines[index]])))
+            RecordingDamage(afterHeader: index, problem: RecordingDamage.problem(of: UnsafeRawBufferPointer(rebasing: raw[lines[index]])))
         }
     }
 

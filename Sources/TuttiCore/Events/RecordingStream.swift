@@ -86,7 +86,7 @@ public final class RecordingStream: @unchecked Sendable {
             // The lines that are not events (few): why, in order.
             for index in found.indices where part.events[index] == nil && !found[index].isEmpty {
                 let isLast = index == found.count - 1 && cutOff
-                part.damage.append(RecordingDamage(line: part.firstNumber + index + 2,
+                part.damage.append(RecordingDamage(afterHeader: part.firstNumber + index,
                                                    problem: isLast ? .cutOff : RecordingDamage.problem(of: UnsafeRawBufferPointer(rebasing: raw[found[index]]))))
             }
         }

@@ -67,7 +67,7 @@ public final class ReplayIndex: Sendable {
             var nextDamage = damage.next()
             for index in part.events.indices {
                 let number = part.firstNumber + index
-                if let wrong = nextDamage, wrong.line == number + 2 {
+                if let wrong = nextDamage, wrong.line == RecordingDamage.line(afterHeader: number) {
                     builder.damage.append(wrong)
                     nextDamage = damage.next()
                     continue
@@ -176,7 +176,7 @@ public final class ReplayIndex: Sendable {
         mutating func add(_ event: RunEvent, line: Int, offset: Int, length: Int32) {
             // An event must come after the one before it; one that does not is damage.
             if let lastSeq, event.seq <= lastSeq {
-                damage.append(RecordingDamage(line: line + 2, problem: .outOfOrder(seq: event.seq, after: lastSeq)))
+                damage.append(RecordingDamage(afterHeader: line, problem: .outOfOrder(seq: event.seq, after: lastSeq)))
                 return
             }
             lastSeq = event.seq
