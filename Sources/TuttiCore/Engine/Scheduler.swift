@@ -78,6 +78,10 @@ struct Scheduler {
         let graph = DependencyGraph(workflow.tasks)
         topologicalOrder = graph.topologicalOrder()
         groups = graph.groups
+        // Sized at once: growing a table of 10,000 rehashes every key several times.
+        records.reserveCapacity(workflow.tasks.count)
+        order.reserveCapacity(workflow.tasks.count)
+        unmetDependencies.reserveCapacity(workflow.tasks.count + groups.count)
         for (position, task) in workflow.tasks.enumerated() {
             let attempts = workflow.errorHandling.retryAllowed ? task.retry.count + 1 : 1
             records[task.id] = TaskRecord(position: position, maxAttempts: attempts)
