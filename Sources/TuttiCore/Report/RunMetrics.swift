@@ -17,7 +17,7 @@ public enum RunMetrics {
         let queueWait = idleQueueWait(tasks)
         let working = max(0, wallSeconds - queueWait)
         let efficiency = working > 0 ? sum / working : 0
-        let slowest = tasks.filter { !$0.attempts.isEmpty }.max { $0.duration < $1.duration }
+        let slowest = tasks.lazy.filter { !$0.attempts.isEmpty }.max { $0.duration < $1.duration }
         let durations = Dictionary(uniqueKeysWithValues: tasks.map { ($0.id, $0.duration) })
         let graph = DependencyGraph(workflow.tasks) { durations[$0] != nil }
         let critical = graph.longestPath { id in
@@ -103,7 +103,7 @@ public enum RunMetrics {
     public static func evaluate(_ criterion: SuccessCriterion, report: RunReport) -> CriterionResult {
         switch criterion {
         case .allTasksCompleted:
-            let done = report.tasks.filter { $0.status == .succeeded }.count
+            let done = report.tasks.count { $0.status == .succeeded }
             return CriterionResult(criterion: criterion.text, passed: done == report.tasks.count,
                                    detail: "\(done)/\(report.tasks.count) tasks completed")
         case .noTaskBlockedByAnother:

@@ -75,30 +75,40 @@ public struct DependencyGraph: Sendable {
     }
 
     /// The path through dependencies with the largest total weight, first task first.
+    /// Nodes that `weight` leaves out (nil) are on no path.
     public func longestPath(weight: (String) -> Double?) -> (path: [String], total: Double) {
-        var best: [String: (Double, String?)] = [:]
-        for id in nodeOrder() {
+        let nodes = nodeOrder()
+        var position: [String: Int] = [:]
+        position.reserveCapacity(nodes.count)
+        for (index, id) in nodes.enumerated() { position[id] = index }
+        // Per node: the heaviest path ending there (-1: on no path), and the node before it.
+        var total = [Double](repeating: -1, count: nodes.count)
+        var before = [Int](repeating: -1, count: nodes.count)
+        for (index, id) in nodes.enumerated() {
             // A group weighs nothing: the path goes on through its longest task.
             guard let own = isGroup(id) ? 0 : weight(id) else { continue }
-            var bestDep: (Double, String?) = (0, nil)
+            var heaviest = 0.0
             for dep in dependencies[id] ?? [] {
-                if let value = best[dep], value.0 > bestDep.0 { bestDep = (value.0, dep) }
+                if let from = position[dep], total[from] > heaviest {
+                    heaviest = total[from]
+                    before[index] = from
+                }
             }
-            best[id] = (bestDep.0 + own, bestDep.1)
+            total[index] = heaviest + own
         }
         let later = { (a: String, b: String) in a.localizedStandardCompare(b) == .orderedDescending }
-        var end: (key: String, value: (Double, String?))?
-        for entry in best where !isGroup(entry.key) {
-            guard let current = end else { end = entry; continue }
-            if current.value.0 < entry.value.0 || (current.value.0 == entry.value.0 && later(current.key, entry.key)) { end = entry }
+        var end: Int?
+        for index in nodes.indices where total[index] >= 0 && !isGroup(nodes[index]) {
+            guard let current = end else { end = index; continue }
+            if total[current] < total[index] || (total[current] == total[index] && later(nodes[current], nodes[index])) { end = index }
         }
         guard let end else { return ([], 0) }
-        var path: [String] = [end.key]
-        var cursor = end.value.1
-        while let id = cursor {
-            if !isGroup(id) { path.insert(id, at: 0) }
-            cursor = best[id]?.1
+        var path: [String] = []
+        var cursor = end
+        while cursor >= 0 {
+            if !isGroup(nodes[cursor]) { path.append(nodes[cursor]) }
+            cursor = before[cursor]
         }
-        return (path, end.value.0)
+        return (path.reversed(), total[end])
     }
 }
