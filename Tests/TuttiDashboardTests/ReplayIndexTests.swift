@@ -112,4 +112,57 @@ import TuttiCore
         finishedIndex.waitUntilComplete()
         #expect(finishedIndex.finished, "the same file with its end says it finished")
     }
+
+    /// A replay opened while its file is still being indexed plays the events indexed so far,
+    /// keeps playing at their end instead of stopping, and goes on once more are indexed:
+    /// the screens are those of the same events in memory at each step.
+    @Test func aReplayPlaysWhatIsIndexedSoFarAndGoesOnAsMoreIs() throws {
+        let (file, events) = try Self.file()
+        let parts = PartGate()
+        let index = ReplayIndex(file: file, snapshotInterval: 3) {
+            parts.waitForTurn()
+            return file.read(upTo: 1500)
+        }
+        defer { parts.openForGood() }  // a failed expectation must not leave the index's thread waiting
+        parts.allow(1)
+        var player = ReplayPlayer(index: index)
+        let indexed = index.count
+        #expect(!index.isComplete && indexed > 1 && indexed < events.count, "only the first part is indexed: \(indexed)")
+        #expect(events[indexed - 1].time > events[0].time, "the first part spans some of the run")
+        let view = DashboardModel()
+        // The screen but its last line, the replay's bar (which says whether it plays).
+        let render = { (player: ReplayPlayer) in
+            DashboardRenderer(glyphs: .unicode).render(player.model(keepingViewOf: view), width: 80, height: 24).text
+                .split(separator: "\n", omittingEmptySubsequences: false).dropLast().joined(separator: "\n")
+        }
+        // Played past the end of what is indexed: there, still playing, the screen of those events.
+        player.advance(wallSeconds: 1000)
+        var firstEvents = ReplayPlayer(events: Array(events.prefix(indexed)), snapshotInterval: 3)
+        firstEvents.seek(to: 1000)
+        #expect(player.status.playing, "the end of what is indexed is not the end of the recording")
+        #expect(player.status.position == events[indexed - 1].time)
+        #expect(render(player) == render(firstEvents))
+        // The rest indexed: playing goes on from there to the recording's end, where it stops.
+        parts.openForGood()
+        index.waitUntilComplete()
+        player.advance(wallSeconds: 1000)
+        var allEvents = ReplayPlayer(events: events, snapshotInterval: 3)
+        allEvents.seek(to: 1000)
+        #expect(!player.status.playing && player.status.position == events[events.count - 1].time)
+        #expect(render(player) == render(allEvents))
+        #expect(index.count == events.count && index.damage.isEmpty)
+    }
+}
+
+/// Lets an index read its parts one at a time, as a test allows.
+private final class PartGate: Sendable {
+    private let turns = DispatchSemaphore(value: 0)
+
+    /// Blocks the reader until a part is allowed.
+    func waitForTurn() { turns.wait() }
+
+    func allow(_ parts: Int) { for _ in 0..<parts { turns.signal() } }
+
+    /// Every part from now on (more turns than a test's file has parts).
+    func openForGood() { allow(1000) }
 }

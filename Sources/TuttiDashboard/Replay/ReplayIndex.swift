@@ -47,21 +47,27 @@ public final class ReplayIndex: Sendable {
 
     /// An index of an events file, built on a thread of its own from now on, about
     /// `partBytes` of the file at a time.
-    public init(file: RecordingStream, snapshotInterval: Int = 16384, partBytes: Int = 4 << 20) {
+    public convenience init(file: RecordingStream, snapshotInterval: Int = 16384, partBytes: Int = 4 << 20) {
+        self.init(file: file, snapshotInterval: snapshotInterval) { file.read(upTo: partBytes) }
+    }
+
+    /// An index of an events file whose parts, in order, `readPart` reads (an empty part is the
+    /// end), on threads of their own (a test holds parts back to play a replay mid-index).
+    init(file: RecordingStream, snapshotInterval: Int, readPart: @escaping @Sendable () -> RecordingStream.Part) {
         interval = max(1, snapshotInterval)
         source = .file(file)
-        OwnThread.start("replay index") { [self] in build(file, partBytes: partBytes) }
+        OwnThread.start("replay index") { [self] in build(readPart) }
     }
 
     /// Reads the file in parts: each part's lines decoded on every core, then folded in
     /// order and published, the decoded events dropped. The next part is read and decoded
     /// while this one is folded (one core folds; the other would otherwise wait).
-    private func build(_ file: RecordingStream, partBytes: Int) {
+    private func build(_ readPart: @escaping @Sendable () -> RecordingStream.Part) {
         var builder = Builder(interval: interval)
-        var next = OwnThread.Result("replay read") { file.read(upTo: partBytes) }
+        var next = OwnThread.Result("replay read", readPart)
         while true {
             let part = next.wait()
-            if !part.isEmpty { next = OwnThread.Result("replay read") { file.read(upTo: partBytes) } }
+            if !part.isEmpty { next = OwnThread.Result("replay read", readPart) }
             // Damage and events in the order of their lines (out-of-order events are damage too).
             var damage = part.damage.makeIterator()
             var nextDamage = damage.next()
