@@ -19,21 +19,40 @@
    shared with the run's process; only the pages where groups are get memory. */
 #define WATCHDOG_MAP_SIZE ((off_t)WATCHDOG_PID_LIMIT)
 
-/* Goes through the groups counted in the pages written (the rest of the file is a hole,
-   which reading would fill): with `kill_them`, sends each SIGKILL (and SIGCONT, for a
-   stopped one); returns whether there was any. */
+/* Looks at one group's count: with `kill_them`, sends a counted group SIGKILL (and SIGCONT,
+   for a stopped one); returns whether it was counted. */
+static int counted(volatile uint8_t *groups, off_t group, int kill_them) {
+    if (__atomic_load_n(&groups[group], __ATOMIC_SEQ_CST) == 0) return 0;
+    if (kill_them) {
+        kill(-(pid_t)group, SIGKILL);
+        kill(-(pid_t)group, SIGCONT);
+    }
+    return 1;
+}
+
+/* Goes through the groups counted (`counted`), in the pages written only (the rest of the
+   file is a hole, which reading would fill), or in every page if the file cannot say which
+   were written; returns whether there was any. */
 static int counted_groups(int counts, volatile uint8_t *groups, int kill_them) {
     int found = 0;
     off_t at = lseek(counts, 0, SEEK_DATA);
+    if (at < 0 && errno != ENXIO) {
+        for (off_t group = 1; group < WATCHDOG_MAP_SIZE; group++) {
+            if (counted(groups, group, kill_them)) {
+                found = 1;
+                if (!kill_them) return found;
+            }
+        }
+        return found;
+    }
     while (at >= 0 && at < WATCHDOG_MAP_SIZE) {
         off_t end = lseek(counts, at, SEEK_HOLE);
         if (end < 0 || end > WATCHDOG_MAP_SIZE) end = WATCHDOG_MAP_SIZE;
         for (off_t group = at; group < end; group++) {
-            if (groups[group] == 0) continue;
-            found = 1;
-            if (!kill_them) return found;
-            kill(-(pid_t)group, SIGKILL);
-            kill(-(pid_t)group, SIGCONT);
+            if (counted(groups, group, kill_them)) {
+                found = 1;
+                if (!kill_them) return found;
+            }
         }
         at = lseek(counts, end, SEEK_DATA);
     }
@@ -119,7 +138,8 @@ int tutti_watchdog_start(pid_t *watchdog_pid, char *const *on_death, uint8_t **g
             dup2(null, 1);
             dup2(null, 2);
         }
-        if (dup2(keep, 3) < 0 || dup2(keep_counts, 4) < 0) _exit(1);
+        /* Closed on exec: the command run at the run's death (scancel) holds neither. */
+        if (dup3(keep, 3, O_CLOEXEC) < 0 || dup3(keep_counts, 4, O_CLOEXEC) < 0) _exit(1);
         if (syscall(SYS_close_range, 5u, ~0u, 0u) != 0) {
             for (int fd = 5; fd < 65536; fd++) close(fd);
         }

@@ -197,7 +197,7 @@ enum SlurmCluster {
         let result = await run.finished()
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("queued (Resources)"), "\(result.stdout)")
-        let id = try #require(Self.runID(in: scratch))
+        _ = try #require(Self.runID(in: scratch))
         let report = try Self.report(scratch)
         let attempt = try #require(report.tasks.first?.attempts.first)
         #expect((attempt.queued ?? 0) >= 1.5, "it waited about 2 s: \(attempt.queued ?? 0)")

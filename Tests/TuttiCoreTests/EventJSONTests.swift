@@ -199,7 +199,8 @@ import Testing
     }
 
     /// A large report is written a chunk at a time, to every path, with the same bytes as
-    /// encoding it whole; a path that cannot be written says why and leaves no file.
+    /// encoding it whole, replacing what was there only once it is whole; a path that cannot
+    /// be written says why and leaves nothing behind.
     @Test func aReportWrittenInChunksIsTheSameFile() throws {
         var report = ReportFormatsTests.report
         let task = report.tasks[0]
@@ -211,13 +212,17 @@ import Testing
         let whole = report.jsonBytes()
         #expect(whole.count > 3 * 256 * 1024, "the report spans several chunks")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chunks-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(folder)/taken", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let paths = ["\(folder)/report.json", "\(folder)/missing/report.json", "\(folder)/copy.json"]
+        try Data("the last report".utf8).write(to: URL(fileURLWithPath: "\(folder)/report.json"))
+        // A folder where the file should go: written whole, then refused in its place.
+        let paths = ["\(folder)/report.json", "\(folder)/missing/report.json", "\(folder)/taken", "\(folder)/copy.json"]
         let errors = JSONFile.write(to: paths, indented: true) { report.write(to: &$0) }
-        #expect(errors == [0, ENOENT, 0])
+        #expect(errors == [0, ENOENT, EISDIR, 0])
         #expect(FileManager.default.contents(atPath: paths[0]) == Data(whole))
-        #expect(FileManager.default.contents(atPath: paths[2]) == Data(whole))
-        #expect(!FileManager.default.fileExists(atPath: paths[1]))
+        #expect(FileManager.default.contents(atPath: paths[3]) == Data(whole))
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(left == ["copy.json", "report.json", "taken"], "no partial file is left")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(folder)/taken").isEmpty)
     }
 }

@@ -70,7 +70,7 @@ long tutti_peer_uid(int fd);
 int tutti_watchdog_start(pid_t *watchdog_pid, char *const *on_death, uint8_t **groups);
 
 /// Adds `delta` (1 or -1) to a process group's count in the map shared with the watchdog
-/// (atomically: attempts register from their own threads). Ids outside 1..2^22 are ignored.
+/// (atomically: attempts register from their own threads). Ids outside 1 to 2^22 - 1 are ignored.
 void tutti_watchdog_count(uint8_t *groups, pid_t group, int delta);
 
 /// Unmaps the counts `tutti_watchdog_start` shared.

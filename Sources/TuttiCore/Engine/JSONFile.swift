@@ -13,10 +13,13 @@ enum JSONFile {
     }
 
     /// Writes a file as `body` encodes it, a chunk at a time (a 10,000-task report is megabytes,
-    /// not to be held whole), to every path: for each, 0 or the errno value of the failure (a
-    /// partial file is removed).
+    /// not to be held whole), to every path: for each, 0 or the errno value of the failure.
+    /// Each is written beside its place (`.partial`) and renamed over it once whole, so what is
+    /// there is always a whole file: the last one, while a reopened run's new report is being
+    /// written or if the process is killed meanwhile. A failed one leaves nothing.
     static func write(to paths: [String], indented: Bool, _ body: (inout JSONWriter) -> Void) -> [Int32] {
-        var files = paths.map { path -> (fd: Int32, error: Int32) in
+        let partials = paths.map { $0 + ".partial" }
+        var files = partials.map { path -> (fd: Int32, error: Int32) in
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             return (fd, fd >= 0 ? 0 : errno)
         }
@@ -28,9 +31,10 @@ enum JSONFile {
         body(&writer)
         writer.endLine()
         writer.finish()
-        for (path, file) in zip(paths, files) where file.fd >= 0 {
-            close(file.fd)
-            if file.error != 0 { unlink(path) }
+        for index in files.indices where files[index].fd >= 0 {
+            close(files[index].fd)
+            if files[index].error == 0, rename(partials[index], paths[index]) != 0 { files[index].error = errno }
+            if files[index].error != 0 { unlink(partials[index]) }
         }
         return files.map(\.error)
     }

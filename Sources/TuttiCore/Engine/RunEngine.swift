@@ -235,16 +235,23 @@ public final class RunEngine: Sendable {
             announced = true
             await withCheckedContinuation { done in resultFiles.unwritten.notify(queue: .global()) { done.resume() } }
             // A retry may have come in meanwhile: then the run is not finished after all.
-            let settled: (report: RunReport, unwritten: Bool)? = state.withLock { engine in
+            let settled = state.withLock { engine -> (report: RunReport, writing: OwnThread.Result<[Int32]>?)? in
                 guard engine.scheduler.isIdle else { return nil }
-                return finishWritingReport(&engine)
+                return finish(&engine, writingReport: true)
             }
             guard let settled else { continue }
             report = settled.report
+            // Waited for outside the lock: a control action meanwhile does not wait for the disk.
+            let errors = settled.writing?.wait() ?? []
+            var unwritten = false
+            for (file, error) in zip(reportFiles, errors) where error != 0 {
+                problems.failed(file.path, error: error, consequence: file.consequence)
+                unwritten = true
+            }
             // The verdict just published could not be kept: the run ends again, unrecorded.
-            if settled.unwritten, report.outcome != .unrecorded {
-                report = state.withLock { engine in finish(&engine) }
-            } else if settled.unwritten {
+            if unwritten, report.outcome != .unrecorded {
+                report = state.withLock { engine in finish(&engine).report }
+            } else if unwritten {
                 publishFileProblems()
             }
             guard await reopened() else { break }
@@ -256,35 +263,28 @@ public final class RunEngine: Sendable {
         return report
     }
 
-    /// `finish`, with the report files written meanwhile on another core: the report is
-    /// encoded twice, compact in the last event and indented in report.json, each about 20 ms
-    /// at 10,000 tasks (report.json a chunk at a time, so the two are not both held whole).
-    /// Returns the report and whether a report file could not be written.
-    private func finishWritingReport(_ engine: inout EngineState) -> (RunReport, Bool) {
-        for problem in problems.takeUnpublished() { bus.emit(.runFileFailed(problem)) }
-        let report = engine.scheduler.finish(unrecorded: problems.summary)
-        let paths = [(directory.reportPath, "the run has no report.json")]
+    /// The files the run's report is written to, and what the run lacks without each.
+    private var reportFiles: [(path: String, consequence: String)] {
+        [(directory.reportPath, "the run has no report.json")]
             + (options.compatibilityOutputDirectory.map { root in
                 [("\(root)/test-results/\(RunDirectory.safeFileName(workflow.name))-results.json", "the run's test-results file is missing")]
             } ?? [])
-        let writing = OwnThread.Result("tutti-report") {
-            JSONFile.write(to: paths.map(\.0), indented: true) { report.write(to: &$0) }
-        }
-        _ = carryOut(&engine)
-        let errors = writing.wait()
-        for ((path, consequence), error) in zip(paths, errors) where error != 0 {
-            problems.failed(path, error: error, consequence: consequence)
-        }
-        return (report, errors.contains { $0 != 0 })
     }
 
     /// Publishes what could not be written, then ends the run: `unrecorded` if anything could
-    /// not be written. Under the engine's lock.
-    private func finish(_ engine: inout EngineState) -> RunReport {
+    /// not be written. Under the engine's lock. With `writingReport`, the report files are
+    /// written meanwhile on another core, while the last event is encoded: the report is
+    /// encoded twice, compact in that event and indented in report.json, each about 20 ms at
+    /// 10,000 tasks (report.json a chunk at a time, so the two are not both held whole). Wait
+    /// on what it returns, after the lock, for each file's errno value.
+    private func finish(_ engine: inout EngineState, writingReport: Bool = false) -> (report: RunReport, writing: OwnThread.Result<[Int32]>?) {
         for problem in problems.takeUnpublished() { bus.emit(.runFileFailed(problem)) }
         let report = engine.scheduler.finish(unrecorded: problems.summary)
+        let writing = writingReport ? OwnThread.Result("tutti-report") { [paths = reportFiles.map(\.path)] in
+            JSONFile.write(to: paths, indented: true) { report.write(to: &$0) }
+        } : nil
         _ = carryOut(&engine)
-        return report
+        return (report, writing)
     }
 
     /// After the run finished: true when a retry reopened it, false when it is closed (at

@@ -208,6 +208,7 @@ struct JSONWriter {
     /// A whole number's decimal digits, with leading zeros up to `digits` of them (what
     /// `String(value)` gives, without making a string: two a line of every recording).
     static func writeInteger(_ value: Int64, to out: inout [UInt8], digits: Int = 1) {
+        precondition(digits <= 20, "an Int64 has at most 19 digits")
         if value < 0 { out.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
         // At most 20 digits: filled from the end of a buffer on the stack.

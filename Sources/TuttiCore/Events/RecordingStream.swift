@@ -4,8 +4,9 @@ import Foundation
 /// and only where each line is stays known, so that a line can be read again (`pread`) and
 /// decoded when a seek needs it. Nothing of the file is kept in memory, and nothing is mapped.
 public final class RecordingStream: @unchecked Sendable {
-    // Unchecked: `fd` and `header` are set once; `read(upTo:)` is called by one thread (the
-    // replay's indexer) and `event(at:length:)` only reads the file with pread.
+    // Unchecked: `fd` and `header` are set once; `read(upTo:)` is called by one thread at a
+    // time (the replay's indexer reads each part on a new thread, started once the last one's
+    // part was handed over) and `events(at:)` only reads the file with pread.
     public let header: RecordingHeader
     public let path: String
     private let fd: Int32

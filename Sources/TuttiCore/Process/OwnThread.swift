@@ -39,7 +39,8 @@ public enum OwnThread {
             }
         }
 
-        /// Waits until the work is done and returns its value (once).
+        /// Waits until the work is done and returns its value. Once only: a second call
+        /// would wait forever.
         public func wait() -> Value {
             done.wait()
             return value!
