@@ -29,7 +29,7 @@ enum SlurmCluster {
         let releaseFile: String
 
         /// Lets the job end (the cluster is free again).
-        func release() { FileManager.default.createFile(atPath: releaseFile, contents: nil) }
+        func release() { #expect(FileManager.default.createFile(atPath: releaseFile, contents: nil)) }
 
         /// Ends the job whatever it is doing (at the end of a test).
         func cancel() { ChildProcess.run(["scancel", job]) }
@@ -147,7 +147,7 @@ enum SlurmCluster {
         }
         let resumed = try await tutti(["ctl", "latest", "resume", "nap", "--runs-dir", "runs"], in: scratch.path)
         #expect(resumed.status == 0)
-        FileManager.default.createFile(atPath: scratch.file("go"), contents: nil)
+        #expect(FileManager.default.createFile(atPath: scratch.file("go"), contents: nil))
         let result = await run.finished()
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("Task nap Complete!"), "\(result.stdout)")
