@@ -207,6 +207,32 @@ enum SlurmCluster {
         #expect(attempt.duration >= 0.5 && attempt.duration < 2.0, "its run time is the half second it ran, not the wait: \(attempt.duration)")
     }
 
+    /// Six jobs waiting in the queue share one `squeue` a second (each asking on its own
+    /// was six a second): a wrapper first on the PATH counts the run's calls.
+    @Test func jobsWaitingInTheQueueShareOneSqueueASecond() async throws {
+        let scratch = Scratch()
+        let squeue = try #require(ExecutableLookup.path(of: "squeue"))
+        let counter = scratch.write("bin/squeue", "#!/bin/sh\necho call >> '\(scratch.file("calls"))'\nexec '\(squeue)' \"$@\"\n")
+        chmod(counter, 0o755)
+        let calls = { (scratch.read("calls") ?? "").split(separator: "\n").count }
+        let blocker = try await SlurmCluster.occupyEveryCPU(in: scratch)
+        defer { blocker.cancel() }
+        Self.writeWorkflow(scratch, "crowd", tasks: (1...6).map { "  - {task_id: t\($0), command: ['true'], slurm: {cpus: 1}}\n" }.joined())
+        let run = try TuttiProcess(["PATH='\(scratch.file("bin"))':\"$PATH\" exec '\(tuttiBinary)' run wf.yaml --headless --runs-dir runs"],
+                                   in: scratch.path, shell: true)
+        #expect(await eventually { Set(Self.sightings(scratch).filter { $0.state == "PENDING" }.map(\.task)).count == 6 },
+                "all six wait in the queue: \(Self.sightings(scratch))")
+        // A rate: the calls over three seconds of the six waiting.
+        let before = calls()
+        try await Task.sleep(for: .seconds(3))
+        let during = calls() - before
+        #expect(during >= 2 && during <= 5, "about one squeue a second for the run, not one per waiting job: \(during) in 3 s")
+        blocker.release()
+        let result = await run.finished()
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(try Self.report(scratch).tasks.allSatisfy { $0.status == .succeeded && ($0.attempts.first?.queued ?? 0) > 0 })
+    }
+
     /// The demo on the cluster with the dashboard in a real terminal: its jobs wait in the
     /// queue (the rows say why), run four at once, a task is paused (suspended) and resumed.
     @Test(.enabled(if: DashboardTerminalTests.tmuxInstalled)) func theDemoRunsOnTheClusterInTheDashboard() async throws {

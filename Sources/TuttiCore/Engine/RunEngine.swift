@@ -37,6 +37,8 @@ public final class RunEngine: Sendable {
     /// Kills the tasks' process groups (and cancels their Slurm jobs) if this process dies
     /// before the run ends.
     private let watchdog: Watchdog?
+    /// What Slurm lists of the run's jobs, shared by its attempts (nil when it runs locally).
+    private let slurmQueue: SlurmQueue?
 
     /// What the engine's lock guards: the scheduler's decisions, the attempts under way, and
     /// who waits for the run to settle.
@@ -170,6 +172,7 @@ public final class RunEngine: Sendable {
         self.options = options
         let onCluster = options.executor(for: workflow) == .slurm
         watchdog = Watchdog(onDeath: onCluster ? SlurmJob.cancelAllCommand(runID: runID) : nil)
+        slurmQueue = onCluster ? SlurmQueue(jobName: SlurmSubmission.jobName(runID: runID)) : nil
         self.runID = runID
         self.directory = directory
         self.problems = problems
@@ -370,7 +373,7 @@ public final class RunEngine: Sendable {
                 let process = TaskProcess(
                     taskID: id, attempt: attempt, launch: engine.launcher.launchSpec(for: spec, attempt: attempt),
                     logPath: directory.logPath(task: id, attempt: attempt), bus: bus, timeout: spec.timeoutSeconds,
-                    killGrace: options.killGrace, startDelay: delay, watchdog: watchdog, problems: problems)
+                    killGrace: options.killGrace, startDelay: delay, watchdog: watchdog, slurmQueue: slurmQueue, problems: problems)
                 engine.processes[id] = process
                 work.launches.append(process)
             case .terminate(let id, let status, let reason):

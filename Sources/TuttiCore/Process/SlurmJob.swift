@@ -60,6 +60,8 @@ final class SlurmJob {
     }
 
     let submission: SlurmSubmission
+    /// The run's listing of its jobs, shared with its other attempts.
+    let queue: SlurmQueue
     private(set) var sighting: Sighting?
     private(set) var pause: Pause?
     /// Whether the job has been seen running (or has written output).
@@ -67,13 +69,16 @@ final class SlurmJob {
     /// When (run time) it was last seen waiting in the queue.
     private(set) var lastSeenQueued: Double?
 
-    init(_ submission: SlurmSubmission) { self.submission = submission }
+    init(_ submission: SlurmSubmission, queue: SlurmQueue) {
+        self.submission = submission
+        self.queue = queue
+    }
 
-    /// `refresh`, at run time `now`.
-    func look(now: Double) -> (sighting: Sighting?, changed: Bool) {
-        let seen = refresh()
-        if seen.sighting?.isQueued == true { lastSeenQueued = now }
-        return seen
+    /// `refresh`, at run time `now`, from a listing at most `maxAge` seconds old.
+    func look(now: Double, maxAge: Double) -> (sighting: Sighting?, changed: Bool) {
+        let seen = refresh(maxAge: maxAge)
+        if seen.sighting?.isQueued == true, let age = seen.age { lastSeenQueued = now - age }
+        return (seen.sighting, seen.changed)
     }
 
     /// When (run time) the job began to run: when `srun` started, for a job never seen
@@ -84,14 +89,11 @@ final class SlurmJob {
         return min(now, max(waited, sighting?.startedAt.map { $0 - offset } ?? waited))
     }
 
-    /// Asks `squeue` where the job is: what it says, and whether that changed.
-    func refresh() -> (sighting: Sighting?, changed: Bool) {
-        // Every state: a job that ended before it was looked at is still listed for a while.
-        // Times as seconds since 1970: no time zone to guess.
-        let result = ChildProcess.run(["squeue", "--me", "--noheader", "--states=all", "--name=\(submission.jobName)",
-                                       "--format=%i|%T|%r|%N|%S|%k"], captureOutput: true, environment: ["SLURM_TIME_FORMAT": "%s"])
-        guard result.status == 0 else { return (sighting, false) }
-        for line in result.output.split(separator: "\n") {
+    /// Where the job is, from the run's listing at most `maxAge` seconds old (0: asked now):
+    /// what it says, whether that changed, and how old the listing is (nil when squeue failed).
+    func refresh(maxAge: Double = 0) -> (sighting: Sighting?, changed: Bool, age: Double?) {
+        guard let listing = queue.listing(maxAge: maxAge) else { return (sighting, false, nil) }
+        for line in listing.lines {
             let fields = line.split(separator: "|", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 6, fields[5] == submission.comment else { continue }
             func given(_ text: String) -> String? { ["None", "", "(null)", "N/A", "0"].contains(text) ? nil : text }
@@ -102,9 +104,9 @@ final class SlurmJob {
             if seen.hasRun { hasRun = true }
             let changed = seen != sighting
             sighting = seen
-            return (seen, changed)
+            return (seen, changed, listing.age)
         }
-        return (sighting, false)
+        return (sighting, false, listing.age)
     }
 
     /// The job has written output: it runs, whatever the queue said last.

@@ -55,6 +55,8 @@ public final class TaskProcess: Sendable {
     let launch: LaunchSpec
     let logPath: String
     let watchdog: Watchdog?
+    /// The run's listing of its Slurm jobs, for an attempt that runs as one.
+    let slurmQueue: SlurmQueue?
     let problems: RunFileProblems?
     let bus: EventBus
     let timeout: Double?
@@ -72,9 +74,12 @@ public final class TaskProcess: Sendable {
 
     /// `watchdog`, when given, learns of the attempt's process group while it runs, to kill it
     /// if this process dies first.
+    /// `slurmQueue`, when given, is the run's listing of its jobs, shared by its attempts (an
+    /// attempt on Slurm without one lists the run's jobs on its own).
     /// `problems`, when given, is told of a log that cannot be written.
     init(taskID: String, attempt: Int, launch: LaunchSpec, logPath: String, bus: EventBus,
-         timeout: Double?, killGrace: Double, startDelay: Double = 0, watchdog: Watchdog? = nil, problems: RunFileProblems? = nil) {
+         timeout: Double?, killGrace: Double, startDelay: Double = 0, watchdog: Watchdog? = nil, slurmQueue: SlurmQueue? = nil,
+         problems: RunFileProblems? = nil) {
         self.taskID = taskID
         self.attempt = attempt
         self.launch = launch
@@ -84,6 +89,7 @@ public final class TaskProcess: Sendable {
         self.killGrace = killGrace
         self.startDelay = startDelay
         self.watchdog = watchdog
+        self.slurmQueue = slurmQueue
         self.problems = problems
     }
 
@@ -165,7 +171,7 @@ public final class TaskProcess: Sendable {
         defer { reader.log.close() }
         // On a Slurm cluster the attempt runs once its job leaves the queue: its time (and
         // timeout) count from then. The queue is watched until the job runs.
-        let cluster = launch.slurm.map(SlurmJob.init)
+        let cluster = launch.slurm.map { SlurmJob($0, queue: slurmQueue ?? SlurmQueue(jobName: $0.jobName)) }
         var runningSince: Double? = cluster == nil ? startTime : nil
         /// When to ask Slurm again for a pause or resume it refused (or could not do yet).
         var controlRetryAt: Double?
@@ -186,10 +192,12 @@ public final class TaskProcess: Sendable {
 
         func signalGroup(_ signal: Int32) { _ = kill(-pid, signal) }
         /// Tells what the cluster says of the job, when it changed; the attempt runs from the
-        /// first time it is seen running (or writes output).
-        func lookAtCluster(now: Double, wroteOutput: Bool = false) {
+        /// first time it is seen running (or writes output). From the run's listing of its
+        /// jobs when it is at most `maxAge` seconds old: the once-a-second look of a waiting
+        /// job shares one squeue with every other attempt's.
+        func lookAtCluster(now: Double, wroteOutput: Bool = false, maxAge: Double = 0) {
             guard let cluster else { return }
-            let (seen, changed) = cluster.look(now: now)
+            let (seen, changed) = cluster.look(now: now, maxAge: maxAge)
             if wroteOutput { cluster.markRunning() }
             var started: Double?
             if runningSince == nil, cluster.hasRun {
@@ -276,7 +284,7 @@ public final class TaskProcess: Sendable {
             if ready < 0, errno != EINTR { break }
 
             let after = bus.elapsed
-            if let due = nextLook, after >= due, !exited, termination == nil { lookAtCluster(now: after) }
+            if let due = nextLook, after >= due, !exited, termination == nil { lookAtCluster(now: after, maxAge: 1) }
             if let due = controlRetryAt, after >= due, !exited, termination == nil { applyRequests() }
             if !exited, termination == nil, timer.expired(at: after) {
                 beginTermination(.timedOut, "timed out after \(NumberFormat.compact(timeout ?? 0))s")
@@ -296,7 +304,7 @@ public final class TaskProcess: Sendable {
                 } else if let stream = openPipes[entry.fd] {
                     let count = read(entry.fd, buffer.baseAddress, buffer.count)
                     if count > 0 {
-                        if runningSince == nil, cluster != nil { lookAtCluster(now: after, wroteOutput: true) }
+                        if runningSince == nil, cluster != nil { lookAtCluster(now: after, wroteOutput: true, maxAge: 1) }
                         reader.consume(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), from: stream, now: after)
                     } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                         reader.finish(stream, now: after)
@@ -338,7 +346,7 @@ public final class TaskProcess: Sendable {
             if termination == nil, waitStatus != 0 {
                 for _ in 0..<20 where ["RUNNING", "COMPLETING", "SUSPENDED"].contains(cluster.sighting?.state ?? "") {
                     usleep(100_000)
-                    lookAtCluster(now: bus.elapsed)
+                    lookAtCluster(now: bus.elapsed, maxAge: 0.1)
                 }
             }
             // The time in the queue is not run time: the attempt ran from when its job did.
