@@ -23,7 +23,7 @@ import Testing
         for task in workflow.tasks {
             lines.append("task \(task.id) \(task.name) | \(task.description ?? "-") | \(task.type ?? "-") | \(task.agentType ?? "-") | \(task.launch)")
             lines.append("  parameters \(JSONValue.object(task.parameters)) env \(task.environment.sorted { $0.key < $1.key }) dir \(task.workingDirectory ?? "-")")
-            lines.append("  timeout \(task.timeoutSeconds ?? 0) depends \(task.dependsOn.sorted()) retry \(task.retry) slurm \(task.slurm)")
+            lines.append("  timeout \(task.timeoutSeconds ?? 0) \(task.onTimeout) depends \(task.dependsOn.sorted()) retry \(task.retry) slurm \(task.slurm)")
             lines.append("  gates " + task.gates.map { "\($0.metric) \($0.expectation) \($0.advisory)" }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
@@ -147,6 +147,27 @@ import Testing
         // No task definition: Tutti's defaults, no retries and no time limit.
         #expect(workflow.task("b")?.retry == RetryPolicy.none)
         #expect(workflow.task("b")?.timeoutSeconds == nil)
+    }
+
+    /// A timeout that ends the run is Conductor's TIME_OUT_WF (its default), both ways; one
+    /// that is retried is RETRY.
+    @Test func aTimeoutThatEndsTheRunIsConductorsTimeOutWorkflowBothWays() throws {
+        let workflow = try WorkflowLoader.parse(yaml: """
+        name: w
+        tasks:
+          - {task_id: a, command: ["true"], timeout_seconds: 30, on_timeout: end_run}
+          - {task_id: b, command: ["true"], timeout_seconds: 30}
+        """, file: "w.yaml", baseDirectory: "/tmp")
+        let policies = ConductorExport(workflow).taskDefinitions.map { definition -> String? in
+            guard case .object(let fields) = definition, case .string(let policy)? = fields["timeoutPolicy"] else { return nil }
+            return policy
+        }
+        #expect(policies == ["TIME_OUT_WF", "RETRY"])
+        let back = try ConductorImport.parse(json: try Self.exported(workflow), file: "export.json", baseDirectory: "/tmp")
+        #expect(back.tasks.map(\.onTimeout) == [.endRun, .retry])
+        let definitions = try ConductorTaskDefinition.parse(json: #"[{"name": "x", "timeoutSeconds": 5}, {"name": "y", "timeoutSeconds": 5, "timeoutPolicy": "RETRY"}]"#,
+                                                            file: "defs.json").map(\.definition)
+        #expect(definitions.map(\.onTimeout) == [.endRun, .retry], "a definition that does not say times the workflow out")
     }
 
     @Test func conductorDefaultsApplyToWhatATaskDefinitionLeavesOut() throws {

@@ -240,6 +240,23 @@ import TuttiTestSupport
         #expect(run.report.task("1")?.status == .succeeded)
     }
 
+    @Test func aTimeoutThatEndsTheRunStopsTheOtherTasksWithoutARetry() async throws {
+        let scratch = Scratch()
+        let yaml = """
+        name: endrun
+        tasks:
+          - {task_id: 1, command: [sleep, "300"], timeout_seconds: 0.5, on_timeout: end_run, retries: {count: 2, delay_seconds: 0}}
+          - {task_id: 2, command: [sleep, "300"]}
+          - {task_id: 3, command: ["true"], depends_on: [1]}
+        """
+        let run = try await runWorkflow(yaml, in: scratch)
+        #expect(run.report.outcome == .timedOut && run.report.exitCode == 1)
+        #expect(run.report.outcomeReason == "task 1 timed out, which ends the run (on_timeout: end_run)")
+        #expect(run.report.task("1")?.attempts.map(\.status) == [.timedOut], "not retried")
+        #expect(run.report.task("2")?.status == .cancelled)
+        #expect(run.report.task("3")?.status == .skipped)
+    }
+
     @Test func aWorkflowBuiltInCodeIsValidatedBeforeItRuns() throws {
         let scratch = Scratch()
         let tasks = [TaskSpec(id: "1", launch: .command(["true"])), TaskSpec(id: "1", launch: .command(["true"]))]

@@ -117,6 +117,44 @@ final class TestClock: Sendable {
         #expect(scheduler.finish().outcome == .failed)
     }
 
+    @Test func aTimeoutThatEndsTheRunIsNotRetriedAndEndsTheRunTimedOut() throws {
+        var scheduler = try Self.scheduler("""
+        name: w
+        execution: {parallelization_factor: 2}
+        tasks:
+          - {task_id: a, command: ["sleep", "9"], timeout_seconds: 1, on_timeout: end_run, retries: {count: 2}}
+          - {task_id: b, command: ["sleep", "9"]}
+          - {task_id: c, command: ["true"]}
+          - {task_id: d, command: ["true"], depends_on: [a]}
+        """, parallelism: 2)
+        scheduler.start()
+        #expect(Self.starts(scheduler.takeEffects()) == ["a#1+0", "b#1+0"])
+        scheduler.attemptEnded("a", attempt: 1, outcome: Self.outcome(.timedOut, at: 1))
+        let effects = scheduler.takeEffects()
+        let reason = "task a timed out, which ends the run (on_timeout: end_run)"
+        #expect(Self.starts(effects).isEmpty, "no retry, and nothing more starts")
+        #expect(!Self.events(effects).contains("task_retrying a"))
+        #expect(effects.contains(.terminate(task: "b", status: .cancelled, reason: reason)))
+        #expect(scheduler.records["d"]?.reason == "dependency a timed_out")
+        #expect(scheduler.records["c"]?.status == .skipped && scheduler.records["c"]?.reason == reason)
+        scheduler.attemptEnded("b", attempt: 1, outcome: Self.outcome(.cancelled, at: 2))
+        _ = scheduler.takeEffects()
+        let report = scheduler.finish()
+        #expect(report.outcome == .timedOut && report.outcomeReason == reason)
+        #expect(report.tasks.first { $0.id == "a" }?.attempts.count == 1)
+    }
+
+    @Test func aTimeoutIsRetriedByDefault() throws {
+        var scheduler = try Self.scheduler("""
+        name: w
+        tasks: [{task_id: a, command: ["sleep", "9"], timeout_seconds: 1, retries: {count: 1}}]
+        """)
+        scheduler.start()
+        _ = scheduler.takeEffects()
+        scheduler.attemptEnded("a", attempt: 1, outcome: Self.outcome(.timedOut, at: 1))
+        #expect(Self.starts(scheduler.takeEffects()) == ["a#2+1"], "retried after the default delay of 1 s")
+    }
+
     @Test func holdLetsRunningTasksGoOnAndStartsNothingUntilReleased() throws {
         var scheduler = try Self.scheduler("""
         name: w

@@ -242,6 +242,18 @@ private func onlyDiagnostic(_ yaml: String) throws -> Diagnostic {
             message: "parallelization_factor must be at least 1, got 0",
             hint: .equals("use 1 to run one task at a time")),
         DiagnosticCase(
+            name: "an unknown on_timeout says what it can be",
+            yaml: """
+            name: demo
+            tasks:
+              - task_id: 1
+                command: ["true"]
+                on_timeout: stop
+            """,
+            line: 5, column: 17,
+            message: "'stop' is not a valid on_timeout in task 1",
+            hint: .equals("expected one of: retry, end_run")),
+        DiagnosticCase(
             name: "unknown mode suggests the closest mode",
             yaml: """
             name: demo

@@ -312,6 +312,7 @@ struct StructureWalker {
         if let definition {
             spec.retry = definition.retry
             spec.timeoutSeconds = definition.timeoutSeconds
+            spec.onTimeout = definition.onTimeout
             spec.description = spec.description ?? definition.description
         }
         spec.dependsOn = tasks.map(\.id).filter(frontier.contains)

@@ -18,12 +18,16 @@ public struct ConductorTaskDefinition: Sendable, Hashable {
     public var retry: RetryPolicy
     /// Nil when the task has no time limit (0, or ALERT_ONLY: Conductor only reports it).
     public var timeoutSeconds: Double?
+    /// What the timeout does: TIME_OUT_WF (Conductor's default) ends the run, RETRY retries.
+    public var onTimeout: TimeoutAction
 
-    public init(name: String, description: String? = nil, retry: RetryPolicy = .none, timeoutSeconds: Double? = nil) {
+    public init(name: String, description: String? = nil, retry: RetryPolicy = .none, timeoutSeconds: Double? = nil,
+                onTimeout: TimeoutAction = .retry) {
         self.name = name
         self.description = description
         self.retry = retry
         self.timeoutSeconds = timeoutSeconds
+        self.onTimeout = onTimeout
     }
 
     static let readKeys = ["name", "description", "retryCount", "retryLogic", "retryDelaySeconds", "backoffScaleFactor",
@@ -72,6 +76,7 @@ public struct ConductorTaskDefinition: Sendable, Hashable {
         // Conductor caps a delay at maxRetryDelaySeconds when that is above 0.
         if let cap = def.number("maxRetryDelaySeconds"), cap > 0 { definition.retry.maxDelaySeconds = min(cap, WorkflowLoader.maximumSeconds) }
         let policy = def.choice("timeoutPolicy", TimeoutPolicy.self) ?? .timeOutWorkflow
+        definition.onTimeout = policy == .retry ? .retry : .endRun
         if let timeout = def.number("timeoutSeconds"), timeout != 0, policy != .alertOnly {
             if timeout < 0 || timeout > WorkflowLoader.maximumSeconds {
                 diagnostics.error("'timeoutSeconds' in \(section) must be from 0 (no limit) to \(Int(WorkflowLoader.maximumSeconds)) (a year)",
@@ -108,8 +113,9 @@ public struct ConductorTaskDefinition: Sendable, Hashable {
             "name": .string(name), "retryCount": .number(Double(task.retry.count)), "retryLogic": .string(logic.rawValue),
             "retryDelaySeconds": .number(task.retry.delaySeconds.rounded(.up)),
             "timeoutSeconds": .number(task.timeoutSeconds.map { $0.rounded(.up) } ?? 0),
-            // Tutti retries a task that timed out, as Conductor's RETRY does.
-            "timeoutPolicy": .string(TimeoutPolicy.retry.rawValue), "ownerEmail": .string(ownerEmail),
+            // Retried after a timeout as after a failure (RETRY), or the run ends (TIME_OUT_WF).
+            "timeoutPolicy": .string((task.onTimeout == .endRun ? TimeoutPolicy.timeOutWorkflow : .retry).rawValue),
+            "ownerEmail": .string(ownerEmail),
         ]
         if logic == .linear { fields["backoffScaleFactor"] = .number(1) }
         if let cap = task.retry.maxDelaySeconds { fields["maxRetryDelaySeconds"] = .number(cap.rounded(.up)) }

@@ -232,7 +232,9 @@ struct Scheduler {
                                         signal: outcome.signal, reason: outcome.reason, duration: attemptRecord.duration,
                                         paused: attemptRecord.paused)))
 
-        let retryable = outcome.status == .failed || outcome.status == .timedOut
+        // A timeout that ends the run is not retried.
+        let endsRun = outcome.status == .timedOut && workflow.tasks[record.position].onTimeout == .endRun
+        let retryable = outcome.status == .failed || (outcome.status == .timedOut && !endsRun)
         if retryable, attempt < record.maxAttempts, stopping == nil {
             let delay = workflow.tasks[record.position].retry.delay(beforeAttempt: attempt + 1)
             emit(.taskRetrying(TaskRetrying(task: id, nextAttempt: attempt + 1, delay: delay)))
@@ -252,6 +254,9 @@ struct Scheduler {
             releaseDependents(of: id)
         } else {
             skipDependents(of: id)
+            if endsRun, stopping == nil {
+                stop(outcome: .timedOut, status: .cancelled, reason: "task \(id) timed out, which ends the run (on_timeout: end_run)")
+            }
             // A task cancelled on purpose is not a failure to stop the run for.
             if failFast, stopping == nil, outcome.status != .cancelled {
                 stop(outcome: .failed, status: .cancelled, reason: "fail-fast: task \(id) \(outcome.status.rawValue)")

@@ -61,6 +61,14 @@ public struct Workflow: Sendable {
     }
 }
 
+/// What a task's timeout does (`on_timeout`): `retry`, as a failure would be retried (the
+/// default, Conductor's RETRY), or `end_run`: the run ends, timed out, with no retry
+/// (Conductor's TIME_OUT_WF, its default for a task definition).
+public enum TimeoutAction: String, Sendable, Hashable, CaseIterable {
+    case retry
+    case endRun = "end_run"
+}
+
 /// What one task runs and under which rules.
 public struct TaskSpec: Sendable {
     public var id: String
@@ -73,6 +81,8 @@ public struct TaskSpec: Sendable {
     public var environment: [String: String]
     public var workingDirectory: String?
     public var timeoutSeconds: Double?
+    /// What its timeout does: the task is retried as a failure would be, or the run ends.
+    public var onTimeout: TimeoutAction = .retry
     /// The tasks and groups it waits for: a group's name stands for all of its tasks.
     public var dependsOn: [String]
     /// The group it belongs to, if any: other tasks can wait for the whole group by its name.

@@ -5,7 +5,7 @@ import Yams
 public enum WorkflowLoader {
     static let topLevelKeys = ["name", "description", "version", "metadata", "tasks", "execution",
                                "dependencies", "polling", "success_criteria", "error_handling"]
-    static let taskKeys = ["task_id", "name", "description", "type", "agent_type", "timeout_seconds",
+    static let taskKeys = ["task_id", "name", "description", "type", "agent_type", "timeout_seconds", "on_timeout",
                            "depends_on", "parameters", "quality_gates", "command", "shell", "agent", "env",
                            "working_directory", "retries", "slurm", "group"]
     static let executionKeys = ["mode", "parallel_allowed", "parallelization_factor", "wait_for_all",
@@ -175,6 +175,7 @@ public enum WorkflowLoader {
                             launch: .command([]), location: diagnostics.location(node))
         spec.launch = readLaunch(task, section: section, agentType: spec.agentType, diagnostics: diagnostics)
         if task["timeout_seconds"] != nil { spec.timeoutSeconds = task.seconds("timeout_seconds") }
+        if let action = task.choice("on_timeout", TimeoutAction.self) { spec.onTimeout = action }
         for depNode in task.sequence("depends_on") ?? [] {
             guard let dep = depNode.identifier else {
                 diagnostics.error("expected a task id or group name in depends_on of \(section)", at: depNode)
