@@ -19,15 +19,18 @@ public final class ConductorAPI: Sendable {
     let workflowsDirectory: String
     let runsDirectory: String
     public let executions = Executions()
-    /// The task and workflow definitions registered through the metadata API.
-    public let metadata = ConductorMetadata()
+    /// The task and workflow definitions registered through the metadata API, kept in the
+    /// runs folder's `conductor/` between the server's runs.
+    public let metadata: ConductorMetadata
     /// Per run: each task's Conductor reference name and definition name.
     private let names = Mutex<[String: [String: (reference: String, definition: String)]]>([:])
     private let inputs = Mutex<[String: (input: JSONValue, correlationId: String?, version: Int)]>([:])
 
-    public init(workflowsDirectory: String, runsDirectory: String) {
+    /// Throws when the definitions kept in the runs folder cannot be read.
+    public init(workflowsDirectory: String, runsDirectory: String) throws {
         self.workflowsDirectory = workflowsDirectory
         self.runsDirectory = runsDirectory
+        metadata = try ConductorMetadata(keptIn: runsDirectory + "/conductor")
     }
 
     // MARK: - Starting

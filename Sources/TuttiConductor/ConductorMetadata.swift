@@ -3,13 +3,71 @@ import Synchronization
 import TuttiCore
 
 /// The definitions registered with the server (Conductor's metadata API): task definitions by
-/// name, workflow definitions by name and version, each kept as the JSON it was given.
-/// They live as long as the server.
+/// name, workflow definitions by name and version, each kept as the JSON it was given. Kept in
+/// a folder, they outlive the server, as Conductor keeps them in its database: a workflow
+/// started after a restart still has its retries and timeouts.
 public final class ConductorMetadata: Sendable {
     private let taskDefinitions = Mutex<[String: (definition: ConductorTaskDefinition, json: JSONValue)]>([:])
     private let workflows = Mutex<[String: [Int: JSONValue]]>([:])
+    /// Where they are kept (nil: in memory only), and the lock that writes them one at a time.
+    private let folder: String?
+    private let saving = Mutex(())
 
-    public init() {}
+    /// Definitions in memory only, for as long as the server runs.
+    public init() { folder = nil }
+
+    /// Definitions kept in `folder`, read from it now and written to it after every change:
+    /// `taskdefs.json`, the array `POST /api/metadata/taskdefs` takes, and `workflows.json`,
+    /// the array `PUT /api/metadata/workflow` takes. Throws when a file there cannot be read
+    /// as such (with its line and column).
+    public init(keptIn folder: String) throws {
+        self.folder = folder
+        let (taskFile, workflowFile) = Self.files(in: folder)
+        if let text = try Self.text(of: taskFile) {
+            let read = try ConductorTaskDefinition.parse(json: text, file: taskFile)
+            taskDefinitions.withLock { registered in for entry in read { registered[entry.definition.name] = entry } }
+        }
+        if let text = try Self.text(of: workflowFile) {
+            let read = try ConductorImport.parseMany(json: text, file: workflowFile, taskDefinitions: definitions)
+            workflows.withLock { registered in
+                for entry in read { registered[entry.workflow.name, default: [:]][entry.version] = entry.definition }
+            }
+        }
+    }
+
+    static func files(in folder: String) -> (taskDefinitions: String, workflows: String) {
+        (folder + "/taskdefs.json", folder + "/workflows.json")
+    }
+
+    /// A kept file's text; nil when there is none yet.
+    private static func text(of path: String) throws -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    /// Writes what is registered to the folder, when there is one (each file whole, renamed
+    /// into place); a request whose change cannot be kept is told so.
+    private func keep() throws(ConductorAPI.Failure) {
+        guard let folder else { return }
+        // Under the lock: the last writer writes the newest state, not an older snapshot.
+        let problem = saving.withLock { _ -> String? in
+            let (taskFile, workflowFile) = Self.files(in: folder)
+            let tasks = JSONValue.array(taskDefinitions.withLock { registered in registered.keys.sorted().compactMap { registered[$0]?.json } })
+            let flows = JSONValue.array(allWorkflows)
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                for (value, path) in [(tasks, taskFile), (flows, workflowFile)] {
+                    try JSONEncoder.sortedPretty.encode(value).write(to: URL(fileURLWithPath: path), options: .atomic)
+                }
+                return nil
+            } catch {
+                return "\(error.localizedDescription)"
+            }
+        }
+        if let problem {
+            throw ConductorAPI.Failure(500, "registered until the server stops, but not kept in \(folder): \(problem)")
+        }
+    }
 
     /// The registered task definitions, as the workflows' tasks look them up.
     public var definitions: [String: ConductorTaskDefinition] { taskDefinitions.withLock { $0.mapValues(\.definition) } }
@@ -29,6 +87,7 @@ public final class ConductorMetadata: Sendable {
                 registered[definition.name] = (definition, Self.stamped(value, time: now, creating: registered[definition.name] == nil))
             }
         }
+        try keep()
     }
 
     /// `PUT /api/metadata/taskdefs`: replaces one task definition already registered.
@@ -44,6 +103,7 @@ public final class ConductorMetadata: Sendable {
             guard registered[definition.name] != nil else { throw ConductorAPI.Failure(404, "No such task by name \(definition.name)") }
             registered[definition.name] = (definition, Self.stamped(value, time: Self.now, creating: false))
         }
+        try keep()
     }
 
     /// `GET /api/metadata/taskdefs/{name}`.
@@ -66,7 +126,7 @@ public final class ConductorMetadata: Sendable {
         }
         if !many, read.count != 1 { throw ConductorAPI.Failure(400, "POST /api/metadata/workflow takes one workflow definition; PUT takes an array") }
         let now = Self.now
-        return try workflows.withLock { registered throws(ConductorAPI.Failure) in
+        let names = try workflows.withLock { registered throws(ConductorAPI.Failure) in
             for entry in read where !overwrite && registered[entry.workflow.name]?[entry.version] != nil {
                 throw ConductorAPI.Failure(409, "Workflow with \(entry.workflow.name).\(entry.version) already exists!")
             }
@@ -77,6 +137,8 @@ public final class ConductorMetadata: Sendable {
             }
             return read.map(\.workflow.name)
         }
+        try keep()
+        return names
     }
 
     /// `GET /api/metadata/workflow/{name}`: the version asked for, else the latest.

@@ -43,7 +43,12 @@ struct ServeCommand: AsyncParsableCommand {
                         + "give --token-file, or listen on 127.0.0.1")
             throw ExitCode(ExitStatus.invalidInput)
         }
-        let api = ConductorAPI(workflowsDirectory: workflowsDir, runsDirectory: runs.runsDir)
+        let api: ConductorAPI
+        do { api = try ConductorAPI(workflowsDirectory: workflowsDir, runsDirectory: runs.runsDir) } catch {
+            Console.err("tutti serve: the definitions registered before cannot be read:\n\(error)\n"
+                        + "hint: mend the file, or move it away to start with none registered")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
         let host = settings.host
         do {
             try await ConductorHTTPServer.run(settings, api: api) { port in

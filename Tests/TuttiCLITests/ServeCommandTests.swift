@@ -208,6 +208,36 @@ import TuttiTestSupport
         #expect(listed.stdout.contains(id), "\(listed.stdout)")
     }
 
+    /// What was registered outlives the server, as in Conductor's database: after a restart a
+    /// definition still runs by name with its task definition's timeout. Kept files that cannot
+    /// be read stop the server before it starts, naming the file, line and column.
+    @Test(.enabled(if: curlInstalled)) func definitionsRegisteredOutliveTheServer() async throws {
+        let scratch = Self.scratch()
+        let first = try Server(in: scratch.path)
+        #expect(first.request("POST", "/api/metadata/taskdefs", body: #"[{"name": "a", "retryCount": 0, "timeoutSeconds": 5}]"#).status == 200)
+        let definition = #"{"name": "pair", "version": 2, "tasks": [{"name": "a", "taskReferenceName": "a", "inputParameters": {"command": ["true"]}},"#
+            + #" {"name": "b", "taskReferenceName": "b", "inputParameters": {"command": ["true"]}}]}"#
+        #expect(first.request("POST", "/api/metadata/workflow", body: definition).status == 200)
+        let registered = first.request("GET", "/api/metadata/workflow/pair").body
+        first.stop()
+
+        let second = try Server(in: scratch.path)
+        #expect(second.request("GET", "/api/metadata/taskdefs/a").body.contains(#""timeoutSeconds":5"#))
+        #expect(second.request("GET", "/api/metadata/workflow/pair").body == registered, "the same definition, its times included")
+        let started = second.request("POST", "/api/workflow/pair", body: "{}")
+        #expect(started.status == 200)
+        #expect(await eventually { second.workflow(started.body)["status"] == .string("COMPLETED") })
+        let kept = try WorkflowLoader.load(path: "\(scratch.path)/runs/\(started.body)/workflow.json")
+        #expect(kept.task("a")?.timeoutSeconds == 5, "the task definition registered before the restart applies")
+        second.stop()
+
+        scratch.write("runs/conductor/taskdefs.json", "[{\"name\": \"a\",\n  \"retryLogic\": \"SOMETIMES\"}]\n")
+        let refused = try await tutti(["serve", "--listen", "127.0.0.1:0", "--runs-dir", "runs"], in: scratch.path)
+        #expect(refused.status == ExitStatus.invalidInput)
+        #expect(refused.stderr.contains("runs/conductor/taskdefs.json:2:"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("move it away"), "\(refused.stderr)")
+    }
+
     @Test func listeningBeyondThisMachineNeedsAToken() async throws {
         let scratch = Self.scratch()
         let refused = try await tutti(["serve", "--listen", "0.0.0.0:0"], in: scratch.path)
