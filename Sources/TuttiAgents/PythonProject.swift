@@ -13,6 +13,10 @@ struct PythonProject: Sendable {
     let coverageReport: ConfigSection?
     /// pytest's settings, from the first file that has them.
     let pytest: ConfigSection?
+    /// Whether the project runs its tests with unittest, not pytest: its tox.ini or Makefile
+    /// runs `python -m unittest`, and nothing configures pytest (no settings, no conftest.py).
+    /// pytest would not run what a `load_tests` function adds (doctests, most often).
+    let runsUnittest: Bool
     /// The shipped code: package folders and top-level modules, relative to the root.
     let packages: [String]
     /// Whether the code lives under `src/`.
@@ -49,6 +53,10 @@ struct PythonProject: Sendable {
             ?? Self.nativePytestTable(root: root)
             ?? ConfigSection.read("tox.ini", section: "pytest", root: root)
             ?? ConfigSection.read("setup.cfg", section: "tool:pytest", root: root)
+        let conftest = ["conftest.py", "tests/conftest.py", "test/conftest.py"].contains { fileManager.fileExists(atPath: "\(root)/\($0)") }
+        let toxCommands = ConfigSection.read("tox.ini", section: "testenv", root: root)?["commands"].joined(separator: " ") ?? ""
+        runsUnittest = pytest == nil && !conftest
+            && [toxCommands, text("Makefile")].contains { $0.contains("-m unittest") && !$0.contains("pytest") }
         func isPackage(_ folder: String) -> Bool { fileManager.fileExists(atPath: "\(root)/\(folder)/__init__.py") }
         var found: [String] = []
         let src = (try? fileManager.contentsOfDirectory(atPath: "\(root)/src")) ?? []
@@ -96,6 +104,11 @@ struct PythonProject: Sendable {
 
     /// pytest's `addopts`, as one string.
     var pytestOptions: String { pytest?["addopts"].joined(separator: " ") ?? "" }
+
+    /// Where coverage.py's settings come from, as the report says it.
+    var coverageConfiguration: String {
+        coverage.map { "\($0.file) [\($0.name)]" + ($0.flag("branch") == true ? ", branch = true" : "") } ?? coverageFile ?? "none"
+    }
 
     /// Whether the project measures branches (coverage.py's `branch = true`).
     var measuresBranches: Bool { coverage?.flag("branch") ?? false }

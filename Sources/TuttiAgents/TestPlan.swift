@@ -101,6 +101,7 @@ extension TestingAgent {
 
     func pythonPlan(findings: String) -> TestPlan {
         let project = PythonProject(root: context.target)
+        if project.runsUnittest { return unittestPlan(project, findings: findings) }
         let junit = "\(findings)/pytest-junit.xml"
         var pytest = ["-m", "pytest", "-v", "--junitxml=\(junit)", "-o", "cache_dir=\(findings)/pytest-cache"]
         // Plugins' caches go with the findings, not into the tree (hypothesis's examples, pytest-benchmark's runs).
@@ -122,8 +123,6 @@ extension TestingAgent {
         var run = ["python3", "-m", "coverage", "run"]
         let override = project.sourceOverride()
         if let override { run.append("--source=\(override.sources.joined(separator: ","))") }
-        let configuration = project.coverage.map { "\($0.file) [\($0.name)]" + ($0.flag("branch") == true ? ", branch = true" : "") }
-            ?? project.coverageFile ?? "none"
         let sources = override?.sources.joined(separator: ", ")
             ?? ((project.coverage?["source"] ?? []) + (project.coverage?["source_pkgs"] ?? []) + (project.coverage?["include"] ?? []))
                 .joined(separator: ", ")
@@ -131,7 +130,37 @@ extension TestingAgent {
         return TestPlan(runner: "pytest", command: run + pytest, environment: environment, junitFile: junit,
                         coverage: .init(tool: "coverage.py (coverage run -m pytest)", file: json,
                                         sources: sources.isEmpty ? "what the tests import from this folder" : sources,
-                                        configuration: configuration, note: override?.note,
+                                        configuration: project.coverageConfiguration, note: override?.note,
+                                        dataFolder: (dataFile as NSString).deletingLastPathComponent,
+                                        finish: [["python3", "-m", "coverage", "json", "-o", json, "--quiet"]]))
+    }
+
+    /// A project that runs its tests with unittest (`python -m unittest`, discovering them
+    /// from its root), measured by coverage.py as its pytest projects are.
+    func unittestPlan(_ project: PythonProject, findings: String) -> TestPlan {
+        let unittest = ["-m", "unittest", "-v"]
+        var environment: [String: String] = [:]
+        if project.srcLayout {
+            let inherited = ProcessInfo.processInfo.environment["PYTHONPATH"].map { ":" + $0 } ?? ""
+            environment["PYTHONPATH"] = "\(context.target)/src" + inherited
+        }
+        guard Self.pythonHas("coverage") else {
+            return TestPlan(runner: "unittest", command: ["python3"] + unittest, environment: environment,
+                            noCoverage: "coverage.py is not installed (pip install coverage)")
+        }
+        let dataFile = "\(findings)/coverage-data/.coverage"
+        environment["COVERAGE_FILE"] = dataFile
+        var run = ["python3", "-m", "coverage", "run"]
+        let override = project.sourceOverride()
+        if let override { run.append("--source=\(override.sources.joined(separator: ","))") }
+        let sources = override?.sources.joined(separator: ", ")
+            ?? ((project.coverage?["source"] ?? []) + (project.coverage?["source_pkgs"] ?? []) + (project.coverage?["include"] ?? []))
+                .joined(separator: ", ")
+        let json = "\(findings)/coverage.json"
+        return TestPlan(runner: "unittest", command: run + unittest, environment: environment,
+                        coverage: .init(tool: "coverage.py (coverage run -m unittest)", file: json,
+                                        sources: sources.isEmpty ? "what the tests import from this folder" : sources,
+                                        configuration: project.coverageConfiguration, note: override?.note,
                                         dataFolder: (dataFile as NSString).deletingLastPathComponent,
                                         finish: [["python3", "-m", "coverage", "json", "-o", json, "--quiet"]]))
     }

@@ -61,8 +61,8 @@ public struct TestTally: Sendable, Equatable {
     public var passRate: Double? { passed + failed == 0 ? nil : Double(passed) / Double(passed + failed) * 100 }
 }
 
-/// Reads the output of pytest, swift test (XCTest and Swift Testing), go test -v, cargo test,
-/// jest and mocha: per-test lines for live progress, then the runner's summary for the
+/// Reads the output of pytest, unittest (-v), swift test (XCTest and Swift Testing), go test -v,
+/// cargo test, jest and mocha: per-test lines for live progress, then the runner's summary for the
 /// counts, and where and why each failed test failed.
 public struct TestOutputReader: Sendable {
     public private(set) var tally = TestTally()
@@ -88,9 +88,16 @@ public struct TestOutputReader: Sendable {
     private var awaitingMessage: String?
     /// mocha: its list of failures has begun ("N failing").
     private var failuresListed = false
+    /// unittest: the tests its "Ran N tests" line counted, until its OK or FAILED line.
+    private var unittestRan: Int?
+    /// unittest: the failure whose traceback is being read, and the places it passed through.
+    private var unittestFailure: (test: String, places: [(String, Int)])?
+    /// The folder the tests ran in: unittest names files by their whole path.
+    private let root: String?
 
-    public init(goModule: String? = nil) {
+    public init(goModule: String? = nil, root: String? = nil) {
         self.goModule = goModule
+        self.root = root
     }
 
     static func regex(_ pattern: String) -> NSRegularExpression { .known(pattern) }
@@ -123,6 +130,12 @@ public struct TestOutputReader: Sendable {
     static let mochaPassing = regex(#"^\s*(\d+) passing"#)
     static let mochaFailing = regex(#"^\s*(\d+) failing"#)
     static let mochaPending = regex(#"^\s*(\d+) pending"#)
+    // unittest -v: "test_x (pkg.tests.Class.test_x) ... ok", "Doctest: pkg.mod.f ... ok".
+    static let unittestLine = regex(#"^(\S.*?) \.\.\. (ok|FAIL|ERROR|skipped\b.*|expected failure|unexpected success)$"#)
+    static let unittestRanLine = regex(#"^Ran (\d+) tests? in [\d.]+s$"#)
+    static let unittestStatus = regex(#"^(OK|FAILED)(?: \((.*)\))?$"#)
+    static let unittestFailureHeader = regex(#"^(?:FAIL|ERROR): (.+)$"#)
+    static let unittestPlace = regex(#"^  File "([^"]+)", line (\d+), in "#)
     static let scriptFailureTitle = regex(#"^\s*(?:\d+\) |● )(.+?):?$"#)
     static let scriptStackLocation = regex(#"\bat (?:.*\()?((?:\.{0,2}/)?[^()\s:]+\.[cm]?[jt]sx?):(\d+):\d+\)?$"#)
 
@@ -178,6 +191,10 @@ public struct TestOutputReader: Sendable {
             record(g[1], passed: g[0] == "PASS" ? true : g[0] == "SKIP" ? nil : false)
         } else if let g = Self.groups(Self.cargoLine, line) {
             record(g[0], passed: g[1] == "ok" ? true : g[1] == "ignored" ? nil : false)
+        } else if let g = Self.groups(Self.unittestLine, line) {
+            let outcome = g[1]
+            record(Self.unittestID(g[0]), passed: outcome == "ok" ? true
+                   : outcome.hasPrefix("skipped") || outcome == "expected failure" ? nil : false)
         }
         // Runners' own summaries: the counts to trust.
         if let g = Self.groups(Self.pytestSummary, line) {
@@ -204,6 +221,20 @@ public struct TestOutputReader: Sendable {
             tally.failed = Int(g[0]) ?? 0
         } else if let g = Self.groups(Self.mochaPending, line), tally.fromSummary {
             tally.skipped = Int(g[0]) ?? 0
+        } else if let g = Self.groups(Self.unittestRanLine, line) {
+            unittestRan = Int(g[0])
+        } else if let total = unittestRan, let g = Self.groups(Self.unittestStatus, line) {
+            // "FAILED (failures=1, errors=2, skipped=3, expected failures=1, unexpected successes=1)"
+            var counts: [String: Int] = [:]
+            for item in g[1].split(separator: ",") {
+                let pair = item.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
+                if pair.count == 2, let number = Int(pair[1]) { counts[pair[0]] = number }
+            }
+            let failed = min(total, counts["failures", default: 0] + counts["errors", default: 0] + counts["unexpected successes", default: 0])
+            let skipped = min(total - failed, counts["skipped", default: 0] + counts["expected failures", default: 0])
+            setSummary(passed: total - failed - skipped, failed: failed, skipped: skipped)
+            tally.expectedFailures = counts["expected failures", default: 0]
+            unittestRan = nil
         }
         if Self.groups(Self.pytestInterrupted, line) != nil { tally.interrupted = true }
     }
@@ -238,7 +269,46 @@ public struct TestOutputReader: Sendable {
             note(g[0], file: g[2], line: number, message: g[1].isEmpty ? nil : g[1])
             if g[1].isEmpty { awaitingMessage = g[0] }
         }
+        readUnittestFailure(line)
         readScriptFailure(line)
+    }
+
+    /// unittest's failure blocks: "FAIL: test_x (pkg.Class.test_x)", a traceback, then the
+    /// error's line; the place is the last frame in a test file of the project (else its last
+    /// frame in the project).
+    private mutating func readUnittestFailure(_ line: String) {
+        if let g = Self.groups(Self.unittestFailureHeader, line) {
+            // A subtest's parameters follow its test: "test_x (pkg.Class.test_x) (i=2)".
+            var described = g[0]
+            if described.hasSuffix(")"), let open = described.range(of: " (", options: .backwards),
+               described[open.upperBound...].contains("="), described[..<open.lowerBound].hasSuffix(")") {
+                described = String(described[..<open.lowerBound])
+            }
+            unittestFailure = (Self.unittestID(described), [])
+        } else if let g = Self.groups(Self.unittestPlace, line), let number = Int(g[1]), unittestFailure != nil {
+            let file = root.map { g[0].hasPrefix($0 + "/") ? String(g[0].dropFirst($0.count + 1)) : g[0] } ?? g[0]
+            if !file.hasPrefix("/") { unittestFailure?.places.append((file, number)) }
+        } else if let failure = unittestFailure, let first = line.first, !first.isWhitespace,
+                  !line.hasPrefix("Traceback"), !line.hasPrefix("---"), !line.hasPrefix("===") {
+            let place = failure.places.last { SourceFile.isTestPath($0.0) } ?? failure.places.last
+            var known = details[failure.test] ?? TestFailure(test: failure.test)
+            known.file = known.file ?? place?.0
+            known.line = known.line ?? place?.1
+            known.message = known.message ?? String(line.prefix(300))
+            details[failure.test] = known
+            unittestFailure = nil
+        }
+    }
+
+    /// A test's id from how unittest describes it: "test_x (pkg.Class.test_x)" (or, before
+    /// Python 3.11, "test_x (pkg.Class)") is pkg.Class.test_x; a doctest, "Doctest: pkg.mod.f"
+    /// or "f (pkg.mod)", is pkg.mod.f.
+    static func unittestID(_ described: String) -> String {
+        if described.hasPrefix("Doctest: ") { return String(described.dropFirst("Doctest: ".count)) }
+        guard described.hasSuffix(")"), let open = described.range(of: " (", options: .backwards) else { return described }
+        let name = described[..<open.lowerBound]
+        let inside = described[open.upperBound..<described.index(before: described.endIndex)]
+        return inside == name || inside.hasSuffix("." + name) ? String(inside) : "\(inside).\(name)"
     }
 
     /// mocha's and jest's failure blocks: "1) title:" (after mocha's "N failing") or

@@ -39,7 +39,7 @@ public struct TestingAgent {
             if let note = coverage.note { out.log("coverage: \(note)") }
         }
         clearLeftovers(plan)
-        var reader = TestOutputReader(goModule: plan.goModule)
+        var reader = TestOutputReader(goModule: plan.goModule, root: context.target)
         var tail = OutputTail()
         let clock = ContinuousClock()
         let started = clock.now
@@ -176,7 +176,7 @@ public struct TestingAgent {
             // coverage.py exits 2 when the total is under the project's fail_under, having written the
             // report: the gate judges the figure, not the project's own threshold.
             let wrote = FileManager.default.fileExists(atPath: setup.file)
-            guard !wrote, status != 0, plan.runner == "pytest", let settings = PythonProject(root: context.target).coverageSettingsWithoutPaths() else {
+            guard !wrote, status != 0, ["pytest", "unittest"].contains(plan.runner), let settings = PythonProject(root: context.target).coverageSettingsWithoutPaths() else {
                 output.forEach(out.log)
                 continue
             }

@@ -110,6 +110,60 @@ import TuttiCore
         #expect(findings.contains(#""line" : 17"#))
     }
 
+    /// A project whose tox.ini runs `python -m unittest`, with a `load_tests` that adds its
+    /// doctests (which pytest would not run): run with unittest, counted as unittest counts.
+    static let unittestProject: [String: String] = [
+        "tox.ini": "[tox]\nenvlist = py3\n\n[testenv]\ncommands = python -m unittest -v {posargs}\n",
+        "calc/__init__.py": calc.replacingOccurrences(of: "def add(a, b):\n", with: "def add(a, b):\n    \"\"\"Adds.\n\n    >>> add(2, 3)\n    5\n    \"\"\"\n"),
+        "tests/__init__.py": "",
+        "tests/test_calc.py": """
+        import doctest
+        import unittest
+
+        import calc
+
+
+        def load_tests(loader, tests, ignore):
+            tests.addTests(doctest.DocTestSuite(calc))
+            return tests
+
+
+        class CalcTests(unittest.TestCase):
+            def test_add(self):
+                self.assertEqual(calc.add(2, 3), 5)
+
+            def test_wrong(self):
+                self.assertEqual(calc.add(1, 1), 3)
+
+            def test_sub(self):
+                self.assertEqual(calc.sub(5, 3), 2)
+
+            @unittest.skip("not today")
+            def test_skipped(self):
+                pass
+
+            @unittest.expectedFailure
+            def test_known_bug(self):
+                self.assertEqual(calc.sign(-1), 1)
+        """,
+    ]
+
+    @Test(.enabled(if: TestingAgent.pythonHas("coverage"))) func aUnittestProjectRunsWithUnittestAndItsDoctestsCount() async throws {
+        let repository = FixtureRepository(Self.unittestProject)
+        let output = CollectedOutput()
+        let context = try repository.context("testing", output: output)
+        let result = try await offThePool { try TestingAgent(context: context).run() }
+        #expect(result.plan.runner == "unittest")
+        #expect(output.details[.command]?.hasSuffix("-m coverage run --source=calc -m unittest -v") == true, "\(output.details)")
+        // Ran 6 tests: add, sub and the doctest pass, test_wrong fails, one skipped, one expected to fail.
+        #expect((result.tally.passed, result.tally.failed, result.tally.skipped, result.tally.expectedFailures) == (3, 1, 2, 1))
+        #expect(output.metrics["test_pass_rate"] == .number(75))
+        #expect(output.metrics["test_coverage"] == .number(80), "8 of calc's 10 lines: sign's last line and unused never run")
+        #expect(result.tally.failures == [TestFailure(test: "tests.test_calc.CalcTests.test_wrong", file: "tests/test_calc.py", line: 17,
+                                                      message: "AssertionError: 2 != 3")])
+        #expect(output.details[.headline] == "3 passed, 1 failed, 80% of lines covered")
+    }
+
     @Test(.enabled(if: pytestCov)) func measurementStartsBeforeAPluginImportsThePackage() async throws {
         // pytest-cov, as the project configures it, starts after tests/helpers.py imported calc
         // and sees 4 of 10 lines; coverage run -m pytest sees the 8 the tests run.
@@ -349,6 +403,14 @@ import TuttiCore
         #expect((pytest.passed, pytest.failed, pytest.skipped, pytest.known) == (2, 1, 1, 3))
         let attrsLike = tally("============ 1 failed, 1400 passed, 10 skipped, 1 xfailed in 28.51s ============")
         #expect((attrsLike.passed, attrsLike.failed, attrsLike.skipped, attrsLike.expectedFailures) == (1400, 1, 11, 1))
+        let unittest = tally("test_a (pkg.tests.T.test_a) ... ok\nDoctest: pkg.mod.f ... ok\ntest_b (pkg.tests.T.test_b) ... FAIL\n"
+                             + "----------------------------------------------------------------------\nRan 12 tests in 0.010s\n\n"
+                             + "FAILED (failures=2, errors=1, skipped=3, expected failures=1, unexpected successes=1)")
+        #expect((unittest.passed, unittest.failed, unittest.skipped, unittest.expectedFailures) == (4, 4, 4, 1),
+                "unittest's summary: failures, errors and unexpected successes fail; skips and expected failures are skipped")
+        let unittestOK = tally("Ran 901 tests in 19.309s\n\nOK")
+        #expect((unittestOK.passed, unittestOK.failed, unittestOK.fromSummary) == (901, 0, true))
+        #expect(tally("OK").done == 0, "an OK line without unittest's count before it is not a summary")
     }
 
     @Test func whereAndWhyTestsFailedIsReadFromEachRunner() {
@@ -404,6 +466,42 @@ import TuttiCore
 
         Tests:       1 failed, 1 total
         """) == [TestFailure(test: "math › adds", file: "src/math.test.js", line: 5, message: "expect(received).toBe(expected) // Object.is equality")])
+        var unittest = TestOutputReader(root: "/src/proj")
+        for line in """
+        test_wrong (tests.test_calc.CalcTests.test_wrong) ... FAIL
+        test_each (tests.test_calc.CalcTests) ... 
+        ======================================================================
+        FAIL: test_wrong (tests.test_calc.CalcTests.test_wrong)
+        ----------------------------------------------------------------------
+        Traceback (most recent call last):
+          File "/src/proj/tests/test_calc.py", line 18, in test_wrong
+            self.assertEqual(calc.add(1, 1), 3)
+        AssertionError: 2 != 3
+
+        ======================================================================
+        ERROR: test_each (tests.test_calc.CalcTests) (n=2)
+        ----------------------------------------------------------------------
+        Traceback (most recent call last):
+          File "/src/proj/tests/test_calc.py", line 25, in test_each
+            calc.sign(None)
+          File "/src/proj/calc/__init__.py", line 9, in sign
+            if x < 0:
+        TypeError: '<' not supported between instances of 'NoneType' and 'int'
+
+        ----------------------------------------------------------------------
+        Ran 2 tests in 0.001s
+
+        FAILED (failures=1, errors=1)
+        """.split(separator: "\n", omittingEmptySubsequences: false) { unittest.read(String(line)) }
+        unittest.finish()
+        #expect(unittest.tally.failures == [
+            TestFailure(test: "tests.test_calc.CalcTests.test_wrong", file: "tests/test_calc.py", line: 18, message: "AssertionError: 2 != 3"),
+        ], "a test's line names it; its failure block says where (the test file's frame, not the library's) and why")
+        #expect((unittest.tally.passed, unittest.tally.failed) == (0, 2))
+        #expect(TestOutputReader.unittestID("test_each (tests.test_calc.CalcTests)") == "tests.test_calc.CalcTests.test_each",
+                "before Python 3.11 unittest names the class only")
+        #expect(TestOutputReader.unittestID("adjacent (more_itertools.more)") == "more_itertools.more.adjacent")
+        #expect(TestOutputReader.unittestID("Doctest: more_itertools.more.adjacent") == "more_itertools.more.adjacent")
         var interrupted = TestOutputReader()
         for line in ["collected 0 items / 1 error", "!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!",
                      "=============================== 1 error in 0.05s ==============================="] { interrupted.read(line) }
