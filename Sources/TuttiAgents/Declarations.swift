@@ -269,11 +269,15 @@ public enum DeclarationScanner {
 
     static let pythonDocstring = try! NSRegularExpression(pattern: #"^(?:[rRbBuU]{1,2})?("{3}|'{3}|"|')"#)
     static let pythonDecorator = try! NSRegularExpression(pattern: #"^\s*@([\w.]+)"#)
+    /// `name.__doc__ = ...` (or `Class.method.__doc__`): a docstring given after the definition.
+    static let pythonDocAssignment = try! NSRegularExpression(pattern: #"^\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\.__doc__\s*=\s*(\S.*)$"#)
 
     /// Python: module-level `def` and `class`, and the methods of module-level classes, with
     /// their docstrings (after signatures of any length, decorators, and `r`/`b`/`u` prefixes).
     /// Functions nested in functions are not API; nor are the methods of a private class.
     /// `@overload` stubs and their implementation are one declaration, documented if any is.
+    /// A docstring assigned outside a function (`f.__doc__ = _f.__doc__`) documents its
+    /// declaration, as `inspect.getdoc` finds it.
     static func python(_ file: SourceFile) -> [Declaration] {
         /// A block the current line is inside: a class's body, a function's, or another
         /// statement's (`if`, `try`...), which does not change what is module level.
@@ -281,6 +285,8 @@ public enum DeclarationScanner {
         var frames: [(indent: Int, frame: Frame)] = []
         var found: [Declaration] = []
         var seen: [String: Int] = [:]
+        /// Docstrings assigned to declarations, by `container.name` as `seen` keys them.
+        var assignedDocs: [String: String] = [:]
         var bracketDepth = 0
         let code = CodeText.lines(of: file)
         for (index, line) in file.lines.enumerated() {
@@ -298,6 +304,12 @@ public enum DeclarationScanner {
             guard let match = pythonDef.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
                   let keywordRange = Range(match.range(at: 2), in: text), let nameRange = Range(match.range(at: 3), in: text) else {
                 if trimmed.hasSuffix(":"), !trimmed.hasPrefix("@") { frames.append((indentation, .block)) }
+                let inFunction = frames.contains { if case .function = $0.frame { return true } else { return false } }
+                if !inFunction, let assigned = pythonDocAssignment.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+                   let target = Range(assigned.range(at: 1), in: text), let value = Range(assigned.range(at: 2), in: text) {
+                    let path = text[target].split(separator: ".")
+                    assignedDocs[path.count == 1 ? ".\(path[0])" : "\(path[0]).\(path[1])"] = String(text[value])
+                }
                 continue
             }
             let name = String(text[nameRange])
@@ -330,6 +342,14 @@ public enum DeclarationScanner {
             found.append(Declaration(name: name, kind: kind, file: file.path, line: index + 1,
                                      signature: text.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: ":")),
                                      doc: doc, isPublic: isPublic, container: container))
+        }
+        for (key, value) in assignedDocs where value != "None" {
+            guard let index = seen[key], found[index].doc == nil else { continue }
+            // A string literal is the docstring (an empty one documents nothing); any other
+            // value (another function's `__doc__`) is taken to be one.
+            let literal = docstringText(Substring(value), following: [], from: 0)
+            if literal == nil, value.first == "\"" || value.first == "'" { continue }
+            found[index].doc = literal ?? "(assigned: \(value))"
         }
         return found
     }

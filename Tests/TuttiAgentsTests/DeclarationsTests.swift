@@ -153,6 +153,81 @@ import TuttiCore
         #expect(undocumented.count == 1 && undocumented[0].contains("Markup.striptags has no doc comment"), "\(undocumented)")
     }
 
+    /// more-itertools's shape: `batched` defined under `if`, its docstring assigned after it
+    /// (`batched.__doc__ = _batched.__doc__`), as `inspect.getdoc` finds it. An assignment of
+    /// None or of an empty string documents nothing, nor does one inside a function.
+    @Test func aDocstringAssignedAfterTheDefinitionDocumentsIt() throws {
+        let repository = FixtureRepository([
+            "src/tools/__init__.py": #"""
+            """Tools."""
+            import sys
+
+
+            def _batched(iterable, n):
+                """Batch data into tuples of length n."""
+                return iterable
+
+
+            if sys.version_info >= (3, 13):
+
+                def batched(iterable, n):
+                    return _batched(iterable, n)
+
+                batched.__doc__ = _batched.__doc__
+            else:
+                batched = _batched
+
+
+            def literal():
+                return 1
+
+
+            literal.__doc__ = "Set after the fact."
+
+
+            def cleared():
+                return 2
+
+
+            cleared.__doc__ = None
+
+
+            def emptied():
+                return 3
+
+
+            emptied.__doc__ = ""
+
+
+            class Box:
+                """A box."""
+
+                def open(self):
+                    return self
+
+
+            Box.open.__doc__ = "Opens the box."
+
+
+            def inner_only():
+                def helper():
+                    return 4
+
+                inner_only.__doc__ = "Said only when it runs."
+                return helper
+            """#,
+        ])
+        let output = CollectedOutput()
+        let result = ArchitectureAgent(context: try repository.context("architecture", output: output)).run()
+        // batched, literal, cleared, emptied, Box, Box.open, inner_only.
+        #expect(result.publicDeclarations == 7)
+        #expect(result.documented == 4, "batched, literal, Box and Box.open")
+        let undocumented = output.all.filter { $0.hasPrefix("@tutti finding") && $0.contains(#""kind":"undocumented""#) }
+        #expect(undocumented.count == 3 && ["cleared", "emptied", "inner_only"].allSatisfy { name in
+            undocumented.contains { $0.contains("\(name) has no doc comment") }
+        }, "\(undocumented)")
+    }
+
     @Test func aCommonJSPackageHasItsExportsAndItsRequireCycle() throws {
         let repository = FixtureRepository([
             "package.json": #"{"name": "calc", "main": "index.js", "scripts": {"test": "mocha test/"}}"#,
