@@ -17,6 +17,9 @@ public struct TestPlan: Sendable, Equatable {
     public var noCoverage: String?
     /// Go: the module path, so failures' files are told from the repository's root.
     public var goModule: String?
+    /// A command that prints how many tests the run will run, for a runner that does not say
+    /// before it starts (unittest): progress is then tests done of that many.
+    public var countCommand: [String]?
 
     /// Where a coverage figure comes from.
     public struct CoverageSetup: Sendable, Equatable {
@@ -139,6 +142,8 @@ extension TestingAgent {
     /// from its root), measured by coverage.py as its pytest projects are.
     func unittestPlan(_ project: PythonProject, findings: String) -> TestPlan {
         let unittest = ["-m", "unittest", "-v"]
+        // What `python -m unittest` discovers, load_tests's additions included.
+        let count = ["python3", "-c", "import unittest; print(unittest.defaultTestLoader.discover('.').countTestCases())"]
         var environment: [String: String] = [:]
         if project.srcLayout {
             let inherited = ProcessInfo.processInfo.environment["PYTHONPATH"].map { ":" + $0 } ?? ""
@@ -146,7 +151,7 @@ extension TestingAgent {
         }
         guard Self.pythonHas("coverage") else {
             return TestPlan(runner: "unittest", command: ["python3"] + unittest, environment: environment,
-                            noCoverage: "coverage.py is not installed (pip install coverage)")
+                            noCoverage: "coverage.py is not installed (pip install coverage)", countCommand: count)
         }
         let dataFile = "\(findings)/coverage-data/.coverage"
         environment["COVERAGE_FILE"] = dataFile
@@ -162,7 +167,8 @@ extension TestingAgent {
                                         sources: sources.isEmpty ? "what the tests import from this folder" : sources,
                                         configuration: project.coverageConfiguration, note: override?.note,
                                         dataFolder: (dataFile as NSString).deletingLastPathComponent,
-                                        finish: [["python3", "-m", "coverage", "json", "-o", json, "--quiet"]]))
+                                        finish: [["python3", "-m", "coverage", "json", "-o", json, "--quiet"]]),
+                        countCommand: count)
     }
 
     // MARK: - JavaScript

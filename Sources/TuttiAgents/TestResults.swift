@@ -166,6 +166,9 @@ public struct TestOutputReader: Sendable {
         return result
     }
 
+    /// How many tests the run will run, when the runner does not say (unittest).
+    public mutating func expect(_ tests: Int) { tally.known = tests }
+
     /// Reads one line of output.
     public mutating func read(_ rawLine: String) {
         let line = rawLine.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))

@@ -40,6 +40,14 @@ public struct TestingAgent {
         }
         clearLeftovers(plan)
         var reader = TestOutputReader(goModule: plan.goModule, root: context.target)
+        if let count = plan.countCommand {
+            var printed: [String] = []
+            let status = StreamingCommand.run(count, in: context.target, environment: environment(plan)) { printed.append($0) }
+            if status == 0, let total = printed.last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
+                reader.expect(total)
+                out.log("\(plan.runner): \(total) test(s) to run")
+            }
+        }
         var tail = OutputTail()
         let clock = ContinuousClock()
         let started = clock.now

@@ -162,6 +162,9 @@ import TuttiCore
         #expect(result.tally.failures == [TestFailure(test: "tests.test_calc.CalcTests.test_wrong", file: "tests/test_calc.py", line: 17,
                                                       message: "AssertionError: 2 != 3")])
         #expect(output.details[.headline] == "3 passed, 1 failed, 80% of lines covered")
+        // unittest does not say how many tests it will run: counted first, progress is tests done of those.
+        #expect(output.all.contains("unittest: 6 test(s) to run"))
+        #expect(output.all.contains("@tutti progress 3/6") && output.all.contains("@tutti progress 6/6"), "\(output.all.filter { $0.contains("progress") })")
     }
 
     @Test(.enabled(if: pytestCov)) func measurementStartsBeforeAPluginImportsThePackage() async throws {
