@@ -35,8 +35,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Where the tasks run: local (processes on this machine) or slurm (jobs on a Slurm cluster); overrides execution.executor.")
     var executor: Executor?
 
-    @Option(help: "Run only these task ids or groups (comma-separated; a group stands for its tasks).")
-    var tasks: String?
+    @Option(help: "Run only these task ids or groups (comma-separated, or the option given again; a group stands for its tasks).")
+    var tasks: [String] = []
 
     @OptionGroup var runs: RunsFolderOption
 
@@ -66,7 +66,8 @@ struct RunCommand: AsyncParsableCommand {
         let withDashboard = !headless && !json && Self.terminalCanShowDashboard()
         var options = RunOptions(
             runsDirectory: runs.runsDir, parallelism: parallelism, failFast: failFast ? true : nil, sequential: sequential,
-            taskFilter: tasks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } },
+            taskFilter: tasks.isEmpty ? nil
+                : tasks.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty },
             killGrace: killGrace,
             compatibilityOutputDirectory: conductorFiles || workflow.execution.conductorFiles ? FileManager.default.currentDirectoryPath : nil)
         // The dashboard keeps a finished run open, so a failed task can still be retried.

@@ -93,6 +93,15 @@ import TuttiCore
         #expect(unknownTask.status == 2)
     }
 
+    @Test func tasksAreSelectedCommaSeparatedOrWithTheOptionGivenAgain() async throws {
+        let scratch = Scratch()
+        scratch.write("three.yaml", "name: three\ntasks:\n" + ["a", "b", "c", "d"].map { "  - {task_id: \($0), command: [\"true\"]}\n" }.joined())
+        let run = try await tutti(["run", "three.yaml", "--headless", "--json", "--tasks", "a", "--tasks", "c,d"], in: scratch.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder.events.decode(RunReport.self, from: Data(run.stdout.utf8))
+        #expect(report.tasks.map(\.id) == ["a", "c", "d"], "every --tasks counts, not only the last")
+    }
+
     @Test func badOptionsAreInvalidInput() async throws {
         let unknown = try await tutti(["run", "--bogus"])
         #expect(unknown.status == 2)
