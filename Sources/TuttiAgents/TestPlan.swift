@@ -21,6 +21,9 @@ public struct TestPlan: Sendable, Equatable {
     /// before it starts (unittest): progress is then tests done of that many.
     public var countCommand: [String]?
 
+    /// What the coverage figure counts: Go's statements, every other runner's lines.
+    public var coverageUnit: String { runner == "go" ? "statement" : "line" }
+
     /// Where a coverage figure comes from.
     public struct CoverageSetup: Sendable, Equatable {
         /// The tool that measures: "coverage.py", "nyc", "go test -coverprofile", "llvm-cov"...

@@ -118,7 +118,7 @@ public struct TestingAgent {
             switch measure {
             case .lines:
                 out.metric("test_coverage", (coverage.percent * 100).rounded() / 100,
-                           label: plan.runner == "go" ? "statement coverage" : "line coverage")
+                           label: "\(plan.coverageUnit) coverage")
             case .branches:
                 if let branches = coverage.branchPercent {
                     out.metric("test_coverage", (branches * 100).rounded() / 100, label: "branch coverage")
@@ -137,7 +137,7 @@ public struct TestingAgent {
         for failure in tally.failures { out.finding(failure.finding) }
         if let runnerError { out.finding(Finding(kind: "runner_error", severity: .high, title: "the test command failed", detail: runnerError)) }
         out.headline("\(tally.passed) passed, \(tally.failed) failed"
-                    + (coverage.map { ", \(NumberFormat.compact(($0.percent * 100).rounded() / 100))% of lines covered" } ?? ""))
+                    + (coverage.map { ", \(NumberFormat.compact(($0.percent * 100).rounded() / 100))% of \(plan.coverageUnit)s covered" } ?? ""))
         writeFindings(plan: plan, tally: tally, coverage: coverage, seconds: seconds, budget: budget, status: status, runnerError: runnerError)
         if let runnerError { throw .toolFailed(runnerError) }
         return Result(plan: plan, tally: tally, coverage: coverage, seconds: seconds, exitStatus: status)
@@ -209,7 +209,7 @@ public struct TestingAgent {
             return nil
         }
         let counts = figure.covered.flatMap { covered in figure.total.map { " (\(covered) of \($0))" } } ?? ""
-        out.log("coverage: \(NumberFormat.compact((figure.percent * 100).rounded() / 100))% of \(plan.runner == "go" ? "statements" : "lines")\(counts), \(figure.format) from "
+        out.log("coverage: \(NumberFormat.compact((figure.percent * 100).rounded() / 100))% of \(plan.coverageUnit)s\(counts), \(figure.format) from "
                 + "\(context.relative(file)), measured by \(setup.tool) over \(setup.sources)")
         if let branches = figure.branchPercent {
             out.log("coverage: \(NumberFormat.compact((branches * 100).rounded() / 100))% of branches"

@@ -301,6 +301,7 @@ import TuttiCore
         #expect(output.metrics["test_coverage"] == .number(66.67))
         #expect(result.tally.failures == [TestFailure(test: "TestTwice", file: "inner/inner_test.go", line: 8, message: "Twice(2) = 4, want 5")])
         #expect(output.all.contains("@tutti label test_coverage statement coverage"))
+        #expect(output.details[.headline] == "1 passed, 1 failed, 66.67% of statements covered", "Go counts statements, not lines")
     }
 
     /// mocha and nyc installed and able to start (Debian's need their modules on NODE_PATH with another Node).
