@@ -2,10 +2,17 @@ import Foundation
 
 /// The repository's modules and which imports which: Swift targets (`Sources/<Name>/`),
 /// Python modules, Go packages, JavaScript/TypeScript files and Rust modules. Only imports
-/// of the repository's own modules are edges.
+/// of the repository's own modules are edges (an example in a docstring is not an import).
+/// Dependency cycles are found among the dependencies a module has when it runs, as pylint's
+/// cyclic-import finds them: a Python import under `if TYPE_CHECKING:` is for the type checker
+/// alone, and the two modules it joins are left out of the cycles (an import in a function's
+/// body still runs, when the function does, and counts).
 public struct ImportGraph: Sendable {
     /// Module → the modules it imports.
     public private(set) var edges: [String: Set<String>] = [:]
+    /// Module → the modules it depends on when it runs: its edges, but those a Python import
+    /// under `if TYPE_CHECKING:` makes (the cycles are found among these).
+    public private(set) var runtimeEdges: [String: Set<String>] = [:]
     /// Module → lines of code in it.
     public private(set) var lines: [String: Int] = [:]
     /// File → its module.
@@ -21,19 +28,26 @@ public struct ImportGraph: Sendable {
         }
         let known = Set(lines.keys)
         let goModule = analyzed.isEmpty ? nil : Self.goModulePath(files)
+        /// Pairs of modules an import for the type checker joins: "from→to".
+        var typeCheckingOnly: Set<String> = []
         for file in analyzed {
             guard let from = moduleOfFile[file.path] else { continue }
-            for target in Self.imports(of: file, known: known, goModule: goModule) where target != from || file.language == .rust {
-                if target != from { edges[from, default: []].insert(target) }
+            for (target, forTypeChecker) in Self.imports(of: file, known: known, goModule: goModule) where target != from {
+                edges[from, default: []].insert(target)
+                if forTypeChecker { typeCheckingOnly.insert("\(from)→\(target)") }
             }
+        }
+        for (from, targets) in edges {
+            runtimeEdges[from] = targets.filter { !typeCheckingOnly.contains("\(from)→\($0)") }
         }
     }
 
     public var modules: [String] { lines.keys.sorted() }
 
-    /// Every dependency cycle, as a path that ends where it starts (one per strongly
-    /// connected group of modules).
+    /// Every dependency cycle importing a module runs through, as a path that ends where it
+    /// starts (one per strongly connected group of modules).
     public func cycles() -> [[String]] {
+        let edges = runtimeEdges
         var index = 0
         var indices: [String: Int] = [:], lowlinks: [String: Int] = [:]
         var stack: [String] = [], onStack: Set<String> = []
@@ -69,6 +83,7 @@ public struct ImportGraph: Sendable {
     /// A cycle through a strongly connected group: from its first module, follow edges
     /// inside the group until a module repeats.
     func path(through group: Set<String>) -> [String] {
+        let edges = runtimeEdges
         guard let start = group.min() else { return [] }
         var path = [start]
         var seen: [String: Int] = [start: 0]
@@ -151,7 +166,78 @@ public struct ImportGraph: Sendable {
         }
     }
 
-    static func imports(of file: SourceFile, known: Set<String>, goModule: String?) -> [String] {
+    static let pythonTypeCheckingBlock = try! NSRegularExpression(pattern: #"^\s*if\s+(?:[A-Za-z_]\w*\.)?TYPE_CHECKING\s*:"#)
+    /// Per line of a Python file: whether it is under `if TYPE_CHECKING:` (run by the type
+    /// checker alone).
+    static func pythonTypeCheckingLines(code: [String]) -> [Bool] {
+        var frames: [(indent: Int, typeChecking: Bool)] = []
+        var under: [Bool] = []
+        var bracketDepth = 0
+        for code in code {
+            let continues = bracketDepth > 0
+            for character in code {
+                if "([{".contains(character) { bracketDepth += 1 } else if ")]}".contains(character) { bracketDepth = max(0, bracketDepth - 1) }
+            }
+            let trimmed = code.trimmingCharacters(in: .whitespaces)
+            // The rest of a bracketed statement (an import list over lines) is the statement's.
+            guard !trimmed.isEmpty, !continues else {
+                under.append(continues && under.last == true)
+                continue
+            }
+            let indent = code.prefix { $0 == " " || $0 == "\t" }.count
+            while let last = frames.last, last.indent >= indent { frames.removeLast() }
+            under.append(frames.contains { $0.typeChecking })
+            if trimmed.hasSuffix(":") { frames.append((indent, pythonTypeCheckingBlock.matches(code))) }
+        }
+        return under
+    }
+
+    /// The repository's modules `file` imports, each with whether the import is for the type
+    /// checker alone (Python's `if TYPE_CHECKING:`).
+    static func imports(of file: SourceFile, known: Set<String>, goModule: String?) -> [(module: String, forTypeChecker: Bool)] {
+        guard file.language == .python else { return otherImports(of: file, known: known, goModule: goModule).map { ($0, false) } }
+        // Strings blanked: an import in a docstring's example is none.
+        let code = CodeText.lines(of: file)
+        let typeChecking = pythonTypeCheckingLines(code: code)
+        return code.indices.flatMap { index in pythonImports(code[index], file: file, known: known).map { ($0, typeChecking[index]) } }
+    }
+
+    /// The repository's modules one line of Python imports.
+    static func pythonImports(_ text: String, file: SourceFile, known: Set<String>) -> [String] {
+        var found: [String] = []
+        let own = module(of: file, files: []) ?? ""
+        for groups in captures(pythonImport, text) {
+            for name in groups[0].split(separator: ",") {
+                let dotted = name.split(separator: " ").first.map(String.init) ?? ""
+                if let target = longestKnownPrefix(dotted, known) { found.append(target) }
+            }
+        }
+        for groups in captures(pythonFrom, text) {
+            var base = groups[1]
+            if !groups[0].isEmpty {
+                // Relative: from the file's package, one level up per extra dot.
+                var package = own.split(separator: ".").map(String.init)
+                if !file.path.hasSuffix("__init__.py") { package = Array(package.dropLast()) }
+                package = Array(package.dropLast(groups[0].count - 1))
+                base = (package + (base.isEmpty ? [] : [base])).joined(separator: ".")
+            }
+            let names = groups[2].replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")
+                .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) ?? "" }
+            var matched = false
+            for name in names where !name.isEmpty && name != "*" {
+                let candidate = base.isEmpty ? name : "\(base).\(name)"
+                if known.contains(candidate) {
+                    found.append(candidate)
+                    matched = true
+                }
+            }
+            if !matched, let target = longestKnownPrefix(base, known) { found.append(target) }
+        }
+        return found
+    }
+
+    /// The repository's modules a file in another language than Python imports.
+    static func otherImports(of file: SourceFile, known: Set<String>, goModule: String?) -> [String] {
         var found: [String] = []
         var inGoBlock = false
         let own = module(of: file, files: []) ?? ""
@@ -161,33 +247,7 @@ public struct ImportGraph: Sendable {
             case .swift:
                 found += captures(swiftImport, text).compactMap { known.contains($0[0]) ? $0[0] : nil }
             case .python:
-                for groups in captures(pythonImport, text) {
-                    for name in groups[0].split(separator: ",") {
-                        let dotted = name.split(separator: " ").first.map(String.init) ?? ""
-                        if let target = longestKnownPrefix(dotted, known) { found.append(target) }
-                    }
-                }
-                for groups in captures(pythonFrom, text) {
-                    var base = groups[1]
-                    if !groups[0].isEmpty {
-                        // Relative: from the file's package, one level up per extra dot.
-                        var package = own.split(separator: ".").map(String.init)
-                        if !file.path.hasSuffix("__init__.py") { package = Array(package.dropLast()) }
-                        package = Array(package.dropLast(groups[0].count - 1))
-                        base = (package + (base.isEmpty ? [] : [base])).joined(separator: ".")
-                    }
-                    let names = groups[2].replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")
-                        .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) ?? "" }
-                    var matched = false
-                    for name in names where !name.isEmpty && name != "*" {
-                        let candidate = base.isEmpty ? name : "\(base).\(name)"
-                        if known.contains(candidate) {
-                            found.append(candidate)
-                            matched = true
-                        }
-                    }
-                    if !matched, let target = longestKnownPrefix(base, known) { found.append(target) }
-                }
+                break
             case .go:
                 let trimmed = text.trimmingCharacters(in: .whitespaces)
                 if trimmed.hasPrefix("import (") { inGoBlock = true; continue }

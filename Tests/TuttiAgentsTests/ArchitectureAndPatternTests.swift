@@ -30,6 +30,57 @@ import TuttiCore
         "src/b.rs": "use super::a::g;\npub fn f() {}\n",
     ])
 
+    /// Cycles as pylint's cyclic-import finds them. packaging's shape: ranges and specifiers
+    /// import each other under `if TYPE_CHECKING:` (for the type checker alone), which leaves
+    /// the pair out, and in a function — no cycle, pylint says none either. attrs's shape: an
+    /// import in a function's body runs when it is called — a cycle, as pylint says. An import
+    /// in a class's body or in the `else` of a TYPE_CHECKING test runs too; an example in a
+    /// docstring imports nothing.
+    @Test func pythonCyclesLeaveOutWhatOnlyTheTypeCheckerImports() throws {
+        let deferred = FixtureRepository([
+            "pkg/__init__.py": "",
+            "pkg/ranges.py": #"""
+            """Ranges.
+
+            .. testsetup::
+
+                from pkg.specifiers import SpecifierSet
+            """
+            from typing import TYPE_CHECKING
+
+            if TYPE_CHECKING:
+                from .specifiers import SpecifierSet
+
+
+            def parse(
+                text,
+                strict=False,
+            ):
+                from .specifiers import SpecifierSet
+
+                return SpecifierSet(text)
+            """#,
+            "pkg/specifiers.py": "import typing\n\nif typing.TYPE_CHECKING:\n    from . import ranges\n\n\nclass SpecifierSet:\n"
+                + "    async def to_range(self):\n        from .ranges import parse\n        return parse(str(self))\n",
+            "pkg/uses.py": "def helper():\n    pass\n",
+            "pkg/doc.py": "\"\"\"Example:\n\n    from pkg.uses import helper\n    import pkg.uses\n\"\"\"\n",
+        ])
+        let files = RepositoryFiles.read(RepositoryFiles.list(deferred.root), root: deferred.root)
+        let graph = ImportGraph(files: files)
+        #expect(graph.edges["pkg.ranges"] == ["pkg.specifiers"] && graph.edges["pkg.specifiers"] == ["pkg.ranges"])
+        #expect(graph.runtimeEdges["pkg.ranges"] == [] && graph.runtimeEdges["pkg.specifiers"] == [])
+        #expect(graph.cycles().isEmpty)
+        #expect(graph.edges["pkg.doc"] == [], "an example in a docstring imports nothing")
+        let loaded = FixtureRepository([
+            "pkg/__init__.py": "",
+            "pkg/a.py": "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    pass\nelse:\n    from . import b\n",
+            "pkg/b.py": "class Holder:\n    from . import c\n",
+            "pkg/c.py": "def later():\n    import pkg.a\n    return pkg.a\n",
+        ])
+        let loadedGraph = ImportGraph(files: RepositoryFiles.read(RepositoryFiles.list(loaded.root), root: loaded.root))
+        #expect(loadedGraph.cycles() == [["pkg.a", "pkg.b", "pkg.c", "pkg.a"]])
+    }
+
     @Test func theImportGraphOfFiveLanguagesAndItsCycles() throws {
         let repository = Self.manyLanguages
         let files = RepositoryFiles.read(RepositoryFiles.list(repository.root), root: repository.root)
