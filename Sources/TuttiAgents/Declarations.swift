@@ -494,22 +494,28 @@ public enum DeclarationScanner {
     }
 
     /// Python's convention for what a package offers: names in private modules (`_make.py`)
-    /// are public only when a public module re-exports them (`from ._make import attrs`, or
-    /// `__all__`); a private class's methods are never public.
+    /// are public only when a public module re-exports them — in its `__all__` when it has one
+    /// (PEP 8: `__all__` is the module's public interface; `markers.py` importing `Op` from
+    /// `_parser` for its own use does not offer it), else by importing them under a public
+    /// name (`from ._make import attrs`, not `... as _attrs`); a private class's methods are
+    /// never public.
     static func applyPythonModulePrivacy(_ declarations: inout [Declaration], files: [SourceFile]) {
         var exported: Set<String> = []
         var starModules: Set<String> = []
         for file in files where file.language == .python && !file.isTest && !isPrivatePythonModule(file.path) {
             let text = file.lines.joined(separator: "\n")
+            var imported: Set<String> = []
+            var listed: Set<String>?
             for match in pythonFromImport.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                 let names = [1, 2].compactMap { Range(match.range(at: $0), in: text).map { String(text[$0]) } }.joined(separator: ",")
                 for item in names.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
-                    let name = item.split(separator: "#").first?.trimmingCharacters(in: .whitespaces).split(separator: " ").first
+                    let words = item.split(separator: "#").first?.trimmingCharacters(in: .whitespaces).split(separator: " ") ?? []
+                    guard let name = words.first else { continue }
                     // `from ._core import *` re-exports every public name of the module: all of them stay public.
                     if name == "*", let module = String(text[Range(match.range, in: text)!]).split(separator: " ").dropFirst().first {
                         starModules.insert(String(module).trimmingCharacters(in: CharacterSet(charactersIn: ".")))
-                    } else if let name, !name.isEmpty {
-                        exported.insert(String(name))
+                    } else if !name.isEmpty, !(words.count == 3 && words[1] == "as" && words[2].hasPrefix("_")) {
+                        imported.insert(String(name))
                     }
                 }
             }
@@ -517,9 +523,10 @@ public enum DeclarationScanner {
                 guard let range = Range(match.range(at: 1), in: text) else { continue }
                 let list = String(text[range])
                 for name in quotedName.matches(in: list, range: NSRange(list.startIndex..., in: list)) {
-                    if let found = Range(name.range(at: 1), in: list) { exported.insert(String(list[found])) }
+                    if let found = Range(name.range(at: 1), in: list) { listed = (listed ?? []).union([String(list[found])]) }
                 }
             }
+            exported.formUnion(listed ?? imported)
         }
         for index in declarations.indices where SourceLanguage(path: declarations[index].file) == .python
             && isPrivatePythonModule(declarations[index].file) {

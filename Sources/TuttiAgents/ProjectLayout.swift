@@ -23,22 +23,28 @@ public struct ProjectLayout: Sendable {
     /// The repository, when the layout may look at it (a `test/` folder that is a Python package
     /// inside another ships, as Django's `django/test/` does).
     let root: String?
+    /// A Python project with its code under `src/`: it ships what is there, and its other
+    /// Python files (maintenance tasks, scripts) are its tooling.
+    let pythonSrcLayout: Bool
 
-    public init(testPaths: [String] = [], root: String? = nil) {
+    public init(testPaths: [String] = [], root: String? = nil, pythonSrcLayout: Bool = false) {
         self.testPaths = testPaths.map { $0.hasPrefix("./") ? String($0.dropFirst(2)) : $0 }
             .map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }.filter { !$0.isEmpty && $0 != "." }
         self.root = root
+        self.pythonSrcLayout = pythonSrcLayout
     }
 
     /// The layout of the repository at `root`, its test configuration read.
     public init(root: String) {
-        var paths = PythonProject(root: root).testPaths
+        let python = PythonProject(root: root)
+        var paths = python.testPaths
         if let data = FileManager.default.contents(atPath: "\(root)/package.json"),
            let package = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
            let test = (package["scripts"] as? [String: Any])?["test"] as? String {
             paths += Self.testFolders(inScript: test, root: root)
         }
-        self.init(testPaths: paths, root: root)
+        let packaged = ["pyproject.toml", "setup.cfg", "setup.py"].contains { FileManager.default.fileExists(atPath: "\(root)/\($0)") }
+        self.init(testPaths: paths, root: root, pythonSrcLayout: packaged && python.srcLayout)
     }
 
     /// Test runners whose arguments name test folders: `mocha --reporter spec test/`.
@@ -109,6 +115,8 @@ public struct ProjectLayout: Sendable {
         if ext.isEmpty, ["readme", "changelog", "changes", "history", "authors", "contributing"].contains(where: name.hasPrefix) {
             return .documentation
         }
+        // A src layout ships what is under src/ (pypa/packaging's tasks/ are its maintainers').
+        if pythonSrcLayout, ext == "py", components.first != "src" { return .tooling }
         return .shipped
     }
 }

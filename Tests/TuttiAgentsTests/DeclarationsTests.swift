@@ -228,6 +228,25 @@ import TuttiCore
         }, "\(undocumented)")
     }
 
+    /// packaging's shape: a public module with an `__all__` imports names from a private module
+    /// for its own use (`from ._parser import Op`, `parse_marker as _parse_marker`): they are not
+    /// offered, as PEP 8 says `__all__` is the interface; only what it lists, or what a module
+    /// without one imports under a public name, makes a private module's name public.
+    @Test func aPrivateModulesNamesArePublicOnlyWhereAPublicModuleOffersThem() throws {
+        let repository = FixtureRepository([
+            "src/pkg/__init__.py": "from ._core import Offered\n",
+            "src/pkg/_core.py": "class Offered:\n    \"\"\"Offered.\"\"\"\n\n\nclass Listed:\n    \"\"\"Listed.\"\"\"\n",
+            "src/pkg/_parser.py": "class Op:\n    pass\n\n\ndef parse_marker(text):\n    return text\n",
+            "src/pkg/markers.py": "from ._parser import Op\nfrom ._parser import parse_marker as _parse_marker\nfrom ._core import Listed\n\n"
+                + "__all__ = [\"Marker\", \"Listed\"]\n\n\nclass Marker:\n    \"\"\"A marker.\"\"\"\n",
+            "src/pkg/requirements.py": "from ._parser import parse_marker as _parse_marker\n",
+        ])
+        let output = CollectedOutput()
+        let result = ArchitectureAgent(context: try repository.context("architecture", output: output)).run()
+        // Offered (imported under its name by a module without __all__), Listed (in an __all__), Marker.
+        #expect(result.publicDeclarations == 3 && result.documented == 3, "\(output.all.filter { $0.contains("undocumented") })")
+    }
+
     @Test func aCommonJSPackageHasItsExportsAndItsRequireCycle() throws {
         let repository = FixtureRepository([
             "package.json": #"{"name": "calc", "main": "index.js", "scripts": {"test": "mocha test/"}}"#,
