@@ -285,8 +285,9 @@ public enum DeclarationScanner {
         var frames: [(indent: Int, frame: Frame)] = []
         var found: [Declaration] = []
         var seen: [String: Int] = [:]
-        /// Docstrings assigned to declarations, by `container.name` as `seen` keys them.
-        var assignedDocs: [String: String] = [:]
+        /// Docstrings assigned to declarations, by `container.name` as `seen` keys them: the
+        /// value, and its line (a docstring's text may start on the next).
+        var assignedDocs: [String: (value: String, line: Int)] = [:]
         var bracketDepth = 0
         let code = CodeText.lines(of: file)
         for (index, line) in file.lines.enumerated() {
@@ -308,7 +309,11 @@ public enum DeclarationScanner {
                 if !inFunction, let assigned = pythonDocAssignment.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
                    let target = Range(assigned.range(at: 1), in: text), let value = Range(assigned.range(at: 2), in: text) {
                     let path = text[target].split(separator: ".")
-                    assignedDocs[path.count == 1 ? ".\(path[0])" : "\(path[0]).\(path[1])"] = String(text[value])
+                    // The code's value: a comment after it is not part of it.
+                    let code = String(structure.dropFirst(text.distance(from: text.startIndex, to: value.lowerBound)))
+                        .trimmingCharacters(in: .whitespaces)
+                    let kept = code.isEmpty || code.first == "\"" || code.first == "'" ? String(text[value]) : code
+                    assignedDocs[path.count == 1 ? ".\(path[0])" : "\(path[0]).\(path[1])"] = (kept, index)
                 }
                 continue
             }
@@ -343,11 +348,12 @@ public enum DeclarationScanner {
                                      signature: text.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: ":")),
                                      doc: doc, isPublic: isPublic, container: container))
         }
-        for (key, value) in assignedDocs where value != "None" {
+        for (key, assigned) in assignedDocs where assigned.value != "None" {
             guard let index = seen[key], found[index].doc == nil else { continue }
             // A string literal is the docstring (an empty one documents nothing); any other
             // value (another function's `__doc__`) is taken to be one.
-            let literal = docstringText(Substring(value), following: [], from: 0)
+            let value = assigned.value
+            let literal = docstringText(Substring(value), following: file.lines, from: assigned.line + 1)
             if literal == nil, value.first == "\"" || value.first == "'" { continue }
             found[index].doc = literal ?? "(assigned: \(value))"
         }

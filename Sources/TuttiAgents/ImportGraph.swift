@@ -5,8 +5,9 @@ import Foundation
 /// of the repository's own modules are edges (an example in a docstring is not an import).
 /// Dependency cycles are found among the dependencies a module has when it runs, as pylint's
 /// cyclic-import finds them: a Python import under `if TYPE_CHECKING:` is for the type checker
-/// alone, and the two modules it joins are left out of the cycles (an import in a function's
-/// body still runs, when the function does, and counts).
+/// alone, and the two modules it joins are left out of the cycles, even where one also
+/// imports the other elsewhere (pylint leaves the pair out too). An import in a function's
+/// body runs when the function does, and counts.
 public struct ImportGraph: Sendable {
     /// Module → the modules it imports.
     public private(set) var edges: [String: Set<String>] = [:]

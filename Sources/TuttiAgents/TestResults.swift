@@ -90,8 +90,15 @@ public struct TestOutputReader: Sendable {
     private var failuresListed = false
     /// unittest: the tests its "Ran N tests" line counted, until its OK or FAILED line.
     private var unittestRan: Int?
-    /// unittest: the failure whose traceback is being read, and the places it passed through.
-    private var unittestFailure: (test: String, places: [(String, Int)])?
+    /// unittest: the failure block being read: its test, whether its `-----` line has passed
+    /// (a test's docstring may come before it), the places its traceback passed through, and
+    /// its error's line.
+    private var unittestFailure: (test: String, begun: Bool, places: [(String, Int)], message: String?)?
+    /// unittest: the tests its failure blocks name, in order (a test with failing subtests has
+    /// one block per subtest: a failed test once).
+    private var unittestFailed: [String] = []
+    /// unittest -v: a test whose docstring's first line comes next, before its result.
+    private var unittestDescribed: String?
     /// The folder the tests ran in: unittest names files by their whole path.
     private let root: String?
 
@@ -135,7 +142,8 @@ public struct TestOutputReader: Sendable {
     static let unittestRanLine = regex(#"^Ran (\d+) tests? in [\d.]+s$"#)
     static let unittestStatus = regex(#"^(OK|FAILED)(?: \((.*)\))?$"#)
     static let unittestFailureHeader = regex(#"^(?:FAIL|ERROR): (.+)$"#)
-    static let unittestPlace = regex(#"^  File "([^"]+)", line (\d+), in "#)
+    static let unittestPlace = regex(#"^  ?File "([^"]+)", line (\d+), in "#)
+    static let unittestName = regex(#"^(\S+ \([\w.]+\))$"#)
     static let scriptFailureTitle = regex(#"^\s*(?:\d+\) |● )(.+?):?$"#)
     static let scriptStackLocation = regex(#"\bat (?:.*\()?((?:\.{0,2}/)?[^()\s:]+\.[cm]?[jt]sx?):(\d+):\d+\)?$"#)
 
@@ -196,8 +204,12 @@ public struct TestOutputReader: Sendable {
             record(g[0], passed: g[1] == "ok" ? true : g[1] == "ignored" ? nil : false)
         } else if let g = Self.groups(Self.unittestLine, line) {
             let outcome = g[1]
-            record(Self.unittestID(g[0]), passed: outcome == "ok" ? true
-                   : outcome.hasPrefix("skipped") || outcome == "expected failure" ? nil : false)
+            // A test with a docstring: its name came on the line before, this one is the docstring's.
+            let name = unittestDescribed ?? Self.unittestID(g[0])
+            unittestDescribed = nil
+            record(name, passed: outcome == "ok" ? true : outcome.hasPrefix("skipped") || outcome == "expected failure" ? nil : false)
+        } else if let g = Self.groups(Self.unittestName, line) {
+            unittestDescribed = Self.unittestID(g[0])
         }
         // Runners' own summaries: the counts to trust.
         if let g = Self.groups(Self.pytestSummary, line) {
@@ -233,7 +245,10 @@ public struct TestOutputReader: Sendable {
                 let pair = item.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
                 if pair.count == 2, let number = Int(pair[1]) { counts[pair[0]] = number }
             }
-            let failed = min(total, counts["failures", default: 0] + counts["errors", default: 0] + counts["unexpected successes", default: 0])
+            // Failed tests, not failed subtests: each test its failure blocks name, once.
+            let failedTests = unittestFailed.isEmpty ? counts["failures", default: 0] + counts["errors", default: 0]
+                : Set(unittestFailed).count
+            let failed = min(total, failedTests + counts["unexpected successes", default: 0])
             let skipped = min(total - failed, counts["skipped", default: 0] + counts["expected failures", default: 0])
             setSummary(passed: total - failed - skipped, failed: failed, skipped: skipped)
             tally.expectedFailures = counts["expected failures", default: 0]
@@ -276,31 +291,49 @@ public struct TestOutputReader: Sendable {
         readScriptFailure(line)
     }
 
-    /// unittest's failure blocks: "FAIL: test_x (pkg.Class.test_x)", a traceback, then the
-    /// error's line; the place is the last frame in a test file of the project (else its last
-    /// frame in the project).
+    /// unittest's failure blocks: "FAIL: test_x (pkg.Class.test_x)" (a subtest's parameters
+    /// after it), the test's docstring perhaps, a `-----` line, the traceback, then the error's
+    /// line (a doctest's: "Failed doctest test for pkg.mod.f", then its place). The place is
+    /// the last frame in a test file of the project, else its last frame in the project.
     private mutating func readUnittestFailure(_ line: String) {
         if let g = Self.groups(Self.unittestFailureHeader, line) {
-            // A subtest's parameters follow its test: "test_x (pkg.Class.test_x) (i=2)".
+            finishUnittestFailure()
             var described = g[0]
             if described.hasSuffix(")"), let open = described.range(of: " (", options: .backwards),
                described[open.upperBound...].contains("="), described[..<open.lowerBound].hasSuffix(")") {
                 described = String(described[..<open.lowerBound])
             }
-            unittestFailure = (Self.unittestID(described), [])
-        } else if let g = Self.groups(Self.unittestPlace, line), let number = Int(g[1]), unittestFailure != nil {
-            let file = root.map { g[0].hasPrefix($0 + "/") ? String(g[0].dropFirst($0.count + 1)) : g[0] } ?? g[0]
-            if !file.hasPrefix("/") { unittestFailure?.places.append((file, number)) }
-        } else if let failure = unittestFailure, let first = line.first, !first.isWhitespace,
-                  !line.hasPrefix("Traceback"), !line.hasPrefix("---"), !line.hasPrefix("===") {
-            let place = failure.places.last { SourceFile.isTestPath($0.0) } ?? failure.places.last
-            var known = details[failure.test] ?? TestFailure(test: failure.test)
-            known.file = known.file ?? place?.0
-            known.line = known.line ?? place?.1
-            known.message = known.message ?? String(line.prefix(300))
-            details[failure.test] = known
-            unittestFailure = nil
+            unittestFailure = (Self.unittestID(described), false, [], nil)
+            unittestFailed.append(Self.unittestID(described))
+            return
         }
+        guard var failure = unittestFailure else { return }
+        if line.hasPrefix("=====") || Self.groups(Self.unittestRanLine, line) != nil {
+            finishUnittestFailure()
+            return
+        }
+        if line.hasPrefix("-----") {
+            // The block's own separator; a later one (a doctest's report) ends nothing it needs.
+            failure.begun = true
+        } else if let g = Self.groups(Self.unittestPlace, line), let number = Int(g[1]), failure.begun {
+            let file = root.map { g[0].hasPrefix($0 + "/") ? String(g[0].dropFirst($0.count + 1)) : g[0] } ?? g[0]
+            if !file.hasPrefix("/") { failure.places.append((file, number)) }
+        } else if failure.begun, failure.message == nil, let first = line.first, !first.isWhitespace, !line.hasPrefix("Traceback") {
+            failure.message = String(line.prefix(300))
+        }
+        unittestFailure = failure
+    }
+
+    /// Keeps what a unittest failure block said of its test.
+    private mutating func finishUnittestFailure() {
+        guard let failure = unittestFailure else { return }
+        unittestFailure = nil
+        let place = failure.places.last { SourceFile.isTestPath($0.0) } ?? failure.places.last
+        var known = details[failure.test] ?? TestFailure(test: failure.test)
+        known.file = known.file ?? place?.0
+        known.line = known.line ?? place?.1
+        known.message = known.message ?? failure.message
+        details[failure.test] = known
     }
 
     /// A test's id from how unittest describes it: "test_x (pkg.Class.test_x)" (or, before
@@ -352,6 +385,11 @@ public struct TestOutputReader: Sendable {
     /// The end of the output: a failure block still open is complete.
     public mutating func finish() {
         finishScriptBlock()
+        finishUnittestFailure()
+        // A test whose subtests failed has no result line of its own: its failure blocks name it.
+        for test in unittestFailed where !tally.failures.contains(where: { $0.test == test }) {
+            tally.failures.append(TestFailure(test: test))
+        }
         for index in tally.failures.indices {
             let test = tally.failures[index].test
             if test.contains("::"), let places = pytestLocations[test.split(separator: "::").dropFirst().joined(separator: ".")]

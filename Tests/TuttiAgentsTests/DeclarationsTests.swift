@@ -189,7 +189,16 @@ import TuttiCore
                 return 2
 
 
-            cleared.__doc__ = None
+            cleared.__doc__ = None  # hidden on purpose
+
+
+            def multiline():
+                return 5
+
+
+            multiline.__doc__ = """
+                Said over several lines.
+            """
 
 
             def emptied():
@@ -219,9 +228,9 @@ import TuttiCore
         ])
         let output = CollectedOutput()
         let result = ArchitectureAgent(context: try repository.context("architecture", output: output)).run()
-        // batched, literal, cleared, emptied, Box, Box.open, inner_only.
-        #expect(result.publicDeclarations == 7)
-        #expect(result.documented == 4, "batched, literal, Box and Box.open")
+        // batched, literal, cleared, multiline, emptied, Box, Box.open, inner_only.
+        #expect(result.publicDeclarations == 8)
+        #expect(result.documented == 5, "batched, literal, multiline, Box and Box.open")
         let undocumented = output.all.filter { $0.hasPrefix("@tutti finding") && $0.contains(#""kind":"undocumented""#) }
         #expect(undocumented.count == 3 && ["cleared", "emptied", "inner_only"].allSatisfy { name in
             undocumented.contains { $0.contains("\(name) has no doc comment") }

@@ -147,6 +147,9 @@ import Testing
         let flat = FixtureRepository(["pyproject.toml": "[project]\nname = \"app\"\n", "app/__init__.py": "", "tasks/__init__.py": "",
                                       "tasks/email.py": ""])
         #expect(ProjectLayout(root: flat.root).role(of: "tasks/email.py") == .shipped)
+        // A package at the top as well as under src/ (mapped by package_dir): both ship.
+        let both = FixtureRepository(["setup.py": "", "src/core/__init__.py": "", "plugin/__init__.py": "", "plugin/hooks.py": ""])
+        #expect(ProjectLayout(root: both.root).role(of: "plugin/hooks.py") == .shipped)
     }
 
     @Test func theTestFolderAPackageJsonScriptNamesIsTests() {

@@ -473,7 +473,15 @@ import TuttiCore
         var unittest = TestOutputReader(root: "/src/proj")
         for line in """
         test_wrong (tests.test_calc.CalcTests.test_wrong) ... FAIL
-        test_each (tests.test_calc.CalcTests) ... 
+        test_each (tests.test_calc.CalcTests.test_each) ... 
+          test_each (tests.test_calc.CalcTests.test_each) (n=2) ... ERROR
+          test_each (tests.test_calc.CalcTests.test_each) (n=3) ... ERROR
+        test_doc (tests.test_calc.CalcTests.test_doc)
+        Adds two numbers. ... FAIL
+        add (calc)
+        Doctest: calc.add ... FAIL
+        test_fine (tests.test_calc.CalcTests.test_fine) ... ok
+
         ======================================================================
         FAIL: test_wrong (tests.test_calc.CalcTests.test_wrong)
         ----------------------------------------------------------------------
@@ -483,7 +491,7 @@ import TuttiCore
         AssertionError: 2 != 3
 
         ======================================================================
-        ERROR: test_each (tests.test_calc.CalcTests) (n=2)
+        ERROR: test_each (tests.test_calc.CalcTests.test_each) (n=2)
         ----------------------------------------------------------------------
         Traceback (most recent call last):
           File "/src/proj/tests/test_calc.py", line 25, in test_each
@@ -492,16 +500,53 @@ import TuttiCore
             if x < 0:
         TypeError: '<' not supported between instances of 'NoneType' and 'int'
 
+        ======================================================================
+        ERROR: test_each (tests.test_calc.CalcTests.test_each) (n=3)
         ----------------------------------------------------------------------
-        Ran 2 tests in 0.001s
+        Traceback (most recent call last):
+          File "/src/proj/tests/test_calc.py", line 25, in test_each
+            calc.sign(None)
+        TypeError: '<' not supported between instances of 'NoneType' and 'int'
 
-        FAILED (failures=1, errors=1)
+        ======================================================================
+        FAIL: test_doc (tests.test_calc.CalcTests.test_doc)
+        Adds two numbers.
+        ----------------------------------------------------------------------
+        Traceback (most recent call last):
+          File "/src/proj/tests/test_calc.py", line 30, in test_doc
+            self.assertEqual(calc.add(2, 2), 5)
+        AssertionError: 4 != 5
+
+        ======================================================================
+        FAIL: add (calc)
+        Doctest: calc.add
+        ----------------------------------------------------------------------
+        Traceback (most recent call last):
+          File "/usr/lib/python3.11/doctest.py", line 2221, in runTest
+            raise self.failureException(self.format_failure(new.getvalue()))
+        AssertionError: Failed doctest test for calc.add
+          File "/src/proj/calc/__init__.py", line 1, in add
+
+        ----------------------------------------------------------------------
+        File "/src/proj/calc/__init__.py", line 4, in calc.add
+        Failed example:
+            add(2, 3)
+
+        ----------------------------------------------------------------------
+        Ran 5 tests in 0.001s
+
+        FAILED (failures=3, errors=2)
         """.split(separator: "\n", omittingEmptySubsequences: false) { unittest.read(String(line)) }
         unittest.finish()
         #expect(unittest.tally.failures == [
             TestFailure(test: "tests.test_calc.CalcTests.test_wrong", file: "tests/test_calc.py", line: 18, message: "AssertionError: 2 != 3"),
-        ], "a test's line names it; its failure block says where (the test file's frame, not the library's) and why")
-        #expect((unittest.tally.passed, unittest.tally.failed) == (0, 2))
+            TestFailure(test: "tests.test_calc.CalcTests.test_doc", file: "tests/test_calc.py", line: 30, message: "AssertionError: 4 != 5"),
+            TestFailure(test: "calc.add", file: "calc/__init__.py", line: 1, message: "AssertionError: Failed doctest test for calc.add"),
+            TestFailure(test: "tests.test_calc.CalcTests.test_each", file: "tests/test_calc.py", line: 25,
+                        message: "TypeError: '<' not supported between instances of 'NoneType' and 'int'"),
+        ], "a test's line names it (a docstring's line after its name); its failure block says where and why")
+        // Five tests: test_each failed twice as subtests, once as a test.
+        #expect((unittest.tally.passed, unittest.tally.failed) == (1, 4))
         #expect(TestOutputReader.unittestID("test_each (tests.test_calc.CalcTests)") == "tests.test_calc.CalcTests.test_each",
                 "before Python 3.11 unittest names the class only")
         #expect(TestOutputReader.unittestID("adjacent (more_itertools.more)") == "more_itertools.more.adjacent")

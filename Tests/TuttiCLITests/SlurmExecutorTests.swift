@@ -212,8 +212,13 @@ enum SlurmCluster {
     @Test func jobsWaitingInTheQueueShareOneSqueueASecond() async throws {
         let scratch = Scratch()
         let squeue = try #require(ExecutableLookup.path(of: "squeue"))
-        let counter = scratch.write("bin/squeue", "#!/bin/sh\necho call >> '\(scratch.file("calls"))'\nexec '\(squeue)' \"$@\"\n")
-        chmod(counter, 0o755)
+        // Written with close-on-exec: a process another test forks meanwhile must not keep it
+        // open for writing, or running it fails (ETXTBSY).
+        try FileManager.default.createDirectory(atPath: scratch.file("bin"), withIntermediateDirectories: true)
+        let counter = open(scratch.file("bin/squeue"), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        try #require(counter >= 0)
+        #expect(FileIO.writeAll(counter, Array("#!/bin/sh\necho call >> '\(scratch.file("calls"))'\nexec '\(squeue)' \"$@\"\n".utf8)))
+        close(counter)
         let calls = { (scratch.read("calls") ?? "").split(separator: "\n").count }
         let blocker = try await SlurmCluster.occupyEveryCPU(in: scratch)
         defer { blocker.cancel() }

@@ -10,14 +10,15 @@ import TuttiTestSupport
 @Suite struct SlurmQueueTests {
     /// A stand-in for squeue: it writes its arguments and SLURM_TIME_FORMAT to `calls`, a
     /// line a call, then lists what `listing` holds (or fails, when there is no such file).
-    static func fakeSqueue(in scratch: Scratch) -> String {
+    /// Run by /bin/sh rather than executed: a script just written may still be open for
+    /// writing in a process another test forked meanwhile (exec would fail, ETXTBSY).
+    static func fakeSqueue(in scratch: Scratch) -> [String] {
         let script = scratch.write("squeue", """
         #!/bin/sh
         echo "$SLURM_TIME_FORMAT $*" >> '\(scratch.file("calls"))'
         exec cat '\(scratch.file("listing"))'
         """)
-        chmod(script, 0o755)
-        return script
+        return ["/bin/sh", script]
     }
 
     static func calls(_ scratch: Scratch) -> [String] {

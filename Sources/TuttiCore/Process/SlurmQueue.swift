@@ -13,18 +13,21 @@ final class SlurmQueue: @unchecked Sendable {
 
     /// The listing of the jobs named `jobName` (this user's), by `squeue` (or, in tests, a
     /// command that answers as it does).
-    init(jobName: String, squeue: String = "squeue") {
-        command = [squeue, "--me", "--noheader", "--states=all", "--name=\(jobName)", "--format=%i|%T|%r|%N|%S|%k"]
+    init(jobName: String, squeue: [String] = ["squeue"]) {
+        command = squeue + ["--me", "--noheader", "--states=all", "--name=\(jobName)", "--format=%i|%T|%r|%N|%S|%k"]
     }
 
     /// The listing's lines (`id|state|reason|nodes|start|comment`, times in seconds since
     /// 1970), asked again unless the last one is at most `maxAge` seconds old, and its age;
     /// nil when squeue failed.
     func listing(maxAge: Double) -> (lines: [String], age: Double)? {
+        // Young enough for when it was asked for: waiting for the lock while another attempt's
+        // squeue runs (a busy controller may take seconds) does not make its answer too old.
+        let called = ContinuousClock.now
         lock.lock()
         defer { lock.unlock() }
-        if let last, EventBus.seconds(last.at.duration(to: .now)) <= maxAge {
-            return (last.lines, EventBus.seconds(last.at.duration(to: .now)))
+        if let last, EventBus.seconds(last.at.duration(to: called)) <= maxAge {
+            return (last.lines, max(0, EventBus.seconds(last.at.duration(to: .now))))
         }
         // As of when it was asked: the state it lists is at least that recent.
         let asked = ContinuousClock.now
