@@ -105,57 +105,39 @@ extension TestingAgent {
 
     // MARK: - Python
 
+    /// pytest, or unittest for a project that runs its tests with it (`python -m unittest`,
+    /// discovering them from its root), each under coverage.py.
     func pythonPlan(findings: String) -> TestPlan {
         let project = PythonProject(root: context.target)
-        if project.runsUnittest { return unittestPlan(project, findings: findings) }
-        let junit = "\(findings)/pytest-junit.xml"
-        var pytest = ["-m", "pytest", "-v", "--junitxml=\(junit)", "-o", "cache_dir=\(findings)/pytest-cache"]
-        // Plugins' caches go with the findings, not into the tree (hypothesis's examples, pytest-benchmark's runs).
-        var environment = ["HYPOTHESIS_STORAGE_DIRECTORY": "\(findings)/hypothesis"]
-        if Self.pythonHas("pytest_benchmark") { pytest.append("--benchmark-storage=file://\(findings)/benchmarks") }
+        let runner = project.runsUnittest ? "unittest" : "pytest"
+        var arguments: [String]
+        var environment: [String: String] = [:]
+        var junit: String?
+        var count: [String]?
+        if project.runsUnittest {
+            arguments = ["-m", "unittest", "-v"]
+            // unittest does not say how many tests it will run: its own discovery counts them
+            // (load_tests's additions included).
+            count = ["python3", "-c", "import unittest; print(unittest.defaultTestLoader.discover('.').countTestCases())"]
+        } else {
+            let junitFile = "\(findings)/pytest-junit.xml"
+            junit = junitFile
+            arguments = ["-m", "pytest", "-v", "--junitxml=\(junitFile)", "-o", "cache_dir=\(findings)/pytest-cache"]
+            // Plugins' caches go with the findings, not into the tree (hypothesis's examples, pytest-benchmark's runs).
+            environment["HYPOTHESIS_STORAGE_DIRECTORY"] = "\(findings)/hypothesis"
+            if Self.pythonHas("pytest_benchmark") { arguments.append("--benchmark-storage=file://\(findings)/benchmarks") }
+        }
         if project.srcLayout {
             // The tests exercise the working tree's code, not an installed copy of it.
             let inherited = ProcessInfo.processInfo.environment["PYTHONPATH"].map { ":" + $0 } ?? ""
             environment["PYTHONPATH"] = "\(context.target)/src" + inherited
         }
         guard Self.pythonHas("coverage") else {
-            return TestPlan(runner: "pytest", command: ["python3"] + pytest, environment: environment, junitFile: junit,
-                            noCoverage: "coverage.py is not installed (pip install coverage)")
-        }
-        // A late plugin (pytest-cov) would start measuring after the package is imported.
-        if project.pytestOptions.contains("--cov"), Self.pythonHas("pytest_cov") { pytest.append("--no-cov") }
-        let dataFile = "\(findings)/coverage-data/.coverage"
-        environment["COVERAGE_FILE"] = dataFile
-        var run = ["python3", "-m", "coverage", "run"]
-        let override = project.sourceOverride()
-        if let override { run.append("--source=\(override.sources.joined(separator: ","))") }
-        let sources = override?.sources.joined(separator: ", ")
-            ?? ((project.coverage?["source"] ?? []) + (project.coverage?["source_pkgs"] ?? []) + (project.coverage?["include"] ?? []))
-                .joined(separator: ", ")
-        let json = "\(findings)/coverage.json"
-        return TestPlan(runner: "pytest", command: run + pytest, environment: environment, junitFile: junit,
-                        coverage: .init(tool: "coverage.py (coverage run -m pytest)", file: json,
-                                        sources: sources.isEmpty ? "what the tests import from this folder" : sources,
-                                        configuration: project.coverageConfiguration, note: override?.note,
-                                        dataFolder: (dataFile as NSString).deletingLastPathComponent,
-                                        finish: [["python3", "-m", "coverage", "json", "-o", json, "--quiet"]]))
-    }
-
-    /// A project that runs its tests with unittest (`python -m unittest`, discovering them
-    /// from its root), measured by coverage.py as its pytest projects are.
-    func unittestPlan(_ project: PythonProject, findings: String) -> TestPlan {
-        let unittest = ["-m", "unittest", "-v"]
-        // What `python -m unittest` discovers, load_tests's additions included.
-        let count = ["python3", "-c", "import unittest; print(unittest.defaultTestLoader.discover('.').countTestCases())"]
-        var environment: [String: String] = [:]
-        if project.srcLayout {
-            let inherited = ProcessInfo.processInfo.environment["PYTHONPATH"].map { ":" + $0 } ?? ""
-            environment["PYTHONPATH"] = "\(context.target)/src" + inherited
-        }
-        guard Self.pythonHas("coverage") else {
-            return TestPlan(runner: "unittest", command: ["python3"] + unittest, environment: environment,
+            return TestPlan(runner: runner, command: ["python3"] + arguments, environment: environment, junitFile: junit,
                             noCoverage: "coverage.py is not installed (pip install coverage)", countCommand: count)
         }
+        // A late plugin (pytest-cov) would start measuring after the package is imported.
+        if !project.runsUnittest, project.pytestOptions.contains("--cov"), Self.pythonHas("pytest_cov") { arguments.append("--no-cov") }
         let dataFile = "\(findings)/coverage-data/.coverage"
         environment["COVERAGE_FILE"] = dataFile
         var run = ["python3", "-m", "coverage", "run"]
@@ -165,8 +147,8 @@ extension TestingAgent {
             ?? ((project.coverage?["source"] ?? []) + (project.coverage?["source_pkgs"] ?? []) + (project.coverage?["include"] ?? []))
                 .joined(separator: ", ")
         let json = "\(findings)/coverage.json"
-        return TestPlan(runner: "unittest", command: run + unittest, environment: environment,
-                        coverage: .init(tool: "coverage.py (coverage run -m unittest)", file: json,
+        return TestPlan(runner: runner, command: run + arguments, environment: environment, junitFile: junit,
+                        coverage: .init(tool: "coverage.py (coverage run -m \(runner))", file: json,
                                         sources: sources.isEmpty ? "what the tests import from this folder" : sources,
                                         configuration: project.coverageConfiguration, note: override?.note,
                                         dataFolder: (dataFile as NSString).deletingLastPathComponent,
