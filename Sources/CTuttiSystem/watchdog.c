@@ -36,17 +36,11 @@ static int counted(volatile uint8_t *groups, off_t group, int kill_them) {
 static int counted_groups(int counts, volatile uint8_t *groups, int kill_them) {
     int found = 0;
     off_t at = lseek(counts, 0, SEEK_DATA);
-    if (at < 0 && errno != ENXIO) {
-        for (off_t group = 1; group < WATCHDOG_MAP_SIZE; group++) {
-            if (counted(groups, group, kill_them)) {
-                found = 1;
-                if (!kill_them) return found;
-            }
-        }
-        return found;
-    }
+    /* The file cannot say which pages were written: every one is looked at. */
+    int every = at < 0 && errno != ENXIO;
+    if (every) at = 1;
     while (at >= 0 && at < WATCHDOG_MAP_SIZE) {
-        off_t end = lseek(counts, at, SEEK_HOLE);
+        off_t end = every ? WATCHDOG_MAP_SIZE : lseek(counts, at, SEEK_HOLE);
         if (end < 0 || end > WATCHDOG_MAP_SIZE) end = WATCHDOG_MAP_SIZE;
         for (off_t group = at; group < end; group++) {
             if (counted(groups, group, kill_them)) {
@@ -54,7 +48,7 @@ static int counted_groups(int counts, volatile uint8_t *groups, int kill_them) {
                 if (!kill_them) return found;
             }
         }
-        at = lseek(counts, end, SEEK_DATA);
+        at = every ? WATCHDOG_MAP_SIZE : lseek(counts, end, SEEK_DATA);
     }
     return found;
 }

@@ -29,17 +29,17 @@ public struct ImportGraph: Sendable {
         }
         let known = Set(lines.keys)
         let goModule = analyzed.isEmpty ? nil : Self.goModulePath(files)
-        /// Pairs of modules an import for the type checker joins: "from→to".
-        var typeCheckingOnly: Set<String> = []
+        /// Module → the modules an import for the type checker joins it to.
+        var typeChecking: [String: Set<String>] = [:]
         for file in analyzed {
             guard let from = moduleOfFile[file.path] else { continue }
             for (target, forTypeChecker) in Self.imports(of: file, known: known, goModule: goModule) where target != from {
                 edges[from, default: []].insert(target)
-                if forTypeChecker { typeCheckingOnly.insert("\(from)→\(target)") }
+                if forTypeChecker { typeChecking[from, default: []].insert(target) }
             }
         }
         for (from, targets) in edges {
-            runtimeEdges[from] = targets.filter { !typeCheckingOnly.contains("\(from)→\($0)") }
+            runtimeEdges[from] = targets.subtracting(typeChecking[from] ?? [])
         }
     }
 
@@ -200,13 +200,14 @@ public struct ImportGraph: Sendable {
         // Strings blanked: an import in a docstring's example is none.
         let code = CodeText.lines(of: file)
         let typeChecking = pythonTypeCheckingLines(code: code)
-        return code.indices.flatMap { index in pythonImports(code[index], file: file, known: known).map { ($0, typeChecking[index]) } }
+        let own = module(of: file, files: []) ?? ""
+        return code.indices.flatMap { index in pythonImports(code[index], own: own, file: file, known: known).map { ($0, typeChecking[index]) } }
     }
 
     /// The repository's modules one line of Python imports.
-    static func pythonImports(_ text: String, file: SourceFile, known: Set<String>) -> [String] {
+    /// The repository's modules one line of Python imports, in the file of module `own`.
+    static func pythonImports(_ text: String, own: String, file: SourceFile, known: Set<String>) -> [String] {
         var found: [String] = []
-        let own = module(of: file, files: []) ?? ""
         for groups in captures(pythonImport, text) {
             for name in groups[0].split(separator: ",") {
                 let dotted = name.split(separator: " ").first.map(String.init) ?? ""

@@ -45,11 +45,7 @@ public struct ProjectLayout: Sendable {
         }
         let packaged = ["pyproject.toml", "setup.cfg", "setup.py"].contains { FileManager.default.fileExists(atPath: "\(root)/\($0)") }
         // Only when no package ships from the top as well (one mapped there, beside src/'s).
-        let topLevelPackage = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).contains { name in
-            !name.hasPrefix(".") && Self.role(ofFolder: name) == .shipped && name != "src"
-                && FileManager.default.fileExists(atPath: "\(root)/\(name)/__init__.py")
-        }
-        self.init(testPaths: paths, root: root, pythonSrcLayout: packaged && python.srcLayout && !topLevelPackage)
+        self.init(testPaths: paths, root: root, pythonSrcLayout: packaged && python.srcLayout && python.topLevelPackages.isEmpty)
     }
 
     /// Test runners whose arguments name test folders: `mocha --reporter spec test/`.

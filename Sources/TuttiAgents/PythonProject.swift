@@ -21,6 +21,8 @@ struct PythonProject: Sendable {
     let packages: [String]
     /// Whether the code lives under `src/`.
     let srcLayout: Bool
+    /// The packages at the top of the repository (beside `src/`, in a src layout).
+    let topLevelPackages: [String]
 
     init(root: String) {
         self.root = root
@@ -65,12 +67,15 @@ struct PythonProject: Sendable {
             if name.hasSuffix(".py"), name != "__init__.py" { found.append("src/\(name)") }
         }
         srcLayout = !found.isEmpty
-        if found.isEmpty {
-            for name in ((try? fileManager.contentsOfDirectory(atPath: root)) ?? []).sorted() where !name.hasPrefix(".") {
-                if isPackage(name), ProjectLayout.role(ofFolder: name) == .shipped { found.append(name) }
-                if name.hasSuffix(".py"), !Self.toolingModules.contains(name), !SourceFile.isTestPath(name) { found.append(name) }
+        var topLevel: [String] = []
+        for name in ((try? fileManager.contentsOfDirectory(atPath: root)) ?? []).sorted() where !name.hasPrefix(".") && name != "src" {
+            if isPackage(name), ProjectLayout.role(ofFolder: name) == .shipped {
+                topLevel.append(name)
+                if !srcLayout { found.append(name) }
             }
+            if !srcLayout, name.hasSuffix(".py"), !Self.toolingModules.contains(name), !SourceFile.isTestPath(name) { found.append(name) }
         }
+        topLevelPackages = topLevel
         packages = found
     }
 

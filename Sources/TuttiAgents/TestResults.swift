@@ -94,8 +94,8 @@ public struct TestOutputReader: Sendable {
     /// (a test's docstring may come before it), the places its traceback passed through, and
     /// its error's line.
     private var unittestFailure: (test: String, begun: Bool, places: [(String, Int)], message: String?)?
-    /// unittest: the tests its failure blocks name, in order (a test with failing subtests has
-    /// one block per subtest: a failed test once).
+    /// unittest: the tests its failure blocks name, each once, in order (a test with failing
+    /// subtests has one block per subtest).
     private var unittestFailed: [String] = []
     /// unittest -v: a test whose docstring's first line comes next, before its result.
     private var unittestDescribed: String?
@@ -180,6 +180,9 @@ public struct TestOutputReader: Sendable {
     /// Reads one line of output.
     public mutating func read(_ rawLine: String) {
         let line = rawLine.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+        // A unittest name line names the result on the very next line only.
+        let described = unittestDescribed
+        unittestDescribed = nil
         if let g = Self.groups(Self.pytestCollected, line) { tally.known = Int(g[0]) }
         if let g = Self.groups(Self.cargoRunning, line) { tally.known = (tally.known ?? 0) + (Int(g[0]) ?? 0) }
         if let g = Self.groups(Self.buildStep, line), let done = Int(g[0]), let total = Int(g[1]) {
@@ -205,8 +208,7 @@ public struct TestOutputReader: Sendable {
         } else if let g = Self.groups(Self.unittestLine, line) {
             let outcome = g[1]
             // A test with a docstring: its name came on the line before, this one is the docstring's.
-            let name = unittestDescribed ?? Self.unittestID(g[0])
-            unittestDescribed = nil
+            let name = described ?? Self.unittestID(g[0])
             record(name, passed: outcome == "ok" ? true : outcome.hasPrefix("skipped") || outcome == "expected failure" ? nil : false)
         } else if let g = Self.groups(Self.unittestName, line) {
             unittestDescribed = Self.unittestID(g[0])
@@ -246,8 +248,7 @@ public struct TestOutputReader: Sendable {
                 if pair.count == 2, let number = Int(pair[1]) { counts[pair[0]] = number }
             }
             // Failed tests, not failed subtests: each test its failure blocks name, once.
-            let failedTests = unittestFailed.isEmpty ? counts["failures", default: 0] + counts["errors", default: 0]
-                : Set(unittestFailed).count
+            let failedTests = unittestFailed.isEmpty ? counts["failures", default: 0] + counts["errors", default: 0] : unittestFailed.count
             let failed = min(total, failedTests + counts["unexpected successes", default: 0])
             let skipped = min(total - failed, counts["skipped", default: 0] + counts["expected failures", default: 0])
             setSummary(passed: total - failed - skipped, failed: failed, skipped: skipped)
@@ -303,8 +304,9 @@ public struct TestOutputReader: Sendable {
                described[open.upperBound...].contains("="), described[..<open.lowerBound].hasSuffix(")") {
                 described = String(described[..<open.lowerBound])
             }
-            unittestFailure = (Self.unittestID(described), false, [], nil)
-            unittestFailed.append(Self.unittestID(described))
+            let test = Self.unittestID(described)
+            unittestFailure = (test, false, [], nil)
+            if !unittestFailed.contains(test) { unittestFailed.append(test) }
             return
         }
         guard var failure = unittestFailure else { return }

@@ -41,8 +41,7 @@ public final class ConductorMetadata: Sendable {
 
     /// A kept file's text; nil when there is none yet.
     private static func text(of path: String) throws -> String? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try String(contentsOfFile: path, encoding: .utf8)
+        do { return try String(contentsOfFile: path, encoding: .utf8) } catch CocoaError.fileReadNoSuchFile { return nil }
     }
 
     /// Writes what is registered to the folder, when there is one (each file whole, renamed

@@ -44,11 +44,11 @@ public final class EventBus: Sendable {
         startTime = time
     }
 
-    /// Seconds since the run started (the bus was created, for a run not resumed), on the
-    /// monotonic clock, to the microsecond.
     /// When its time 0 was, in seconds since 1970 (as the wall clock tells it now).
     public var clockOrigin: Double { Date().timeIntervalSince1970 - elapsed }
 
+    /// Seconds since the run started (the bus was created, for a run not resumed), on the
+    /// monotonic clock, to the microsecond.
     public var elapsed: Double { Self.microseconds(startTime + Self.seconds(ContinuousClock.now - start)) }
 
     /// Seconds rounded to the microsecond: how times and durations are kept and recorded.

@@ -78,7 +78,7 @@ public struct ReplayPlayer: Sendable {
                 applied = snapshot.count
             }
         }
-        // The events after it, read in runs of a few thousand (at most a snapshot's interval).
+        // The events after it, read in runs of at most 4,096 (one pread each).
         while applied < needed {
             let events = index.events(applied..<min(needed, applied + 4096))
             guard !events.isEmpty else { break }
