@@ -43,9 +43,14 @@ public struct ProjectLayout: Sendable {
            let test = (package["scripts"] as? [String: Any])?["test"] as? String {
             paths += Self.testFolders(inScript: test, root: root)
         }
-        let packaged = ["pyproject.toml", "setup.cfg", "setup.py"].contains { FileManager.default.fileExists(atPath: "\(root)/\($0)") }
-        // Only when no package ships from the top as well (one mapped there, beside src/'s).
-        self.init(testPaths: paths, root: root, pythonSrcLayout: packaged && python.srcLayout && python.topLevelPackages.isEmpty)
+        let build = ["pyproject.toml", "setup.cfg", "setup.py"].compactMap { try? String(contentsOfFile: "\(root)/\($0)", encoding: .utf8) }
+        // Unless the build names a package at the top as well (`packages=["core", "plugin"]`
+        // beside `package_dir`), as a quoted name: packaging's tasks/ is named only in a
+        // linter's `"tasks/*.py"`, and is its maintainers'.
+        let shipsFromTheTop = python.topLevelPackages.contains { name in
+            build.contains { $0.contains("\"\(name)\"") || $0.contains("'\(name)'") }
+        }
+        self.init(testPaths: paths, root: root, pythonSrcLayout: !build.isEmpty && python.srcLayout && !shipsFromTheTop)
     }
 
     /// Test runners whose arguments name test folders: `mocha --reporter spec test/`.

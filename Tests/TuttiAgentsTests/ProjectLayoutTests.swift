@@ -147,9 +147,14 @@ import Testing
         let flat = FixtureRepository(["pyproject.toml": "[project]\nname = \"app\"\n", "app/__init__.py": "", "tasks/__init__.py": "",
                                       "tasks/email.py": ""])
         #expect(ProjectLayout(root: flat.root).role(of: "tasks/email.py") == .shipped)
-        // A package at the top as well as under src/ (mapped by package_dir): both ship.
-        let both = FixtureRepository(["setup.py": "", "src/core/__init__.py": "", "plugin/__init__.py": "", "plugin/hooks.py": ""])
+        // A package at the top as well as under src/, named by the build (mapped by package_dir): both ship.
+        let both = FixtureRepository(["setup.py": "setup(packages=[\"core\", \"plugin\"], package_dir={\"core\": \"src/core\"})\n",
+                                      "src/core/__init__.py": "", "plugin/__init__.py": "", "plugin/hooks.py": ""])
         #expect(ProjectLayout(root: both.root).role(of: "plugin/hooks.py") == .shipped)
+        // packaging's tasks/ is a package too, named only in a linter's setting: its maintainers'.
+        let tasksPackage = FixtureRepository(["pyproject.toml": "[tool.ruff.lint.per-file-ignores]\n\"tasks/*.py\" = [\"T20\"]\n",
+                                              "src/pkg/__init__.py": "", "tasks/__init__.py": "", "tasks/pickle_compat.py": ""])
+        #expect(ProjectLayout(root: tasksPackage.root).role(of: "tasks/pickle_compat.py") == .tooling)
     }
 
     @Test func theTestFolderAPackageJsonScriptNamesIsTests() {
